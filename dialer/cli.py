@@ -1,0 +1,185 @@
+"""`dialer` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dialer.config import Settings
+
+app = typer.Typer(help="Predictive dialer on Asterisk.", no_args_is_help=True)
+lab_app = typer.Typer(help="The Asterisk lab: a real Asterisk 22 in a Debian sid chroot.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (alembic).", no_args_is_help=True)
+campaigns_app = typer.Typer(help="Campaign definitions (campaigns/*.yaml).", no_args_is_help=True)
+lists_app = typer.Typer(help="Contact lists.", no_args_is_help=True)
+operators_app = typer.Typer(help="Operators.", no_args_is_help=True)
+app.add_typer(lab_app, name="lab")
+app.add_typer(db_app, name="db")
+app.add_typer(campaigns_app, name="campaigns")
+app.add_typer(lists_app, name="lists")
+app.add_typer(operators_app, name="operators")
+console = Console()
+
+
+def _lab(operators: int = 20):  # type: ignore[no-untyped-def]
+    from dialer.lab import AsteriskLab, LabConfig
+
+    return AsteriskLab(LabConfig(operators=operators), log=lambda m: console.log(m))
+
+
+def _repo(settings: Settings):  # type: ignore[no-untyped-def]
+    from dialer.db import make_engine, make_session_factory
+    from dialer.db.repository import Repository
+
+    return Repository(make_session_factory(make_engine(settings.database_url)))
+
+
+@lab_app.command("up")
+def lab_up(operators: Annotated[int, typer.Option(help="operator endpoints op1..opN")] = 20) -> None:
+    """Provision (once, cached) and start the lab's Asterisk; idempotent."""
+    lab = _lab(operators)
+    lab.up()
+    console.print(lab.status().describe())
+
+
+@lab_app.command("down")
+def lab_down() -> None:
+    """Stop the lab's Asterisk."""
+    lab = _lab()
+    lab.stop()
+    console.print(lab.status().describe())
+
+
+@lab_app.command("status")
+def lab_status() -> None:
+    """Is the lab provisioned and running; do AMI and ARI answer."""
+    status = _lab().status()
+    console.print(status.describe())
+    raise typer.Exit(0 if status.running and status.ami_ok and status.ari_ok else 1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or migrate the database named by DIALER_DATABASE_URL."""
+    from dialer.db import migrate
+
+    url = Settings().database_url
+    migrate(url, revision)
+    console.print(f"database at {url.split('@')[-1]} is at {revision}")
+
+
+@campaigns_app.command("apply")
+def campaigns_apply(path: Path) -> None:
+    """Create or update a campaign from its YAML file."""
+    from dialer.campaigns import apply_campaign_file
+    from dialer.rules.campaign import CampaignDefinitionError
+
+    try:
+        campaign_id, definition = apply_campaign_file(_repo(Settings()), path)
+    except CampaignDefinitionError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from None
+    console.print(f"campaign {definition.name!r} applied (id {campaign_id})")
+
+
+@lists_app.command("import")
+def lists_import(
+    path: Path,
+    campaign: Annotated[str, typer.Option(help="campaign name")],
+    name: Annotated[str | None, typer.Option(help="list name (default: file name)")] = None,
+) -> None:
+    """Import a CSV/XLSX contact list into a campaign (all rows or none)."""
+    from dialer.campaigns import import_list
+    from dialer.lists import ListFormatError
+    from dialer.rules.campaign import parse_campaign
+
+    repo = _repo(Settings())
+    row = repo.campaign_by_name(campaign)
+    if row is None:
+        console.print(f"[red]no campaign {campaign!r}; apply its YAML first")
+        raise typer.Exit(2)
+    try:
+        report = import_list(repo, row.id, parse_campaign(row.definition, campaign), path, name)
+    except ListFormatError as exc:
+        console.print(f"[red]{path}: {exc}")
+        raise typer.Exit(2) from None
+    console.print(
+        f"{report.rows_read} rows: {report.accepted} accepted, {sum(report.filtered.values())} filtered,"
+        f" {sum(report.corporate.values())} corporate, {sum(report.duplicates.values())} duplicates,"
+        f" {sum(report.do_not_call.values())} do-not-call, {report.invalid_count} invalid"
+    )
+    for err in report.invalid[:20]:
+        console.print(f"  {err}")
+
+
+@operators_app.command("add")
+def operators_add(login: str, endpoint: Annotated[str, typer.Option(help="e.g. PJSIP/op1")], name: str = "") -> None:
+    """Register an operator and the dial string of their softphone."""
+    operator_id = _repo(Settings()).ensure_operator(login, name or login, endpoint)
+    console.print(f"operator {login} (id {operator_id}) -> {endpoint}")
+
+
+@app.command()
+def demo(
+    quick: Annotated[bool, typer.Option(help="CI mode: dial only the first 10 contacts")] = False,
+    operators: Annotated[int, typer.Option(help="simulated operators")] = 4,
+    json_summary: Annotated[Path | None, typer.Option(help="also write the summary as JSON")] = None,
+) -> None:
+    """The main job: lab up, database, sample campaign, operators on softphones, dial, summary."""
+    from dialer.demo import DemoOptions, run_demo
+
+    summary = run_demo(DemoOptions(operators=operators, limit=10 if quick else None, json_summary=json_summary))
+    raise typer.Exit(0 if summary.in_progress == 0 else 1)
+
+
+@app.command()
+def serve(
+    campaign: Annotated[list[str], typer.Option(help="campaign name(s) to dial")],
+    login: Annotated[list[str], typer.Option(help="operator login(s) to log in")] = [],  # noqa: B006
+) -> None:
+    """Run the dialer against the Asterisk configured by DIALER_* settings, until interrupted."""
+    from dialer.service import DialerService
+
+    settings = Settings()
+    try:
+        settings.require_secrets()
+    except ValueError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    repo = _repo(settings)
+
+    async def main() -> None:
+        service = DialerService(settings, repo)
+        await service.start()
+        try:
+            ids = []
+            for name in campaign:
+                row = repo.campaign_by_name(name)
+                if row is None:
+                    raise typer.BadParameter(f"no campaign {name!r}")
+                await service.open_campaign(row.id)
+                ids.append(row.id)
+            for who in login:
+                await service.login(ids[0], who)
+            await asyncio.gather(*(service.run_campaign(i, until_done=False) for i in ids))
+        finally:
+            await service.close()
+
+    asyncio.run(main())
+
+
+def _mount_sim() -> None:
+    try:
+        from dialer.sim.cli import sim_app
+    except ImportError:  # the simulator is optional at import time
+        return
+    app.add_typer(sim_app, name="sim", help="Pacing simulator and benchmark scenarios.")
+
+
+_mount_sim()

@@ -1,0 +1,224 @@
+"""The data model. One row per dial (attempt) is the unit everything else is counted from."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would otherwise hand back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class Campaign(Base):
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="stopped")  # running | paused | stopped
+    dialing_mode: Mapped[str] = mapped_column(String(20), default="progressive")
+    caller_id: Mapped[str | None] = mapped_column(String(80))
+    dial_string: Mapped[str | None] = mapped_column(String(200))  # overrides the service's trunk
+    amd_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    record_calls: Mapped[bool] = mapped_column(Boolean, default=True)
+    ring_timeout_s: Mapped[float] = mapped_column(Float, default=20.0)
+    connect_limit_s: Mapped[float] = mapped_column(Float, default=2.0)
+    wrapup_s: Mapped[float] = mapped_column(Float, default=10.0)
+    max_lines: Mapped[int] = mapped_column(Integer, default=30)
+    abandon_message: Mapped[str] = mapped_column(String(200), default="sound:sorry")
+    definition: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the campaign file as applied
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    dispositions: Mapped[list[Disposition]] = relationship(back_populates="campaign")
+
+
+class Disposition(Base):
+    """An outcome the operator records (interested, callback, refused...), defined per campaign."""
+
+    __tablename__ = "disposition"
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200))
+    positive: Mapped[bool] = mapped_column(Boolean, default=False)
+    refusal: Mapped[bool] = mapped_column(Boolean, default=False)
+    callback: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="dispositions")
+
+
+class ContactList(Base):
+    __tablename__ = "contact_list"
+    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Contact(Base):
+    __tablename__ = "contact"
+    __table_args__ = (
+        UniqueConstraint("list_id", "phone"),
+        Index("ix_contact_dialable", "campaign_id", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("contact_list.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    row_number: Mapped[int | None] = mapped_column(Integer)
+    phone: Mapped[str] = mapped_column(String(20))  # E.164
+    alt_phones: Mapped[list[str]] = mapped_column(default=list)
+    company: Mapped[str | None] = mapped_column(String(300))
+    contact_person: Mapped[str | None] = mapped_column(String(200))
+    specialty: Mapped[str | None] = mapped_column(String(200))
+    headcount: Mapped[int | None] = mapped_column(Integer)
+    tax_id: Mapped[str | None] = mapped_column(String(20))
+    group_name: Mapped[str | None] = mapped_column(String(300))
+    region: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(300))
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA zone when known for sure
+    timezone_candidates: Mapped[list[str]] = mapped_column(default=list)  # every zone the callee may be in
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # new -> leased (being dialled) -> new again (retry) | done; filtered/corporate/dnc are never dialled
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    status_reason: Mapped[str | None] = mapped_column(String(300))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_outcome: Mapped[str | None] = mapped_column(String(20))
+    leased_by: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Operator(Base):
+    __tablename__ = "operator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sip_endpoint: Mapped[str] = mapped_column(String(200))  # dial string of the softphone, e.g. PJSIP/op1
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class OperatorSession(Base):
+    """One log-in of an operator: the nailed-up softphone channel and its holding bridge."""
+
+    __tablename__ = "operator_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    end_reason: Mapped[str | None] = mapped_column(String(100))
+    channel_id: Mapped[str | None] = mapped_column(String(100))
+    bridge_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class OperatorStateChange(Base):
+    __tablename__ = "operator_state_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("operator_session.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(20))  # dialer.pacing.OperatorState values, plus logged_out
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(String(100))
+
+
+class Attempt(Base):
+    """One dial of one contact. channel_id is chosen by us before origination: the idempotency key."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (Index("ix_attempt_campaign_outcome", "campaign_id", "outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    channel_id: Mapped[str] = mapped_column(String(100), unique=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"))
+    operator_session_id: Mapped[int | None] = mapped_column(ForeignKey("operator_session.id"))
+    originated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ringing_at: Mapped[datetime | None] = mapped_column()
+    answered_at: Mapped[datetime | None] = mapped_column()
+    amd_status: Mapped[str | None] = mapped_column(String(20))
+    amd_cause: Mapped[str | None] = mapped_column(String(100))
+    bridged_at: Mapped[datetime | None] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
+    hangup_cause: Mapped[int | None] = mapped_column(Integer)
+    hangup_cause_txt: Mapped[str | None] = mapped_column(String(100))
+    outcome: Mapped[str | None] = mapped_column(String(20))  # AttemptOutcome; NULL while in progress
+    disposition_code: Mapped[str | None] = mapped_column(String(40))
+    notes: Mapped[str | None] = mapped_column(Text)
+    next_action_at: Mapped[datetime | None] = mapped_column()
+
+
+class Recording(Base):
+    __tablename__ = "recording"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), unique=True)
+    path: Mapped[str] = mapped_column(String(500))  # relative to the recordings store
+    format: Mapped[str] = mapped_column(String(10))
+    duration_s: Mapped[float] = mapped_column(Float)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,396 @@
+"""The database adapter the service talks to. Plain synchronous SQLAlchemy; the service runs it on
+one worker thread (dialer.service.DbWorker) so the event loop never waits on the database and writes
+stay in order."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from dialer.db.models import (
+    Attempt,
+    Campaign,
+    Contact,
+    ContactList,
+    Disposition,
+    Operator,
+    OperatorSession,
+    OperatorStateChange,
+    Recording,
+    utcnow,
+)
+from dialer.outcomes import AttemptOutcome
+
+DIALABLE = "new"
+LEASED = "leased"
+DONE = "done"
+
+
+@dataclass(frozen=True)
+class DialTask:
+    """A contact leased for one dial, with its attempt row already written."""
+
+    attempt_id: int
+    contact_id: int
+    channel_id: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    dialled: int
+    answered: int
+    bridged: int
+    abandoned: int
+    no_answer: int
+    busy: int
+    machine: int
+    other_failures: int
+    in_progress: int
+    operator_logged_in_s: float
+    operator_busy_s: float  # on call + wrap-up
+
+    @property
+    def occupancy(self) -> float:
+        return self.operator_busy_s / self.operator_logged_in_s if self.operator_logged_in_s else 0.0
+
+    @property
+    def abandon_rate(self) -> float:
+        """Abandoned over live-answered calls (the regulators' definition)."""
+        live = self.bridged + self.abandoned
+        return self.abandoned / live if live else 0.0
+
+
+class Repository:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    # -- campaigns, lists, operators -----------------------------------------------------------------
+    def upsert_campaign(
+        self,
+        name: str,
+        *,
+        fields: dict[str, Any],
+        dispositions: Sequence[dict[str, Any]] = (),
+        definition: dict[str, Any] | None = None,
+    ) -> int:
+        with self.sessions.begin() as s:
+            campaign = s.scalar(select(Campaign).where(Campaign.name == name))
+            if campaign is None:
+                campaign = Campaign(name=name)
+                s.add(campaign)
+            for key, value in fields.items():
+                setattr(campaign, key, value)
+            campaign.definition = definition or {}
+            s.flush()
+            existing = {d.code: d for d in s.scalars(select(Disposition).where(Disposition.campaign_id == campaign.id))}
+            for d in dispositions:
+                row = existing.get(d["code"]) or Disposition(campaign_id=campaign.id, code=d["code"])
+                for key in ("label", "positive", "refusal", "callback"):
+                    if key in d:
+                        setattr(row, key, d[key])
+                s.add(row)
+            return campaign.id
+
+    def campaign(self, campaign_id: int) -> Campaign:
+        with self.sessions() as s:
+            c = s.get(Campaign, campaign_id)
+            if c is None:
+                raise KeyError(f"no campaign {campaign_id}")
+            return c
+
+    def campaign_by_name(self, name: str) -> Campaign | None:
+        with self.sessions() as s:
+            return s.scalar(select(Campaign).where(Campaign.name == name))
+
+    def set_campaign_status(self, campaign_id: int, status: str) -> None:
+        with self.sessions.begin() as s:
+            s.execute(update(Campaign).where(Campaign.id == campaign_id).values(status=status, updated_at=utcnow()))
+
+    def dispositions(self, campaign_id: int) -> list[Disposition]:
+        with self.sessions() as s:
+            return list(s.scalars(select(Disposition).where(Disposition.campaign_id == campaign_id)))
+
+    def add_contact_list(
+        self,
+        campaign_id: int,
+        name: str,
+        contacts: Iterable[dict[str, Any]],
+        *,
+        source_file: str | None = None,
+        source_sha256: str | None = None,
+        report: Callable[[], dict[str, Any]] | dict[str, Any] | None = None,
+        batch_size: int = 5000,
+    ) -> tuple[int, int]:
+        """Store a list and its contacts in ONE transaction: a file that fails half-way stores
+        nothing. Contacts stream in batches (bounded memory); phones already in the list are
+        skipped, so a re-import adds nothing. `report` may be a callable, read after the stream
+        is consumed. Returns (list id, contacts added)."""
+        with self.sessions.begin() as s:
+            lst = s.scalar(
+                select(ContactList).where(ContactList.campaign_id == campaign_id, ContactList.name == name)
+            )
+            if lst is None:
+                lst = ContactList(campaign_id=campaign_id, name=name)
+                s.add(lst)
+                s.flush()
+            known = set(s.scalars(select(Contact.phone).where(Contact.list_id == lst.id)))
+            added = 0
+            batch: list[dict[str, Any]] = []
+            for c in contacts:
+                if c["phone"] in known:
+                    continue
+                known.add(c["phone"])
+                batch.append({"list_id": lst.id, "campaign_id": campaign_id, **c})
+                if len(batch) >= batch_size:
+                    s.execute(insert(Contact), batch)
+                    added += len(batch)
+                    batch = []
+            if batch:
+                s.execute(insert(Contact), batch)
+                added += len(batch)
+            lst.source_file, lst.source_sha256 = source_file, source_sha256
+            lst.report = report() if callable(report) else (report or {})
+            lst.imported_at = utcnow()
+            return lst.id, added
+
+    def hold_contacts_after(self, campaign_id: int, keep: int) -> int:
+        """Keep only the first `keep` dialable contacts dialable (short runs); the rest wait as 'held'."""
+        with self.sessions.begin() as s:
+            ids = list(
+                s.scalars(
+                    select(Contact.id)
+                    .where(Contact.campaign_id == campaign_id, Contact.status == DIALABLE)
+                    .order_by(Contact.priority.desc(), Contact.id)
+                    .offset(keep)
+                )
+            )
+            if ids:
+                s.execute(update(Contact).where(Contact.id.in_(ids)).values(status="held"))
+            return len(ids)
+
+    def campaign_phones(self, campaign_id: int) -> set[str]:
+        """Every phone already in the campaign's lists: the de-duplication set for a new import."""
+        with self.sessions() as s:
+            return set(s.scalars(select(Contact.phone).where(Contact.campaign_id == campaign_id)))
+
+    def ensure_operator(self, login: str, name: str, sip_endpoint: str) -> int:
+        with self.sessions.begin() as s:
+            op = s.scalar(select(Operator).where(Operator.login == login))
+            if op is None:
+                op = Operator(login=login, name=name, sip_endpoint=sip_endpoint)
+                s.add(op)
+            op.sip_endpoint = sip_endpoint
+            s.flush()
+            return op.id
+
+    def operator(self, login: str) -> Operator | None:
+        with self.sessions() as s:
+            return s.scalar(select(Operator).where(Operator.login == login))
+
+    # -- operator sessions ---------------------------------------------------------------------------
+    def start_operator_session(self, operator_id: int, campaign_id: int | None, channel_id: str) -> int:
+        with self.sessions.begin() as s:
+            row = OperatorSession(operator_id=operator_id, campaign_id=campaign_id, channel_id=channel_id)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def update_operator_session(self, session_id: int, **values: Any) -> None:
+        with self.sessions.begin() as s:
+            s.execute(update(OperatorSession).where(OperatorSession.id == session_id).values(**values))
+
+    def operator_state(self, session_id: int, state: str, at: datetime, reason: str | None = None) -> None:
+        with self.sessions.begin() as s:
+            s.add(OperatorStateChange(session_id=session_id, state=state, at=at, reason=reason))
+
+    def end_operator_session(self, session_id: int, at: datetime, reason: str) -> None:
+        with self.sessions.begin() as s:
+            s.execute(
+                update(OperatorSession)
+                .where(OperatorSession.id == session_id, OperatorSession.ended_at.is_(None))
+                .values(ended_at=at, end_reason=reason)
+            )
+            s.add(OperatorStateChange(session_id=session_id, state="logged_out", at=at, reason=reason))
+
+    # -- dialling ------------------------------------------------------------------------------------
+    def count_dialable(self, campaign_id: int, now: datetime) -> int:
+        with self.sessions() as s:
+            return s.scalar(
+                select(func.count(Contact.id)).where(
+                    Contact.campaign_id == campaign_id,
+                    Contact.status == DIALABLE,
+                    (Contact.next_attempt_at.is_(None)) | (Contact.next_attempt_at <= now),
+                )
+            ) or 0
+
+    def lease_contacts(self, campaign_id: int, n: int, owner: str, now: datetime, lease_s: float = 600) -> list[DialTask]:
+        """Take up to n dialable contacts and write an attempt row for each, in one transaction.
+
+        On PostgreSQL the rows are locked with SKIP LOCKED so that several dialer processes never
+        lease the same contact.
+        """
+        if n <= 0:
+            return []
+        tasks: list[DialTask] = []
+        with self.sessions.begin() as s:
+            q = (
+                select(Contact)
+                .where(
+                    Contact.campaign_id == campaign_id,
+                    Contact.status == DIALABLE,
+                    (Contact.next_attempt_at.is_(None)) | (Contact.next_attempt_at <= now),
+                )
+                .order_by(Contact.priority.desc(), Contact.id)
+                .limit(n)
+            )
+            if s.bind is not None and s.bind.dialect.name == "postgresql":
+                q = q.with_for_update(skip_locked=True)
+            for contact in s.scalars(q):
+                contact.status = LEASED
+                contact.leased_by = owner
+                contact.lease_expires_at = now + timedelta(seconds=lease_s)
+                attempt = Attempt(
+                    campaign_id=campaign_id,
+                    contact_id=contact.id,
+                    phone=contact.phone,
+                    channel_id=f"att-{uuid.uuid4().hex}",
+                    originated_at=now,
+                )
+                s.add(attempt)
+                s.flush()
+                tasks.append(DialTask(attempt.id, contact.id, attempt.channel_id, contact.phone))
+        return tasks
+
+    def update_attempt(self, attempt_id: int, **values: Any) -> None:
+        with self.sessions.begin() as s:
+            s.execute(update(Attempt).where(Attempt.id == attempt_id).values(**values))
+
+    def finish_attempt(self, attempt_id: int, outcome: AttemptOutcome, at: datetime, **values: Any) -> None:
+        """Give the attempt its one final outcome and release its contact. Idempotent."""
+        with self.sessions.begin() as s:
+            attempt = s.get(Attempt, attempt_id)
+            if attempt is None or attempt.outcome is not None:
+                return
+            attempt.outcome = outcome.value
+            attempt.ended_at = at
+            for key, value in values.items():
+                setattr(attempt, key, value)
+            contact = s.get(Contact, attempt.contact_id)
+            if contact is not None:
+                contact.attempt_count += 1
+                contact.last_outcome = outcome.value
+                contact.status = DONE
+                contact.leased_by = None
+                contact.lease_expires_at = None
+
+    def record_disposition(
+        self,
+        attempt_id: int,
+        code: str,
+        notes: str | None = None,
+        next_action_at: datetime | None = None,
+    ) -> None:
+        with self.sessions.begin() as s:
+            attempt = s.get(Attempt, attempt_id)
+            if attempt is None:
+                raise KeyError(f"no attempt {attempt_id}")
+            known = set(s.scalars(select(Disposition.code).where(Disposition.campaign_id == attempt.campaign_id)))
+            if code not in known:
+                raise ValueError(f"disposition {code!r} is not defined for this campaign (known: {sorted(known)})")
+            attempt.disposition_code = code
+            attempt.notes = notes
+            attempt.next_action_at = next_action_at
+
+    def add_recording(self, attempt_id: int, path: str, fmt: str, duration_s: float, size: int, sha256: str) -> None:
+        with self.sessions.begin() as s:
+            s.add(Recording(attempt_id=attempt_id, path=path, format=fmt, duration_s=duration_s,
+                            size_bytes=size, sha256=sha256))
+
+    def fail_unfinished_attempts(self, campaign_id: int | None, at: datetime) -> int:
+        """Attempts left in progress by a crash get `system_failure`, never stay open forever."""
+        with self.sessions.begin() as s:
+            q = select(Attempt.id).where(Attempt.outcome.is_(None))
+            if campaign_id is not None:
+                q = q.where(Attempt.campaign_id == campaign_id)
+            ids = list(s.scalars(q))
+        for attempt_id in ids:
+            self.finish_attempt(attempt_id, AttemptOutcome.SYSTEM_FAILURE, at)
+        return len(ids)
+
+    # -- results -------------------------------------------------------------------------------------
+    def attempts(self, campaign_id: int) -> list[Attempt]:
+        with self.sessions() as s:
+            return list(s.scalars(select(Attempt).where(Attempt.campaign_id == campaign_id).order_by(Attempt.id)))
+
+    def recordings(self, campaign_id: int) -> list[Recording]:
+        with self.sessions() as s:
+            return list(
+                s.scalars(
+                    select(Recording).join(Attempt, Recording.attempt_id == Attempt.id)
+                    .where(Attempt.campaign_id == campaign_id).order_by(Recording.id)
+                )
+            )
+
+    def summary(self, campaign_id: int, now: datetime | None = None) -> CampaignSummary:
+        now = now or utcnow()
+        with self.sessions() as s:
+            counts = Counter(
+                dict(
+                    s.execute(
+                        select(func.coalesce(Attempt.outcome, "in_progress"), func.count())
+                        .where(Attempt.campaign_id == campaign_id)
+                        .group_by(func.coalesce(Attempt.outcome, "in_progress"))
+                    ).all()
+                )
+            )
+            sessions = list(s.scalars(select(OperatorSession).where(OperatorSession.campaign_id == campaign_id)))
+            changes = list(
+                s.scalars(
+                    select(OperatorStateChange)
+                    .where(OperatorStateChange.session_id.in_([x.id for x in sessions]))
+                    .order_by(OperatorStateChange.session_id, OperatorStateChange.at, OperatorStateChange.id)
+                )
+            )
+        logged_in, busy = _occupancy(changes, now)
+        o = AttemptOutcome
+        return CampaignSummary(
+            dialled=sum(counts.values()),
+            answered=counts[o.CONNECTED] + counts[o.ABANDONED] + counts[o.MACHINE],
+            bridged=counts[o.CONNECTED],
+            abandoned=counts[o.ABANDONED],
+            no_answer=counts[o.NO_ANSWER],
+            busy=counts[o.BUSY],
+            machine=counts[o.MACHINE],
+            other_failures=sum(
+                counts[x] for x in (o.INVALID_NUMBER, o.CONGESTION, o.REJECTED, o.FAILED, o.SYSTEM_FAILURE)
+            ),
+            in_progress=counts["in_progress"],
+            operator_logged_in_s=logged_in,
+            operator_busy_s=busy,
+        )
+
+
+def _occupancy(changes: Sequence[OperatorStateChange], now: datetime) -> tuple[float, float]:
+    """Logged-in and busy (on call + wrap-up) seconds from operators' state changes."""
+    logged_in = busy = 0.0
+    by_session: dict[int, list[OperatorStateChange]] = {}
+    for ch in changes:
+        by_session.setdefault(ch.session_id, []).append(ch)
+    for rows in by_session.values():
+        for cur, nxt in zip(rows, [*rows[1:], None], strict=True):
+            if cur.state == "logged_out":
+                continue
+            end = nxt.at if nxt is not None else now
+            seconds = max(0.0, (end - cur.at).total_seconds())
+            logged_in += seconds
+            if cur.state in ("on_call", "wrap_up"):
+                busy += seconds
+    return logged_in, busy

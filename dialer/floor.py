@@ -1,0 +1,92 @@
+"""The live call floor of one campaign: operators and calls in flight, in memory. Pure.
+
+The service feeds it what Asterisk reports and asks it for pacing snapshots and for the operator
+to connect an answered call to; it never does I/O itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from dialer.pacing import CallSnapshot, OperatorSnapshot, OperatorState, PacingKnobs, PacingSnapshot
+
+
+class CallStage(StrEnum):
+    DIALING = "dialing"  # originate sent, no progress yet
+    RINGING = "ringing"
+    ANSWERED = "answered"  # answered, waiting for the AMD verdict
+    WAITING = "waiting"  # a person answered; waiting for a free operator (abandon clock running)
+    BRIDGED = "bridged"
+    ABANDONING = "abandoning"  # no operator in time: playing the abandon message
+    MACHINE = "machine"  # answering machine detected, being hung up
+
+
+@dataclass
+class LiveOperator:
+    operator_id: int
+    login: str
+    endpoint: str
+    session_id: int
+    channel_id: str
+    bridge_id: str
+    state: OperatorState | None = None  # None while the softphone is being called
+    since: float = 0.0
+    attempt_id: int | None = None  # the call they are on or wrapping up
+
+
+@dataclass
+class LiveCall:
+    attempt_id: int
+    contact_id: int
+    channel_id: str
+    phone: str
+    originated: float
+    stage: CallStage = CallStage.DIALING
+    person_at: float | None = None  # when we knew a live person was there (answer or AMD verdict)
+    operator: LiveOperator | None = None
+    recording: str | None = None
+
+
+@dataclass
+class CallFloor:
+    operators: dict[str, LiveOperator] = field(default_factory=dict)  # by operator channel id
+    calls: dict[str, LiveCall] = field(default_factory=dict)  # by customer channel id
+
+    def set_operator_state(self, op: LiveOperator, state: OperatorState, now: float) -> None:
+        op.state = state
+        op.since = now
+
+    def free_operator(self) -> LiveOperator | None:
+        """The operator who has been ready longest: fairest, and it spreads talk time evenly."""
+        ready = [o for o in self.operators.values() if o.state is OperatorState.READY]
+        return min(ready, key=lambda o: (o.since, o.operator_id)) if ready else None
+
+    def waiting_calls(self) -> list[LiveCall]:
+        """Answered people waiting for an operator, longest-waiting first."""
+        waiting = [c for c in self.calls.values() if c.stage is CallStage.WAITING]
+        return sorted(waiting, key=lambda c: (c.person_at or 0.0, c.attempt_id))
+
+    def operator_by_login(self, login: str) -> LiveOperator | None:
+        return next((o for o in self.operators.values() if o.login == login), None)
+
+    def snapshot(self, now: float, knobs: PacingKnobs, contacts_available: int) -> PacingSnapshot:
+        operators = tuple(
+            OperatorSnapshot(o.operator_id, o.state, now - o.since)
+            for o in self.operators.values()
+            if o.state is not None
+        )
+        ringing = tuple(
+            CallSnapshot(c.attempt_id, now - c.originated)
+            for c in self.calls.values()
+            if c.stage in (CallStage.DIALING, CallStage.RINGING)
+        )
+        answered_waiting = sum(1 for c in self.calls.values() if c.stage in (CallStage.ANSWERED, CallStage.WAITING))
+        return PacingSnapshot(
+            now=now,
+            operators=operators,
+            calls_in_flight=ringing,
+            answered_waiting=answered_waiting,
+            contacts_available=contacts_available,
+            knobs=knobs,
+        )

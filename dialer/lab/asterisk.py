@@ -1,0 +1,395 @@
+"""Provision, configure, start and stop the lab's Asterisk.
+
+Debian bookworm has no Asterisk; sid has Asterisk 22. We debootstrap a minimal sid chroot once
+(cached under the lab directory), install Asterisk in it, render `asterisk_conf/` into its /etc/asterisk
+and run `asterisk -f` under chroot. It shares the host network, so AMI, ARI and SIP listen on loopback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from base64 import b64encode
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dialer.config import PROJECT_ROOT, Settings
+
+LAB_PACKAGES = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en-gsm")
+HOST_PACKAGES = ("debootstrap", "sip-tester")
+APT_OPTS = ("-o", "Acquire::Check-Valid-Until=false", "-o", "Dpkg::Use-Pty=0")
+CONF_DIR = PROJECT_ROOT / "asterisk_conf"
+READY_MARKER = ".dialer-lab-ready"
+
+# Loopback-only lab credentials. Production credentials come from the environment (dialer.config).
+LAB_AMI_USER = "dialer"
+LAB_AMI_SECRET = "lab-ami-secret"
+LAB_ARI_USER = "dialer"
+LAB_ARI_PASSWORD = "lab-ari-secret"
+
+
+class LabError(RuntimeError):
+    pass
+
+
+def default_lab_dir() -> Path:
+    return Path(os.environ.get("DIALER_LAB_DIR", "/var/cache/dialer-lab"))
+
+
+def operator_password(name: str) -> str:
+    return f"lab-{name}-pw"
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    lab_dir: Path = field(default_factory=default_lab_dir)
+    operators: int = 20
+    bind_addr: str = "127.0.0.1"
+    ami_port: int = 5038
+    ari_port: int = 8088
+    sip_port: int = 5060
+    ari_app: str = "dialer"
+    max_calls: int = 2000
+
+    @property
+    def root(self) -> Path:
+        return self.lab_dir / "sid"
+
+    @property
+    def operator_names(self) -> list[str]:
+        return [f"op{i}" for i in range(1, self.operators + 1)]
+
+    def settings(self, **overrides: object) -> Settings:
+        """Dialer settings that point at this lab."""
+        values: dict[str, object] = {
+            "ari_url": f"http://{self.bind_addr}:{self.ari_port}",
+            "ari_user": LAB_ARI_USER,
+            "ari_password": LAB_ARI_PASSWORD,
+            "ari_app": self.ari_app,
+            "ami_host": self.bind_addr,
+            "ami_port": self.ami_port,
+            "ami_user": LAB_AMI_USER,
+            "ami_password": LAB_AMI_SECRET,
+            "trunk": "Local/{number}@sim-customers",
+            "recording_spool_dir": self.root / "var/spool/asterisk/recording",
+        }
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class LabStatus:
+    provisioned: bool
+    running: bool
+    pid: int | None
+    ami_ok: bool
+    ari_ok: bool
+    version: str | None
+
+    def describe(self) -> str:
+        return (
+            f"provisioned={'yes' if self.provisioned else 'no'} running={'yes' if self.running else 'no'}"
+            f" pid={self.pid or '-'} ami={'ok' if self.ami_ok else 'down'} ari={'ok' if self.ari_ok else 'down'}"
+            f" version={self.version or '-'}"
+        )
+
+
+def _debian_mirror() -> str:
+    """The Debian mirror the host's apt already uses (no other host is reachable)."""
+    sources = Path("/etc/apt/sources.list.d")
+    for f in sorted(sources.glob("*.sources")) if sources.is_dir() else []:
+        for line in f.read_text().splitlines():
+            if line.startswith("URIs:"):
+                for uri in line.split()[1:]:
+                    if "security" not in uri:
+                        return uri
+    lst = Path("/etc/apt/sources.list")
+    if lst.exists():
+        for line in lst.read_text().splitlines():
+            parts = line.split()
+            if len(parts) >= 3 and parts[0] == "deb" and "security" not in parts[1]:
+                return parts[1] if not parts[1].startswith("[") else parts[2]
+    return "http://deb.debian.org/debian"
+
+
+def _run(cmd: list[str], log: Callable[[str], None], **kw: object) -> None:
+    log("$ " + " ".join(cmd))
+    res = subprocess.run(cmd, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
+    if res.returncode != 0:
+        tail = (res.stdout + res.stderr)[-3000:]
+        raise LabError(f"command failed ({res.returncode}): {' '.join(cmd)}\n{tail}")
+
+
+def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=timeout):
+        return True
+    return False
+
+
+class AsteriskLab:
+    def __init__(self, config: LabConfig | None = None, log: Callable[[str], None] | None = None) -> None:
+        self.config = config or LabConfig()
+        self.log = log or (lambda _msg: None)
+
+    # -- paths -------------------------------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    @property
+    def pid_file(self) -> Path:
+        return self.config.lab_dir / f"asterisk-{self.config.ami_port}.pid"
+
+    @property
+    def console_log(self) -> Path:
+        return self.config.lab_dir / f"asterisk-{self.config.ami_port}.log"
+
+    @property
+    def recording_dir(self) -> Path:
+        return self.root / "var/spool/asterisk/recording"
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.config.lab_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.config.lab_dir / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- provisioning ------------------------------------------------------------------------------
+    def is_provisioned(self) -> bool:
+        marker = self.root / READY_MARKER
+        return marker.exists() and marker.read_text().split() == list(LAB_PACKAGES)
+
+    def provision(self) -> None:
+        """Build the sid chroot with Asterisk once; later calls find it cached and return at once."""
+        with self._lock():
+            if self.is_provisioned():
+                return
+            if os.geteuid() != 0:
+                raise LabError("provisioning the lab needs root (debootstrap, chroot)")
+            missing = [p for p in ("debootstrap", "sipp") if shutil.which(p) is None]
+            if missing:
+                raise LabError(
+                    f"missing host tools: {', '.join(missing)}; install: apt-get install {' '.join(HOST_PACKAGES)}"
+                )
+            if self.root.exists():
+                self.log(f"removing incomplete chroot {self.root}")
+                self._unmount_proc()
+                shutil.rmtree(self.root)
+            self.root.parent.mkdir(parents=True, exist_ok=True)
+            mirror = _debian_mirror()
+            _run(["debootstrap", "--variant=minbase", "sid", str(self.root), mirror], self.log)
+            # no daemons may start inside the chroot while packages install
+            policy = self.root / "usr/sbin/policy-rc.d"
+            policy.write_text("#!/bin/sh\nexit 101\n")
+            policy.chmod(0o755)
+            shutil.copyfile("/etc/resolv.conf", self.root / "etc/resolv.conf")
+            env = {"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+            _run(["chroot", str(self.root), "apt-get", *APT_OPTS, "update", "-q"], self.log, env=env)
+            _run(
+                ["chroot", str(self.root), "apt-get", *APT_OPTS, "install", "-y", "-q",
+                 "--no-install-recommends", *LAB_PACKAGES],
+                self.log,
+                env=env,
+            )
+            _run(["chroot", str(self.root), "apt-get", "clean"], self.log, env=env)
+            (self.root / READY_MARKER).write_text(" ".join(LAB_PACKAGES) + "\n")
+
+    # -- configuration -----------------------------------------------------------------------------
+    def render_config(self) -> None:
+        """Replace the chroot's /etc/asterisk with asterisk_conf/, placeholders filled in."""
+        c = self.config
+        values = {
+            "BIND_ADDR": c.bind_addr,
+            "AMI_PORT": str(c.ami_port),
+            "ARI_PORT": str(c.ari_port),
+            "SIP_PORT": str(c.sip_port),
+            "AMI_USER": LAB_AMI_USER,
+            "AMI_SECRET": LAB_AMI_SECRET,
+            "ARI_USER": LAB_ARI_USER,
+            "ARI_PASSWORD": LAB_ARI_PASSWORD,
+            "ARI_APP": c.ari_app,
+            "MAX_CALLS": str(c.max_calls),
+        }
+        etc = self.root / "etc/asterisk"
+        if etc.exists():
+            shutil.rmtree(etc)
+        etc.mkdir(parents=True)
+        for src in sorted(CONF_DIR.iterdir()):
+            if src.suffix == ".conf":
+                (etc / src.name).write_text(render_template(src.read_text(), values))
+        template = (CONF_DIR / "pjsip_operator.conf.tmpl").read_text()
+        operators = "".join(
+            render_template(template, {"OPERATOR": name, "OPERATOR_PASSWORD": operator_password(name)})
+            for name in c.operator_names
+        )
+        (etc / "pjsip_operators.conf").write_text(operators)
+        for d in ("var/spool/asterisk/recording", "var/run/asterisk", "var/log/asterisk", "var/lib/asterisk"):
+            (self.root / d).mkdir(parents=True, exist_ok=True)
+
+    # -- process -----------------------------------------------------------------------------------
+    def _pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return None
+        return pid if b"asterisk" in cmdline else None
+
+    def _alive(self) -> bool:
+        """The pid file's process exists and is not a zombie (cmdline is empty during exec)."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except (OSError, ValueError):
+            return False
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+    def _proc_mounted(self) -> bool:
+        target = str((self.root / "proc").resolve())
+        return any(line.split()[1] == target for line in Path("/proc/mounts").read_text().splitlines())
+
+    def _unmount_proc(self) -> None:
+        if self.root.exists() and self._proc_mounted():
+            subprocess.run(["umount", "-l", str(self.root / "proc")], check=False)
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start Asterisk if it is not running, and wait until AMI and ARI answer."""
+        with self._lock():
+            if not self.is_provisioned():
+                raise LabError("the lab is not provisioned: run `dialer lab up`")
+            if self._pid() is not None:
+                self._wait_healthy(timeout)
+                return
+            for port in (self.config.ami_port, self.config.ari_port):
+                deadline = time.monotonic() + 5
+                while _port_open(self.config.bind_addr, port):
+                    if time.monotonic() > deadline:
+                        raise LabError(f"port {port} is taken by another process; stop it or pick other ports")
+                    time.sleep(0.2)
+            self.render_config()
+            if not self._proc_mounted():
+                _run(["mount", "-t", "proc", "proc", str(self.root / "proc")], self.log)
+            log = open(self.console_log, "ab")  # noqa: SIM115 - handed to the child process
+            proc = subprocess.Popen(
+                ["chroot", str(self.root), "asterisk", "-f", "-C", "/etc/asterisk/asterisk.conf"],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            log.close()
+            self.pid_file.write_text(f"{proc.pid}\n")
+            self.log(f"asterisk started, pid {proc.pid}")
+            self._wait_healthy(timeout)
+
+    def _wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self._alive():
+                raise LabError(f"asterisk exited during start-up; see {self.console_log}")
+            if self.ami_ok() and self.ari_ok() and self.cli("core waitfullybooted", check=False) is not None:
+                return
+            time.sleep(0.3)
+        raise LabError(f"asterisk did not become healthy in {timeout:.0f} s; see {self.console_log}")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        with self._lock():
+            pid = self._pid()
+            if pid is not None:
+                self.cli("core stop now", check=False)
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+                    time.sleep(0.2)
+                if Path(f"/proc/{pid}").exists():
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(pid, signal.SIGKILL)
+                    while Path(f"/proc/{pid}").exists():
+                        time.sleep(0.1)
+            with contextlib.suppress(FileNotFoundError):
+                self.pid_file.unlink()
+            self._unmount_proc()
+
+    def kill(self) -> None:
+        """kill -9, as a crash would (fault tests)."""
+        pid = self._pid()
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+
+    # -- health ------------------------------------------------------------------------------------
+    def cli(self, command: str, check: bool = True) -> str | None:
+        res = subprocess.run(
+            ["chroot", str(self.root), "asterisk", "-rx", command],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if res.returncode != 0 or "Unable to connect" in res.stdout:
+            if check:
+                raise LabError(f"asterisk -rx {command!r} failed: {res.stdout}{res.stderr}")
+            return None
+        return res.stdout
+
+    def ami_ok(self) -> bool:
+        """AMI greets with its banner on connect."""
+        try:
+            with socket.create_connection((self.config.bind_addr, self.config.ami_port), timeout=1) as s:
+                s.settimeout(1)
+                return s.recv(64).startswith(b"Asterisk Call Manager")
+        except OSError:
+            return False
+
+    def ari_ok(self) -> bool:
+        url = f"http://{self.config.bind_addr}:{self.config.ari_port}/ari/asterisk/info"
+        token = b64encode(f"{LAB_ARI_USER}:{LAB_ARI_PASSWORD}".encode()).decode()
+        req = urllib.request.Request(url, headers={"Authorization": f"Basic {token}"})
+        try:
+            with urllib.request.urlopen(req, timeout=2) as resp:
+                return bool(resp.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def status(self) -> LabStatus:
+        pid = self._pid()
+        version = None
+        if pid is not None:
+            out = self.cli("core show version", check=False)
+            version = out.strip() if out else None
+        return LabStatus(
+            provisioned=self.is_provisioned(),
+            running=pid is not None,
+            pid=pid,
+            ami_ok=pid is not None and self.ami_ok(),
+            ari_ok=pid is not None and self.ari_ok(),
+            version=version,
+        )
+
+    def up(self) -> None:
+        self.provision()
+        self.start()
+
+
+def render_template(text: str, values: dict[str, str]) -> str:
+    """Fill @@NAME@@ placeholders (Asterisk's own ${...} syntax is left alone)."""
+    for key, value in values.items():
+        text = text.replace(f"@@{key}@@", value)
+    if "@@" in text:
+        start = text.index("@@")
+        raise LabError(f"unfilled placeholder in Asterisk config near: {text[start:start + 40]!r}")
+    return text

@@ -1,0 +1,556 @@
+"""The dialer service: ARI events in, pacing decisions and call control out.
+
+Pure parts live elsewhere (dialer.pacing decides how many calls, dialer.floor keeps the live state,
+dialer.outcomes maps causes); this module is the adapter that wires them to Asterisk and the database.
+Database writes run on one worker thread, in order, so the event loop never blocks on them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, ParamSpec, TypeVar
+
+from dialer.config import Settings
+from dialer.db.models import Campaign
+from dialer.db.repository import DialTask, Repository
+from dialer.floor import CallFloor, CallStage, LiveCall, LiveOperator
+from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
+from dialer.pacing import DialingMode, OperatorState, PacingDecision, PacingKnobs, decide
+from dialer.recordings import store_recording
+from dialer.rules.campaign import parse_campaign
+from dialer.telephony.ami import AmiClient
+from dialer.telephony.ari import AriClient, Event, TelephonyError, event_time
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+AMD_PERSON = ("HUMAN", "NOTSURE")  # NOTSURE goes to an operator: a person must never be dropped
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DbWorker:
+    """Runs repository calls on one thread, in submission order."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialer-db")
+        self._pending: set[Future[Any]] = set()
+
+    async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kwargs))
+
+    def submit(self, fn: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> None:
+        """Fire and forget (ordered after everything submitted before); failures are logged."""
+        fut = self._pool.submit(fn, *args, **kwargs)
+        self._pending.add(fut)
+
+        def done(f: Future[Any]) -> None:
+            self._pending.discard(f)
+            if f.exception() is not None:
+                log.error("database write %s failed: %r", getattr(fn, "__name__", fn), f.exception())
+
+        fut.add_done_callback(done)
+
+    async def flush(self) -> None:
+        await self.call(lambda: None)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+@dataclass
+class CampaignConfig:
+    """The operational settings of a running campaign, read from its database row."""
+
+    campaign_id: int
+    name: str
+    dial_string: str
+    caller_id: str | None
+    amd: bool
+    record: bool
+    ring_timeout_s: float
+    connect_limit_s: float
+    wrapup_s: float
+    abandon_message: str
+    knobs: PacingKnobs
+
+    @classmethod
+    def from_row(cls, c: Campaign, trunk: str) -> CampaignConfig:
+        knobs = (
+            parse_campaign(c.definition, c.name).pacing_knobs()
+            if c.definition
+            else PacingKnobs(mode=DialingMode(c.dialing_mode), max_lines=c.max_lines)
+        )
+        return cls(
+            campaign_id=c.id,
+            name=c.name,
+            dial_string=c.dial_string or trunk,
+            caller_id=c.caller_id,
+            amd=c.amd_enabled,
+            record=c.record_calls,
+            ring_timeout_s=c.ring_timeout_s,
+            connect_limit_s=c.connect_limit_s,
+            wrapup_s=c.wrapup_s,
+            abandon_message=c.abandon_message,
+            knobs=knobs,
+        )
+
+
+# What an operator desk does when a call ends and wrap-up starts: the web app's operator screen
+# (a later issue) calls DialerService.dispose(); simulated operators use a policy like this.
+WrapUpPolicy = Callable[[LiveOperator, int], Awaitable[tuple[str, str | None] | None]]
+
+
+@dataclass
+class CampaignRun:
+    config: CampaignConfig
+    floor: CallFloor = field(default_factory=CallFloor)
+    contacts_available: int = 0
+    last_decision: PacingDecision | None = None
+    stopping: bool = False
+
+
+class DialerService:
+    def __init__(
+        self,
+        settings: Settings,
+        repo: Repository,
+        *,
+        node: str | None = None,
+        wrapup_policy: WrapUpPolicy | None = None,
+        tick_s: float = 0.25,
+    ) -> None:
+        settings.require_secrets()
+        assert settings.ari_password is not None and settings.ami_password is not None
+        self.settings = settings
+        self.repo = repo
+        self.db = DbWorker(repo)
+        self.node = node or f"{socket.gethostname()}-{os.getpid()}"
+        self.wrapup_policy = wrapup_policy
+        self.tick_s = tick_s
+        self.ari = AriClient(
+            settings.ari_url,
+            settings.ari_user,
+            settings.ari_password.get_secret_value(),
+            settings.ari_app,
+            self._on_event,
+        )
+        self.ami = AmiClient(
+            settings.ami_host, settings.ami_port, settings.ami_user, settings.ami_password.get_secret_value()
+        )
+        self.runs: dict[int, CampaignRun] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._abandon_playbacks: dict[str, str] = {}  # playback id -> customer channel id
+        self.decisions: list[tuple[float, int, PacingDecision]] = []  # recent pacing log (bounded)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.ami.connect()
+        await self.ari.start()
+        await self.db.call(self.repo.fail_unfinished_attempts, None, utcnow())
+
+    async def close(self) -> None:
+        for handle in self._timers.values():
+            handle.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await self.ari.close()
+        await self.ami.close()
+        await self.db.flush()
+        self.db.close()
+
+    def _spawn(self, coro: Awaitable[Any], name: str) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("task %s failed", name)
+
+        task = asyncio.create_task(guarded(), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _later(self, key: str, delay: float, fn: Callable[[], Awaitable[Any]]) -> None:
+        self._cancel_timer(key)
+        loop = asyncio.get_running_loop()
+        self._timers[key] = loop.call_later(max(0.0, delay), lambda: (self._timers.pop(key, None), self._spawn(fn(), key)))
+
+    def _cancel_timer(self, key: str) -> None:
+        handle = self._timers.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+
+    async def open_campaign(self, campaign_id: int) -> CampaignRun:
+        row = await self.db.call(self.repo.campaign, campaign_id)
+        run = CampaignRun(CampaignConfig.from_row(row, self.settings.trunk))
+        self.runs[campaign_id] = run
+        await self.db.call(self.repo.set_campaign_status, campaign_id, "running")
+        return run
+
+    # -- operators ---------------------------------------------------------------------------------
+    async def login(self, campaign_id: int, login: str) -> LiveOperator:
+        """Call the operator's softphone once and keep it in their own holding bridge (nailed up)."""
+        run = self.runs[campaign_id]
+        operator = await self.db.call(self.repo.operator, login)
+        if operator is None:
+            raise KeyError(f"no operator {login!r}")
+        channel_id = f"agent-{operator.id}-{int(time.time() * 1000)}"
+        session_id = await self.db.call(self.repo.start_operator_session, operator.id, campaign_id, channel_id)
+        bridge_id = f"opbridge-{session_id}"
+        op = LiveOperator(operator.id, login, operator.sip_endpoint, session_id, channel_id, bridge_id)
+        run.floor.operators[channel_id] = op
+        await self.ari.create_bridge(bridge_id, f"operator {login}")
+        self.db.submit(self.repo.update_operator_session, session_id, bridge_id=bridge_id)
+        await self.ari.originate(
+            operator.sip_endpoint, channel_id=channel_id, app_args=f"agent,{login}", timeout_s=15
+        )
+        return op
+
+    async def wait_logged_in(self, campaign_id: int, logins: list[str], timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ops = [self.runs[campaign_id].floor.operator_by_login(x) for x in logins]
+            if all(o is not None and o.state is not None for o in ops):
+                return
+            await asyncio.sleep(0.05)
+        raise TelephonyError(f"operators did not answer their softphones: {logins}")
+
+    async def logout(self, campaign_id: int, login: str) -> None:
+        op = self.runs[campaign_id].floor.operator_by_login(login)
+        if op is not None:
+            with contextlib.suppress(TelephonyError):
+                await self.ari.hangup(op.channel_id)
+
+    async def set_ready(self, campaign_id: int, login: str) -> None:
+        run = self.runs[campaign_id]
+        op = run.floor.operator_by_login(login)
+        if op is None or op.state is OperatorState.ON_CALL:
+            return
+        self._cancel_timer(f"wrapup-{op.channel_id}")
+        self._operator_state(run, op, OperatorState.READY, "ready")
+        await self._serve_waiting(run)
+
+    async def pause(self, campaign_id: int, login: str, reason: str) -> None:
+        run = self.runs[campaign_id]
+        op = run.floor.operator_by_login(login)
+        if op is not None and op.state is OperatorState.READY:
+            self._operator_state(run, op, OperatorState.PAUSED, reason)
+
+    async def dispose(
+        self, campaign_id: int, login: str, code: str, notes: str | None = None, next_action_at: datetime | None = None
+    ) -> None:
+        """The operator's outcome for the call they are wrapping up; ends wrap-up."""
+        run = self.runs[campaign_id]
+        op = run.floor.operator_by_login(login)
+        if op is None or op.attempt_id is None:
+            raise ValueError(f"operator {login} has no call to dispose")
+        await self.db.call(self.repo.record_disposition, op.attempt_id, code, notes, next_action_at)
+        if op.state is OperatorState.WRAP_UP:
+            await self.set_ready(campaign_id, login)
+
+    def _operator_state(self, run: CampaignRun, op: LiveOperator, state: OperatorState, reason: str) -> None:
+        run.floor.set_operator_state(op, state, time.monotonic())
+        self.db.submit(self.repo.operator_state, op.session_id, state.value, utcnow(), reason)
+
+    # -- pacing ------------------------------------------------------------------------------------
+    async def pace_once(self, run: CampaignRun) -> PacingDecision:
+        now = time.monotonic()
+        run.contacts_available = await self.db.call(
+            self.repo.count_dialable, run.config.campaign_id, utcnow()
+        )
+        if run.stopping or not self.ari.connected:
+            return PacingDecision(0, "stopping" if run.stopping else "ARI down")
+        snapshot = run.floor.snapshot(now, run.config.knobs, run.contacts_available)
+        decision = decide(snapshot)
+        run.last_decision = decision
+        if decision.calls_to_place:
+            self.decisions.append((now, run.config.campaign_id, decision))
+            del self.decisions[:-1000]
+            log.info("pacing %s: %s", run.config.name, decision.reason)
+            tasks = await self.db.call(
+                self.repo.lease_contacts, run.config.campaign_id, decision.calls_to_place, self.node, utcnow()
+            )
+            for task in tasks:
+                await self._originate(run, task)
+        return decision
+
+    async def run_campaign(
+        self, campaign_id: int, until_done: bool = True, on_tick: Callable[[CampaignRun], None] | None = None
+    ) -> None:
+        """Pace the campaign until its list is exhausted and every call has ended (or forever)."""
+        run = self.runs[campaign_id]
+        while True:
+            await self.pace_once(run)
+            if on_tick is not None:
+                on_tick(run)
+            if until_done and run.contacts_available == 0 and not run.floor.calls:
+                break
+            await asyncio.sleep(self.tick_s)
+        await self.db.flush()
+
+    async def _originate(self, run: CampaignRun, task: DialTask) -> None:
+        call = LiveCall(task.attempt_id, task.contact_id, task.channel_id, task.phone, time.monotonic())
+        run.floor.calls[task.channel_id] = call
+        endpoint = run.config.dial_string.format(number=task.phone.lstrip("+"))
+        try:
+            await self.ari.originate(
+                endpoint,
+                channel_id=task.channel_id,
+                other_channel_id=f"{task.channel_id}-2" if endpoint.startswith("Local/") else None,
+                app_args="customer",
+                timeout_s=run.config.ring_timeout_s,
+                caller_id=run.config.caller_id,
+            )
+        except TelephonyError as exc:
+            log.warning("originate %s failed: %s", task.phone, exc)
+            run.floor.calls.pop(task.channel_id, None)
+            outcome = AttemptOutcome.FAILED if self.ari.connected else AttemptOutcome.SYSTEM_FAILURE
+            self.db.submit(self.repo.finish_attempt, task.attempt_id, outcome, utcnow(), hangup_cause_txt=str(exc)[:100])
+
+    # -- events ------------------------------------------------------------------------------------
+    def _find(self, channel_id: str) -> tuple[CampaignRun, LiveCall | None, LiveOperator | None] | None:
+        for run in self.runs.values():
+            if channel_id in run.floor.calls:
+                return run, run.floor.calls[channel_id], None
+            if channel_id in run.floor.operators:
+                return run, None, run.floor.operators[channel_id]
+        return None
+
+    async def _on_event(self, event: Event) -> None:
+        kind = event.get("type")
+        if kind == "PlaybackFinished":
+            channel_id = self._abandon_playbacks.pop(event.get("playback", {}).get("id", ""), None)
+            if channel_id is not None:
+                with contextlib.suppress(TelephonyError):
+                    await self.ari.hangup(channel_id)
+            return
+        if kind in ("RecordingFinished", "RecordingFailed"):
+            await self._on_recording_done(event)
+            return
+        channel = event.get("channel")
+        if not isinstance(channel, dict):
+            return
+        found = self._find(str(channel.get("id")))
+        if found is None:
+            return
+        run, call, op = found
+        if call is not None:
+            await self._on_customer_event(run, call, kind, event)
+        elif op is not None:
+            await self._on_operator_event(run, op, kind, event)
+
+    async def _on_operator_event(self, run: CampaignRun, op: LiveOperator, kind: Any, event: Event) -> None:
+        if kind == "StasisStart":
+            await self.ari.add_to_bridge(op.bridge_id, op.channel_id)
+            self._operator_state(run, op, OperatorState.READY, "logged in")
+            await self._serve_waiting(run)
+        elif kind == "ChannelDestroyed":
+            run.floor.operators.pop(op.channel_id, None)
+            self._cancel_timer(f"wrapup-{op.channel_id}")
+            reason = "logged out" if op.state is not None else f"softphone did not answer ({event.get('cause_txt')})"
+            self.db.submit(self.repo.end_operator_session, op.session_id, event_time(event), reason)
+            with contextlib.suppress(TelephonyError):
+                await self.ari.destroy_bridge(op.bridge_id)
+            if op.state is OperatorState.ON_CALL and op.attempt_id is not None:
+                for call in run.floor.calls.values():
+                    if call.operator is op:
+                        with contextlib.suppress(TelephonyError):
+                            await self.ari.hangup(call.channel_id)
+
+    async def _on_customer_event(self, run: CampaignRun, call: LiveCall, kind: Any, event: Event) -> None:
+        at = event_time(event)
+        log.debug("customer %s %s %s", call.channel_id, kind, event["channel"].get("state"))
+        if kind == "ChannelStateChange" and event["channel"].get("state") == "Ringing":
+            if call.stage is CallStage.DIALING:
+                call.stage = CallStage.RINGING
+                self.db.submit(self.repo.update_attempt, call.attempt_id, ringing_at=at)
+        elif kind == "StasisStart":
+            args = event.get("args") or []
+            if args and args[0] == "customer":
+                self.db.submit(self.repo.update_attempt, call.attempt_id, answered_at=at)
+                if run.config.amd:
+                    call.stage = CallStage.ANSWERED
+                    try:
+                        await self.ari.continue_in_dialplan(call.channel_id, "dialer-amd")
+                    except TelephonyError:
+                        log.warning("AMD could not start for %s; connecting as a person", call.phone)
+                        await self._person_answered(run, call)
+                else:
+                    await self._person_answered(run, call)
+            elif args and args[0] == "amd":
+                status = args[1] if len(args) > 1 else "NOTSURE"
+                cause = args[2] if len(args) > 2 else None
+                self.db.submit(self.repo.update_attempt, call.attempt_id, amd_status=status, amd_cause=cause)
+                if status in AMD_PERSON:
+                    await self._person_answered(run, call)
+                else:
+                    call.stage = CallStage.MACHINE
+                    with contextlib.suppress(TelephonyError):
+                        await self.ari.hangup(call.channel_id)
+        elif kind == "ChannelDestroyed":
+            await self._customer_gone(run, call, event)
+
+    async def _person_answered(self, run: CampaignRun, call: LiveCall) -> None:
+        call.person_at = time.monotonic()
+        op = run.floor.free_operator()
+        if op is not None:
+            await self._bridge(run, call, op)
+            return
+        call.stage = CallStage.WAITING
+        self._later(f"abandon-{call.channel_id}", run.config.connect_limit_s, lambda: self._abandon(run, call))
+
+    async def _serve_waiting(self, run: CampaignRun) -> None:
+        """An operator just became free: give them the person who has waited longest."""
+        for call in run.floor.waiting_calls():
+            op = run.floor.free_operator()
+            if op is None:
+                return
+            self._cancel_timer(f"abandon-{call.channel_id}")
+            await self._bridge(run, call, op)
+
+    async def _bridge(self, run: CampaignRun, call: LiveCall, op: LiveOperator) -> None:
+        call.stage = CallStage.BRIDGED
+        call.operator = op
+        op.attempt_id = call.attempt_id
+        self._operator_state(run, op, OperatorState.ON_CALL, f"attempt {call.attempt_id}")
+        try:
+            await self.ari.add_to_bridge(op.bridge_id, call.channel_id)
+        except TelephonyError as exc:  # the customer hung up in that instant
+            log.info("bridge of %s failed: %s", call.phone, exc)
+            call.stage, call.operator, op.attempt_id = CallStage.WAITING, None, None
+            self._operator_state(run, op, OperatorState.READY, "bridge failed")
+            return
+        self.db.submit(
+            self.repo.update_attempt,
+            call.attempt_id,
+            bridged_at=utcnow(),
+            operator_id=op.operator_id,
+            operator_session_id=op.session_id,
+        )
+        if run.config.record:
+            name = f"attempt-{call.attempt_id}"
+            try:
+                await self.ari.record_bridge(op.bridge_id, name)
+                call.recording = name
+            except TelephonyError as exc:
+                log.error("recording of attempt %s failed to start: %s", call.attempt_id, exc)
+
+    async def _abandon(self, run: CampaignRun, call: LiveCall) -> None:
+        if call.stage is not CallStage.WAITING or call.channel_id not in run.floor.calls:
+            return
+        call.stage = CallStage.ABANDONING
+        playback_id = f"abandon-{call.attempt_id}"
+        self._abandon_playbacks[playback_id] = call.channel_id
+        try:
+            await self.ari.play(call.channel_id, run.config.abandon_message, playback_id)
+        except TelephonyError:
+            self._abandon_playbacks.pop(playback_id, None)
+            with contextlib.suppress(TelephonyError):
+                await self.ari.hangup(call.channel_id)
+
+    async def _customer_gone(self, run: CampaignRun, call: LiveCall, event: Event) -> None:
+        run.floor.calls.pop(call.channel_id, None)
+        self._cancel_timer(f"abandon-{call.channel_id}")
+        at = event_time(event)
+        cause = event.get("cause")
+        cause_txt = event.get("cause_txt")
+        stage = call.stage
+        if stage is CallStage.BRIDGED:
+            outcome = AttemptOutcome.CONNECTED
+        elif stage is CallStage.MACHINE:
+            outcome = AttemptOutcome.MACHINE
+        elif stage in (CallStage.ANSWERED, CallStage.WAITING, CallStage.ABANDONING):
+            # A person answered and was not connected. Hang-ups during AMD count here too: over-counting
+            # abandons is the safe side of the cap.
+            outcome = AttemptOutcome.ABANDONED
+        else:
+            outcome = outcome_of_unanswered(cause if isinstance(cause, int) else None, ring_timed_out=False)
+        self.db.submit(
+            self.repo.finish_attempt,
+            call.attempt_id,
+            outcome,
+            at,
+            hangup_cause=cause if isinstance(cause, int) else None,
+            hangup_cause_txt=cause_txt,
+        )
+        if call.recording is not None:
+            with contextlib.suppress(TelephonyError):
+                await self.ari.stop_recording(call.recording)
+        op = call.operator
+        if op is not None and op.channel_id in run.floor.operators:
+            self._operator_state(run, op, OperatorState.WRAP_UP, f"attempt {call.attempt_id} ended")
+            self._later(f"wrapup-{op.channel_id}", run.config.wrapup_s, partial(self._wrapup_over, run, op))
+            if self.wrapup_policy is not None:
+                self._spawn(self._desk_dispose(run, op, call.attempt_id), f"desk-{op.login}")
+
+    async def _desk_dispose(self, run: CampaignRun, op: LiveOperator, attempt_id: int) -> None:
+        assert self.wrapup_policy is not None
+        result = await self.wrapup_policy(op, attempt_id)
+        if result is not None and op.attempt_id == attempt_id and op.state is OperatorState.WRAP_UP:
+            code, notes = result
+            await self.dispose(run.config.campaign_id, op.login, code, notes)
+
+    async def _wrapup_over(self, run: CampaignRun, op: LiveOperator) -> None:
+        """Wrap-up time is a ceiling: the operator goes back to ready when it runs out."""
+        if op.state is OperatorState.WRAP_UP and op.channel_id in run.floor.operators:
+            self._operator_state(run, op, OperatorState.READY, "wrap-up time over")
+            await self._serve_waiting(run)
+
+    async def _on_recording_done(self, event: Event) -> None:
+        rec = event.get("recording") or {}
+        name = str(rec.get("name", ""))
+        if not name.startswith("attempt-"):
+            return
+        attempt_id = int(name.removeprefix("attempt-"))
+        if event.get("type") == "RecordingFailed":
+            log.error("recording %s failed: %s", name, rec.get("cause"))
+            return
+        campaign = next(
+            (r.config.name for r in self.runs.values()),
+            "campaign",
+        )
+        spool = self.settings.recording_spool_dir / f"{name}.{rec.get('format', 'wav')}"
+        try:
+            stored = await asyncio.to_thread(
+                store_recording, spool, self.settings.recordings_dir, campaign, attempt_id, utcnow()
+            )
+        except OSError as exc:
+            log.error("could not store recording %s: %s", name, exc)
+            return
+        self.db.submit(
+            self.repo.add_recording,
+            attempt_id,
+            stored.relative_path,
+            stored.format,
+            stored.duration_s,
+            stored.size_bytes,
+            stored.sha256,
+        )
+
+    async def wait_idle(self, timeout: float = 30) -> None:
+        """Until no call is in flight and every recording is stored (end of a run, tests)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not any(r.floor.calls for r in self.runs.values()) and not self._tasks:
+                await asyncio.sleep(0.3)  # RecordingFinished follows the hang-up closely
+                await self.db.flush()
+                return
+            await asyncio.sleep(0.05)
+        raise TimeoutError("calls still in flight")

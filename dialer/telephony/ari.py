@@ -1,0 +1,210 @@
+"""ARI adapter: the only place that talks to aioari.
+
+aioari runs event listeners one after another and only logs their exceptions, and `run()` returns when
+the websocket closes without reconnecting; this wrapper reports handler errors, reconnects with
+backoff, and exposes the few typed operations the service needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+import aioari
+
+log = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+EventHandler = Callable[[Event], Awaitable[None]]
+
+
+class TelephonyError(RuntimeError):
+    """An ARI request failed (Asterisk down, channel gone, request refused)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def event_time(event: Event) -> datetime:
+    """Asterisk's own timestamp of an event (e.g. 2026-11-23T18:20:02.367+0000), else now."""
+    raw = event.get("timestamp")
+    if isinstance(raw, str):
+        with contextlib.suppress(ValueError):
+            return datetime.strptime(raw, "%Y-%m-%dT%H:%M:%S.%f%z").astimezone(UTC)
+    return datetime.now(UTC)
+
+
+class AriClient:
+    def __init__(self, url: str, user: str, password: str, app: str, on_event: EventHandler) -> None:
+        self.url, self.user, self.password, self.app = url, user, password, app
+        self.on_event = on_event
+        self._client: Any = None
+        self._runner: asyncio.Task[None] | None = None
+        self._connected = asyncio.Event()
+        self._closing = False
+        self.reconnects = 0
+        self.on_connection_change: Callable[[bool], Awaitable[None]] | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    async def start(self, timeout: float = 15.0) -> None:
+        self._runner = asyncio.create_task(self._run_forever(), name="ari-websocket")
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout)
+        except TimeoutError as exc:
+            raise TelephonyError(f"ARI at {self.url} did not come up in {timeout:.0f} s") from exc
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                await self._client.close()
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._runner
+
+    async def _dispatch(self, event: Event) -> None:
+        try:
+            await self.on_event(event)
+        except Exception:
+            log.exception("ARI event handler failed on %s", event.get("type"))
+
+    async def _run_forever(self) -> None:
+        backoff = 0.5
+        while not self._closing:
+            try:
+                client = await aioari.connect(self.url, self.user, self.password)
+                client.on_event("*", self._dispatch)
+                self._client = client
+                run = asyncio.create_task(client.run(apps=self.app))
+                await self._wait_app_registered(client, run)
+                self._connected.set()
+                backoff = 0.5
+                if self.on_connection_change is not None:
+                    await self.on_connection_change(True)
+                await run
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # connection refused, HTTP errors, websocket failures
+                log.warning("ARI connection failed: %s", exc)
+            was_connected = self._connected.is_set()
+            self._connected.clear()
+            if self._client is not None:
+                with contextlib.suppress(Exception):
+                    await self._client.close()
+                self._client = None
+            if self._closing:
+                return
+            if was_connected:
+                self.reconnects += 1
+                if self.on_connection_change is not None:
+                    await self.on_connection_change(False)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+
+    async def _wait_app_registered(self, client: Any, run: asyncio.Task[None]) -> None:
+        """The Stasis app exists once our websocket is subscribed; until then events would be lost."""
+        for _ in range(100):
+            if run.done():
+                await run
+                raise TelephonyError("ARI websocket closed during connect")
+            try:
+                await client.applications.get(applicationName=self.app)
+                return
+            except Exception:
+                await asyncio.sleep(0.05)
+        raise TelephonyError("Stasis application did not register")
+
+    async def _call(self, what: str, fn: Callable[[], Awaitable[Any]]) -> Any:
+        if self._client is None:
+            raise TelephonyError(f"{what}: ARI is not connected")
+        try:
+            return await fn()
+        except aiohttp.ClientResponseError as exc:
+            raise TelephonyError(f"{what}: HTTP {exc.status} {exc.message}", exc.status) from exc
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            raise TelephonyError(f"{what}: {exc}") from exc
+        except Exception as exc:  # aioswagger wraps some HTTP failures in its own types
+            status = getattr(getattr(exc, "response", None), "status", None)
+            raise TelephonyError(f"{what}: {exc!r}", status) from exc
+
+    # -- operations --------------------------------------------------------------------------------
+    async def originate(
+        self,
+        endpoint: str,
+        *,
+        channel_id: str,
+        app_args: str,
+        timeout_s: float,
+        caller_id: str | None = None,
+        other_channel_id: str | None = None,
+    ) -> None:
+        params: dict[str, Any] = {
+            "endpoint": endpoint,
+            "app": self.app,
+            "appArgs": app_args,
+            "channelId": channel_id,
+            "timeout": max(1, round(timeout_s)),
+        }
+        if other_channel_id:
+            params["otherChannelId"] = other_channel_id
+        if caller_id:
+            params["callerId"] = caller_id
+        await self._call(f"originate {endpoint}", lambda: self._client.channels.originate(**params))
+
+    async def hangup(self, channel_id: str, reason: str = "normal") -> None:
+        await self._call(
+            f"hangup {channel_id}", lambda: self._client.channels.hangup(channelId=channel_id, reason=reason)
+        )
+
+    async def continue_in_dialplan(self, channel_id: str, context: str, extension: str = "s") -> None:
+        await self._call(
+            f"continue {channel_id}",
+            lambda: self._client.channels.continueInDialplan(
+                channelId=channel_id, context=context, extension=extension, priority=1
+            ),
+        )
+
+    async def play(self, channel_id: str, media: str, playback_id: str) -> None:
+        await self._call(
+            f"play on {channel_id}",
+            lambda: self._client.channels.play(channelId=channel_id, media=media, playbackId=playback_id),
+        )
+
+    async def create_bridge(self, bridge_id: str, name: str) -> None:
+        await self._call(
+            f"create bridge {bridge_id}",
+            lambda: self._client.bridges.createWithId(bridgeId=bridge_id, type="mixing", name=name),
+        )
+
+    async def destroy_bridge(self, bridge_id: str) -> None:
+        await self._call(f"destroy bridge {bridge_id}", lambda: self._client.bridges.destroy(bridgeId=bridge_id))
+
+    async def add_to_bridge(self, bridge_id: str, channel_id: str) -> None:
+        await self._call(
+            f"bridge {channel_id}", lambda: self._client.bridges.addChannel(bridgeId=bridge_id, channel=channel_id)
+        )
+
+    async def record_bridge(self, bridge_id: str, name: str, fmt: str = "wav") -> None:
+        await self._call(
+            f"record {bridge_id}",
+            lambda: self._client.bridges.record(
+                bridgeId=bridge_id, name=name, format=fmt, ifExists="overwrite", terminateOn="none"
+            ),
+        )
+
+    async def stop_recording(self, name: str) -> None:
+        await self._call(f"stop recording {name}", lambda: self._client.recordings.stop(recordingName=name))
+
+    async def channel_ids(self) -> list[str]:
+        channels = await self._call("list channels", lambda: self._client.channels.list())
+        return [c.id for c in channels]
