@@ -81,9 +81,7 @@ def print_summary(console: Console, name: str, s: CampaignSummary) -> None:
     console.print(table)
 
 
-async def _dial(
-    opts: DemoOptions, repo: Repository, lab: AsteriskLab, console: Console
-) -> tuple[str, CampaignSummary]:
+async def _dial(opts: DemoOptions, repo: Repository, lab: AsteriskLab, console: Console) -> tuple[str, CampaignSummary]:
     campaign_id, definition = apply_campaign_file(repo, opts.campaign_file)
     report = import_list(repo, campaign_id, definition, opts.list_file, definition.lists[0].name)
     console.print(
@@ -158,5 +156,3 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> CampaignSumma
         )
     console.print("The lab keeps running for the next run; `dialer lab down` stops it.")
     return summary
-
-

@@ -189,8 +189,12 @@ class DialerService:
 
     def _later(self, key: str, delay: float, fn: Callable[[], Awaitable[Any]]) -> None:
         self._cancel_timer(key)
-        loop = asyncio.get_running_loop()
-        self._timers[key] = loop.call_later(max(0.0, delay), lambda: (self._timers.pop(key, None), self._spawn(fn(), key)))
+
+        def fire() -> None:
+            self._timers.pop(key, None)
+            self._spawn(fn(), key)
+
+        self._timers[key] = asyncio.get_running_loop().call_later(max(0.0, delay), fire)
 
     def _cancel_timer(self, key: str) -> None:
         handle = self._timers.pop(key, None)
@@ -218,9 +222,7 @@ class DialerService:
         run.floor.operators[channel_id] = op
         await self.ari.create_bridge(bridge_id, f"operator {login}")
         self.db.submit(self.repo.update_operator_session, session_id, bridge_id=bridge_id)
-        await self.ari.originate(
-            operator.sip_endpoint, channel_id=channel_id, app_args=f"agent,{login}", timeout_s=15
-        )
+        await self.ari.originate(operator.sip_endpoint, channel_id=channel_id, app_args=f"agent,{login}", timeout_s=15)
         return op
 
     async def wait_logged_in(self, campaign_id: int, logins: list[str], timeout: float = 20) -> None:
@@ -272,9 +274,7 @@ class DialerService:
     # -- pacing ------------------------------------------------------------------------------------
     async def pace_once(self, run: CampaignRun) -> PacingDecision:
         now = time.monotonic()
-        run.contacts_available = await self.db.call(
-            self.repo.count_dialable, run.config.campaign_id, utcnow()
-        )
+        run.contacts_available = await self.db.call(self.repo.count_dialable, run.config.campaign_id, utcnow())
         if run.stopping or not self.ari.connected:
             return PacingDecision(0, "stopping" if run.stopping else "ARI down")
         snapshot = run.floor.snapshot(now, run.config.knobs, run.contacts_available)
@@ -322,7 +322,9 @@ class DialerService:
             log.warning("originate %s failed: %s", task.phone, exc)
             run.floor.calls.pop(task.channel_id, None)
             outcome = AttemptOutcome.FAILED if self.ari.connected else AttemptOutcome.SYSTEM_FAILURE
-            self.db.submit(self.repo.finish_attempt, task.attempt_id, outcome, utcnow(), hangup_cause_txt=str(exc)[:100])
+            self.db.submit(
+                self.repo.finish_attempt, task.attempt_id, outcome, utcnow(), hangup_cause_txt=str(exc)[:100]
+            )
 
     # -- events ------------------------------------------------------------------------------------
     def _find(self, channel_id: str) -> tuple[CampaignRun, LiveCall | None, LiveOperator | None] | None:

@@ -134,9 +134,7 @@ class Repository:
         skipped, so a re-import adds nothing. `report` may be a callable, read after the stream
         is consumed. Returns (list id, contacts added)."""
         with self.sessions.begin() as s:
-            lst = s.scalar(
-                select(ContactList).where(ContactList.campaign_id == campaign_id, ContactList.name == name)
-            )
+            lst = s.scalar(select(ContactList).where(ContactList.campaign_id == campaign_id, ContactList.name == name))
             if lst is None:
                 lst = ContactList(campaign_id=campaign_id, name=name)
                 s.add(lst)
@@ -223,15 +221,20 @@ class Repository:
     # -- dialling ------------------------------------------------------------------------------------
     def count_dialable(self, campaign_id: int, now: datetime) -> int:
         with self.sessions() as s:
-            return s.scalar(
-                select(func.count(Contact.id)).where(
-                    Contact.campaign_id == campaign_id,
-                    Contact.status == DIALABLE,
-                    (Contact.next_attempt_at.is_(None)) | (Contact.next_attempt_at <= now),
+            return (
+                s.scalar(
+                    select(func.count(Contact.id)).where(
+                        Contact.campaign_id == campaign_id,
+                        Contact.status == DIALABLE,
+                        (Contact.next_attempt_at.is_(None)) | (Contact.next_attempt_at <= now),
+                    )
                 )
-            ) or 0
+                or 0
+            )
 
-    def lease_contacts(self, campaign_id: int, n: int, owner: str, now: datetime, lease_s: float = 600) -> list[DialTask]:
+    def lease_contacts(
+        self, campaign_id: int, n: int, owner: str, now: datetime, lease_s: float = 600
+    ) -> list[DialTask]:
         """Take up to n dialable contacts and write an attempt row for each, in one transaction.
 
         On PostgreSQL the rows are locked with SKIP LOCKED so that several dialer processes never
@@ -311,8 +314,11 @@ class Repository:
 
     def add_recording(self, attempt_id: int, path: str, fmt: str, duration_s: float, size: int, sha256: str) -> None:
         with self.sessions.begin() as s:
-            s.add(Recording(attempt_id=attempt_id, path=path, format=fmt, duration_s=duration_s,
-                            size_bytes=size, sha256=sha256))
+            s.add(
+                Recording(
+                    attempt_id=attempt_id, path=path, format=fmt, duration_s=duration_s, size_bytes=size, sha256=sha256
+                )
+            )
 
     def fail_unfinished_attempts(self, campaign_id: int | None, at: datetime) -> int:
         """Attempts left in progress by a crash get `system_failure`, never stay open forever."""
@@ -334,23 +340,22 @@ class Repository:
         with self.sessions() as s:
             return list(
                 s.scalars(
-                    select(Recording).join(Attempt, Recording.attempt_id == Attempt.id)
-                    .where(Attempt.campaign_id == campaign_id).order_by(Recording.id)
+                    select(Recording)
+                    .join(Attempt, Recording.attempt_id == Attempt.id)
+                    .where(Attempt.campaign_id == campaign_id)
+                    .order_by(Recording.id)
                 )
             )
 
     def summary(self, campaign_id: int, now: datetime | None = None) -> CampaignSummary:
         now = now or utcnow()
         with self.sessions() as s:
-            counts = Counter(
-                dict(
-                    s.execute(
-                        select(func.coalesce(Attempt.outcome, "in_progress"), func.count())
-                        .where(Attempt.campaign_id == campaign_id)
-                        .group_by(func.coalesce(Attempt.outcome, "in_progress"))
-                    ).all()
-                )
-            )
+            rows = s.execute(
+                select(Attempt.outcome, func.count())
+                .where(Attempt.campaign_id == campaign_id)
+                .group_by(Attempt.outcome)
+            ).all()
+            counts = Counter({outcome or "in_progress": n for outcome, n in rows})
             sessions = list(s.scalars(select(OperatorSession).where(OperatorSession.campaign_id == campaign_id)))
             changes = list(
                 s.scalars(

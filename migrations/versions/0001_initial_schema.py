@@ -141,9 +141,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("list_id", "phone", name=op.f("uq_contact_list_id")),
     )
     with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_contact_dialable", ["campaign_id", "status", "next_attempt_at"], unique=False
-        )
+        batch_op.create_index("ix_contact_dialable", ["campaign_id", "status", "next_attempt_at"], unique=False)
 
     op.create_table(
         "operator_state_change",
@@ -185,13 +183,9 @@ def upgrade() -> None:
         sa.Column("disposition_code", sa.String(length=40), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("next_action_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"], ["campaign.id"], name=op.f("fk_attempt_campaign_id_campaign")
-        ),
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"], name=op.f("fk_attempt_campaign_id_campaign")),
         sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], name=op.f("fk_attempt_contact_id_contact")),
-        sa.ForeignKeyConstraint(
-            ["operator_id"], ["operator.id"], name=op.f("fk_attempt_operator_id_operator")
-        ),
+        sa.ForeignKeyConstraint(["operator_id"], ["operator.id"], name=op.f("fk_attempt_operator_id_operator")),
         sa.ForeignKeyConstraint(
             ["operator_session_id"],
             ["operator_session.id"],

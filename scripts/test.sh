@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up and runs the whole test suite: lint, types, unit, database (SQLite and PostgreSQL) and the
+# tests against the real Asterisk lab. `.ci/run` calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+# PostgreSQL: use the server on 127.0.0.1:5432 if there is one; otherwise install Debian's and start it.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "test: installing PostgreSQL"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  fi
+  version=$(ls /etc/postgresql | sort -V | tail -1)
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\""
+fi
+# docker-compose (Debian's) validates the production compose file; no Docker engine is needed for that.
+command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || {
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+}
+export DIALER_TEST_POSTGRES_URL=${DIALER_TEST_POSTGRES_URL:-postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres}
+
+# The Asterisk lab: built once (about a minute), cached in /var/cache/dialer-lab afterwards.
+.venv/bin/dialer lab up >/dev/null
+
+.venv/bin/ruff check .
+.venv/bin/mypy
+.venv/bin/pytest "$@"

@@ -1,0 +1,25 @@
+"""The alembic migrations are the only way the schema is made, on SQLite and on PostgreSQL."""
+
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+
+from dialer.db import alembic_config, downgrade, migrate
+from dialer.db.models import Base
+
+
+def test_upgrade_matches_models_and_downgrades_cleanly(db_url: str) -> None:
+    migrate(db_url)
+    command.check(alembic_config(db_url))  # raises if the models and the migrations disagree
+    engine = create_engine(db_url)
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    downgrade(db_url, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    migrate(db_url)  # and up again
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_single_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1

@@ -1,0 +1,103 @@
+"""The real Asterisk lab (provisioned and cached by `dialer lab up`) and SIPp softphones.
+
+Operators op11.. are used here; the demo job uses op1..op4, so the two never share a softphone port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dialer.db import make_engine, make_session_factory, migrate
+from dialer.db.repository import Repository
+from dialer.lab import AsteriskLab, LabConfig
+from dialer.lab.softphones import SoftphoneBank
+from dialer.rules.campaign import parse_campaign
+from dialer.service import CampaignRun, DialerService
+
+pytestmark = pytest.mark.lab
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[AsteriskLab]:
+    lab = AsteriskLab(LabConfig())
+    was_running = lab.status().running
+    lab.up()
+    yield lab
+    if not was_running:
+        lab.stop()
+
+
+@pytest.fixture
+def softphones(lab: AsteriskLab) -> Iterator[SoftphoneBank]:
+    bank = SoftphoneBank(lab.config)
+    yield bank
+    bank.stop_all()
+
+
+@dataclass
+class LabRun:
+    repo: Repository
+    campaign_id: int
+    service: DialerService
+
+
+def campaign_definition(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "name": "lab-test",
+        "dial_string": "Local/{number}@sim-customers",
+        "dispositions": [{"code": "ok", "label": "OK", "positive": True}],
+        "recording": True,
+        "amd": True,
+        "ring_timeout_seconds": 6,
+        "connect_limit_seconds": 2,
+        "wrap_up_seconds": 1,
+    }
+    base.update(overrides)
+    return base
+
+
+async def dial(
+    lab: AsteriskLab,
+    softphones: SoftphoneBank,
+    tmp_path: Path,
+    numbers: list[str],
+    operators: list[str],
+    on_tick: Callable[[DialerService, CampaignRun], None] | None = None,
+    **campaign: Any,
+) -> LabRun:
+    """Dial `numbers` through the real service with `operators` logged in, until every call ended."""
+    url = f"sqlite:///{tmp_path / 'lab.db'}"
+    migrate(url)
+    repo = Repository(make_session_factory(make_engine(url)))
+    definition = parse_campaign(campaign_definition(**campaign))
+    from dialer.campaigns import apply_campaign
+
+    campaign_id = apply_campaign(repo, definition)
+    repo.add_contact_list(campaign_id, "numbers", [{"phone": n} for n in numbers])
+    for login in operators:
+        repo.ensure_operator(login, login, f"PJSIP/{login}")
+    softphones.start_many(operators)
+    settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "recordings")
+    service = DialerService(settings, repo)
+    await service.start()
+    try:
+        await service.open_campaign(campaign_id)
+        for login in operators:
+            await service.login(campaign_id, login)
+        await service.wait_logged_in(campaign_id, operators)
+        tick = (lambda r: on_tick(service, r)) if on_tick is not None else None
+        await asyncio.wait_for(service.run_campaign(campaign_id, on_tick=tick), timeout=120)
+        await service.wait_idle()
+        for login in operators:
+            await service.logout(campaign_id, login)
+        await asyncio.sleep(0.3)
+        await service.db.flush()
+    finally:
+        await service.close()
+    return LabRun(repo, campaign_id, service)
