@@ -199,8 +199,17 @@ class AsteriskLab:
             env = {"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
             _run(["chroot", str(self.root), "apt-get", *APT_OPTS, "update", "-q"], self.log, env=env)
             _run(
-                ["chroot", str(self.root), "apt-get", *APT_OPTS, "install", "-y", "-q",
-                 "--no-install-recommends", *LAB_PACKAGES],
+                [
+                    "chroot",
+                    str(self.root),
+                    "apt-get",
+                    *APT_OPTS,
+                    "install",
+                    "-y",
+                    "-q",
+                    "--no-install-recommends",
+                    *LAB_PACKAGES,
+                ],
                 self.log,
                 env=env,
             )
@@ -391,5 +400,5 @@ def render_template(text: str, values: dict[str, str]) -> str:
         text = text.replace(f"@@{key}@@", value)
     if "@@" in text:
         start = text.index("@@")
-        raise LabError(f"unfilled placeholder in Asterisk config near: {text[start:start + 40]!r}")
+        raise LabError(f"unfilled placeholder in Asterisk config near: {text[start : start + 40]!r}")
     return text

@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import aiohttp
 import aioari
+import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class AriClient:
             return await fn()
         except aiohttp.ClientResponseError as exc:
             raise TelephonyError(f"{what}: HTTP {exc.status} {exc.message}", exc.status) from exc
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise TelephonyError(f"{what}: {exc}") from exc
         except Exception as exc:  # aioswagger wraps some HTTP failures in its own types
             status = getattr(getattr(exc, "response", None), "status", None)
