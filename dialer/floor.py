@@ -7,6 +7,7 @@ to connect an answered call to; it never does I/O itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from dialer.pacing import CallSnapshot, OperatorSnapshot, OperatorState, PacingKnobs, PacingSnapshot
@@ -44,8 +45,8 @@ class LiveCall:
     originated: float
     stage: CallStage = CallStage.DIALING
     person_at: float | None = None  # when we knew a live person was there (answer or AMD verdict)
+    answered: float | None = None
     operator: LiveOperator | None = None
-    recording: str | None = None
 
 
 @dataclass
@@ -90,3 +91,34 @@ class CallFloor:
             contacts_available=contacts_available,
             knobs=knobs,
         )
+
+
+@dataclass
+class CallCapture:
+    """The two legs of one call's recording, from the customer's answer on.
+
+    The customer leg starts at answer; the operator leg starts when they are bridged, `operator_offset_s`
+    later, so post-processing pads it to line both up. Ready once the call is over and every leg it
+    started has finished writing.
+    """
+
+    attempt_id: int
+    campaign: str
+    answered_at: datetime
+    legs: dict[str, str] = field(default_factory=dict)  # role -> recording name
+    finished: set[str] = field(default_factory=set)  # roles whose file is complete
+    failed: set[str] = field(default_factory=set)
+    operator_offset_s: float = 0.0
+    call_over: bool = False
+    bridged: bool = False
+
+    def leg_done(self, name: str, ok: bool) -> str | None:
+        for role, leg in self.legs.items():
+            if leg == name:
+                (self.finished if ok else self.failed).add(role)
+                return role
+        return None
+
+    @property
+    def ready(self) -> bool:
+        return self.call_over and set(self.legs) <= self.finished | self.failed

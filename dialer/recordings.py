@@ -50,3 +50,31 @@ def store_recording(
     digest = hashlib.sha256(dest.read_bytes()).hexdigest()
     duration = wav_duration(dest) if ext == "wav" else 0.0
     return StoredRecording(str(rel), ext, duration, dest.stat().st_size, digest)
+
+
+def store_call_recording(
+    operator_leg: Path,
+    customer_leg: Path,
+    operator_offset_s: float,
+    store: Path,
+    campaign: str,
+    attempt_id: int,
+    answered_at: datetime,
+) -> StoredRecording:
+    """One stereo WAV from the two legs: operator left, customer right, both from the answer on."""
+    from pydub import AudioSegment
+
+    operator = AudioSegment.from_wav(operator_leg)
+    customer = AudioSegment.from_wav(customer_leg)
+    rate = customer.frame_rate
+    left = AudioSegment.silent(duration=round(operator_offset_s * 1000), frame_rate=rate) + operator
+    length = max(len(left), len(customer))
+    left = left + AudioSegment.silent(duration=length - len(left), frame_rate=rate)
+    right = customer + AudioSegment.silent(duration=length - len(customer), frame_rate=rate)
+    stereo = AudioSegment.from_mono_audiosegments(left[:length], right[:length])
+    merged = operator_leg.with_name(f"attempt-{attempt_id}.wav")
+    stereo.export(merged, format="wav")
+    stored = store_recording(merged, store, campaign, attempt_id, answered_at)
+    operator_leg.unlink(missing_ok=True)
+    customer_leg.unlink(missing_ok=True)
+    return stored

@@ -23,10 +23,10 @@ from typing import Any, ParamSpec, TypeVar
 from dialer.config import Settings
 from dialer.db.models import Campaign
 from dialer.db.repository import DialTask, Repository
-from dialer.floor import CallFloor, CallStage, LiveCall, LiveOperator
+from dialer.floor import CallCapture, CallFloor, CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
 from dialer.pacing import DialingMode, OperatorState, PacingDecision, PacingKnobs, decide
-from dialer.recordings import store_recording
+from dialer.recordings import store_call_recording
 from dialer.rules.campaign import parse_campaign
 from dialer.telephony.ami import AmiClient
 from dialer.telephony.ari import AriClient, Event, TelephonyError, event_time
@@ -156,6 +156,9 @@ class DialerService:
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._abandon_playbacks: dict[str, str] = {}  # playback id -> customer channel id
+        self._captures: dict[int, CallCapture] = {}  # attempt id -> recording legs being written
+        self._leg_owner: dict[str, int] = {}  # recording name -> attempt id
+        self._snoop_waiters: dict[str, asyncio.Future[None]] = {}  # snoop channel id -> its StasisStart
         self.decisions: list[tuple[float, int, PacingDecision]] = []  # recent pacing log (bounded)
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -349,6 +352,11 @@ class DialerService:
         channel = event.get("channel")
         if not isinstance(channel, dict):
             return
+        if kind == "StasisStart":
+            waiter = self._snoop_waiters.get(str(channel.get("id")))
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+                return
         found = self._find(str(channel.get("id")))
         if found is None:
             return
@@ -386,7 +394,10 @@ class DialerService:
         elif kind == "StasisStart":
             args = event.get("args") or []
             if args and args[0] == "customer":
+                call.answered = time.monotonic()
                 self.db.submit(self.repo.update_attempt, call.attempt_id, answered_at=at)
+                if run.config.record:
+                    await self._start_leg(run, call, "customer", call.channel_id, at)
                 if run.config.amd:
                     call.stage = CallStage.ANSWERED
                     try:
@@ -446,13 +457,45 @@ class DialerService:
             operator_id=op.operator_id,
             operator_session_id=op.session_id,
         )
-        if run.config.record:
-            name = f"attempt-{call.attempt_id}"
+        capture = self._captures.get(call.attempt_id)
+        if capture is not None:
+            capture.bridged = True
+            capture.operator_offset_s = time.monotonic() - (call.answered or time.monotonic())
+            await self._start_leg(run, call, "operator", op.channel_id, None)
+
+    async def _start_leg(
+        self, run: CampaignRun, call: LiveCall, role: str, channel_id: str, answered_at: datetime | None
+    ) -> None:
+        """Record one side of the call (what that channel says) through a snoop channel.
+
+        The snoop must be in Stasis before it can be recorded, and its StasisStart cannot be handled
+        while an event handler waits, so the leg starts in a task of its own.
+        """
+        if answered_at is not None:
+            self._captures[call.attempt_id] = CallCapture(call.attempt_id, run.config.name, answered_at)
+        capture = self._captures.get(call.attempt_id)
+        if capture is None:
+            return
+        name = f"{call.channel_id}-{role}"
+        capture.legs[role] = name
+        self._leg_owner[name] = call.attempt_id
+        snoop_id = f"{call.channel_id}-snoop-{role}"
+        started = asyncio.get_running_loop().create_future()
+        self._snoop_waiters[snoop_id] = started
+
+        async def start() -> None:
             try:
-                await self.ari.record_bridge(op.bridge_id, name)
-                call.recording = name
-            except TelephonyError as exc:
-                log.error("recording of attempt %s failed to start: %s", call.attempt_id, exc)
+                await self.ari.snoop(channel_id, snoop_id)
+                await asyncio.wait_for(started, timeout=3)
+                await self.ari.record(snoop_id, name)
+            except (TelephonyError, TimeoutError) as exc:
+                log.error("recording the %s leg of attempt %s failed to start: %s", role, call.attempt_id, exc)
+                capture.leg_done(name, ok=False)
+                self._capture_progress(capture)
+            finally:
+                self._snoop_waiters.pop(snoop_id, None)
+
+        self._spawn(start(), f"leg-{name}")
 
     async def _abandon(self, run: CampaignRun, call: LiveCall) -> None:
         if call.stage is not CallStage.WAITING or call.channel_id not in run.floor.calls:
@@ -492,9 +535,13 @@ class DialerService:
             hangup_cause=cause if isinstance(cause, int) else None,
             hangup_cause_txt=cause_txt,
         )
-        if call.recording is not None:
-            with contextlib.suppress(TelephonyError):
-                await self.ari.stop_recording(call.recording)
+        capture = self._captures.get(call.attempt_id)
+        if capture is not None:
+            capture.call_over = True
+            if "operator" in capture.legs:  # the operator's channel lives on: end its snoop
+                with contextlib.suppress(TelephonyError):
+                    await self.ari.hangup(f"{call.channel_id}-snoop-operator")
+            self._capture_progress(capture)
         op = call.operator
         if op is not None and op.channel_id in run.floor.operators:
             self._operator_state(run, op, OperatorState.WRAP_UP, f"attempt {call.attempt_id} ended")
@@ -518,27 +565,48 @@ class DialerService:
     async def _on_recording_done(self, event: Event) -> None:
         rec = event.get("recording") or {}
         name = str(rec.get("name", ""))
-        if not name.startswith("attempt-"):
+        attempt_id = self._leg_owner.pop(name, None)
+        capture = self._captures.get(attempt_id) if attempt_id is not None else None
+        if capture is None:
             return
-        attempt_id = int(name.removeprefix("attempt-"))
-        if event.get("type") == "RecordingFailed":
+        ok = event.get("type") == "RecordingFinished"
+        if not ok:
             log.error("recording %s failed: %s", name, rec.get("cause"))
+        capture.leg_done(name, ok)
+        self._capture_progress(capture)
+
+    def _capture_progress(self, capture: CallCapture) -> None:
+        if capture.ready:
+            del self._captures[capture.attempt_id]
+            self._spawn(self._store_capture(capture), f"recording-{capture.attempt_id}")
+
+    async def _store_capture(self, capture: CallCapture) -> None:
+        """Off the call path: merge the legs into one stereo file and store it (unbridged calls: drop)."""
+        spool = self.settings.recording_spool_dir
+        legs = {role: spool / f"{name}.wav" for role, name in capture.legs.items() if role in capture.finished}
+        if not capture.bridged or set(legs) != {"operator", "customer"}:
+            for path in legs.values():
+                path.unlink(missing_ok=True)
+            if capture.bridged:
+                log.error("attempt %s: a recording leg is missing, nothing stored", capture.attempt_id)
             return
-        campaign = next(
-            (r.config.name for r in self.runs.values()),
-            "campaign",
-        )
-        spool = self.settings.recording_spool_dir / f"{name}.{rec.get('format', 'wav')}"
         try:
             stored = await asyncio.to_thread(
-                store_recording, spool, self.settings.recordings_dir, campaign, attempt_id, utcnow()
+                store_call_recording,
+                legs["operator"],
+                legs["customer"],
+                capture.operator_offset_s,
+                self.settings.recordings_dir,
+                capture.campaign,
+                capture.attempt_id,
+                capture.answered_at,
             )
-        except OSError as exc:
-            log.error("could not store recording %s: %s", name, exc)
+        except (OSError, ValueError) as exc:
+            log.error("could not store the recording of attempt %s: %s", capture.attempt_id, exc)
             return
         self.db.submit(
             self.repo.add_recording,
-            attempt_id,
+            capture.attempt_id,
             stored.relative_path,
             stored.format,
             stored.duration_s,
@@ -550,8 +618,7 @@ class DialerService:
         """Until no call is in flight and every recording is stored (end of a run, tests)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not any(r.floor.calls for r in self.runs.values()) and not self._tasks:
-                await asyncio.sleep(0.3)  # RecordingFinished follows the hang-up closely
+            if not any(r.floor.calls for r in self.runs.values()) and not self._tasks and not self._captures:
                 await self.db.flush()
                 return
             await asyncio.sleep(0.05)

@@ -194,11 +194,20 @@ class AriClient:
             f"bridge {channel_id}", lambda: self._client.bridges.addChannel(bridgeId=bridge_id, channel=channel_id)
         )
 
-    async def record_bridge(self, bridge_id: str, name: str, fmt: str = "wav") -> None:
+    async def snoop(self, channel_id: str, snoop_id: str) -> None:
+        """A snoop channel into our app that hears what `channel_id` sends (its own voice)."""
         await self._call(
-            f"record {bridge_id}",
-            lambda: self._client.bridges.record(
-                bridgeId=bridge_id, name=name, format=fmt, ifExists="overwrite", terminateOn="none"
+            f"snoop {channel_id}",
+            lambda: self._client.channels.snoopChannelWithId(
+                channelId=channel_id, snoopId=snoop_id, spy="in", app=self.app, appArgs="snoop"
+            ),
+        )
+
+    async def record(self, channel_id: str, name: str, fmt: str = "wav") -> None:
+        await self._call(
+            f"record {channel_id}",
+            lambda: self._client.channels.record(
+                channelId=channel_id, name=name, format=fmt, ifExists="overwrite", terminateOn="none"
             ),
         )
 
