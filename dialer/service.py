@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -122,6 +123,7 @@ class CampaignRun:
     contacts_available: int = 0
     last_decision: PacingDecision | None = None
     stopping: bool = False
+    relogin: list[str] = field(default_factory=list)  # operators to log in again when Asterisk is back
 
 
 class DialerService:
@@ -152,6 +154,7 @@ class DialerService:
         self.ami = AmiClient(
             settings.ami_host, settings.ami_port, settings.ami_user, settings.ami_password.get_secret_value()
         )
+        self.ari.on_connection_change = self._on_asterisk_connection
         self.runs: dict[int, CampaignRun] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -204,6 +207,45 @@ class DialerService:
         if handle is not None:
             handle.cancel()
 
+    async def _on_asterisk_connection(self, up: bool) -> None:
+        """Asterisk went away (crash, restart, network): every call in flight is lost with it.
+
+        Each such attempt gets `system_failure` (not abandoned: the customer did nothing wrong), the
+        operators' sessions end, and pacing stops (it needs ARI). When ARI is back the same operators
+        are logged in again and pacing resumes by itself.
+        """
+        if not up:
+            at = utcnow()
+            log.error("lost the connection to Asterisk: failing calls in flight, pausing dialling")
+            for run in self.runs.values():
+                for call in list(run.floor.calls.values()):
+                    self._cancel_timer(f"abandon-{call.channel_id}")
+                    self.db.submit(
+                        self.repo.finish_attempt,
+                        call.attempt_id,
+                        AttemptOutcome.SYSTEM_FAILURE,
+                        at,
+                        hangup_cause_txt="lost the connection to Asterisk",
+                    )
+                run.floor.calls.clear()
+                for op in list(run.floor.operators.values()):
+                    self._cancel_timer(f"wrapup-{op.channel_id}")
+                    self.db.submit(self.repo.end_operator_session, op.session_id, at, "lost the connection to Asterisk")
+                    if op.login not in run.relogin:
+                        run.relogin.append(op.login)
+                run.floor.operators.clear()
+            self._captures.clear()
+            self._leg_owner.clear()
+            return
+        for campaign_id, run in self.runs.items():
+            logins, run.relogin = run.relogin, []
+            for login in logins:
+                try:
+                    await self.login(campaign_id, login)
+                except (TelephonyError, KeyError) as exc:
+                    log.error("could not log %s in again: %s", login, exc)
+                    run.relogin.append(login)
+
     async def open_campaign(self, campaign_id: int) -> CampaignRun:
         row = await self.db.call(self.repo.campaign, campaign_id)
         run = CampaignRun(CampaignConfig.from_row(row, self.settings.trunk))
@@ -220,7 +262,7 @@ class DialerService:
             raise KeyError(f"no operator {login!r}")
         channel_id = f"agent-{operator.id}-{int(time.time() * 1000)}"
         session_id = await self.db.call(self.repo.start_operator_session, operator.id, campaign_id, channel_id)
-        bridge_id = f"opbridge-{session_id}"
+        bridge_id = f"opbridge-{session_id}-{uuid.uuid4().hex[:12]}"
         op = LiveOperator(operator.id, login, operator.sip_endpoint, session_id, channel_id, bridge_id)
         run.floor.operators[channel_id] = op
         await self.ari.create_bridge(bridge_id, f"operator {login}")

@@ -1,4 +1,7 @@
-"""Shared fixtures: databases (SQLite and the real PostgreSQL) and the real Asterisk lab."""
+"""Shared fixtures: databases (SQLite and the real PostgreSQL) and the real Asterisk lab.
+
+Lab tests use operators op11.. ; the demo job uses op1..op4, so they never share a softphone port.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ from sqlalchemy.engine import make_url
 
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.repository import Repository
+from dialer.lab import AsteriskLab, LabConfig
+from dialer.lab.softphones import SoftphoneBank
 
 # The test command (scripts/test.sh) makes sure this server runs; a test that needs it fails, never skips.
 POSTGRES_URL = os.environ.get(
@@ -62,3 +67,20 @@ def db_url(request: pytest.FixtureRequest) -> str:
 def repo(db_url: str) -> Repository:
     migrate(db_url)
     return Repository(make_session_factory(make_engine(db_url)))
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[AsteriskLab]:
+    lab = AsteriskLab(LabConfig())
+    was_running = lab.status().running
+    lab.up()
+    yield lab
+    if not was_running:
+        lab.stop()
+
+
+@pytest.fixture
+def softphones(lab: AsteriskLab) -> Iterator[SoftphoneBank]:
+    bank = SoftphoneBank(lab.config)
+    yield bank
+    bank.stop_all()

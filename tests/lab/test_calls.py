@@ -14,7 +14,7 @@ from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
 from dialer.service import CampaignRun, DialerService
 from dialer.simcustomers import SimBehaviour, sim_number
-from tests.lab.conftest import dial
+from tests.labkit import dial
 
 pytestmark = pytest.mark.lab
 

@@ -1,43 +1,20 @@
-"""The real Asterisk lab (provisioned and cached by `dialer lab up`) and SIPp softphones.
-
-Operators op11.. are used here; the demo job uses op1..op4, so the two never share a softphone port.
-"""
+"""Helpers for tests that dial through the real service against the Asterisk lab."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from dialer.campaigns import apply_campaign
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.repository import Repository
-from dialer.lab import AsteriskLab, LabConfig
+from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
 from dialer.rules.campaign import parse_campaign
 from dialer.service import CampaignRun, DialerService
-
-pytestmark = pytest.mark.lab
-
-
-@pytest.fixture(scope="session")
-def lab() -> Iterator[AsteriskLab]:
-    lab = AsteriskLab(LabConfig())
-    was_running = lab.status().running
-    lab.up()
-    yield lab
-    if not was_running:
-        lab.stop()
-
-
-@pytest.fixture
-def softphones(lab: AsteriskLab) -> Iterator[SoftphoneBank]:
-    bank = SoftphoneBank(lab.config)
-    yield bank
-    bank.stop_all()
 
 
 @dataclass
@@ -76,8 +53,6 @@ async def dial(
     migrate(url)
     repo = Repository(make_session_factory(make_engine(url)))
     definition = parse_campaign(campaign_definition(**campaign))
-    from dialer.campaigns import apply_campaign
-
     campaign_id = apply_campaign(repo, definition)
     repo.add_contact_list(campaign_id, "numbers", [{"phone": n} for n in numbers])
     for login in operators:

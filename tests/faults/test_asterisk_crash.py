@@ -1,0 +1,98 @@
+"""Asterisk killed (-9) mid-campaign: nothing is left in progress, nobody is counted as abandoned,
+and dialling resumes with the same operators once Asterisk is back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dialer.campaigns import apply_campaign
+from dialer.db import make_engine, make_session_factory, migrate
+from dialer.db.repository import Repository
+from dialer.lab import AsteriskLab
+from dialer.lab.softphones import SoftphoneBank
+from dialer.pacing import OperatorState
+from dialer.rules.campaign import parse_campaign
+from dialer.service import DialerService
+from dialer.simcustomers import SimBehaviour, sim_number
+from tests.labkit import campaign_definition
+
+pytestmark = pytest.mark.lab
+
+
+async def _until(predicate, timeout: float) -> float:  # type: ignore[no-untyped-def]
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > timeout:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.05)
+    return time.monotonic() - start
+
+
+async def test_asterisk_killed_mid_campaign(lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'crash.db'}"
+    migrate(url)
+    repo = Repository(make_session_factory(make_engine(url)))
+    campaign_id = apply_campaign(repo, parse_campaign(campaign_definition(amd=False, recording=False)))
+    long_calls = [sim_number(SimBehaviour.HUMAN, 1, 60, prefix=f"+7930{i}") for i in range(2)]
+    ringing = [sim_number(SimBehaviour.NO_ANSWER, 0, 0, prefix="+79309")]
+    after = [sim_number(SimBehaviour.HUMAN, 1, 2, prefix=f"+7931{i}") for i in range(2)]
+    repo.add_contact_list(campaign_id, "first", [{"phone": n} for n in long_calls + ringing])
+    operators = ["op15", "op16"]
+    for login in operators:
+        repo.ensure_operator(login, login, f"PJSIP/{login}")
+    softphones.start_many(operators)
+    service = DialerService(lab.config.settings(database_url=url, recordings_dir=tmp_path), repo)
+    await service.start()
+    try:
+        run = await service.open_campaign(campaign_id)
+        for login in operators:
+            await service.login(campaign_id, login)
+        await service.wait_logged_in(campaign_id, operators)
+        # ratio 1.5 on two ready operators places all three at once: two people who talk to both
+        # operators, one call that keeps ringing (the abandon guard is off: this test is not about pacing)
+        knobs = parse_campaign(campaign_definition(dialing={"mode": "ratio", "lines_per_operator": 1.5})).pacing_knobs()
+        run.config.knobs = replace(knobs, compliance_guard=False)
+        pacing = asyncio.create_task(service.run_campaign(campaign_id, until_done=False))
+        await _until(lambda: sum(c.stage.value == "bridged" for c in run.floor.calls.values()) == 2, 20)
+        await _until(lambda: len(run.floor.calls) == 3, 20)
+
+        lab.kill()
+        noticed = await _until(lambda: not service.ari.connected, 10)
+        assert noticed < 5
+        await service.db.flush()
+        attempts = repo.attempts(campaign_id)
+        assert len(attempts) == 3
+        assert {a.outcome for a in attempts} == {"system_failure"}  # none in progress, none "abandoned"
+        assert not run.floor.calls and not run.floor.operators
+
+        # more contacts arrive while Asterisk is down: nothing may be originated
+        repo.add_contact_list(campaign_id, "second", [{"phone": n} for n in after])
+        await asyncio.sleep(1.0)
+        assert len(repo.attempts(campaign_id)) == 3
+
+        lab.start()
+        await _until(lambda: service.ari.connected, 30)
+        await _until(
+            lambda: (
+                len(run.floor.operators) == 2
+                and all(o.state is OperatorState.READY for o in run.floor.operators.values())
+            ),
+            20,
+        )
+        await _until(lambda: len(repo.attempts(campaign_id)) == 5 and not run.floor.calls, 40)
+        pacing.cancel()
+        await service.wait_idle()
+    finally:
+        await service.close()
+        if not lab.status().running:  # leave the lab up for the tests after this one
+            lab.start()
+    attempts = repo.attempts(campaign_id)
+    by_phone = {a.phone: a.outcome for a in attempts}
+    assert all(by_phone[n] == "connected" for n in after)
+    assert sum(1 for a in attempts if a.outcome is None) == 0
+    assert len({a.channel_id for a in attempts}) == len(attempts)

@@ -1,0 +1,241 @@
+"""The pure pacing core: modes, clamps, guard, predictive behaviour, determinism."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from dialer.pacing import (
+    AbandonWindow,
+    CallSnapshot,
+    CampaignStats,
+    DialingMode,
+    OperatorSnapshot,
+    OperatorState,
+    PacingDecision,
+    PacingKnobs,
+    PacingSnapshot,
+    decide,
+)
+from dialer.pacing.guard import compliance_guard, effective_target, safe_rate
+
+from .helpers import LEARNED, healthy_windows, learned, snap
+
+
+def test_existing_constructors_still_work() -> None:
+    s = PacingSnapshot(now=0.0, operators=(OperatorSnapshot(1, OperatorState.READY, 1.0),), calls_in_flight=())
+    d = decide(s)
+    assert isinstance(d, PacingDecision)
+    assert d.calls_to_place == 0  # no contacts available by default
+    assert PacingDecision(1, "x").guard_tripped is False
+    assert CampaignStats().compliance_windows()[0].name == "today"
+
+
+def test_paused_campaign_places_nothing() -> None:
+    s = snap(ready=5)
+    assert decide(s).calls_to_place >= 5
+    s = replace(s, knobs=replace(s.knobs, paused=True))
+    assert decide(s).calls_to_place == 0
+
+
+def test_preview_places_nothing() -> None:
+    assert decide(snap(ready=7, mode=DialingMode.PREVIEW)).calls_to_place == 0
+
+
+@pytest.mark.parametrize(("ready", "ringing", "expected"), [(5, 0, 5), (5, 2, 3), (2, 5, 0), (0, 0, 0)])
+def test_progressive_one_line_per_ready_operator(ready: int, ringing: int, expected: int) -> None:
+    s = snap(ready=ready, on_call=(30.0,) * 3, ringing=(3.0,) * ringing, mode=DialingMode.PROGRESSIVE)
+    assert decide(s).calls_to_place == expected
+
+
+def test_progressive_counts_answered_waiting_as_pending() -> None:
+    assert decide(snap(ready=4, waiting=1, ringing=(1.0,), mode=DialingMode.PROGRESSIVE)).calls_to_place == 2
+
+
+@pytest.mark.parametrize(("ratio", "ready", "ringing", "expected"), [(2.0, 3, 0, 6), (2.5, 3, 2, 5), (1.5, 1, 0, 1)])
+def test_ratio_lines_per_ready_operator(ratio: float, ready: int, ringing: int, expected: int) -> None:
+    s = snap(ready=ready, ringing=(2.0,) * ringing, mode=DialingMode.RATIO, lines_per_operator=ratio)
+    assert decide(s).calls_to_place == expected
+
+
+def test_trunk_and_contacts_clamp_every_mode() -> None:
+    for mode in (DialingMode.PROGRESSIVE, DialingMode.RATIO, DialingMode.PREDICTIVE):
+        d = decide(snap(ready=10, ringing=(1.0,) * 2, mode=mode, lines_per_operator=3.0, max_lines=6))
+        assert d.calls_to_place == 4, mode
+        d = decide(snap(ready=10, mode=mode, lines_per_operator=3.0, contacts=3))
+        assert d.calls_to_place == 3, mode
+        assert "clamped" in d.reason
+
+
+def test_predictive_dials_more_than_progressive_when_answer_rate_is_low() -> None:
+    s = snap(ready=10, on_call=(60.0,) * 10)
+    d = decide(s)
+    assert d.mode_used is DialingMode.PREDICTIVE
+    assert d.calls_to_place > 10
+    assert d.expected_abandon_rate is not None and d.effective_target is not None
+    assert d.expected_abandon_rate <= d.effective_target + 1e-9
+
+
+def test_predictive_dials_ahead_for_operators_wrapping_up() -> None:
+    idle_soon = decide(snap(on_call=(60.0,) * 10, wrap_up=(14.0,) * 20)).calls_to_place
+    all_talking = decide(snap(on_call=(5.0,) * 30)).calls_to_place
+    assert idle_soon > all_talking
+    assert idle_soon > 0
+
+
+def test_predictive_places_fewer_with_more_already_ringing() -> None:
+    few = decide(snap(ready=5, on_call=(60.0,) * 15)).calls_to_place
+    many = decide(snap(ready=5, on_call=(60.0,) * 15, ringing=(2.0,) * 20)).calls_to_place
+    assert many < few
+
+
+def test_predictive_answer_probability_matters() -> None:
+    stats_low = CampaignStats(windows=healthy_windows(), learned=learned(answer_probability=0.1))
+    stats_high = CampaignStats(windows=healthy_windows(), learned=learned(answer_probability=0.6))
+    low = decide(snap(ready=5, on_call=(60.0,) * 15, stats=stats_low)).calls_to_place
+    high = decide(snap(ready=5, on_call=(60.0,) * 15, stats=stats_high)).calls_to_place
+    assert low > high
+
+
+def test_predictive_respects_min_and_max_lines_per_operator() -> None:
+    # max: lines (ringing + new) <= max_lines_per_operator x available operators
+    d = decide(snap(ready=10, max_lines_per_operator=1.2))
+    assert d.calls_to_place == 12
+    # min: at least min_lines_per_operator x ready, even when the model would hold back
+    stats = CampaignStats(windows=healthy_windows(), learned=learned(answer_probability=0.95))
+    d = decide(snap(ready=4, ringing=(3.0,) * 10, stats=stats, min_lines_per_operator=3.0))
+    assert d.calls_to_place == 2
+
+
+def test_predictive_never_below_progressive_by_default() -> None:
+    stats = CampaignStats(windows=healthy_windows(), learned=learned(answer_probability=0.99))
+    d = decide(snap(ready=6, stats=stats))
+    assert d.calls_to_place >= 6
+
+
+def test_paused_operators_do_not_attract_calls() -> None:
+    with_paused = decide(snap(ready=2, on_call=(60.0,) * 3, paused=20)).calls_to_place
+    without = decide(snap(ready=2, on_call=(60.0,) * 3)).calls_to_place
+    assert with_paused == without
+
+
+def test_predictive_is_progressive_until_it_has_learned() -> None:
+    d = decide(snap(ready=5, stats=CampaignStats(windows=healthy_windows())))
+    assert d.mode_used is DialingMode.PROGRESSIVE and "learning" in d.reason
+    young = learned()
+    young = replace(young, dials_seen=10)
+    d = decide(snap(ready=5, stats=CampaignStats(windows=healthy_windows(), learned=young)))
+    assert d.calls_to_place == 5 and "learning" in d.reason
+
+
+def test_decide_is_deterministic_and_pure() -> None:
+    s = snap(ready=3, on_call=(10.0, 50.0, 200.0), wrap_up=(3.0,), ringing=(1.0, 8.0, 30.0), waiting=1)
+    first = decide(s)
+    for _ in range(5):
+        assert decide(s) == first
+    assert decide(replace(s)) == first
+
+
+# --- the compliance guard --------------------------------------------------------------------------------
+
+
+def _at(answered: int, abandoned: int) -> CampaignStats:
+    return CampaignStats(
+        windows=(
+            AbandonWindow("today", answered, abandoned, 86400.0, 8 * 3600.0),
+            AbandonWindow("rolling_30d", 100_000, 1_000, 30 * 86400.0, 30 * 86400.0),
+        ),
+        learned=LEARNED,
+    )
+
+
+def test_guard_trips_when_one_more_abandon_would_cross_the_cap() -> None:
+    # 29 abandons in 1000 answers: a 30th (30/1001) is still under 3%; after it, a 31st would not be.
+    assert not compliance_guard(_at(1000, 29), 0.03).tripped
+    assert compliance_guard(_at(1000, 30), 0.03).tripped
+    assert compliance_guard(_at(1000, 29), 0.03, expected_pending_abandons=1.0).tripped
+
+
+def test_guard_drops_predictive_and_ratio_to_progressive() -> None:
+    for mode in (DialingMode.PREDICTIVE, DialingMode.RATIO):
+        d = decide(snap(ready=5, on_call=(60.0,) * 5, stats=_at(1000, 30), mode=mode, lines_per_operator=3.0))
+        assert d.guard_tripped and d.mode_used is DialingMode.PROGRESSIVE
+        assert d.calls_to_place == 5
+        assert "today" in d.reason
+
+
+def test_guard_can_be_switched_off_for_baselines() -> None:
+    d = decide(snap(ready=5, stats=_at(1000, 60), mode=DialingMode.RATIO, lines_per_operator=3.0,
+                    compliance_guard=False))
+    assert not d.guard_tripped and d.calls_to_place == 15
+
+
+def test_guard_watches_the_30_day_window_too() -> None:
+    stats = CampaignStats(
+        windows=(
+            AbandonWindow("today", 100, 0, 86400.0, 3600.0),
+            AbandonWindow("rolling_30d", 10_000, 300, 30 * 86400.0, 30 * 86400.0),
+        ),
+        learned=LEARNED,
+    )
+    d = decide(snap(ready=5, stats=stats))
+    assert d.guard_tripped and "rolling_30d" in d.reason
+
+
+def test_guard_ignores_steering_windows() -> None:
+    windows = (*_at(1000, 5).windows, AbandonWindow("last_hour", 100, 10, 3600.0, 3600.0, enforced=False))
+    d = decide(snap(ready=5, stats=CampaignStats(windows=windows, learned=LEARNED)))
+    assert not d.guard_tripped
+
+
+def test_guard_is_strict_at_the_start_of_a_day() -> None:
+    d = decide(snap(ready=5, stats=_at(10, 0)))
+    assert d.guard_tripped  # one abandon in 11 answers would be 9%
+
+
+def test_legacy_stats_fields_act_as_the_day_window() -> None:
+    stats = CampaignStats(answered=1000, abandoned=30, learned=LEARNED)
+    assert decide(snap(ready=5, stats=stats)).guard_tripped
+
+
+# --- the self-correcting target ----------------------------------------------------------------------------
+
+
+def test_safe_rate_grows_with_the_window_and_never_exceeds_the_cap() -> None:
+    rates = [safe_rate(n, 0.03, 0.99, 2.0) for n in (10, 100, 1000, 10_000, 1_000_000)]
+    assert rates == sorted(rates)
+    assert all(0 <= r <= 0.03 for r in rates)
+    assert safe_rate(0, 0.03, 0.99, 2.0) == 0.0
+    assert safe_rate(100, 0.03, 0.6, 2.0) > safe_rate(100, 0.03, 0.99, 2.0)
+
+
+def test_target_never_above_admin_target_or_cap() -> None:
+    k = PacingKnobs(target_abandon_rate=0.01, abandon_cap=0.03)
+    assert effective_target(CampaignStats(windows=healthy_windows(100_000, 0)), k).rate <= 0.01 * 1.25 + 1e-12
+    k = PacingKnobs(target_abandon_rate=0.05, abandon_cap=0.03)
+    assert effective_target(CampaignStats(windows=healthy_windows(100_000, 0)), k).rate <= 0.03
+
+
+def test_target_tightens_as_measured_abandons_eat_the_budget() -> None:
+    k = PacingKnobs()
+    rates = [
+        effective_target(CampaignStats(windows=healthy_windows(2000, ab)), k).rate for ab in (0, 20, 40, 55, 60)
+    ]
+    assert rates == sorted(rates, reverse=True)
+    assert rates[-1] == 0.0
+
+
+def test_fewer_calls_when_the_hour_has_been_bad() -> None:
+    good = decide(snap(ready=5, on_call=(60.0,) * 15, stats=CampaignStats(windows=healthy_windows(2000, 10),
+                                                                           learned=LEARNED)))
+    bad_windows = (*healthy_windows(2000, 10)[:2], AbandonWindow("last_hour", 250, 7, 3600.0, 3600.0, False))
+    bad = decide(snap(ready=5, on_call=(60.0,) * 15, stats=CampaignStats(windows=bad_windows, learned=LEARNED)))
+    assert bad.calls_to_place < good.calls_to_place
+
+
+def test_calls_that_rang_too_long_to_answer_do_not_hold_dialling_back() -> None:
+    dead = decide(snap(ready=10, on_call=(60.0,) * 10, ringing=(500.0,) * 3, max_lines_per_operator=10.0))
+    none = decide(snap(ready=10, on_call=(60.0,) * 10, max_lines_per_operator=10.0))
+    assert dead.calls_to_place == none.calls_to_place
+    assert isinstance(CallSnapshot(1, 0.0).seconds_since_originate, float)

@@ -1,0 +1,126 @@
+"""The online learner, the abandon ledger and the model's probabilities."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from dialer.pacing import AbandonLedger, DialOutcome, PacingLearner
+from dialer.pacing.learned import RING_BINS, TALK_BINS, make_learned_stats, parametric_stats
+from dialer.pacing.model import outlook, pacing_tables
+
+DAY = 86400.0
+
+
+def _feed(learner: PacingLearner, rng: random.Random, n: int, answer: float, talk_mean: float) -> None:
+    for _ in range(n):
+        u = rng.random()
+        if u < answer:
+            learner.observe_dial(DialOutcome.HUMAN, rng.uniform(4, 20), 10)
+            learner.observe_talk(rng.expovariate(1 / talk_mean))
+            learner.observe_wrap_up(rng.expovariate(1 / 15))
+        elif u < answer + 0.15:
+            learner.observe_dial(DialOutcome.BUSY, rng.uniform(2, 8), 10)
+        else:
+            learner.observe_dial(DialOutcome.NO_ANSWER, 25.0, 10)
+
+
+def test_learner_recovers_the_answer_rate_and_times() -> None:
+    learner = PacingLearner()
+    _feed(learner, random.Random(1), 3000, 0.3, 120.0)
+    stats = learner.learned(10)
+    assert stats.answer_probability == pytest.approx(0.3, abs=0.05)
+    assert stats.answer_cdf[3] == pytest.approx(0.0, abs=0.01)
+    assert stats.answer_cdf[-1] == pytest.approx(stats.answer_probability, abs=1e-9)
+    assert stats.mean_talk_s == pytest.approx(120.0, rel=0.2)
+    assert stats.mean_wrap_s == pytest.approx(15.0, rel=0.2)
+    assert stats.unresolved[0] == pytest.approx(1.0, abs=1e-6)
+    assert stats.unresolved[30] < 0.01  # everything resolves by the 25 s give-up
+    assert stats.dials_seen == 3000
+
+
+def test_learner_follows_a_mid_shift_change() -> None:
+    learner = PacingLearner()
+    rng = random.Random(2)
+    _feed(learner, rng, 3000, 0.3, 120.0)
+    _feed(learner, rng, 4000, 0.1, 240.0)
+    stats = learner.learned(10)
+    assert stats.answer_probability == pytest.approx(0.1, abs=0.04)
+    assert stats.mean_talk_s > 180.0
+
+
+def test_hour_of_day_history_pulls_the_estimate() -> None:
+    learner = PacingLearner(hour_min_dials=100)
+    rng = random.Random(3)
+    for _ in range(1000):
+        learner.observe_dial(DialOutcome.HUMAN if rng.random() < 0.5 else DialOutcome.NO_ANSWER, 10.0, 8)
+    for _ in range(1000):
+        learner.observe_dial(DialOutcome.HUMAN if rng.random() < 0.1 else DialOutcome.NO_ANSWER, 10.0, 9)
+    # recent data say ~10%; hour 8 history says ~50% and pulls its estimate up
+    assert learner.answer_probability(8) > learner.answer_probability(9) + 0.05
+    assert learner.answer_probability(20) == pytest.approx(0.1, abs=0.05)  # no history: recent only
+
+
+def test_fresh_learner_gives_vague_priors() -> None:
+    stats = PacingLearner().learned(9)
+    assert stats.dials_seen == 0
+    assert 0.1 < stats.answer_probability < 0.5
+
+
+def test_learned_arrays_are_read_only() -> None:
+    stats = parametric_stats()
+    with pytest.raises(ValueError):
+        stats.talk_survival[0] = 0.5
+    with pytest.raises(ValueError):
+        make_learned_stats(
+            answer_probability=0.3,
+            answer_cdf=np.zeros(3),
+            unresolved=np.ones(RING_BINS + 1),
+            talk_survival=np.ones(TALK_BINS + 1),
+            wrap_survival=np.ones(3),
+            mean_talk_s=1.0,
+            mean_wrap_s=1.0,
+        )
+
+
+def test_ledger_windows() -> None:
+    start = 1 * DAY + 9 * 3600
+    ledger = AbandonLedger(started_at=start)
+    ledger.add_history(0, 1000, 20)
+    for i in range(100):
+        ledger.record(start + 10 * i, abandoned=i % 25 == 0)
+    today, rolling, hour = ledger.windows(start + 1000)
+    assert (today.answered, today.abandoned) == (100, 4)
+    assert (rolling.answered, rolling.abandoned) == (1100, 24)
+    assert (hour.answered, hour.abandoned) == (100, 4)
+    assert today.enforced and rolling.enforced and not hour.enforced
+    later = ledger.windows(start + 990 + 3600)
+    assert later[2].answered == 0  # the hour has rolled past every record
+    assert later[0].answered == 100
+    assert ledger.windows(start + DAY)[0].answered == 0  # a new day
+    assert ledger.windows(start + 40 * DAY)[1].answered == 0  # and, much later, a new 30 days
+
+
+def test_model_probabilities_are_probabilities() -> None:
+    tables = pacing_tables(parametric_stats(answer_probability=0.3, mean_talk_s=120.0, mean_wrap_s=15.0))
+    for table in (tables.free_on_call, tables.free_wrap_up, tables.answered_within):
+        assert float(table.min()) >= 0.0 and float(table.max()) <= 1.0
+        assert np.all(np.diff(table, axis=1) >= -1e-12)  # cumulative in the look-ahead
+    assert tables.answered_eventually[0] == pytest.approx(0.3)
+    assert tables.free_wrap_up[0, 15] == pytest.approx(1 - np.exp(-1), abs=0.05)
+
+
+def test_expected_abandons_grow_with_new_calls() -> None:
+    tables = pacing_tables(parametric_stats(answer_probability=0.3, mean_talk_s=120.0, mean_wrap_s=15.0))
+    look = outlook(tables, ready=3, on_call_s=[60.0] * 10, wrap_up_s=[5.0] * 2, ringing_s=[2.0] * 4,
+                   answered_waiting=0, connect_limit_s=2.0)
+    abandons = [look.expected_abandons(n) for n in range(0, 40, 5)]
+    assert abandons == sorted(abandons)
+    assert abandons[0] >= 0.0
+    assert look.expected_answers(10) == pytest.approx(look.expected_answers(0) + 3.0, abs=0.01)
+    # nobody to take them: every expected answer is lost
+    empty = outlook(tables, ready=0, on_call_s=[], wrap_up_s=[], ringing_s=[], answered_waiting=2,
+                    connect_limit_s=2.0)
+    assert empty.expected_abandons(10) == pytest.approx(2 + 3.0, abs=0.01)

@@ -1,0 +1,157 @@
+"""The simulator: invariants on small, fast scenarios, baselines, scenario files and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dialer.pacing import DialingMode
+from dialer.sim import CorePolicy, Simulation, VicidialAdapt, load_scenario, run_scenario
+from dialer.sim.cli import sim_app
+from dialer.sim.compare import best_ratio_in_hindsight, compare, make_policy
+from dialer.sim.metrics import AnsweredCall, percentile, worst_rolling_rate
+from dialer.sim.scenario import Dist, Scenario, ShiftEvent, parse_duration
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "bench" / "scenarios"
+SHORT = Scenario(name="short", team_size=8, duration_s=1200.0, seed=11)
+
+
+def _sim(scenario: Scenario, policy: object) -> Simulation:
+    sim = Simulation(scenario, policy)  # type: ignore[arg-type]
+    sim.run()
+    return sim
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        CorePolicy(DialingMode.PROGRESSIVE),
+        CorePolicy(DialingMode.RATIO, ratio=2.5, guard=False),
+        CorePolicy(DialingMode.PREDICTIVE),
+        VicidialAdapt(),
+    ],
+    ids=["progressive", "ratio", "predictive", "vicidial"],
+)
+def test_calls_are_conserved_and_abandons_accounted(policy: object) -> None:
+    sim = _sim(SHORT, policy)
+    c = sim.counters
+    in_flight = len(sim.ringing)
+    still_waiting = sum(1 for w in sim.waiting if not w.connected and not w.abandoned)
+    # every dial is resolved (answered, machine, busy, no answer) or still ringing at the end
+    assert c.dialled >= c.answered + in_flight
+    # every answer is connected, abandoned, or still within its connect limit at the end
+    assert c.answered == c.connected + c.abandoned + still_waiting
+    assert len(sim.answered) == c.connected + c.abandoned
+    assert sum(a.abandoned for a in sim.answered) == c.abandoned
+    # abandoned callers waited the connect limit; connected ones less
+    for a in sim.answered:
+        assert (a.waited_s >= sim.knobs.connect_limit_s - 1e-9) if a.abandoned else (
+            a.waited_s <= sim.knobs.connect_limit_s + 1e-9)
+    # operators' time adds up to the shift
+    for op in sim.ops:
+        assert op.log.logged_in_s == pytest.approx(SHORT.duration_s, abs=1e-6)
+
+
+def test_progressive_never_abandons_when_operators_stay() -> None:
+    for seed in (1, 2, 3):
+        r = run_scenario(replace(SHORT, seed=seed), CorePolicy(DialingMode.PROGRESSIVE))
+        assert r.abandoned == 0
+        assert r.answered > 0
+
+
+def test_same_seed_same_result_and_seeds_matter() -> None:
+    a = run_scenario(SHORT, CorePolicy(DialingMode.PREDICTIVE))
+    b = run_scenario(SHORT, CorePolicy(DialingMode.PREDICTIVE))
+    c = run_scenario(replace(SHORT, seed=99), CorePolicy(DialingMode.PREDICTIVE))
+    assert a == b
+    assert a != c
+
+
+def test_higher_ratio_more_occupancy_and_more_abandons() -> None:
+    low = run_scenario(SHORT, CorePolicy(DialingMode.RATIO, ratio=1.0, guard=False))
+    high = run_scenario(SHORT, CorePolicy(DialingMode.RATIO, ratio=3.0, guard=False))
+    assert high.occupancy > low.occupancy
+    assert high.abandoned > low.abandoned
+
+
+def test_shift_events_login_logout_pause_and_changes() -> None:
+    sc = replace(
+        SHORT,
+        team_size=6,
+        events=(
+            ShiftEvent(at=300.0, login=3),
+            ShiftEvent(at=600.0, logout=3),
+            ShiftEvent(at=700.0, pause=2, pause_for_s=120.0),
+            ShiftEvent(at=800.0, set={"answer_rate": 0.1, "talk_time": {"dist": "constant", "value": 30}}),
+        ),
+        breaks_per_operator_hour=2.0,
+        break_time=Dist("constant", 60.0),
+    )
+    sim = _sim(sc, CorePolicy(DialingMode.PREDICTIVE))
+    assert len(sim.ops) == 9
+    assert sum(1 for o in sim.ops if not o.logged_in) == 3
+    assert sum(o.log.paused_s for o in sim.ops) > 0
+    assert sim.mix.answer_rate == 0.1
+    logged = sum(o.log.logged_in_s for o in sim.ops)
+    assert logged < 9 * sc.duration_s
+
+
+def test_operators_leaving_mid_call_finish_it_first() -> None:
+    sc = replace(SHORT, team_size=6, events=(ShiftEvent(at=600.0, logout=6),))
+    sim = _sim(sc, CorePolicy(DialingMode.PROGRESSIVE))
+    assert all(not o.logged_in for o in sim.ops)
+    assert all(o.log.logged_out_at is not None and o.log.logged_out_at >= 600.0 for o in sim.ops)
+
+
+def test_metrics_rolling_window_and_percentile() -> None:
+    calls = [AnsweredCall(float(i), 0.0, abandoned=i in (10, 60)) for i in range(100)]
+    assert worst_rolling_rate(calls, window_s=3600.0, min_answers=50) == pytest.approx(2 / 61)
+    assert worst_rolling_rate(calls, window_s=20.0, min_answers=50) == pytest.approx(1 / 20)
+    assert worst_rolling_rate(calls[:10], min_answers=50) == 0.0
+    assert percentile([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 0.9) == 9.0
+    assert percentile([], 0.9) == 0.0
+
+
+def test_hindsight_ratio_is_the_best_under_the_cap() -> None:
+    cmp = compare(SHORT, ratios=(1.0, 2.0, 3.0))
+    assert set(cmp.results) >= {"predictive", "progressive", "vicidial", "ratio:1", "ratio:2", "ratio:3"}
+    best = best_ratio_in_hindsight(cmp.results, 0.03)
+    assert best == cmp.hindsight_ratio
+    if best is not None:
+        assert cmp.results[best].meets_cap(0.03)
+        better = [k for k, r in cmp.results.items()
+                  if k.startswith("ratio:") and r.occupancy > cmp.results[best].occupancy]
+        assert all(not cmp.results[k].meets_cap(0.03) for k in better)
+
+
+def test_make_policy() -> None:
+    assert isinstance(make_policy("vicidial"), VicidialAdapt)
+    p = make_policy("ratio:2.5")
+    assert isinstance(p, CorePolicy) and p.ratio == 2.5 and not p.guard
+    assert make_policy("predictive").uses_learning  # type: ignore[attr-defined]
+
+
+def test_scenario_files_load() -> None:
+    files = sorted(SCENARIOS.glob("*.yaml"))
+    assert len(files) >= 5
+    for f in files:
+        sc = load_scenario(f)
+        assert sc.team_size > 0 and sc.duration_s > 0
+    ref = load_scenario(SCENARIOS / "reference.yaml")
+    assert ref.calls.answer_rate == 0.30 and ref.talk_time == Dist("lognormal", 120.0, 0.8)
+    assert ref.duration_s == 8 * 3600
+    assert parse_duration("15m") == 900.0 and parse_duration(90) == 90.0
+    with pytest.raises(ValueError):
+        parse_duration("soon")
+
+
+def test_cli_prints_the_table() -> None:
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(
+        sim_app,
+        ["run", str(SCENARIOS / "reference.yaml"), "--hours", "0.25", "--team-size", "6", "--ratios", "1.5,2"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "predictive" in result.output and "progressive" in result.output
