@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -119,5 +118,5 @@ def report_dict(report: ImportReport) -> dict[str, Any]:
         "duplicates": dict(report.duplicates),
         "do_not_call": dict(report.do_not_call),
         "invalid": report.invalid_count,
-        "invalid_rows": [asdict(e) for e in report.invalid[:100]],
+        "invalid_rows": [e._asdict() for e in report.invalid[:100]],
     }
