@@ -168,7 +168,27 @@ class DialerService:
     async def start(self) -> None:
         await self.ami.connect()
         await self.ari.start()
-        await self.db.call(self.repo.fail_unfinished_attempts, None, utcnow())
+        await self.reconcile()
+
+    async def reconcile(self) -> None:
+        """After a crash of ours: end what an earlier dialer process left in Asterisk, then give every
+        attempt it left open its one final outcome (`system_failure`), so none stays in progress and
+        its contact is never dialled twice at once. Calls are ended, not adopted: their operator
+        sessions died with that process."""
+        ours = ("att-", "agent-")
+        for channel_id in await self.ari.channel_ids():
+            if channel_id.startswith(ours):
+                log.warning("ending channel %s left by an earlier dialer process", channel_id)
+                with contextlib.suppress(TelephonyError):
+                    await self.ari.hangup(channel_id)
+        for bridge_id in await self.ari.bridge_ids():
+            if bridge_id.startswith("opbridge-"):
+                with contextlib.suppress(TelephonyError):
+                    await self.ari.destroy_bridge(bridge_id)
+        failed = await self.db.call(self.repo.fail_unfinished_attempts, None, utcnow())
+        if failed:
+            log.warning("%d attempts left open by an earlier dialer process marked system_failure", failed)
+        await self.db.call(self.repo.end_open_operator_sessions, utcnow(), "dialer restarted")
 
     async def close(self) -> None:
         for handle in self._timers.values():

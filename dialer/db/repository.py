@@ -218,6 +218,13 @@ class Repository:
             )
             s.add(OperatorStateChange(session_id=session_id, state="logged_out", at=at, reason=reason))
 
+    def end_open_operator_sessions(self, at: datetime, reason: str) -> int:
+        with self.sessions() as s:
+            ids = list(s.scalars(select(OperatorSession.id).where(OperatorSession.ended_at.is_(None))))
+        for session_id in ids:
+            self.end_operator_session(session_id, at, reason)
+        return len(ids)
+
     # -- dialling ------------------------------------------------------------------------------------
     def count_dialable(self, campaign_id: int, now: datetime) -> int:
         with self.sessions() as s:

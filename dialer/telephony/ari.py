@@ -217,3 +217,7 @@ class AriClient:
     async def channel_ids(self) -> list[str]:
         channels = await self._call("list channels", lambda: self._client.channels.list())
         return [c.id for c in channels]
+
+    async def bridge_ids(self) -> list[str]:
+        bridges = await self._call("list bridges", lambda: self._client.bridges.list())
+        return [b.id for b in bridges]
