@@ -76,6 +76,7 @@ class Campaign(Base):
     max_lines: Mapped[int] = mapped_column(Integer, default=30)
     abandon_message: Mapped[str] = mapped_column(String(200), default="sound:sorry")
     definition: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the campaign file as applied
+    pacing_overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)  # admin's live knob changes
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -221,4 +222,78 @@ class Recording(Base):
     duration_s: Mapped[float] = mapped_column(Float)
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    channels: Mapped[int] = mapped_column(Integer, default=1)
+    dead_air_start_s: Mapped[float | None] = mapped_column(Float)  # answer -> operator's first audio
+    talk_over_ratio: Mapped[float | None] = mapped_column(Float)
+    silence_ratio: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    """A person who signs in to the web app: admin, manager (campaign manager), operator or qa."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"))  # an operator's softphone
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PacingChange(Base):
+    """Every change of a pacing knob, with who made it: admins tune live, and must answer for it."""
+
+    __tablename__ = "pacing_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    knob: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(String(100))
+    new_value: Mapped[str] = mapped_column(String(100))
+
+
+class AuditLog(Base):
+    """Security-relevant actions: sign-ins, role changes, pacing changes, recording playback."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class DoNotCall(Base):
+    """A number nobody may dial (campaign_id NULL) or that one campaign may not dial; with its history."""
+
+    __tablename__ = "do_not_call"
+    __table_args__ = (Index("ix_do_not_call_phone", "phone", "campaign_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(100))  # "operator", "import:<file>", "api", ...
+    reason: Mapped[str | None] = mapped_column(String(300))
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class RecordingScore(Base):
+    """A QA evaluation of one call against its campaign's scorecard."""
+
+    __tablename__ = "recording_score"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    scores: Mapped[dict[str, Any]] = mapped_column(default=dict)  # criterion -> points
+    total: Mapped[float] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
