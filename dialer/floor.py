@@ -47,6 +47,7 @@ class LiveCall:
     person_at: float | None = None  # when we knew a live person was there (answer or AMD verdict)
     answered: float | None = None
     operator: LiveOperator | None = None
+    preferred_operator_id: int | None = None  # a personal callback goes to its operator when ready
 
 
 @dataclass
@@ -58,9 +59,13 @@ class CallFloor:
         op.state = state
         op.since = now
 
-    def free_operator(self) -> LiveOperator | None:
-        """The operator who has been ready longest: fairest, and it spreads talk time evenly."""
+    def free_operator(self, prefer: int | None = None) -> LiveOperator | None:
+        """The operator who has been ready longest (fairest, spreads talk time evenly); a personal
+        callback's own operator first when they are ready."""
         ready = [o for o in self.operators.values() if o.state is OperatorState.READY]
+        own = next((o for o in ready if o.operator_id == prefer), None) if prefer is not None else None
+        if own is not None:
+            return own
         return min(ready, key=lambda o: (o.since, o.operator_id)) if ready else None
 
     def waiting_calls(self) -> list[LiveCall]:

@@ -29,6 +29,7 @@ from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
 from dialer.pacing import DialingMode, OperatorState, PacingDecision, PacingKnobs, decide
 from dialer.recordings import store_call_recording
 from dialer.rules.campaign import parse_campaign
+from dialer.rules.campaign_rules import CampaignRules
 from dialer.telephony.ami import AmiClient
 from dialer.telephony.ari import AriClient, Event, TelephonyError, event_time
 
@@ -88,12 +89,14 @@ class CampaignConfig:
     wrapup_s: float
     abandon_message: str
     knobs: PacingKnobs
+    rules: CampaignRules | None = None  # retries, windows, callbacks, DNC (None: dial each contact once)
 
     @classmethod
     def from_row(cls, c: Campaign, trunk: str) -> CampaignConfig:
+        definition = parse_campaign(c.definition, c.name) if c.definition else None
         knobs = (
-            parse_campaign(c.definition, c.name).pacing_knobs()
-            if c.definition
+            definition.pacing_knobs()
+            if definition is not None
             else PacingKnobs(mode=DialingMode(c.dialing_mode), max_lines=c.max_lines)
         )
         return cls(
@@ -108,6 +111,7 @@ class CampaignConfig:
             wrapup_s=c.wrapup_s,
             abandon_message=c.abandon_message,
             knobs=knobs,
+            rules=CampaignRules.from_definition(definition) if definition is not None else None,
         )
 
 
@@ -245,6 +249,7 @@ class DialerService:
                         call.attempt_id,
                         AttemptOutcome.SYSTEM_FAILURE,
                         at,
+                        run.config.rules,
                         hangup_cause_txt="lost the connection to Asterisk",
                     )
                 run.floor.calls.clear()
@@ -328,7 +333,7 @@ class DialerService:
         op = run.floor.operator_by_login(login)
         if op is None or op.attempt_id is None:
             raise ValueError(f"operator {login} has no call to dispose")
-        await self.db.call(self.repo.record_disposition, op.attempt_id, code, notes, next_action_at)
+        await self.db.call(self.repo.record_disposition, op.attempt_id, code, notes, next_action_at, run.config.rules)
         if op.state is OperatorState.WRAP_UP:
             await self.set_ready(campaign_id, login)
 
@@ -349,8 +354,15 @@ class DialerService:
             self.decisions.append((now, run.config.campaign_id, decision))
             del self.decisions[:-1000]
             log.info("pacing %s: %s", run.config.name, decision.reason)
+            ready = frozenset(o.operator_id for o in run.floor.operators.values() if o.state is OperatorState.READY)
             tasks = await self.db.call(
-                self.repo.lease_contacts, run.config.campaign_id, decision.calls_to_place, self.node, utcnow()
+                self.repo.lease_contacts,
+                run.config.campaign_id,
+                decision.calls_to_place,
+                self.node,
+                utcnow(),
+                rules=run.config.rules,
+                ready_operator_ids=ready,
             )
             for task in tasks:
                 await self._originate(run, task)
@@ -372,6 +384,7 @@ class DialerService:
 
     async def _originate(self, run: CampaignRun, task: DialTask) -> None:
         call = LiveCall(task.attempt_id, task.contact_id, task.channel_id, task.phone, time.monotonic())
+        call.preferred_operator_id = task.preferred_operator_id
         run.floor.calls[task.channel_id] = call
         endpoint = run.config.dial_string.format(number=task.phone.lstrip("+"))
         try:
@@ -388,7 +401,12 @@ class DialerService:
             run.floor.calls.pop(task.channel_id, None)
             outcome = AttemptOutcome.FAILED if self.ari.connected else AttemptOutcome.SYSTEM_FAILURE
             self.db.submit(
-                self.repo.finish_attempt, task.attempt_id, outcome, utcnow(), hangup_cause_txt=str(exc)[:100]
+                self.repo.finish_attempt,
+                task.attempt_id,
+                outcome,
+                utcnow(),
+                run.config.rules,
+                hangup_cause_txt=str(exc)[:100],
             )
 
     # -- events ------------------------------------------------------------------------------------
@@ -484,7 +502,7 @@ class DialerService:
 
     async def _person_answered(self, run: CampaignRun, call: LiveCall) -> None:
         call.person_at = time.monotonic()
-        op = run.floor.free_operator()
+        op = run.floor.free_operator(prefer=call.preferred_operator_id)
         if op is not None:
             await self._bridge(run, call, op)
             return
@@ -594,6 +612,7 @@ class DialerService:
             call.attempt_id,
             outcome,
             at,
+            run.config.rules,
             hangup_cause=cause if isinstance(cause, int) else None,
             hangup_cause_txt=cause_txt,
         )
@@ -621,6 +640,8 @@ class DialerService:
     async def _wrapup_over(self, run: CampaignRun, op: LiveOperator) -> None:
         """Wrap-up time is a ceiling: the operator goes back to ready when it runs out."""
         if op.state is OperatorState.WRAP_UP and op.channel_id in run.floor.operators:
+            if op.attempt_id is not None:  # no disposition came: the conversation closes as completed
+                self.db.submit(self.repo.record_disposition, op.attempt_id, None, None, None, run.config.rules)
             self._operator_state(run, op, OperatorState.READY, "wrap-up time over")
             await self._serve_waiting(run)
 

@@ -34,6 +34,8 @@ def campaign_definition(**overrides: Any) -> dict[str, Any]:
         "ring_timeout_seconds": 6,
         "connect_limit_seconds": 2,
         "wrap_up_seconds": 1,
+        # simulated customers may be rung at any hour; the window rules have their own tests
+        "calling_windows": {"weekly": {"daily": "00:00-24:00"}, "fallback_timezone": "Europe/Moscow"},
     }
     base.update(overrides)
     return base

@@ -146,6 +146,9 @@ class Contact(Base):
     last_outcome: Mapped[str | None] = mapped_column(String(20))
     leased_by: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None] = mapped_column()
+    is_callback: Mapped[bool] = mapped_column(Boolean, default=False)  # next_attempt_at is a promised call
+    callback_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"))
+    refused_at: Mapped[datetime | None] = mapped_column()  # last refusal: blocks every campaign a while
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

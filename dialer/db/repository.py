@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from dialer.db.models import (
     Contact,
     ContactList,
     Disposition,
+    DoNotCall,
     Operator,
     OperatorSession,
     OperatorStateChange,
@@ -27,10 +29,16 @@ from dialer.db.models import (
     utcnow,
 )
 from dialer.outcomes import AttemptOutcome
+from dialer.rules.callbacks import Callback, CallbackState, route_callback
+from dialer.rules.campaign_rules import CampaignRules
+from dialer.rules.retry import BlockReason, NextStep, StepAction
+from dialer.rules.windows import ContactZones
 
 DIALABLE = "new"
 LEASED = "leased"
+WRAP_UP = "wrap_up"  # connected; waiting for the operator's disposition
 DONE = "done"
+DNC = "dnc"
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class DialTask:
     contact_id: int
     channel_id: str
     phone: str
+    preferred_operator_id: int | None = None  # a personal callback's operator
 
 
 @dataclass(frozen=True)
@@ -240,12 +249,21 @@ class Repository:
             )
 
     def lease_contacts(
-        self, campaign_id: int, n: int, owner: str, now: datetime, lease_s: float = 600
+        self,
+        campaign_id: int,
+        n: int,
+        owner: str,
+        now: datetime,
+        lease_s: float = 600,
+        rules: CampaignRules | None = None,
+        ready_operator_ids: AbstractSet[int] = frozenset(),
     ) -> list[DialTask]:
         """Take up to n dialable contacts and write an attempt row for each, in one transaction.
 
-        On PostgreSQL the rows are locked with SKIP LOCKED so that several dialer processes never
-        lease the same contact.
+        With `rules`, every candidate gets the last check before a dial (do-not-call, refusal cooldown,
+        attempt limits, the callee's calling window, callback routing); a blocked one is put back with
+        the time to look again, or closed when it can never be dialled. On PostgreSQL the rows are
+        locked with SKIP LOCKED so that several dialer processes never lease the same contact.
         """
         if n <= 0:
             return []
@@ -258,12 +276,21 @@ class Repository:
                     Contact.status == DIALABLE,
                     (Contact.next_attempt_at.is_(None)) | (Contact.next_attempt_at <= now),
                 )
-                .order_by(Contact.priority.desc(), Contact.id)
-                .limit(n)
+                .order_by(Contact.is_callback.desc(), Contact.priority.desc(), Contact.next_attempt_at, Contact.id)
+                .limit(n if rules is None else n * 4)
             )
             if s.bind is not None and s.bind.dialect.name == "postgresql":
                 q = q.with_for_update(skip_locked=True)
-            for contact in s.scalars(q):
+            candidates = list(s.scalars(q))
+            checks = _Checks.load(s, campaign_id, candidates, rules) if rules is not None else None
+            for contact in candidates:
+                if len(tasks) >= n:
+                    break
+                preferred = None
+                if rules is not None and checks is not None:
+                    ok, preferred = checks.admit(contact, now, rules, ready_operator_ids)
+                    if not ok:
+                        continue
                 contact.status = LEASED
                 contact.leased_by = owner
                 contact.lease_expires_at = now + timedelta(seconds=lease_s)
@@ -276,15 +303,27 @@ class Repository:
                 )
                 s.add(attempt)
                 s.flush()
-                tasks.append(DialTask(attempt.id, contact.id, attempt.channel_id, contact.phone))
+                tasks.append(DialTask(attempt.id, contact.id, attempt.channel_id, contact.phone, preferred))
         return tasks
+
+    def add_do_not_call(
+        self, phone: str, *, campaign_id: int | None, source: str, reason: str | None = None, by: int | None = None
+    ) -> None:
+        """Opt-outs take effect at once: the next lease checks them."""
+        with self.sessions.begin() as s:
+            s.add(DoNotCall(phone=phone, campaign_id=campaign_id, source=source, reason=reason, added_by=by))
 
     def update_attempt(self, attempt_id: int, **values: Any) -> None:
         with self.sessions.begin() as s:
             s.execute(update(Attempt).where(Attempt.id == attempt_id).values(**values))
 
-    def finish_attempt(self, attempt_id: int, outcome: AttemptOutcome, at: datetime, **values: Any) -> None:
-        """Give the attempt its one final outcome and release its contact. Idempotent."""
+    def finish_attempt(
+        self, attempt_id: int, outcome: AttemptOutcome, at: datetime, rules: CampaignRules | None = None, **values: Any
+    ) -> None:
+        """Give the attempt its one final outcome and decide what becomes of its contact. Idempotent.
+
+        Without rules the contact is done. With rules: a connected call waits for the operator's
+        disposition (status wrap_up); any other outcome schedules the retry, or closes the contact."""
         with self.sessions.begin() as s:
             attempt = s.get(Attempt, attempt_id)
             if attempt is None or attempt.outcome is not None:
@@ -294,30 +333,63 @@ class Repository:
             for key, value in values.items():
                 setattr(attempt, key, value)
             contact = s.get(Contact, attempt.contact_id)
-            if contact is not None:
-                contact.attempt_count += 1
-                contact.last_outcome = outcome.value
+            if contact is None:
+                return
+            contact.attempt_count += 1
+            contact.last_outcome = outcome.value
+            contact.leased_by = None
+            contact.lease_expires_at = None
+            if rules is None:
                 contact.status = DONE
-                contact.leased_by = None
-                contact.lease_expires_at = None
+            elif outcome is AttemptOutcome.CONNECTED:
+                contact.status = WRAP_UP
+            else:
+                step = rules.after_attempt(
+                    outcome,
+                    now=at,
+                    previous_attempts=_counted_attempts(s, contact.id, rules, exclude=attempt_id),
+                    timezone=_zones(contact),
+                    base_priority=0,
+                )
+                _apply_step(contact, step, None, at)
 
     def record_disposition(
         self,
         attempt_id: int,
-        code: str,
+        code: str | None,
         notes: str | None = None,
         next_action_at: datetime | None = None,
+        rules: CampaignRules | None = None,
+        at: datetime | None = None,
     ) -> None:
+        """The operator's outcome of a conversation; with rules it also decides the contact's future
+        (callback at next_action_at, refusal cooldown, done, or try again later). `code=None`: wrap-up
+        ran out without a disposition."""
         with self.sessions.begin() as s:
             attempt = s.get(Attempt, attempt_id)
             if attempt is None:
                 raise KeyError(f"no attempt {attempt_id}")
-            known = set(s.scalars(select(Disposition.code).where(Disposition.campaign_id == attempt.campaign_id)))
-            if code not in known:
-                raise ValueError(f"disposition {code!r} is not defined for this campaign (known: {sorted(known)})")
-            attempt.disposition_code = code
-            attempt.notes = notes
-            attempt.next_action_at = next_action_at
+            if code is not None:
+                known = set(s.scalars(select(Disposition.code).where(Disposition.campaign_id == attempt.campaign_id)))
+                if code not in known:
+                    raise ValueError(f"disposition {code!r} is not defined for this campaign (known: {sorted(known)})")
+                attempt.disposition_code = code
+                attempt.notes = notes
+                attempt.next_action_at = next_action_at
+            contact = s.get(Contact, attempt.contact_id)
+            if rules is None or contact is None or contact.status != WRAP_UP:
+                return
+            now = at or utcnow()
+            step = rules.after_attempt(
+                AttemptOutcome.CONNECTED,
+                now=now,
+                previous_attempts=_counted_attempts(s, contact.id, rules, exclude=attempt_id),
+                timezone=_zones(contact),
+                base_priority=0,
+                disposition_code=code,
+                callback_at=next_action_at,
+            )
+            _apply_step(contact, step, attempt.operator_id, now)
 
     def add_recording(self, attempt_id: int, path: str, fmt: str, duration_s: float, size: int, sha256: str) -> None:
         with self.sessions.begin() as s:
@@ -406,3 +478,104 @@ def _occupancy(changes: Sequence[OperatorStateChange], now: datetime) -> tuple[f
             if cur.state in ("on_call", "wrap_up"):
                 busy += seconds
     return logged_in, busy
+
+
+def _zones(contact: Contact) -> ContactZones:
+    return contact.timezone or (tuple(contact.timezone_candidates) if contact.timezone_candidates else None)
+
+
+def _counted_attempts(s: Session, contact_id: int, rules: CampaignRules, exclude: int | None = None) -> list[datetime]:
+    rows = s.execute(
+        select(Attempt.id, Attempt.originated_at, Attempt.outcome).where(Attempt.contact_id == contact_id)
+    ).all()
+    return sorted(at for attempt_id, at, outcome in rows if attempt_id != exclude and rules.counts(outcome))
+
+
+def _apply_step(contact: Contact, step: NextStep, operator_id: int | None, now: datetime) -> None:
+    contact.status_reason = step.reason[:300]
+    if step.refused_until is not None:
+        contact.refused_at = now
+    if step.action is StepAction.DONE:
+        contact.status = DONE
+        contact.is_callback = False
+        return
+    contact.status = DIALABLE
+    contact.next_attempt_at = step.not_before
+    contact.priority = step.priority
+    contact.is_callback = step.action is StepAction.CALLBACK
+    contact.callback_operator_id = operator_id if contact.is_callback else None
+
+
+# Blocks that will never clear by waiting: the contact is closed with the reason.
+_FINAL_BLOCKS = {BlockReason.DO_NOT_CALL: DNC, BlockReason.MAX_ATTEMPTS: DONE, BlockReason.NO_WINDOW: DONE}
+
+
+@dataclass
+class _Checks:
+    """What the pre-dial check needs about a batch of candidates, loaded in a few queries."""
+
+    dnc_global: set[str]
+    dnc_campaign: set[str]
+    refused_at: dict[str, datetime]
+    attempts: dict[int, list[datetime]]
+
+    @classmethod
+    def load(cls, s: Session, campaign_id: int, contacts: Sequence[Contact], rules: CampaignRules) -> _Checks:
+        phones = {p for c in contacts for p in (c.phone, *c.alt_phones)}
+        ids = [c.id for c in contacts]
+        dnc_rows = s.execute(select(DoNotCall.phone, DoNotCall.campaign_id).where(DoNotCall.phone.in_(phones))).all()
+        refused = s.execute(
+            select(Contact.phone, func.max(Contact.refused_at))
+            .where(Contact.phone.in_(phones), Contact.refused_at.is_not(None))
+            .group_by(Contact.phone)
+        ).all()
+        attempts: dict[int, list[datetime]] = {}
+        for contact_id, at, outcome in s.execute(
+            select(Attempt.contact_id, Attempt.originated_at, Attempt.outcome).where(Attempt.contact_id.in_(ids))
+        ):
+            if rules.counts(outcome):
+                attempts.setdefault(contact_id, []).append(at)
+        return cls(
+            dnc_global={p for p, c in dnc_rows if c is None},
+            dnc_campaign={p for p, c in dnc_rows if c == campaign_id},
+            refused_at={p: at for p, at in refused if at is not None},
+            attempts=attempts,
+        )
+
+    def admit(
+        self, contact: Contact, now: datetime, rules: CampaignRules, ready: AbstractSet[int]
+    ) -> tuple[bool, int | None]:
+        """May this contact be dialled now; if not, park or close it. Returns (ok, preferred operator)."""
+        phones = [contact.phone, *contact.alt_phones]
+        refusals = [self.refused_at[p] for p in phones if p in self.refused_at]
+        verdict = rules.eligibility(
+            now=now,
+            phones=phones,
+            timezone=_zones(contact),
+            counted_attempts=sorted(self.attempts.get(contact.id, [])),
+            not_before=contact.next_attempt_at,
+            last_refusal_at=max(refusals) if refusals else None,
+            do_not_call=[self.dnc_global, self.dnc_campaign],
+            is_callback=contact.is_callback,
+        )
+        if not verdict.ok:
+            assert verdict.reason is not None
+            contact.status_reason = verdict.reason.value
+            if verdict.reason in _FINAL_BLOCKS:
+                contact.status = _FINAL_BLOCKS[verdict.reason]
+            else:
+                contact.next_attempt_at = verdict.retry_at
+            return False, None
+        if contact.is_callback and contact.next_attempt_at is not None:
+            route = route_callback(
+                Callback(contact.id, contact.next_attempt_at, contact.callback_operator_id),
+                now,
+                ready,
+                rules.policy.callback_grace,
+            )
+            if route.state is CallbackState.RESERVED:
+                return (route.operator_id in ready), route.operator_id
+            if route.state is not CallbackState.ANYONE:
+                return False, None
+            return True, route.operator_id
+        return True, None

@@ -1,0 +1,80 @@
+"""A campaign's contact rules in one bundle, as the database adapter applies them. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from dialer.outcomes import AttemptOutcome
+from dialer.rules.outcomes import CallOutcome, Disposition
+from dialer.rules.retry import Eligibility, NextStep, RetryPolicy, check_dialable, next_step
+from dialer.rules.windows import CallingWindows, ContactZones
+
+
+@dataclass(frozen=True)
+class CampaignRules:
+    policy: RetryPolicy
+    windows: CallingWindows
+    dispositions: Mapping[str, Disposition]
+
+    @classmethod
+    def from_definition(cls, definition: object) -> CampaignRules:
+        from dialer.rules.campaign import CampaignDefinition
+
+        assert isinstance(definition, CampaignDefinition)
+        return cls(definition.retry_policy(), definition.calling_windows_rules(), definition.disposition_map())
+
+    def counts(self, outcome: str | None) -> bool:
+        return outcome is not None and self.policy.counts(CallOutcome(outcome))
+
+    def eligibility(
+        self,
+        *,
+        now: dt.datetime,
+        phones: Sequence[str],
+        timezone: ContactZones,
+        counted_attempts: Sequence[dt.datetime],
+        not_before: dt.datetime | None,
+        last_refusal_at: dt.datetime | None,
+        do_not_call: Sequence[set[str]],
+        is_callback: bool,
+    ) -> Eligibility:
+        return check_dialable(
+            now=now,
+            phones=phones,
+            timezone=timezone,
+            windows=self.windows,
+            policy=self.policy,
+            counted_attempts=counted_attempts,
+            not_before=not_before,
+            last_refusal_at=last_refusal_at,
+            do_not_call=do_not_call,
+            is_callback=is_callback,
+        )
+
+    def after_attempt(
+        self,
+        outcome: AttemptOutcome,
+        *,
+        now: dt.datetime,
+        previous_attempts: Sequence[dt.datetime],
+        timezone: ContactZones,
+        base_priority: int,
+        disposition_code: str | None = None,
+        callback_at: dt.datetime | None = None,
+    ) -> NextStep:
+        disposition = self.dispositions.get(disposition_code) if disposition_code else None
+        if disposition_code and disposition is None:
+            raise ValueError(f"disposition {disposition_code!r} is not defined for this campaign")
+        return next_step(
+            CallOutcome(outcome.value),
+            now=now,
+            previous_attempts=previous_attempts,
+            policy=self.policy,
+            windows=self.windows,
+            timezone=timezone,
+            disposition=disposition,
+            callback_at=callback_at,
+            base_priority=base_priority,
+        )
