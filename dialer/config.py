@@ -7,6 +7,7 @@ loopback-only credentials.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,7 @@ class Settings(BaseSettings):
         description="Where Asterisk writes ARI recordings, as seen from the dialer's file system",
     )
     recordings_dir: Path = PROJECT_ROOT / "recordings"
+    recording_format: Literal["ogg", "mp3", "wav"] = "ogg"  # Opus in OGG: small, and browsers play it
 
     def require_secrets(self) -> None:
         """Refuse to talk to a real Asterisk without explicitly configured credentials."""

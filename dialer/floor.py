@@ -102,8 +102,8 @@ class CallFloor:
 class CallCapture:
     """The two legs of one call's recording, from the customer's answer on.
 
-    The customer leg starts at answer; the operator leg starts when they are bridged, `operator_offset_s`
-    later, so post-processing pads it to line both up. Ready once the call is over and every leg it
+    The customer leg starts at answer; the operator leg when they are bridged, `operator_offset_s` later,
+    so post-processing pads it to line both up. Ready once the call is over and every leg it
     started has finished writing.
     """
 
@@ -113,9 +113,18 @@ class CallCapture:
     legs: dict[str, str] = field(default_factory=dict)  # role -> recording name
     finished: set[str] = field(default_factory=set)  # roles whose file is complete
     failed: set[str] = field(default_factory=set)
-    operator_offset_s: float = 0.0
+    started_after_answer_s: dict[str, float] = field(default_factory=dict)  # role -> when its leg began
     call_over: bool = False
     bridged: bool = False
+
+    def leg_started(self, role: str, seconds_after_answer: float) -> None:
+        self.started_after_answer_s[role] = seconds_after_answer
+
+    @property
+    def operator_offset_s(self) -> float:
+        """How much later than the customer's leg the operator's began: silence to put before it."""
+        s = self.started_after_answer_s
+        return max(0.0, s.get("operator", 0.0) - s.get("customer", 0.0))
 
     def leg_done(self, name: str, ok: bool) -> str | None:
         for role, leg in self.legs.items():

@@ -27,7 +27,7 @@ from dialer.db.repository import DialTask, Repository
 from dialer.floor import CallCapture, CallFloor, CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
 from dialer.pacing import DialingMode, OperatorState, PacingDecision, PacingKnobs, decide
-from dialer.recordings import store_call_recording
+from dialer.recordings_post import LocalRecordingStore, RecordingError, RecordingStore, process_call_recording
 from dialer.rules.campaign import parse_campaign
 from dialer.rules.campaign_rules import CampaignRules
 from dialer.telephony.ami import AmiClient
@@ -160,6 +160,7 @@ class DialerService:
         )
         self.ari.on_connection_change = self._on_asterisk_connection
         self.runs: dict[int, CampaignRun] = {}
+        self.recording_store: RecordingStore = LocalRecordingStore(settings.recordings_dir)
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._abandon_playbacks: dict[str, str] = {}  # playback id -> customer channel id
@@ -540,7 +541,6 @@ class DialerService:
         capture = self._captures.get(call.attempt_id)
         if capture is not None:
             capture.bridged = True
-            capture.operator_offset_s = time.monotonic() - (call.answered or time.monotonic())
             await self._start_leg(run, call, "operator", op.channel_id, None)
 
     async def _start_leg(
@@ -568,6 +568,7 @@ class DialerService:
                 await self.ari.snoop(channel_id, snoop_id)
                 await asyncio.wait_for(started, timeout=3)
                 await self.ari.record(snoop_id, name)
+                capture.leg_started(role, time.monotonic() - (call.answered or time.monotonic()))
             except (TelephonyError, TimeoutError) as exc:
                 log.error("recording the %s leg of attempt %s failed to start: %s", role, call.attempt_id, exc)
                 capture.leg_done(name, ok=False)
@@ -664,7 +665,8 @@ class DialerService:
             self._spawn(self._store_capture(capture), f"recording-{capture.attempt_id}")
 
     async def _store_capture(self, capture: CallCapture) -> None:
-        """Off the call path: merge the legs into one stereo file and store it (unbridged calls: drop)."""
+        """Off the call path: one stereo file (operator left, customer right), measured, encoded and stored;
+        a call that never reached an operator keeps no recording."""
         spool = self.settings.recording_spool_dir
         legs = {role: spool / f"{name}.wav" for role, name in capture.legs.items() if role in capture.finished}
         if not capture.bridged or set(legs) != {"operator", "customer"}:
@@ -674,28 +676,21 @@ class DialerService:
                 log.error("attempt %s: a recording leg is missing, nothing stored", capture.attempt_id)
             return
         try:
-            stored = await asyncio.to_thread(
-                store_call_recording,
+            processed = await asyncio.to_thread(
+                process_call_recording,
                 legs["operator"],
                 legs["customer"],
-                capture.operator_offset_s,
-                self.settings.recordings_dir,
-                capture.campaign,
-                capture.attempt_id,
-                capture.answered_at,
+                store=self.recording_store,
+                campaign=capture.campaign,
+                attempt_id=capture.attempt_id,
+                started=capture.answered_at,
+                fmt=self.settings.recording_format,
+                operator_offset_s=capture.operator_offset_s,
             )
-        except (OSError, ValueError) as exc:
+        except (OSError, RecordingError) as exc:
             log.error("could not store the recording of attempt %s: %s", capture.attempt_id, exc)
             return
-        self.db.submit(
-            self.repo.add_recording,
-            capture.attempt_id,
-            stored.relative_path,
-            stored.format,
-            stored.duration_s,
-            stored.size_bytes,
-            stored.sha256,
-        )
+        self.db.submit(self.repo.add_recording, capture.attempt_id, processed)
 
     async def wait_idle(self, timeout: float = 30) -> None:
         """Until no call is in flight and every recording is stored (end of a run, tests)."""

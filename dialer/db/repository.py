@@ -29,6 +29,7 @@ from dialer.db.models import (
     utcnow,
 )
 from dialer.outcomes import AttemptOutcome
+from dialer.recordings_post import ProcessedRecording
 from dialer.rules.callbacks import Callback, CallbackState, route_callback
 from dialer.rules.campaign_rules import CampaignRules
 from dialer.rules.retry import BlockReason, NextStep, StepAction
@@ -391,11 +392,20 @@ class Repository:
             )
             _apply_step(contact, step, attempt.operator_id, now)
 
-    def add_recording(self, attempt_id: int, path: str, fmt: str, duration_s: float, size: int, sha256: str) -> None:
+    def add_recording(self, attempt_id: int, processed: ProcessedRecording) -> None:
         with self.sessions.begin() as s:
             s.add(
                 Recording(
-                    attempt_id=attempt_id, path=path, format=fmt, duration_s=duration_s, size_bytes=size, sha256=sha256
+                    attempt_id=attempt_id,
+                    path=processed.rel_path,
+                    format=processed.format,
+                    duration_s=processed.duration_s,
+                    size_bytes=processed.size_bytes,
+                    sha256=processed.sha256,
+                    channels=processed.channels,
+                    dead_air_start_s=processed.dead_air_start_s,
+                    talk_over_ratio=processed.talk_over_ratio,
+                    silence_ratio=processed.silence_ratio,
                 )
             )
 

@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-import array
 import asyncio
-import math
-import wave
 from pathlib import Path
 
 import pytest
+from pydub import AudioSegment
 
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
 from dialer.service import CampaignRun, DialerService
 from dialer.simcustomers import SimBehaviour, sim_number
 from tests.labkit import dial
+from tests.recordings.synth import goertzel_power
 
 pytestmark = pytest.mark.lab
 
 
-def _channels(path: Path) -> tuple[int, list[array.array[int]]]:
-    with wave.open(str(path), "rb") as w:
-        assert w.getsampwidth() == 2
-        n, rate = w.getnchannels(), w.getframerate()
-        samples = array.array("h", w.readframes(w.getnframes()))
-    return rate, [samples[i::n] for i in range(n)]
-
-
-def _tone_power(samples: array.array[int], rate: int, hz: float) -> float:
-    """Goertzel: the power of one frequency, normalised by the number of samples."""
-    coeff = 2 * math.cos(2 * math.pi * hz / rate)
-    s1 = s2 = 0.0
-    for x in samples:
-        s1, s2 = x + coeff * s1 - s2, s1
-    return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / max(1, len(samples))
+def _channels(path: Path) -> tuple[int, list[list[int]]]:
+    stereo = AudioSegment.from_file(str(path))
+    assert stereo.channels == 2
+    return int(stereo.frame_rate), [list(ch.get_array_of_samples()) for ch in stereo.split_to_mono()]
 
 
 async def test_answered_call_is_bridged_recorded_and_stored(
@@ -53,12 +41,16 @@ async def test_answered_call_is_bridged_recorded_and_stored(
     assert path.exists() and path.stat().st_size == recording.size_bytes > 44
     answered_s = (attempt.ended_at - attempt.answered_at).total_seconds()
     assert recording.duration_s == pytest.approx(answered_s, abs=1.0)  # from the answer on
+    assert recording.format == "ogg" and recording.channels == 2
+    # dead air: from the answer to the operator's first audio = the time AMD and bridging took
+    connect_s = (attempt.bridged_at - attempt.answered_at).total_seconds()
+    assert recording.dead_air_start_s == pytest.approx(connect_s, abs=0.1)
     # Stereo, each side on its own channel: the operator's softphone sends 1 kHz (left), the simulated
     # customer 440 Hz (right). Look at the last 2 s, when both are talking.
     rate, (left, right) = _channels(path)
     tail = slice(-2 * rate, None)
-    assert _tone_power(left[tail], rate, 1000) > 20 * _tone_power(left[tail], rate, 440)
-    assert _tone_power(right[tail], rate, 440) > 20 * _tone_power(right[tail], rate, 1000)
+    assert goertzel_power(left[tail], rate, 1000) > 20 * goertzel_power(left[tail], rate, 440)
+    assert goertzel_power(right[tail], rate, 440) > 20 * goertzel_power(right[tail], rate, 1000)
 
 
 async def test_unanswered_outcomes(lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path) -> None:
