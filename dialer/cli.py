@@ -137,12 +137,41 @@ def demo(
     raise typer.Exit(0 if summary.in_progress == 0 else 1)
 
 
+@campaigns_app.command("start")
+def campaigns_start(name: str) -> None:
+    """Let the scheduler dial the campaign (within its dates and each callee's calling window)."""
+    _set_status(name, "running")
+
+
+@campaigns_app.command("pause")
+def campaigns_pause(name: str) -> None:
+    _set_status(name, "paused")
+
+
+@campaigns_app.command("stop")
+def campaigns_stop(name: str) -> None:
+    _set_status(name, "stopped")
+
+
+def _set_status(name: str, status: str) -> None:
+    repo = _repo(Settings())
+    row = repo.campaign_by_name(name)
+    if row is None:
+        console.print(f"[red]no campaign {name!r}")
+        raise typer.Exit(2)
+    repo.set_campaign_status(row.id, status)
+    console.print(f"campaign {name!r} is {status}")
+
+
 @app.command()
 def serve(
-    campaign: Annotated[list[str], typer.Option(help="campaign name(s) to dial")],
-    login: Annotated[list[str], typer.Option(help="operator login(s) to log in")] = [],  # noqa: B006
+    campaign: Annotated[list[str], typer.Option(help="also mark these campaigns running")] = [],  # noqa: B006
+    login: Annotated[list[str], typer.Option(help="operator login(s) to log in to the first campaign")] = [],  # noqa: B006
 ) -> None:
-    """Run the dialer against the Asterisk configured by DIALER_* settings, until interrupted."""
+    """Run the dialer against the Asterisk configured by DIALER_* settings, until interrupted.
+
+    The scheduler dials every campaign whose status is running (and whose dates include today)."""
+    from dialer.scheduler import CampaignScheduler
     from dialer.service import DialerService
 
     settings = Settings()
@@ -153,22 +182,27 @@ def serve(
         raise typer.Exit(2) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     repo = _repo(settings)
+    ids = []
+    for name in campaign:
+        row = repo.campaign_by_name(name)
+        if row is None:
+            raise typer.BadParameter(f"no campaign {name!r}")
+        repo.set_campaign_status(row.id, "running")
+        ids.append(row.id)
 
     async def main() -> None:
         service = DialerService(settings, repo)
         await service.start()
+        scheduler = CampaignScheduler(
+            repo, service.recording_store, settings.database_url, service=service, node=service.node
+        )
         try:
-            ids = []
-            for name in campaign:
-                row = repo.campaign_by_name(name)
-                if row is None:
-                    raise typer.BadParameter(f"no campaign {name!r}")
-                await service.open_campaign(row.id)
-                ids.append(row.id)
+            await scheduler.start()
             for who in login:
                 await service.login(ids[0], who)
-            await asyncio.gather(*(service.run_campaign(i, until_done=False) for i in ids))
+            await asyncio.Event().wait()
         finally:
+            await scheduler.stop()
             await service.close()
 
     asyncio.run(main())

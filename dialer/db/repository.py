@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.db.models import (
     Attempt,
+    AuditLog,
     Campaign,
     Contact,
     ContactList,
@@ -29,8 +30,9 @@ from dialer.db.models import (
     utcnow,
 )
 from dialer.outcomes import AttemptOutcome
-from dialer.recordings_post import ProcessedRecording
+from dialer.recordings_post import ProcessedRecording, RecordingInfo
 from dialer.rules.callbacks import Callback, CallbackState, route_callback
+from dialer.rules.campaign import parse_duration
 from dialer.rules.campaign_rules import CampaignRules
 from dialer.rules.retry import BlockReason, NextStep, StepAction
 from dialer.rules.windows import ContactZones
@@ -115,6 +117,10 @@ class Repository:
             if c is None:
                 raise KeyError(f"no campaign {campaign_id}")
             return c
+
+    def campaigns(self) -> list[Campaign]:
+        with self.sessions() as s:
+            return list(s.scalars(select(Campaign).order_by(Campaign.id)))
 
     def campaign_by_name(self, name: str) -> Campaign | None:
         with self.sessions() as s:
@@ -408,6 +414,42 @@ class Repository:
                     silence_ratio=processed.silence_ratio,
                 )
             )
+
+    def recordings_for_retention(self) -> tuple[list[RecordingInfo], dict[str, timedelta | None]]:
+        """Every stored recording with its campaign, and each campaign's retention policy."""
+        with self.sessions() as s:
+            rows = s.execute(
+                select(Recording.path, Campaign.name, Attempt.answered_at, Recording.created_at, Attempt.id)
+                .join(Attempt, Recording.attempt_id == Attempt.id)
+                .join(Campaign, Attempt.campaign_id == Campaign.id)
+            ).all()
+            campaigns = list(s.scalars(select(Campaign)))
+        items = [
+            RecordingInfo(path, name, answered or created, attempt_id)
+            for path, name, answered, created, attempt_id in rows
+        ]
+        policies: dict[str, timedelta | None] = {}
+        for c in campaigns:
+            raw = (c.definition or {}).get("recording_retention")
+            policies[c.name] = parse_duration(raw) if raw is not None else None
+        return items, policies
+
+    def forget_recordings(self, paths: Iterable[str], *, reason: str) -> int:
+        """Drop the rows of recordings whose files are gone, and say so in the audit log."""
+        paths = list(paths)
+        if not paths:
+            return 0
+        with self.sessions.begin() as s:
+            for rec in s.scalars(select(Recording).where(Recording.path.in_(paths))):
+                s.delete(rec)
+            s.add(
+                AuditLog(
+                    action="recordings.deleted",
+                    target=f"{len(paths)} recordings",
+                    detail={"reason": reason, "paths": paths[:1000]},
+                )
+            )
+        return len(paths)
 
     def fail_unfinished_attempts(self, campaign_id: int | None, at: datetime) -> int:
         """Attempts left in progress by a crash get `system_failure`, never stay open forever."""

@@ -1,0 +1,130 @@
+"""The campaign scheduler: APScheduler, with its jobs persisted in the dialer's own database.
+
+Jobs: `campaigns.sync` keeps the set of campaigns being dialled equal to those whose status is
+running and whose start/end dates include today; `recordings.retention` deletes recordings older than
+their campaign's policy, daily. Calling windows are per contact (the callee's time zone) and are
+enforced at every lease and again right before each dial, not by this scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, date, datetime
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from dialer.db.models import Campaign
+from dialer.db.repository import Repository
+from dialer.recordings_post import RecordingStore, RetentionReport, apply_retention
+from dialer.rules.campaign import parse_campaign
+
+log = logging.getLogger(__name__)
+
+# Persisted jobs name a module-level function and plain arguments; they find their live scheduler here.
+_LIVE: dict[str, CampaignScheduler] = {}
+
+
+def campaign_should_dial(campaign: Campaign, today: date) -> bool:
+    """Running, and today within its start/end dates. Pure."""
+    if campaign.status != "running":
+        return False
+    if not campaign.definition:
+        return True
+    definition = parse_campaign(campaign.definition, campaign.name)
+    if definition.start_date is not None and today < definition.start_date:
+        return False
+    return not (definition.end_date is not None and today > definition.end_date)
+
+
+async def _sync_job(node: str) -> None:
+    scheduler = _LIVE.get(node)
+    if scheduler is not None:
+        await scheduler.sync()
+
+
+async def _retention_job(node: str) -> None:
+    scheduler = _LIVE.get(node)
+    if scheduler is not None:
+        await asyncio.to_thread(scheduler.retention)
+
+
+class CampaignScheduler:
+    def __init__(
+        self,
+        repo: Repository,
+        store: RecordingStore,
+        database_url: str,
+        *,
+        service: Any = None,
+        node: str = "dialer",
+        sync_s: float = 15.0,
+    ) -> None:
+        self.repo, self.store, self.service, self.node = repo, store, service, node
+        self.scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=database_url, tablename="scheduler_job")},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+            timezone=UTC,
+        )
+        self.sync_s = sync_s
+        self._pacing: dict[int, asyncio.Task[None]] = {}
+
+    async def start(self) -> None:
+        _LIVE[self.node] = self
+        self.scheduler.add_job(
+            _sync_job,
+            "interval",
+            seconds=self.sync_s,
+            id=f"{self.node}:campaigns.sync",
+            args=[self.node],
+            replace_existing=True,
+        )
+        self.scheduler.add_job(
+            _retention_job,
+            "cron",
+            hour=3,
+            minute=0,
+            id=f"{self.node}:recordings.retention",
+            args=[self.node],
+            replace_existing=True,
+        )
+        self.scheduler.start()
+        if self.service is not None:
+            await self.sync()
+
+    async def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        _LIVE.pop(self.node, None)
+        for task in self._pacing.values():
+            task.cancel()
+        for task in self._pacing.values():
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def sync(self) -> None:
+        """Start pacing campaigns that should dial now, stop those that should not."""
+        if self.service is None:
+            return
+        today = datetime.now(UTC).date()
+        campaigns = await asyncio.to_thread(self.repo.campaigns)
+        wanted = {c.id for c in campaigns if campaign_should_dial(c, today)}
+        for campaign_id in wanted - set(self._pacing):
+            log.info("scheduler: dialling campaign %s", campaign_id)
+            await self.service.open_campaign(campaign_id)
+            self._pacing[campaign_id] = asyncio.create_task(
+                self.service.run_campaign(campaign_id, until_done=False), name=f"pacing-{campaign_id}"
+            )
+        for campaign_id in set(self._pacing) - wanted:
+            log.info("scheduler: campaign %s stops dialling", campaign_id)
+            self._pacing.pop(campaign_id).cancel()
+            self.service.runs[campaign_id].stopping = True
+
+    def retention(self, now: datetime | None = None) -> RetentionReport:
+        items, policies = self.repo.recordings_for_retention()
+        report = apply_retention(self.store, items, policies, now or datetime.now(UTC))
+        self.repo.forget_recordings([r.rel_path for r in report.deleted + report.missing], reason="retention policy")
+        log.info("%s", report.summary())
+        return report
