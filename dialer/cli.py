@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -194,7 +195,7 @@ def serve(
         service = DialerService(settings, repo)
         await service.start()
         scheduler = CampaignScheduler(
-            repo, service.recording_store, settings.database_url, service=service, node=service.node
+            repo, service.recording_store, settings.database_url, service=service, node=socket.gethostname()
         )
         try:
             await scheduler.start()
