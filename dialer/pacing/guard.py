@@ -1,0 +1,89 @@
+"""Abandon-rate compliance: the hard guard and the self-correcting target.
+
+The guard is the legal backstop: when one more abandon (plus those the engine already expects from calls in
+flight) would put any compliance window over the cap, dial progressively until it is safe again.
+
+The target is what the predictive model aims at. A window's abandons are a noisy count: aiming at the cap
+itself would cross it about half the time. So for each window we aim at the per-call rate p whose window
+count stays under the cap with the wanted confidence (normal approximation with over-dispersion d:
+p*n + z*sqrt(d*p*n) <= cap*n), then scale it down by how much of the window's budget is already spent.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+from dialer.pacing.snapshot import AbandonWindow, CampaignStats, PacingKnobs
+
+MIN_PROJECTION_S = 300.0  # don't extrapolate a window's answer count from less than this much data
+MIN_FEEDBACK_ANSWERS = 20  # below this, a measured rate says too little to steer on
+MAX_BOOST = 1.25  # an under-spent window may loosen the target this much, no more
+
+
+@dataclass(frozen=True, slots=True)
+class GuardVerdict:
+    tripped: bool
+    window: str = ""
+    detail: str = ""
+
+
+def compliance_guard(stats: CampaignStats, cap: float, expected_pending_abandons: float = 0.0) -> GuardVerdict:
+    """Trip when one more abandon would push an enforced window over `cap`."""
+    for w in stats.compliance_windows():
+        if not w.enforced:
+            continue
+        if w.abandoned + 1 + expected_pending_abandons > cap * (w.answered + 1):
+            return GuardVerdict(
+                True,
+                w.name,
+                f"{w.name}: {w.abandoned}/{w.answered} abandoned, one more would exceed {cap:.1%}",
+            )
+    return GuardVerdict(False)
+
+
+def safe_rate(expected_answers: float, cap: float, confidence: float, dispersion: float) -> float:
+    """Largest per-call abandon probability keeping a window of `expected_answers` under `cap`."""
+    if expected_answers <= 0:
+        return 0.0
+    z = NormalDist().inv_cdf(min(max(confidence, 0.5), 0.999999))
+    b = z * math.sqrt(max(dispersion, 1e-9))
+    x = (-b + math.sqrt(b * b + 4 * cap * expected_answers)) / 2  # x = sqrt(p*n)
+    return min(cap, x * x / expected_answers)
+
+
+def projected_answers(w: AbandonWindow) -> float:
+    """Answers the window will hold once full, from the rate seen so far."""
+    covered = max(w.covered_s, MIN_PROJECTION_S)
+    return w.answered * max(w.length_s / covered, 1.0)
+
+
+def budget_factor(w: AbandonWindow, cap: float, aim: float) -> float:
+    """1 when the window sits at the aimed rate, 0 at the cap, up to MAX_BOOST when well under it."""
+    if w.answered < MIN_FEEDBACK_ANSWERS:
+        return 1.0
+    room = cap * w.answered - w.abandoned
+    planned = max((cap - aim) * w.answered, 1.0)
+    return min(max(room / planned, 0.0), MAX_BOOST)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    rate: float
+    detail: str
+
+
+def effective_target(stats: CampaignStats, knobs: PacingKnobs) -> Target:
+    """The abandon rate the model may plan for now: admin target, window risk and measured feedback."""
+    cap = knobs.abandon_cap
+    aim = min(knobs.target_abandon_rate, cap)
+    why = f"admin {aim:.2%}"
+    windows = stats.compliance_windows()
+    for w in windows:
+        risk = safe_rate(projected_answers(w), cap, knobs.abandon_confidence, knobs.abandon_dispersion)
+        if risk < aim and w.answered > 0:
+            aim, why = risk, f"{w.name} risk {risk:.2%}"
+    factor = min((budget_factor(w, cap, aim) for w in windows), default=1.0)
+    rate = min(aim * factor, cap)
+    return Target(rate, f"{why} x{factor:.2f}")

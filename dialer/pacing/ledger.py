@@ -1,0 +1,76 @@
+"""Abandon bookkeeping over the compliance windows (today, rolling 30 days) and the steering hour.
+
+Pure and clock-free: the caller says when each answered call's fate was known. Times are seconds since a
+midnight (day d covers [d*86400, (d+1)*86400)), so "today" needs no calendar.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from dialer.pacing.snapshot import AbandonWindow
+
+DAY_S = 86400.0
+
+
+class AbandonLedger:
+    def __init__(self, *, started_at: float, rolling_days: int = 30, steering_window_s: float = 3600.0) -> None:
+        self.started_at = started_at
+        self.rolling_days = rolling_days
+        self.steering_window_s = steering_window_s
+        self._days: dict[int, list[int]] = {}
+        self._recent: deque[tuple[float, bool]] = deque()
+        self._recent_answered = 0
+        self._recent_abandoned = 0
+        self._history_days = 0
+
+    def add_history(self, day: int, answered: int, abandoned: int) -> None:
+        """Totals of an earlier day (from the database, live), so the 30-day window starts warm."""
+        bucket = self._days.setdefault(day, [0, 0])
+        bucket[0] += answered
+        bucket[1] += abandoned
+        self._history_days = max(self._history_days, int(self.started_at // DAY_S) - day)
+
+    def record(self, at: float, abandoned: bool) -> None:
+        """An answered call was bridged (abandoned=False) or given up on (abandoned=True) at `at`."""
+        bucket = self._days.setdefault(int(at // DAY_S), [0, 0])
+        bucket[0] += 1
+        bucket[1] += int(abandoned)
+        self._recent.append((at, abandoned))
+        self._recent_answered += 1
+        self._recent_abandoned += int(abandoned)
+
+    def _prune(self, now: float) -> None:
+        while self._recent and self._recent[0][0] <= now - self.steering_window_s:
+            _, ab = self._recent.popleft()
+            self._recent_answered -= 1
+            self._recent_abandoned -= int(ab)
+
+    def windows(self, now: float) -> tuple[AbandonWindow, ...]:
+        self._prune(now)
+        today = int(now // DAY_S)
+        t_ans, t_ab = self._days.get(today, [0, 0])
+        first_day = today - self.rolling_days + 1
+        r_ans = sum(v[0] for d, v in self._days.items() if first_day <= d <= today)
+        r_ab = sum(v[1] for d, v in self._days.items() if first_day <= d <= today)
+        since_start = max(now - self.started_at, 0.0)
+        day_covered = min(now - max(today * DAY_S, self.started_at), DAY_S)
+        rolling_len = self.rolling_days * DAY_S
+        return (
+            AbandonWindow("today", t_ans, t_ab, DAY_S, max(day_covered, 0.0)),
+            AbandonWindow(
+                f"rolling_{self.rolling_days}d",
+                r_ans,
+                r_ab,
+                rolling_len,
+                min(since_start + self._history_days * DAY_S, rolling_len),
+            ),
+            AbandonWindow(
+                "last_hour",
+                self._recent_answered,
+                self._recent_abandoned,
+                self.steering_window_s,
+                min(since_start, self.steering_window_s),
+                enforced=False,
+            ),
+        )

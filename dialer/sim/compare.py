@@ -1,0 +1,73 @@
+"""Run the policies side by side on one scenario, same seed, and pick the fixed ratio in hindsight."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from dialer.pacing import DialingMode
+from dialer.sim.engine import run_scenario
+from dialer.sim.metrics import SimResult
+from dialer.sim.policies import CorePolicy, Policy, VicidialAdapt
+from dialer.sim.scenario import Scenario
+
+DEFAULT_RATIOS: tuple[float, ...] = tuple(round(1.0 + 0.1 * i, 2) for i in range(21))  # 1.0 .. 3.0
+
+
+def make_policy(spec: str) -> Policy:
+    """'predictive', 'progressive', 'vicidial', or 'ratio:2.2' (fixed ratio, no guard: the peers' way)."""
+    if spec == "vicidial":
+        return VicidialAdapt()
+    if spec.startswith("ratio:"):
+        return CorePolicy(DialingMode.RATIO, ratio=float(spec.split(":", 1)[1]), guard=False)
+    return CorePolicy(DialingMode(spec))
+
+
+def _run(job: tuple[Scenario, str]) -> tuple[str, SimResult]:
+    scenario, spec = job
+    return spec, run_scenario(scenario, make_policy(spec))
+
+
+def run_many(jobs: Sequence[tuple[Scenario, str]], workers: int = 1) -> list[tuple[str, SimResult]]:
+    if workers <= 1:
+        return [_run(j) for j in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_run, jobs))
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    scenario: Scenario
+    results: dict[str, SimResult]  # by policy spec
+    hindsight_ratio: str | None  # spec of the best fixed ratio that stayed under the cap
+    cap: float
+
+    @property
+    def ratio_sweep(self) -> list[tuple[float, SimResult]]:
+        return sorted(
+            (float(k.split(":", 1)[1]), r) for k, r in self.results.items() if k.startswith("ratio:")
+        )
+
+
+def best_ratio_in_hindsight(results: dict[str, SimResult], cap: float) -> str | None:
+    """The fixed ratio with the highest occupancy whose shift and every rolling hour stayed under the cap."""
+    ok = [(r.occupancy, k) for k, r in results.items() if k.startswith("ratio:") and r.meets_cap(cap)]
+    return max(ok)[1] if ok else None
+
+
+def compare(
+    scenario: Scenario,
+    *,
+    ratios: Sequence[float] = DEFAULT_RATIOS,
+    extra: Sequence[str] = (),
+    workers: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> Comparison:
+    specs = ["predictive", "progressive", "vicidial", *extra, *(f"ratio:{r:g}" for r in ratios)]
+    specs = list(dict.fromkeys(specs))
+    if progress:
+        progress(f"{scenario.name}: {len(specs)} runs")
+    results = dict(run_many([(scenario, s) for s in specs], workers))
+    cap = scenario.knobs.abandon_cap
+    return Comparison(scenario, results, best_ratio_in_hindsight(results, cap), cap)

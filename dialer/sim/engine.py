@@ -1,0 +1,376 @@
+"""Discrete-event simulation of one campaign shift, driving a dialling policy (the real core) on a fixed tick.
+
+Calls, answers, operators' talk/wrap-up/pauses and shift events are events on a heap; the policy decides how
+many calls to place every `decision_interval_s`, seeing the same `PacingSnapshot` the live service builds.
+An answered call goes to the operator ready longest; with none ready it waits, and is abandoned if no operator
+frees up within the connect limit. Randomness comes from seeded streams, one per purpose, so two policies
+run on the same seed draw the same outcome for their k-th dial and the same talk time for their k-th call.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections import deque
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+from typing import Any
+
+from dialer.pacing import (
+    AbandonLedger,
+    CallSnapshot,
+    CampaignStats,
+    DialOutcome,
+    LearnedStats,
+    OperatorSnapshot,
+    OperatorState,
+    PacingKnobs,
+    PacingLearner,
+    PacingSnapshot,
+)
+from dialer.sim.metrics import AnsweredCall, OperatorLog, SimResult, summarise
+from dialer.sim.policies import Policy
+from dialer.sim.scenario import CallMix, Dist, Scenario, apply_call_changes, apply_knob_changes
+
+_UNLIMITED_CONTACTS = 10**9
+_WARM_DIALS = 1000  # until the learner has seen this many dials, refresh its statistics every few seconds
+_WARMUP_REFRESH_S = 5.0
+_DAY_OFFSET = 1 * 86400.0  # the simulated shift happens on day 1 (day 0 may hold history)
+
+
+class _Ev(IntEnum):
+    RESOLVE = 0
+    TALK_END = 1
+    WRAP_END = 2
+    PAUSE_END = 3
+    ABANDON_CHECK = 4
+    SHIFT = 5
+    BREAK = 6
+    TICK = 7
+
+
+@dataclass(slots=True)
+class _Operator:
+    op_id: int
+    state: OperatorState
+    since: float
+    log: OperatorLog
+    logged_in: bool = True
+    leave_after_call: bool = False
+    pause_after_call: float = 0.0
+    on_break: bool = False
+
+
+@dataclass(slots=True)
+class _Call:
+    call_id: int
+    placed_at: float
+    outcome: DialOutcome
+    resolves_at: float
+    answered_at: float = -1.0
+    connected: bool = False
+    abandoned: bool = False
+
+
+@dataclass(slots=True)
+class _Counters:
+    dialled: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    machines: int = 0
+    connected: int = 0
+    decisions: int = 0
+    guard_ticks: int = 0
+    lines_peak: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Simulation:
+    def __init__(self, scenario: Scenario, policy: Policy, *, seed: int | None = None) -> None:
+        self.sc = scenario
+        self.policy = policy
+        seed = scenario.seed if seed is None else seed
+        self.rng_dial = random.Random(f"{seed}:dial")
+        self.rng_talk = random.Random(f"{seed}:talk")
+        self.rng_ops = random.Random(f"{seed}:ops")
+        self.mix: CallMix = scenario.calls
+        self.talk: Dist = scenario.talk_time
+        self.wrap: Dist = scenario.wrap_up_time
+        self.knobs: PacingKnobs = policy.knobs(scenario.knobs)
+        self.now = 0.0
+        self._heap: list[tuple[float, int, _Ev, Any]] = []
+        self._seq = 0
+        self.ops: list[_Operator] = []
+        self.ringing: dict[int, _Call] = {}
+        self.waiting: deque[_Call] = deque()
+        self.answered: list[AnsweredCall] = []
+        self.counters = _Counters()
+        self.learner = PacingLearner()
+        self.ledger = AbandonLedger(started_at=self._clock(0.0))
+        self.learned: LearnedStats | None = None
+        self._next_refresh = 0.0
+        self._next_call_id = 0
+
+    # --- plumbing -------------------------------------------------------------------------------------
+    def _clock(self, t: float) -> float:
+        """Seconds since day 0 midnight, as the ledger and hour-of-day statistics expect."""
+        return _DAY_OFFSET + self.sc.start_hour * 3600.0 + t
+
+    def _hour(self) -> int:
+        return int(self._clock(self.now) // 3600) % 24
+
+    def _push(self, at: float, kind: _Ev, data: Any = None) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (at, self._seq, kind, data))
+
+    def _set_state(self, op: _Operator, state: OperatorState) -> None:
+        spent = self.now - op.since
+        if op.state is OperatorState.ON_CALL:
+            op.log.talk_s += spent
+        elif op.state is OperatorState.WRAP_UP:
+            op.log.wrap_s += spent
+        elif op.state is OperatorState.PAUSED:
+            op.log.paused_s += spent
+        else:
+            op.log.ready_s += spent
+        op.state = state
+        op.since = self.now
+
+    # --- operators ------------------------------------------------------------------------------------
+    def _login(self) -> None:
+        op_id = len(self.ops)
+        op = _Operator(op_id, OperatorState.READY, self.now, OperatorLog(op_id, logged_in_at=self.now))
+        self.ops.append(op)
+        if self.sc.breaks_per_operator_hour > 0:
+            self._schedule_break(op)
+        self._operator_free(op)
+
+    def _schedule_break(self, op: _Operator) -> None:
+        gap = self.rng_ops.expovariate(self.sc.breaks_per_operator_hour / 3600.0)
+        self._push(self.now + gap, _Ev.BREAK, op.op_id)
+
+    def _logout(self, op: _Operator) -> None:
+        self._set_state(op, op.state)  # closes the time accounting of the current state
+        op.logged_in = False
+        op.log.logged_out_at = self.now
+
+    def _pause(self, op: _Operator, seconds: float) -> None:
+        self._set_state(op, OperatorState.PAUSED)
+        self._push(self.now + seconds, _Ev.PAUSE_END, op.op_id)
+
+    def _operator_free(self, op: _Operator) -> None:
+        """After log-in, wrap-up or a pause: leave, pause, take a waiting caller, or wait READY."""
+        if op.leave_after_call:
+            self._logout(op)
+            return
+        if op.pause_after_call > 0:
+            seconds, op.pause_after_call = op.pause_after_call, 0.0
+            self._pause(op, seconds)
+            return
+        if op.state is not OperatorState.READY:
+            self._set_state(op, OperatorState.READY)
+        while self.waiting:
+            call = self.waiting.popleft()
+            if not call.abandoned:
+                self._connect(call, op)
+                return
+
+    def _connect(self, call: _Call, op: _Operator) -> None:
+        op.log.idle_waits.append(self.now - op.since)
+        self._set_state(op, OperatorState.ON_CALL)
+        call.connected = True
+        self.counters.connected += 1
+        op.log.calls += 1
+        self.answered.append(AnsweredCall(call.answered_at, self.now - call.answered_at, abandoned=False))
+        self.ledger.record(self._clock(self.now), abandoned=False)
+        self._push(self.now + self.talk.sample(self.rng_talk), _Ev.TALK_END, op.op_id)
+
+    def _ready_operator(self) -> _Operator | None:
+        best: _Operator | None = None
+        for op in self.ops:
+            if op.logged_in and op.state is OperatorState.READY and (best is None or op.since < best.since):
+                best = op
+        return best
+
+    def _pick(self, count: float, *, include_paused: bool) -> list[_Operator]:
+        pool = [
+            o for o in self.ops
+            if o.logged_in and not o.leave_after_call and (include_paused or o.state is not OperatorState.PAUSED)
+        ]
+        k = round(count * len(pool)) if count < 1 else int(count)
+        return self.rng_ops.sample(pool, min(k, len(pool)))
+
+    # --- calls ----------------------------------------------------------------------------------------
+    def _place_call(self) -> None:
+        mix = self.mix
+        u = self.rng_dial.random()
+        ring = self.rng_dial
+        if u < mix.answer_rate:
+            outcome, after = DialOutcome.HUMAN, min(mix.ring_time.sample(ring), mix.no_answer_after_s)
+        elif u < mix.answer_rate + mix.machine_rate:
+            outcome, after = DialOutcome.MACHINE, min(mix.machine_time.sample(ring), mix.no_answer_after_s)
+        elif u < mix.answer_rate + mix.machine_rate + mix.busy_rate:
+            outcome, after = DialOutcome.BUSY, mix.busy_time.sample(ring)
+        else:
+            outcome, after = DialOutcome.NO_ANSWER, mix.no_answer_after_s
+        self._next_call_id += 1
+        call = _Call(self._next_call_id, self.now, outcome, self.now + after)
+        self.ringing[call.call_id] = call
+        self.counters.dialled += 1
+        self._push(call.resolves_at, _Ev.RESOLVE, call)
+
+    def _resolve(self, call: _Call) -> None:
+        del self.ringing[call.call_id]
+        self.learner.observe_dial(call.outcome, self.now - call.placed_at, self._hour())
+        if call.outcome is DialOutcome.MACHINE:
+            self.counters.machines += 1
+        if call.outcome is not DialOutcome.HUMAN:
+            return
+        call.answered_at = self.now
+        self.counters.answered += 1
+        op = self._ready_operator()
+        if op is not None:
+            self._connect(call, op)
+        else:
+            self.waiting.append(call)
+            self._push(self.now + self.knobs.connect_limit_s, _Ev.ABANDON_CHECK, call)
+
+    def _abandon_check(self, call: _Call) -> None:
+        if call.connected:
+            return
+        call.abandoned = True
+        self.counters.abandoned += 1
+        self.answered.append(AnsweredCall(call.answered_at, self.now - call.answered_at, abandoned=True))
+        self.ledger.record(self._clock(self.now), abandoned=True)
+
+    # --- shift events ---------------------------------------------------------------------------------
+    def _shift_event(self, idx: int) -> None:
+        ev = self.sc.events[idx]
+        if ev.set:
+            self.mix = apply_call_changes(self.mix, ev.set)
+            if "talk_time" in ev.set:
+                self.talk = Dist.parse(ev.set["talk_time"])
+            if "wrap_up_time" in ev.set:
+                self.wrap = Dist.parse(ev.set["wrap_up_time"])
+            if "knobs" in ev.set:
+                self.knobs = self.policy.knobs(apply_knob_changes(self.knobs, ev.set["knobs"]))
+        for _ in range(ev.login):
+            self._login()
+        if ev.logout:
+            for op in self._pick(ev.logout, include_paused=True):
+                if op.state in (OperatorState.READY, OperatorState.PAUSED):
+                    self._logout(op)
+                else:
+                    op.leave_after_call = True
+        if ev.pause:
+            for op in self._pick(ev.pause, include_paused=False):
+                self._take_pause(op, ev.pause_for_s)
+
+    def _take_pause(self, op: _Operator, seconds: float) -> None:
+        if op.state is OperatorState.READY:
+            self._pause(op, seconds)
+        elif op.state is not OperatorState.PAUSED:
+            op.pause_after_call = max(op.pause_after_call, seconds)
+
+    # --- the tick -------------------------------------------------------------------------------------
+    def snapshot(self) -> PacingSnapshot:
+        now = self.now
+        if self.policy.uses_learning and now >= self._next_refresh:
+            self.learned = self.learner.learned(self._hour())
+            warming = self.learner.ring.observations < _WARM_DIALS
+            self._next_refresh = now + (_WARMUP_REFRESH_S if warming else self.sc.stats_refresh_s)
+        operators = tuple(
+            OperatorSnapshot(o.op_id, o.state, now - o.since) for o in self.ops if o.logged_in
+        )
+        calls = tuple(CallSnapshot(c.call_id, now - c.placed_at) for c in self.ringing.values())
+        c = self.counters
+        stats = CampaignStats(
+            dialled=c.dialled,
+            answered=c.answered,
+            abandoned=c.abandoned,
+            windows=self.ledger.windows(self._clock(now)),
+            learned=self.learned,
+        )
+        waiting = sum(1 for w in self.waiting if not w.abandoned and not w.connected)
+        return PacingSnapshot(
+            now=self._clock(now),
+            operators=operators,
+            calls_in_flight=calls,
+            answered_waiting=waiting,
+            contacts_available=_UNLIMITED_CONTACTS,
+            knobs=self.knobs,
+            stats=stats,
+        )
+
+    def _tick(self) -> None:
+        snap = self.snapshot()
+        n = self.policy.calls_to_place(snap)
+        self.counters.decisions += 1
+        for _ in range(n):
+            self._place_call()
+        self.counters.lines_peak = max(self.counters.lines_peak, len(self.ringing) + len(self.waiting))
+        nxt = self.now + self.sc.decision_interval_s
+        if nxt < self.sc.duration_s:
+            self._push(nxt, _Ev.TICK)
+
+    # --- run ------------------------------------------------------------------------------------------
+    def run(self) -> SimResult:
+        for _ in range(self.sc.team_size):
+            self._login()
+        for i, ev in enumerate(self.sc.events):
+            self._push(ev.at, _Ev.SHIFT, i)
+        self._push(0.0, _Ev.TICK)
+        end = self.sc.duration_s
+        while self._heap and self._heap[0][0] <= end:
+            at, _, kind, data = heapq.heappop(self._heap)
+            self.now = at
+            if kind is _Ev.TICK:
+                self._tick()
+            elif kind is _Ev.RESOLVE:
+                self._resolve(data)
+            elif kind is _Ev.ABANDON_CHECK:
+                self._abandon_check(data)
+            elif kind is _Ev.TALK_END:
+                op = self.ops[data]
+                self.learner.observe_talk(self.now - op.since)
+                self._set_state(op, OperatorState.WRAP_UP)
+                self._push(self.now + self.wrap.sample(self.rng_talk), _Ev.WRAP_END, op.op_id)
+            elif kind is _Ev.WRAP_END:
+                op = self.ops[data]
+                self.learner.observe_wrap_up(self.now - op.since)
+                self._operator_free(op)
+            elif kind is _Ev.PAUSE_END:
+                op = self.ops[data]
+                if op.logged_in and op.state is OperatorState.PAUSED:
+                    self._operator_free(op)
+            elif kind is _Ev.SHIFT:
+                self._shift_event(data)
+            elif kind is _Ev.BREAK:
+                op = self.ops[data]
+                if op.logged_in:
+                    self._take_pause(op, self.sc.break_time.sample(self.rng_ops))
+                    self._schedule_break(op)
+        self.now = end
+        for op in self.ops:
+            if op.logged_in:
+                self._set_state(op, op.state)
+                op.log.logged_out_at = end
+        # callers answered in the last instants of the shift are left out: their fate is not known yet
+        return summarise(self.sc, self.policy.name, self.answered, [o.log for o in self.ops], self.counters_dict())
+
+    def counters_dict(self) -> dict[str, float]:
+        c = self.counters
+        return {
+            "dialled": c.dialled,
+            "answered": c.answered,
+            "abandoned": c.abandoned,
+            "connected": c.connected,
+            "machines": c.machines,
+            "lines_peak": c.lines_peak,
+        }
+
+
+def run_scenario(scenario: Scenario, policy: Policy, *, seed: int | None = None, **overrides: Any) -> SimResult:
+    if overrides:
+        scenario = replace(scenario, **overrides)
+    return Simulation(scenario, policy, seed=seed).run()

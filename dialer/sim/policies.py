@@ -1,0 +1,102 @@
+"""Dialling policies the simulator can run: the real core in each mode, and VICIdial's ADAPT as a baseline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+from dialer.pacing import DialingMode, OperatorState, PacingKnobs, PacingSnapshot, decide
+
+
+class Policy(Protocol):
+    name: str
+    uses_learning: bool
+
+    def knobs(self, base: PacingKnobs) -> PacingKnobs:
+        """The knobs this policy runs with, from the scenario's."""
+        ...
+
+    def calls_to_place(self, snapshot: PacingSnapshot) -> int: ...
+
+
+class CorePolicy:
+    """`dialer.pacing.decide` itself, in one mode: what the live service runs."""
+
+    def __init__(
+        self, mode: DialingMode, *, ratio: float | None = None, guard: bool = True, name: str | None = None
+    ) -> None:
+        self.mode = mode
+        self.ratio = ratio
+        self.guard = guard
+        self.uses_learning = mode is DialingMode.PREDICTIVE
+        self.name = name or (f"ratio {ratio:.2f}" if ratio is not None else str(mode))
+
+    def knobs(self, base: PacingKnobs) -> PacingKnobs:
+        k = replace(base, mode=self.mode, compliance_guard=self.guard)
+        if self.ratio is not None:
+            k = replace(k, lines_per_operator=self.ratio)
+        return k
+
+    def calls_to_place(self, snapshot: PacingSnapshot) -> int:
+        return decide(snapshot).calls_to_place
+
+
+class VicidialAdapt:
+    """VICIdial's ADAPT_HARD_LIMIT dial method, as published in its auto-dial/adapt scripts.
+
+    Every second sample ready agents, calls waiting for an agent and logged-in agents; every 15 s move the dial
+    level by m = (avg ready - avg waiting) / avg logged-in over the last 15 samples (level *= 1 + m, within
+    [1, max level]); while the day's drop % is over the limit the level is reset to 1 and not raised; every
+    2.5 s place round(level * agents) - live calls, agents being those ready or talking and live calls those
+    ringing, waiting or talking.
+    """
+
+    uses_learning = False
+
+    def __init__(self, *, max_level: float = 3.0, drop_limit: float = 0.03, name: str = "vicidial adapt") -> None:
+        self.name = name
+        self.max_level = max_level
+        self.drop_limit = drop_limit
+        self.level = 1.0
+        self._samples: list[tuple[int, int, int]] = []
+        self._last_sample = -1e18
+        self._last_adapt = -1e18
+        self._last_place = -1e18
+
+    def knobs(self, base: PacingKnobs) -> PacingKnobs:
+        return replace(base, mode=DialingMode.RATIO, compliance_guard=False)
+
+    def calls_to_place(self, snapshot: PacingSnapshot) -> int:
+        now = snapshot.now
+        ready = snapshot.operators_in(OperatorState.READY)
+        talking = snapshot.operators_in(OperatorState.ON_CALL)
+        if now - self._last_sample >= 1.0 - 1e-9:
+            self._last_sample = now
+            self._samples = [*self._samples[-14:], (ready, snapshot.answered_waiting, len(snapshot.operators))]
+        if now - self._last_adapt >= 15.0 - 1e-9 and self._samples:
+            self._last_adapt = now
+            today = snapshot.stats.compliance_windows()[0]
+            if today.answered and today.rate > self.drop_limit:
+                self.level = 1.0
+            else:
+                k = len(self._samples)
+                avg_ready = sum(s[0] for s in self._samples) / k
+                avg_waiting = sum(s[1] for s in self._samples) / k
+                avg_logged = sum(s[2] for s in self._samples) / k
+                m = (avg_ready - avg_waiting) / avg_logged if avg_logged else 0.0
+                self.level = min(max(self.level * (1 + m), 1.0), self.max_level)
+        if now - self._last_place < 2.5 - 1e-9:
+            return 0
+        self._last_place = now
+        live = len(snapshot.calls_in_flight) + snapshot.answered_waiting + talking
+        wanted = round(self.level * (ready + talking)) - live
+        room = snapshot.knobs.max_lines - len(snapshot.calls_in_flight) - snapshot.answered_waiting
+        return max(0, min(wanted, room, snapshot.contacts_available))
+
+
+def standard_policies() -> list[Policy]:
+    return [
+        CorePolicy(DialingMode.PREDICTIVE),
+        CorePolicy(DialingMode.PROGRESSIVE),
+        VicidialAdapt(),
+    ]
