@@ -48,6 +48,7 @@ class LiveCall:
     answered: float | None = None
     operator: LiveOperator | None = None
     preferred_operator_id: int | None = None  # a personal callback goes to its operator when ready
+    learned: bool = False  # the pacing learner has been told how this call resolved
 
 
 @dataclass

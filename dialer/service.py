@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
@@ -26,7 +26,18 @@ from dialer.db.models import Campaign
 from dialer.db.repository import DialTask, Repository
 from dialer.floor import CallCapture, CallFloor, CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
-from dialer.pacing import DialingMode, OperatorState, PacingDecision, PacingKnobs, decide
+from dialer.pacing import (
+    AbandonLedger,
+    CampaignStats,
+    DialingMode,
+    DialOutcome,
+    LearnedStats,
+    OperatorState,
+    PacingDecision,
+    PacingKnobs,
+    PacingLearner,
+    decide,
+)
 from dialer.recordings_post import LocalRecordingStore, RecordingError, RecordingStore, process_call_recording
 from dialer.rules.campaign import parse_campaign
 from dialer.rules.campaign_rules import CampaignRules
@@ -37,7 +48,14 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
-AMD_PERSON = ("HUMAN", "NOTSURE")  # NOTSURE goes to an operator: a person must never be dropped
+AMD_PERSON = ("HUMAN", "NOTSURE")
+LEARNED_REFRESH_S = 5.0
+# How each unanswered outcome looks to the pacing learner.
+DIAL_OUTCOMES = {
+    AttemptOutcome.BUSY: DialOutcome.BUSY,
+    AttemptOutcome.NO_ANSWER: DialOutcome.NO_ANSWER,
+    AttemptOutcome.MACHINE: DialOutcome.MACHINE,
+}  # NOTSURE goes to an operator: a person must never be dropped
 
 
 def utcnow() -> datetime:
@@ -120,6 +138,15 @@ class CampaignConfig:
 WrapUpPolicy = Callable[[LiveOperator, int], Awaitable[tuple[str, str | None] | None]]
 
 
+@dataclass(frozen=True)
+class DecisionLog:
+    at: float
+    campaign_id: int
+    ready: int
+    pending: int  # calls ringing plus people waiting, before this decision
+    decision: PacingDecision
+
+
 @dataclass
 class CampaignRun:
     config: CampaignConfig
@@ -128,6 +155,27 @@ class CampaignRun:
     last_decision: PacingDecision | None = None
     stopping: bool = False
     relogin: list[str] = field(default_factory=list)  # operators to log in again when Asterisk is back
+    # What the predictive engine learns live (pure objects; the service only feeds them).
+    learner: PacingLearner = field(default_factory=PacingLearner)
+    ledger: AbandonLedger = field(default_factory=lambda: AbandonLedger(started_at=time.time()))
+    learned: LearnedStats | None = None
+    learned_at: float = 0.0
+    dialled: int = 0
+    answered: int = 0
+    abandoned: int = 0
+
+    def stats(self, now: float) -> CampaignStats:
+        """Refresh the learned distributions every few seconds: they move slowly and cost a little."""
+        if self.learned is None or now - self.learned_at > LEARNED_REFRESH_S:
+            self.learned = self.learner.learned(datetime.now(UTC).hour)
+            self.learned_at = now
+        return CampaignStats(
+            dialled=self.dialled,
+            answered=self.answered,
+            abandoned=self.abandoned,
+            windows=self.ledger.windows(time.time()),
+            learned=self.learned,
+        )
 
 
 class DialerService:
@@ -167,7 +215,7 @@ class DialerService:
         self._captures: dict[int, CallCapture] = {}  # attempt id -> recording legs being written
         self._leg_owner: dict[str, int] = {}  # recording name -> attempt id
         self._snoop_waiters: dict[str, asyncio.Future[None]] = {}  # snoop channel id -> its StasisStart
-        self.decisions: list[tuple[float, int, PacingDecision]] = []  # recent pacing log (bounded)
+        self.decisions: list[DecisionLog] = []  # recent pacing decisions with their inputs (bounded)
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -275,6 +323,9 @@ class DialerService:
     async def open_campaign(self, campaign_id: int) -> CampaignRun:
         row = await self.db.call(self.repo.campaign, campaign_id)
         run = CampaignRun(CampaignConfig.from_row(row, self.settings.trunk))
+        # the compliance windows (today, rolling 30 days) start from what the database already holds
+        for day, answered, abandoned in await self.db.call(self.repo.abandon_history, campaign_id, 30, utcnow()):
+            run.ledger.add_history(day, answered, abandoned)
         self.runs[campaign_id] = run
         await self.db.call(self.repo.set_campaign_status, campaign_id, "running")
         return run
@@ -339,7 +390,10 @@ class DialerService:
             await self.set_ready(campaign_id, login)
 
     def _operator_state(self, run: CampaignRun, op: LiveOperator, state: OperatorState, reason: str) -> None:
-        run.floor.set_operator_state(op, state, time.monotonic())
+        now = time.monotonic()
+        if op.state is OperatorState.WRAP_UP and state is not OperatorState.WRAP_UP:
+            run.learner.observe_wrap_up(now - op.since)
+        run.floor.set_operator_state(op, state, now)
         self.db.submit(self.repo.operator_state, op.session_id, state.value, utcnow(), reason)
 
     # -- pacing ------------------------------------------------------------------------------------
@@ -348,14 +402,27 @@ class DialerService:
         run.contacts_available = await self.db.call(self.repo.count_dialable, run.config.campaign_id, utcnow())
         if run.stopping or not self.ari.connected:
             return PacingDecision(0, "stopping" if run.stopping else "ARI down")
-        snapshot = run.floor.snapshot(now, run.config.knobs, run.contacts_available)
+        snapshot = replace(run.floor.snapshot(now, run.config.knobs, run.contacts_available), stats=run.stats(now))
         decision = decide(snapshot)
         run.last_decision = decision
         if decision.calls_to_place:
-            self.decisions.append((now, run.config.campaign_id, decision))
+            ready = snapshot.operators_in(OperatorState.READY)
+            pending = len(snapshot.calls_in_flight) + snapshot.answered_waiting
+            self.decisions.append(DecisionLog(now, run.config.campaign_id, ready, pending, decision))
             del self.decisions[:-1000]
-            log.info("pacing %s: %s", run.config.name, decision.reason)
-            ready = frozenset(o.operator_id for o in run.floor.operators.values() if o.state is OperatorState.READY)
+            log.info(
+                "pacing %s: place %d (ready %d, ringing %d, waiting %d, %s): %s",
+                run.config.name,
+                decision.calls_to_place,
+                ready,
+                len(snapshot.calls_in_flight),
+                snapshot.answered_waiting,
+                decision.mode_used,
+                decision.reason,
+            )
+            ready_ids = frozenset(
+                o.operator_id for o in run.floor.operators.values() if o.state is OperatorState.READY
+            )
             tasks = await self.db.call(
                 self.repo.lease_contacts,
                 run.config.campaign_id,
@@ -363,7 +430,7 @@ class DialerService:
                 self.node,
                 utcnow(),
                 rules=run.config.rules,
-                ready_operator_ids=ready,
+                ready_operator_ids=ready_ids,
             )
             for task in tasks:
                 await self._originate(run, task)
@@ -387,6 +454,7 @@ class DialerService:
         call = LiveCall(task.attempt_id, task.contact_id, task.channel_id, task.phone, time.monotonic())
         call.preferred_operator_id = task.preferred_operator_id
         run.floor.calls[task.channel_id] = call
+        run.dialled += 1
         endpoint = run.config.dial_string.format(number=task.phone.lstrip("+"))
         try:
             await self.ari.originate(
@@ -496,6 +564,7 @@ class DialerService:
                     await self._person_answered(run, call)
                 else:
                     call.stage = CallStage.MACHINE
+                    self._learn_dial(run, call, DialOutcome.MACHINE)
                     with contextlib.suppress(TelephonyError):
                         await self.ari.hangup(call.channel_id)
         elif kind == "ChannelDestroyed":
@@ -503,12 +572,23 @@ class DialerService:
 
     async def _person_answered(self, run: CampaignRun, call: LiveCall) -> None:
         call.person_at = time.monotonic()
+        self._learn_dial(run, call, DialOutcome.HUMAN)
         op = run.floor.free_operator(prefer=call.preferred_operator_id)
         if op is not None:
             await self._bridge(run, call, op)
             return
         call.stage = CallStage.WAITING
         self._later(f"abandon-{call.channel_id}", run.config.connect_limit_s, lambda: self._abandon(run, call))
+
+    def _learn_dial(self, run: CampaignRun, call: LiveCall, outcome: DialOutcome) -> None:
+        """Tell the learner how this placed call resolved, once (ring time up to the answer)."""
+        if call.learned:
+            return
+        call.learned = True
+        resolved = call.answered if call.answered is not None else time.monotonic()
+        run.learner.observe_dial(outcome, resolved - call.originated, datetime.now(UTC).hour)
+        if outcome is DialOutcome.HUMAN:
+            run.answered += 1
 
     async def _serve_waiting(self, run: CampaignRun) -> None:
         """An operator just became free: give them the person who has waited longest."""
@@ -531,6 +611,7 @@ class DialerService:
             call.stage, call.operator, op.attempt_id = CallStage.WAITING, None, None
             self._operator_state(run, op, OperatorState.READY, "bridge failed")
             return
+        run.ledger.record(time.time(), abandoned=False)
         self.db.submit(
             self.repo.update_attempt,
             call.attempt_id,
@@ -606,8 +687,13 @@ class DialerService:
             # A person answered and was not connected. Hang-ups during AMD count here too: over-counting
             # abandons is the safe side of the cap.
             outcome = AttemptOutcome.ABANDONED
+            if stage is CallStage.ANSWERED:
+                self._learn_dial(run, call, DialOutcome.HUMAN)
+            run.abandoned += 1
+            run.ledger.record(time.time(), abandoned=True)
         else:
             outcome = outcome_of_unanswered(cause if isinstance(cause, int) else None, ring_timed_out=False)
+            self._learn_dial(run, call, DIAL_OUTCOMES.get(outcome, DialOutcome.FAILED))
         self.db.submit(
             self.repo.finish_attempt,
             call.attempt_id,
@@ -626,6 +712,7 @@ class DialerService:
             self._capture_progress(capture)
         op = call.operator
         if op is not None and op.channel_id in run.floor.operators:
+            run.learner.observe_talk(time.monotonic() - op.since)
             self._operator_state(run, op, OperatorState.WRAP_UP, f"attempt {call.attempt_id} ended")
             self._later(f"wrapup-{op.channel_id}", run.config.wrapup_s, partial(self._wrapup_over, run, op))
             if self.wrapup_policy is not None:

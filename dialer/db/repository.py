@@ -451,6 +451,27 @@ class Repository:
             )
         return len(paths)
 
+    def abandon_history(self, campaign_id: int, days: int, now: datetime) -> list[tuple[int, int, int]]:
+        """(UTC day number, live answers, abandons) per day over the last `days` days: the abandon
+        ledger's compliance windows start warm after a restart."""
+        since = now - timedelta(days=days)
+        with self.sessions() as s:
+            rows = s.execute(
+                select(Attempt.ended_at, Attempt.outcome).where(
+                    Attempt.campaign_id == campaign_id,
+                    Attempt.ended_at >= since,
+                    Attempt.outcome.in_([AttemptOutcome.CONNECTED.value, AttemptOutcome.ABANDONED.value]),
+                )
+            ).all()
+        per_day: dict[int, list[int]] = {}
+        for ended, outcome in rows:
+            if ended is None:
+                continue
+            bucket = per_day.setdefault(int(ended.timestamp() // 86400), [0, 0])
+            bucket[0] += 1
+            bucket[1] += outcome == AttemptOutcome.ABANDONED.value
+        return sorted((day, a, b) for day, (a, b) in per_day.items())
+
     def fail_unfinished_attempts(self, campaign_id: int | None, at: datetime) -> int:
         """Attempts left in progress by a crash get `system_failure`, never stay open forever."""
         with self.sessions.begin() as s:
