@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from dialer.db.models import Campaign
 from dialer.db.repository import Repository
 from dialer.lists import ImportReport
 from dialer.lists.importer import ContactStatus, ImportedContact, import_contacts
-from dialer.rules.campaign import CampaignDefinition, load_campaign
+from dialer.pacing import DialingMode, PacingKnobs
+from dialer.rules.campaign import CampaignDefinition, load_campaign, parse_campaign
 
 # What an import status becomes in the contact table: only accepted contacts are ever dialled.
 CONTACT_STATUS = {
@@ -23,6 +26,30 @@ CONTACT_STATUS = {
     ContactStatus.CORPORATE: "corporate",
     ContactStatus.DO_NOT_CALL: "dnc",
 }
+
+
+# Knobs an admin may change live (dialer.web's pacing console); stored in Campaign.pacing_overrides.
+LIVE_KNOBS: dict[str, type] = {
+    "target_abandon_rate": float,
+    "min_lines_per_operator": float,
+    "max_lines_per_operator": float,
+    "max_lines": int,
+    "mode": str,
+    "paused": bool,
+}
+
+
+def campaign_knobs(c: Campaign) -> PacingKnobs:
+    """The campaign's pacing knobs: its definition, with the admin's live overrides on top."""
+    base = (
+        parse_campaign(c.definition, c.name).pacing_knobs()
+        if c.definition
+        else PacingKnobs(mode=DialingMode(c.dialing_mode), max_lines=c.max_lines)
+    )
+    overrides: dict[str, Any] = {
+        k: (DialingMode(v) if k == "mode" else v) for k, v in (c.pacing_overrides or {}).items() if k in LIVE_KNOBS
+    }
+    return replace(base, **overrides)
 
 
 def apply_campaign(repo: Repository, definition: CampaignDefinition, trunk: str | None = None) -> int:

@@ -6,12 +6,16 @@ import asyncio
 import logging
 import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from dialer.config import Settings
+
+if TYPE_CHECKING:
+    from dialer.db.repository import Repository
+    from dialer.service import DialerService
 
 app = typer.Typer(help="Predictive dialer on Asterisk.", no_args_is_help=True)
 lab_app = typer.Typer(help="The Asterisk lab: a real Asterisk 22 in a Debian sid chroot.", no_args_is_help=True)
@@ -33,11 +37,10 @@ def _lab(operators: int = 20):  # type: ignore[no-untyped-def]
     return AsteriskLab(LabConfig(operators=operators), log=lambda m: console.log(m))
 
 
-def _repo(settings: Settings):  # type: ignore[no-untyped-def]
-    from dialer.db import make_engine, make_session_factory
-    from dialer.db.repository import Repository
+def _repo(settings: Settings) -> Repository:
+    from dialer.db import repository_for
 
-    return Repository(make_session_factory(make_engine(settings.database_url)))
+    return repository_for(settings.database_url)
 
 
 @lab_app.command("up")
@@ -168,6 +171,7 @@ def _set_status(name: str, status: str) -> None:
 def serve(
     campaign: Annotated[list[str], typer.Option(help="also mark these campaigns running")] = [],  # noqa: B006
     login: Annotated[list[str], typer.Option(help="operator login(s) to log in to the first campaign")] = [],  # noqa: B006
+    web: Annotated[bool, typer.Option(help="also serve the web app, in the same process")] = False,
 ) -> None:
     """Run the dialer against the Asterisk configured by DIALER_* settings, until interrupted.
 
@@ -201,7 +205,10 @@ def serve(
             await scheduler.start()
             for who in login:
                 await service.login(ids[0], who)
-            await asyncio.Event().wait()
+            if web:
+                await _serve_web(settings, repo, service)
+            else:
+                await asyncio.Event().wait()
         finally:
             await scheduler.stop()
             await service.close()
@@ -209,12 +216,26 @@ def serve(
     asyncio.run(main())
 
 
-def _mount_sim() -> None:
-    try:
-        from dialer.sim.cli import sim_app
-    except ImportError:  # the simulator is optional at import time
-        return
+async def _serve_web(settings: Settings, repo: Repository, service: DialerService) -> None:
+    """The web app in the dialer's own event loop, so pages see the live call floor."""
+    import uvicorn
+
+    from dialer.web.app import create_app
+    from dialer.web.settings import WebSettings
+
+    web = WebSettings()
+    web.secret_value()  # refuses to start without DIALER_WEB_SECRET
+    app = create_app(settings, repo, service, web=web)
+    await uvicorn.Server(uvicorn.Config(app, host=web.host, port=web.port, log_level="info")).serve()
+
+
+def _mount() -> None:
+    from dialer.sim.cli import sim_app
+    from dialer.web.cli import users_app, web_app
+
     app.add_typer(sim_app, name="sim", help="Pacing simulator and benchmark scenarios.")
+    app.add_typer(web_app, name="web", help="The web app (operators, managers, admins, QA).")
+    app.add_typer(users_app, name="users", help="Web app users and roles.")
 
 
-_mount_sim()
+_mount()

@@ -9,7 +9,6 @@ enforced at every lease and again right before each dial, not by this scheduler.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, date, datetime
 from typing import Any
@@ -70,7 +69,6 @@ class CampaignScheduler:
             timezone=UTC,
         )
         self.sync_s = sync_s
-        self._pacing: dict[int, asyncio.Task[None]] = {}
 
     async def start(self) -> None:
         _LIVE[self.node] = self
@@ -98,11 +96,6 @@ class CampaignScheduler:
     async def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
         _LIVE.pop(self.node, None)
-        for task in self._pacing.values():
-            task.cancel()
-        for task in self._pacing.values():
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
 
     async def sync(self) -> None:
         """Start pacing campaigns that should dial now, stop those that should not."""
@@ -111,16 +104,13 @@ class CampaignScheduler:
         today = datetime.now(UTC).date()
         campaigns = await asyncio.to_thread(self.repo.campaigns)
         wanted = {c.id for c in campaigns if campaign_should_dial(c, today)}
-        for campaign_id in wanted - set(self._pacing):
+        dialling = self.service.dialling()
+        for campaign_id in wanted - dialling:
             log.info("scheduler: dialling campaign %s", campaign_id)
-            await self.service.open_campaign(campaign_id)
-            self._pacing[campaign_id] = asyncio.create_task(
-                self.service.run_campaign(campaign_id, until_done=False), name=f"pacing-{campaign_id}"
-            )
-        for campaign_id in set(self._pacing) - wanted:
+            await self.service.start_campaign(campaign_id)
+        for campaign_id in dialling - wanted:
             log.info("scheduler: campaign %s stops dialling", campaign_id)
-            self._pacing.pop(campaign_id).cancel()
-            self.service.runs[campaign_id].stopping = True
+            await self.service.stop_campaign(campaign_id)
 
     def retention(self, now: datetime | None = None) -> RetentionReport:
         items, policies = self.repo.recordings_for_retention()

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
+from dialer.campaigns import campaign_knobs
 from dialer.config import Settings
 from dialer.db.models import Campaign
 from dialer.db.repository import DialTask, Repository
@@ -29,7 +30,6 @@ from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
 from dialer.pacing import (
     AbandonLedger,
     CampaignStats,
-    DialingMode,
     DialOutcome,
     LearnedStats,
     OperatorState,
@@ -112,11 +112,7 @@ class CampaignConfig:
     @classmethod
     def from_row(cls, c: Campaign, trunk: str) -> CampaignConfig:
         definition = parse_campaign(c.definition, c.name) if c.definition else None
-        knobs = (
-            definition.pacing_knobs()
-            if definition is not None
-            else PacingKnobs(mode=DialingMode(c.dialing_mode), max_lines=c.max_lines)
-        )
+        knobs = campaign_knobs(c)
         return cls(
             campaign_id=c.id,
             name=c.name,
@@ -208,6 +204,7 @@ class DialerService:
         )
         self.ari.on_connection_change = self._on_asterisk_connection
         self.runs: dict[int, CampaignRun] = {}
+        self._pacing: dict[int, asyncio.Task[None]] = {}
         self.recording_store: RecordingStore = LocalRecordingStore(settings.recordings_dir)
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -244,6 +241,8 @@ class DialerService:
         await self.db.call(self.repo.end_open_operator_sessions, utcnow(), "dialer restarted")
 
     async def close(self) -> None:
+        for campaign_id in list(self._pacing):
+            await self.stop_campaign(campaign_id)
         for handle in self._timers.values():
             handle.cancel()
         for task in list(self._tasks):
@@ -319,6 +318,35 @@ class DialerService:
                 except (TelephonyError, KeyError) as exc:
                     log.error("could not log %s in again: %s", login, exc)
                     run.relogin.append(login)
+
+    async def start_campaign(self, campaign_id: int) -> CampaignRun:
+        """Dial the campaign (idempotent): open it if needed and keep its pacing loop running."""
+        run = self.runs.get(campaign_id)
+        task = self._pacing.get(campaign_id)
+        if run is not None and task is not None and not task.done():
+            return run
+        if run is None:
+            run = await self.open_campaign(campaign_id)
+        run.stopping = False
+        self._pacing[campaign_id] = asyncio.create_task(
+            self.run_campaign(campaign_id, until_done=False), name=f"pacing-{campaign_id}"
+        )
+        return run
+
+    async def stop_campaign(self, campaign_id: int) -> None:
+        """No new calls; the calls in flight finish and the operators stay logged in."""
+        task = self._pacing.pop(campaign_id, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        run = self.runs.get(campaign_id)
+        if run is not None:
+            run.stopping = True
+
+    def dialling(self) -> set[int]:
+        """Campaigns whose pacing loop is running."""
+        return {cid for cid, task in self._pacing.items() if not task.done()}
 
     async def open_campaign(self, campaign_id: int) -> CampaignRun:
         row = await self.db.call(self.repo.campaign, campaign_id)
@@ -420,9 +448,7 @@ class DialerService:
                 decision.mode_used,
                 decision.reason,
             )
-            ready_ids = frozenset(
-                o.operator_id for o in run.floor.operators.values() if o.state is OperatorState.READY
-            )
+            ready_ids = frozenset(o.operator_id for o in run.floor.operators.values() if o.state is OperatorState.READY)
             tasks = await self.db.call(
                 self.repo.lease_contacts,
                 run.config.campaign_id,

@@ -17,6 +17,12 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
   su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\""
 fi
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser of its own).
+command -v chromium >/dev/null 2>&1 || {
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+}
+
 # docker-compose (Debian's) validates the production compose file; no Docker engine is needed for that.
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || {
   apt-get update -qq

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from dialer.db.repository import Repository
 
 from dialer.config import PROJECT_ROOT
 
@@ -33,6 +37,12 @@ def make_engine(url: str) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def repository_for(url: str) -> Repository:
+    from dialer.db.repository import Repository
+
+    return Repository(make_session_factory(make_engine(url)))
 
 
 def alembic_config(url: str) -> Config:

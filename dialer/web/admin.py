@@ -1,0 +1,244 @@
+"""Admin: the per-campaign pacing console (knobs, live chart) and users/operators management."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from dialer.pacing import DialingMode
+from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.queries import KNOBS, pacing_knobs_of, parse_knob
+from dialer.web.security import ROLES, RoleGuard, WebUser, current_user, hash_password
+from dialer.web.sse import event_stream
+
+# Every route here needs one of these roles (and CSRF on state changes); the route x role test checks it.
+router = APIRouter(dependencies=[Depends(RoleGuard("admin"))])
+User = Annotated[WebUser, Depends(current_user)]
+
+
+class PacingBody(BaseModel):
+    changes: dict[str, Any] = Field(description="knob -> new value; knobs: " + ", ".join(KNOBS))
+
+
+class NewUser(BaseModel):
+    username: str = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=10, max_length=1024)
+    role: str = Field(pattern="^(admin|manager|operator|qa)$")
+    operator_id: int | None = None
+
+
+class UserUpdate(BaseModel):
+    role: str | None = Field(default=None, pattern="^(admin|manager|operator|qa)$")
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=10, max_length=1024)
+    operator_id: int | None = None
+
+
+class NewOperator(BaseModel):
+    login: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(default="", max_length=200)
+    sip_endpoint: str = Field(min_length=3, max_length=200, pattern=r"^[A-Za-z]+/[A-Za-z0-9_.@-]+$")
+
+
+def knobs_dict(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
+    try:
+        c = ctx.repo.campaign(campaign_id)
+    except KeyError:
+        raise HTTPException(status_code=404, detail="no such campaign") from None
+    k = pacing_knobs_of(c)
+    return {
+        "campaign": {"id": c.id, "name": c.name, "status": c.status},
+        "knobs": {name: (getattr(k, name).value if name == "mode" else getattr(k, name)) for name in KNOBS},
+        "overrides": c.pacing_overrides or {},
+        "history": [
+            {
+                "at": p.at.isoformat(timespec="seconds"),
+                "user": u,
+                "knob": p.knob,
+                "old": p.old_value,
+                "new": p.new_value,
+            }
+            for p, u in ctx.queries.pacing_history(campaign_id)
+        ],
+    }
+
+
+def live_figures(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
+    """One point of the console's chart: calls in flight, operators by state, abandon rates, pacing."""
+    rates = ctx.queries.abandon_rates(campaign_id)
+    knobs = knobs_dict(ctx, campaign_id)["knobs"]
+    out: dict[str, Any] = {
+        "campaign_id": campaign_id,
+        "calls_in_flight": 0,
+        "calls_by_stage": {},
+        "operators_by_state": {},
+        "abandon_day": rates["day"]["rate"],
+        "abandon_hour": rates["hour"]["rate"],
+        "live_day": rates["day"]["live"],
+        "target_abandon_rate": knobs["target_abandon_rate"],
+        "lines_per_operator": 0.0,
+        "decision": None,
+        "live": False,
+    }
+    run = ctx.service.runs.get(campaign_id) if ctx.service is not None else None
+    if run is not None:
+        stages = Counter(c.stage.value for c in run.floor.calls.values())
+        states = Counter((o.state.value if o.state else "connecting") for o in run.floor.operators.values())
+        available = sum(n for s, n in states.items() if s in ("ready", "on_call", "wrap_up"))
+        out.update(
+            live=True,
+            calls_in_flight=len(run.floor.calls),
+            calls_by_stage=dict(stages),
+            operators_by_state=dict(states),
+            lines_per_operator=round(len(run.floor.calls) / available, 2) if available else 0.0,
+            decision=run.last_decision.reason if run.last_decision else None,
+        )
+    return out
+
+
+@router.get("/admin", response_class=HTMLResponse, include_in_schema=False)
+async def admin_page(request: Request) -> HTMLResponse:
+    ctx = ctx_of(request)
+    campaigns = await asyncio.to_thread(ctx.queries.campaigns)
+    return render(request, "admin.html", campaigns=campaigns)
+
+
+@router.get("/admin/campaigns/{campaign_id}/pacing", response_class=HTMLResponse, include_in_schema=False)
+async def pacing_page(request: Request, campaign_id: int) -> HTMLResponse:
+    data = await asyncio.to_thread(knobs_dict, ctx_of(request), campaign_id)
+    return render(request, "pacing.html", p=data, modes=[m.value for m in DialingMode])
+
+
+@router.get("/admin/campaigns/{campaign_id}/events", include_in_schema=False)
+async def pacing_events(request: Request, campaign_id: int) -> StreamingResponse:
+    ctx = ctx_of(request)
+    await asyncio.to_thread(knobs_dict, ctx, campaign_id)
+
+    async def produce() -> dict[str, Any]:
+        return await asyncio.to_thread(live_figures, ctx, campaign_id)
+
+    return event_stream(request, produce, ctx.web.sse_interval_s, ctx.web.sse_max_events)
+
+
+@router.get("/api/campaigns/{campaign_id}/pacing", tags=["pacing"])
+async def api_pacing(request: Request, campaign_id: int) -> dict[str, Any]:
+    """Effective knobs (definition + overrides), the overrides and the change history."""
+    return await asyncio.to_thread(knobs_dict, ctx_of(request), campaign_id)
+
+
+@router.get("/api/campaigns/{campaign_id}/pacing/live", tags=["pacing"])
+async def api_pacing_live(request: Request, campaign_id: int) -> dict[str, Any]:
+    """The figures the console's chart plots (also streamed by /admin/campaigns/{id}/events)."""
+    ctx = ctx_of(request)
+    await asyncio.to_thread(knobs_dict, ctx, campaign_id)
+    return await asyncio.to_thread(live_figures, ctx, campaign_id)
+
+
+@router.post("/api/campaigns/{campaign_id}/pacing", tags=["pacing"])
+async def api_change_pacing(request: Request, campaign_id: int, body: PacingBody, user: User) -> dict[str, Any]:
+    """Change knobs: each change is stored (PacingChange, AuditLog) and applied to a live run at once."""
+    ctx = ctx_of(request)
+    try:
+        parsed = {k: parse_knob(k, v) for k, v in body.changes.items()}
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    current = (await asyncio.to_thread(knobs_dict, ctx, campaign_id))["knobs"]
+    merged = {**current, **parsed}
+    if merged["min_lines_per_operator"] > merged["max_lines_per_operator"]:
+        raise HTTPException(status_code=422, detail="min_lines_per_operator is above max_lines_per_operator")
+    made = await asyncio.to_thread(ctx.queries.change_pacing, campaign_id, user.id, parsed)
+    run = ctx.service.runs.get(campaign_id) if ctx.service is not None else None
+    if run is not None and made:
+        values: dict[str, Any] = {k: (DialingMode(v[1]) if k == "mode" else v[1]) for k, v in made.items()}
+        run.config.knobs = replace(run.config.knobs, **values)
+    return {"changed": made, **await asyncio.to_thread(knobs_dict, ctx, campaign_id)}
+
+
+# -- users and operators -----------------------------------------------------------------------------
+
+
+def _user_dict(u: Any) -> dict[str, Any]:
+    return {"id": u.id, "username": u.username, "role": u.role, "operator_id": u.operator_id, "active": u.active}
+
+
+@router.get("/admin/users", response_class=HTMLResponse, include_in_schema=False)
+async def users_page(request: Request) -> HTMLResponse:
+    ctx = ctx_of(request)
+    users = await asyncio.to_thread(ctx.queries.users)
+    operators = await asyncio.to_thread(ctx.queries.operators)
+    audit = await asyncio.to_thread(ctx.queries.audit_log, None, 30)
+    return render(request, "users.html", users=users, operators=operators, roles=ROLES, audit=audit)
+
+
+@router.get("/api/users", tags=["users"])
+async def api_users(request: Request) -> list[dict[str, Any]]:
+    return [_user_dict(u) for u in await asyncio.to_thread(ctx_of(request).queries.users)]
+
+
+@router.post("/api/users", tags=["users"])
+async def api_create_user(request: Request, body: NewUser, user: User) -> dict[str, Any]:
+    ctx = ctx_of(request)
+    if await asyncio.to_thread(ctx.queries.user_by_username, body.username) is not None:
+        raise HTTPException(status_code=409, detail="username taken")
+    if body.role == "operator" and body.operator_id is None:
+        raise HTTPException(status_code=422, detail="an operator user needs operator_id (their softphone)")
+    pw_hash = await asyncio.to_thread(hash_password, body.password)
+    new_id = await asyncio.to_thread(ctx.queries.create_user, body.username, pw_hash, body.role, body.operator_id)
+    await asyncio.to_thread(
+        ctx.queries.audit, user.id, "user.create", f"user:{new_id}", username=body.username, role=body.role
+    )
+    return {"id": new_id, "username": body.username, "role": body.role}
+
+
+@router.post("/api/users/{user_id}", tags=["users"])
+async def api_update_user(request: Request, user_id: int, body: UserUpdate, user: User) -> dict[str, Any]:
+    """Change role, active flag, password or operator link; the user's sessions end at once."""
+    ctx = ctx_of(request)
+    old = await asyncio.to_thread(ctx.queries.user, user_id)
+    if old is None:
+        raise HTTPException(status_code=404, detail="no such user")
+    if user_id == user.id and (body.role not in (None, "admin") or body.active is False):
+        raise HTTPException(status_code=409, detail="you cannot demote or deactivate yourself")
+    values: dict[str, Any] = {}
+    if body.role is not None and body.role != old.role:
+        values["role"] = body.role
+    if body.active is not None and body.active != old.active:
+        values["active"] = body.active
+    if body.operator_id is not None:
+        values["operator_id"] = body.operator_id
+    if body.password is not None:
+        values["password_hash"] = await asyncio.to_thread(hash_password, body.password)
+    row = await asyncio.to_thread(lambda: ctx.queries.update_user(user_id, **values))
+    if "role" in values:
+        await asyncio.to_thread(
+            ctx.queries.audit, user.id, "user.role_change", f"user:{user_id}", old=old.role, new=body.role
+        )
+    if "active" in values or "password_hash" in values or "operator_id" in values:
+        changed = sorted(k for k in values if k != "role")
+        await asyncio.to_thread(ctx.queries.audit, user.id, "user.update", f"user:{user_id}", fields=changed)
+    if values and user_id != user.id:
+        ctx.sessions.drop_user(user_id)
+    return _user_dict(row)
+
+
+@router.get("/api/operators", tags=["users"])
+async def api_operators(request: Request) -> list[dict[str, Any]]:
+    ops = await asyncio.to_thread(ctx_of(request).queries.operators)
+    return [
+        {"id": o.id, "login": o.login, "name": o.name, "sip_endpoint": o.sip_endpoint, "active": o.active} for o in ops
+    ]
+
+
+@router.post("/api/operators", tags=["users"])
+async def api_add_operator(request: Request, body: NewOperator, user: User) -> dict[str, Any]:
+    """Register an operator (a softphone) or change its endpoint."""
+    ctx = ctx_of(request)
+    op_id = await asyncio.to_thread(ctx.repo.ensure_operator, body.login, body.name or body.login, body.sip_endpoint)
+    await asyncio.to_thread(ctx.queries.audit, user.id, "operator.upsert", f"operator:{op_id}", login=body.login)
+    return {"id": op_id, "login": body.login}

@@ -1,0 +1,92 @@
+"""`dialer web run` and `dialer users create`, as Typer apps the main CLI mounts."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dialer.config import Settings
+
+if TYPE_CHECKING:
+    from dialer.db.repository import Repository
+
+web_app = typer.Typer(help="The web app (operator desk, campaigns, pacing console, QA).", no_args_is_help=True)
+users_app = typer.Typer(help="Web app users.", no_args_is_help=True)
+
+
+@web_app.callback()
+def _web() -> None:
+    """Keeps `web` a command group (`dialer web run`) even with one command."""
+
+
+@users_app.callback()
+def _users() -> None:
+    """Keeps `users` a command group (`dialer users create`) even with one command."""
+
+
+def _repo(settings: Settings) -> Repository:
+    from dialer.db import repository_for
+
+    return repository_for(settings.database_url)
+
+
+@web_app.command("run")
+def run(
+    host: Annotated[str | None, typer.Option(help="listen address (default DIALER_WEB_HOST or 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default DIALER_WEB_PORT or 8000)")] = None,
+) -> None:
+    """Serve the web app alone (no live dialer: Ready/Pause need `dialer serve --web`)."""
+    import uvicorn
+
+    from dialer.web.app import create_app
+    from dialer.web.settings import WebSettings
+
+    settings, web = Settings(), WebSettings()
+    try:
+        web.secret_value()
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    app = create_app(settings, _repo(settings), None, web=web)
+    uvicorn.run(app, host=host or web.host, port=port or web.port, proxy_headers=False, log_level="info")
+
+
+@users_app.command("create")
+def create(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin | manager | operator | qa")],
+    operator: Annotated[str | None, typer.Option(help="operator login (softphone) of an operator user")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
+) -> None:
+    """Create a web user (the first admin is made this way)."""
+    from dialer.web.queries import WebQueries
+    from dialer.web.security import ROLES, hash_password
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
+    repo = _repo(Settings())
+    queries = WebQueries(repo.sessions)
+    if queries.user_by_username(username) is not None:
+        typer.echo(f"user {username!r} exists", err=True)
+        raise typer.Exit(1)
+    operator_id = None
+    if operator is not None:
+        op = repo.operator(operator)
+        if op is None:
+            typer.echo(f"no operator {operator!r}; add it with `dialer operators add`", err=True)
+            raise typer.Exit(2)
+        operator_id = op.id
+    elif role == "operator":
+        raise typer.BadParameter("an operator user needs --operator LOGIN")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        typer.echo("the password needs at least 10 characters", err=True)
+        raise typer.Exit(2)
+    user_id = queries.create_user(username, hash_password(password), role, operator_id)
+    queries.audit(None, "user.create", f"user:{user_id}", username=username, role=role, via="cli")
+    typer.echo(f"user {username} ({role}) created, id {user_id}")

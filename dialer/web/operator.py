@@ -1,0 +1,271 @@
+"""The operator desk: Ready/Pause, the customer card of the current call, dispositions, wrap-up timer.
+
+An operator only ever sees their own calls: every call looked up here is the one the live floor
+gives them, or (no live service attached) one whose attempt row carries their operator id."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from dialer.db.models import utcnow
+from dialer.floor import LiveOperator
+from dialer.pacing import OperatorState
+from dialer.telephony.ari import TelephonyError
+from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.security import RoleGuard, WebUser, current_user
+from dialer.web.sse import event_stream
+from dialer.web.webhooks import DispositionEvent, build_payloads
+
+# Every route here needs one of these roles (and CSRF on state changes); the route x role test checks it.
+router = APIRouter(dependencies=[Depends(RoleGuard("operator"))])
+User = Annotated[WebUser, Depends(current_user)]
+
+
+class CampaignBody(BaseModel):
+    campaign_id: int
+
+
+class PauseBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=100)
+
+
+class DispositionBody(BaseModel):
+    attempt_id: int
+    code: str = Field(min_length=1, max_length=40)
+    notes: str | None = Field(default=None, max_length=4000)
+    next_action_at: datetime | None = None
+
+
+def _operator_id(user: WebUser) -> int:
+    if user.operator_id is None:
+        raise HTTPException(status_code=409, detail="this user is not linked to an operator (softphone)")
+    return user.operator_id
+
+
+def _live(ctx: WebContext, login: str) -> tuple[int, LiveOperator] | None:
+    if ctx.service is None:
+        return None
+    for campaign_id, run in ctx.service.runs.items():
+        op = run.floor.operator_by_login(login)
+        if op is not None:
+            return campaign_id, op
+    return None
+
+
+def _card(ctx: WebContext, operator_id: int, attempt_id: int | None) -> dict[str, Any] | None:
+    q = ctx.queries
+    attempt = q.attempt(attempt_id) if attempt_id is not None else q.open_call_of_operator(operator_id)
+    if attempt is None or (attempt.operator_id is not None and attempt.operator_id != operator_id):
+        return None
+    contact = q.contact(attempt.contact_id)
+    if contact is None:
+        return None
+    history = q.contact_history(contact.id, exclude_attempt=attempt.id)
+    return {
+        "attempt_id": attempt.id,
+        "campaign_id": attempt.campaign_id,
+        "phone": contact.phone,
+        "company": contact.company,
+        "specialty": contact.specialty,
+        "headcount": contact.headcount,
+        "contact_person": contact.contact_person,
+        "region": contact.region,
+        "email": contact.email,
+        "disposition": attempt.disposition_code,
+        "bridged_at": attempt.bridged_at.isoformat() if attempt.bridged_at else None,
+        "previous": [
+            {
+                "at": h.originated_at.isoformat(timespec="minutes"),
+                "outcome": h.outcome,
+                "disposition": h.disposition_code,
+                "notes": h.notes,
+            }
+            for h in history
+        ],
+        "dispositions": [
+            {"code": d.code, "label": d.label or d.code, "callback": d.callback, "key": i + 1 if i < 9 else None}
+            for i, d in enumerate(q.dispositions(attempt.campaign_id))
+        ],
+    }
+
+
+def desk_state(ctx: WebContext, user: WebUser) -> dict[str, Any]:
+    """Everything the desk shows, computed the same way for the page, the API and the event stream."""
+    operator_id = _operator_id(user)
+    op_row = ctx.queries.operator_by_id(operator_id)
+    if op_row is None:
+        raise HTTPException(status_code=409, detail="operator row missing")
+    live = _live(ctx, op_row.login)
+    state, for_s, attempt_id, campaign_id = "offline", 0.0, None, None
+    if live is not None:
+        campaign_id, op = live
+        state = op.state.value if op.state is not None else "connecting"
+        for_s = max(0.0, time.monotonic() - op.since) if op.state is not None else 0.0
+        attempt_id = op.attempt_id
+        card = _card(ctx, operator_id, attempt_id) if attempt_id is not None else None
+    else:
+        card = _card(ctx, operator_id, None)
+    campaigns = (
+        [{"id": cid, "name": run.config.name} for cid, run in ctx.service.runs.items()]
+        if ctx.service is not None
+        else []
+    )
+    return {
+        "login": op_row.login,
+        "state": state,
+        "state_for_s": round(for_s, 1),
+        "campaign_id": campaign_id,
+        "live": ctx.service is not None,
+        "card": card,
+        "campaigns": campaigns,
+        "pause_codes": list(ctx.web.pause_codes),
+        "wrapup_s": ctx.service.runs[campaign_id].config.wrapup_s
+        if ctx.service and campaign_id in ctx.service.runs
+        else None,
+    }
+
+
+@router.get("/operator", response_class=HTMLResponse, include_in_schema=False)
+async def desk_page(request: Request, user: User) -> HTMLResponse:
+    ctx = ctx_of(request)
+    state = await asyncio.to_thread(desk_state, ctx, user)
+    calls = await asyncio.to_thread(ctx.queries.operator_calls, _operator_id(user), 20)
+    return render(request, "operator.html", desk=state, calls=calls)
+
+
+@router.get("/operator/events", include_in_schema=False)
+async def desk_events(request: Request, user: User) -> StreamingResponse:
+    ctx = ctx_of(request)
+
+    async def produce() -> dict[str, Any]:
+        return await asyncio.to_thread(desk_state, ctx, user)
+
+    return event_stream(request, produce, ctx.web.sse_interval_s, ctx.web.sse_max_events)
+
+
+@router.get("/api/operator/state", tags=["operator"])
+async def api_state(request: Request, user: User) -> dict[str, Any]:
+    """The desk: state, seconds in it, the customer card of the current call and its dispositions."""
+    return await asyncio.to_thread(desk_state, ctx_of(request), user)
+
+
+@router.get("/api/operator/calls", tags=["operator"])
+async def api_calls(request: Request, user: User) -> list[dict[str, Any]]:
+    """The operator's own recent calls (never anybody else's)."""
+    rows = await asyncio.to_thread(ctx_of(request).queries.operator_calls, _operator_id(user), 50)
+    return [
+        {
+            "attempt_id": a.id,
+            "at": a.originated_at.isoformat(),
+            "phone": c.phone,
+            "company": c.company,
+            "outcome": a.outcome,
+            "disposition": a.disposition_code,
+            "notes": a.notes,
+        }
+        for a, c in rows
+    ]
+
+
+def _need_service(ctx: WebContext) -> Any:
+    if ctx.service is None:
+        raise HTTPException(status_code=503, detail="no dialer service attached to this web process")
+    return ctx.service
+
+
+@router.post("/api/operator/login", tags=["operator"])
+async def api_login(request: Request, body: CampaignBody, user: User) -> dict[str, Any]:
+    """Call the operator's softphone once and keep it connected (nailed up) for the campaign."""
+    ctx = ctx_of(request)
+    service = _need_service(ctx)
+    if body.campaign_id not in service.runs:
+        raise HTTPException(status_code=404, detail="campaign is not running in this dialer")
+    op_row = await asyncio.to_thread(ctx.queries.operator_by_id, _operator_id(user))
+    assert op_row is not None
+    if _live(ctx, op_row.login) is None:
+        try:
+            await service.login(body.campaign_id, op_row.login)
+        except TelephonyError as exc:
+            raise HTTPException(status_code=502, detail=f"could not call the softphone: {exc}") from None
+    return await asyncio.to_thread(desk_state, ctx, user)
+
+
+@router.post("/api/operator/ready", tags=["operator"])
+async def api_ready(request: Request, user: User) -> dict[str, Any]:
+    ctx = ctx_of(request)
+    service = _need_service(ctx)
+    op_row = await asyncio.to_thread(ctx.queries.operator_by_id, _operator_id(user))
+    live = _live(ctx, op_row.login) if op_row else None
+    if live is None:
+        raise HTTPException(status_code=409, detail="not logged in to a campaign")
+    await service.set_ready(live[0], live[1].login)
+    return await asyncio.to_thread(desk_state, ctx, user)
+
+
+@router.post("/api/operator/pause", tags=["operator"])
+async def api_pause(request: Request, body: PauseBody, user: User) -> dict[str, Any]:
+    ctx = ctx_of(request)
+    service = _need_service(ctx)
+    if body.reason not in ctx.web.pause_codes:
+        raise HTTPException(status_code=422, detail=f"unknown pause code; use one of {list(ctx.web.pause_codes)}")
+    op_row = await asyncio.to_thread(ctx.queries.operator_by_id, _operator_id(user))
+    live = _live(ctx, op_row.login) if op_row else None
+    if live is None:
+        raise HTTPException(status_code=409, detail="not logged in to a campaign")
+    if live[1].state is not OperatorState.READY:
+        raise HTTPException(status_code=409, detail="pause is possible only when ready (finish the call first)")
+    await service.pause(live[0], live[1].login, body.reason)
+    return await asyncio.to_thread(desk_state, ctx, user)
+
+
+@router.post("/api/operator/disposition", tags=["operator"])
+async def api_disposition(request: Request, body: DispositionBody, user: User) -> dict[str, Any]:
+    """Record the outcome of the operator's current call (and a callback date); sends the webhooks."""
+    ctx = ctx_of(request)
+    operator_id = _operator_id(user)
+    attempt = await asyncio.to_thread(ctx.queries.attempt, body.attempt_id)
+    op_row = await asyncio.to_thread(ctx.queries.operator_by_id, operator_id)
+    live = _live(ctx, op_row.login) if op_row else None
+    own = attempt is not None and (
+        attempt.operator_id == operator_id or (live is not None and live[1].attempt_id == attempt.id)
+    )
+    if attempt is None or not own or op_row is None:
+        raise HTTPException(status_code=404, detail="no such call of yours")
+    codes = {d.code: d for d in await asyncio.to_thread(ctx.queries.dispositions, attempt.campaign_id)}
+    if body.code not in codes:
+        raise HTTPException(status_code=422, detail="unknown disposition for this campaign")
+    next_at = body.next_action_at
+    if next_at is not None and next_at.tzinfo is None:
+        raise HTTPException(status_code=422, detail="next_action_at needs a time zone offset")
+    if codes[body.code].callback and next_at is None:
+        raise HTTPException(status_code=422, detail="a callback needs the next action date and time")
+    notes = body.notes or None
+    if live is not None and live[1].attempt_id == attempt.id and ctx.service is not None:
+        await ctx.service.dispose(live[0], op_row.login, body.code, notes, next_at)
+    else:
+        await asyncio.to_thread(ctx.repo.record_disposition, attempt.id, body.code, notes, next_at)
+    contact = await asyncio.to_thread(ctx.queries.contact, attempt.contact_id)
+    campaign = await asyncio.to_thread(ctx.repo.campaign, attempt.campaign_id)
+    ev = DispositionEvent(
+        attempt_id=attempt.id,
+        campaign_id=campaign.id,
+        campaign=campaign.name,
+        contact_id=attempt.contact_id,
+        phone=attempt.phone,
+        company=contact.company if contact else None,
+        operator=op_row.login,
+        outcome=attempt.outcome,
+        disposition=body.code,
+        notes=notes,
+        next_action_at=next_at,
+        at=utcnow(),
+    )
+    ctx.webhooks.fire(build_payloads(ev))
+    return {"ok": True, "state": await asyncio.to_thread(desk_state, ctx, user)}

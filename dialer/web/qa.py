@@ -1,0 +1,223 @@
+"""QA listening room: search recordings, play them (HTTP Range, every playback audited), score, comment,
+and the call's timeline. QA and admins only."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+
+from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.queries import RecordingFilter, scorecard_of, timeline_of
+from dialer.web.security import RoleGuard, WebUser, current_user
+
+# Every route here needs one of these roles (and CSRF on state changes); the route x role test checks it.
+router = APIRouter(dependencies=[Depends(RoleGuard("qa", "admin"))])
+User = Annotated[WebUser, Depends(current_user)]
+MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg", "opus": "audio/ogg", "gsm": "audio/x-gsm"}
+CHUNK = 64 * 1024
+T = TypeVar("T")
+
+
+class ScoreBody(BaseModel):
+    scores: dict[str, float]
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+def _opt(value: str | None, parse: Callable[[str], T], name: str) -> T | None:
+    """Empty form fields mean "any"; anything else must parse (else 422, never reaching SQL as text)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return parse(value.strip())
+    except ValueError:
+        raise HTTPException(status_code=422, detail=f"{name}: not a valid value") from None
+
+
+def _filter(
+    campaign_id: Annotated[str | None, Query(max_length=20)] = None,
+    operator_id: Annotated[str | None, Query(max_length=20)] = None,
+    outcome: Annotated[str | None, Query(max_length=20)] = None,
+    disposition: Annotated[str | None, Query(max_length=40)] = None,
+    date_from: Annotated[str | None, Query(max_length=10)] = None,
+    date_to: Annotated[str | None, Query(max_length=10)] = None,
+    min_duration: Annotated[str | None, Query(max_length=20)] = None,
+    phone: Annotated[str | None, Query(max_length=40)] = None,
+) -> RecordingFilter:
+    """Search filters (empty = any). Dates are UTC days, YYYY-MM-DD; phone matches digits anywhere."""
+    min_d = _opt(min_duration, float, "min_duration")
+    if min_d is not None and min_d < 0:
+        raise HTTPException(status_code=422, detail="min_duration: not a valid value")
+    return RecordingFilter(
+        _opt(campaign_id, int, "campaign_id"),
+        _opt(operator_id, int, "operator_id"),
+        outcome or None,
+        disposition or None,
+        _opt(date_from, date.fromisoformat, "date_from"),
+        _opt(date_to, date.fromisoformat, "date_to"),
+        min_d,
+        phone or None,
+    )
+
+
+Filter = Annotated[RecordingFilter, Depends(_filter)]
+
+
+@router.get("/qa", response_class=HTMLResponse, include_in_schema=False)
+async def search_page(request: Request, f: Filter) -> HTMLResponse:
+    ctx = ctx_of(request)
+    rows = await asyncio.to_thread(ctx.queries.search_recordings, f)
+    campaigns = await asyncio.to_thread(ctx.queries.campaigns)
+    operators = await asyncio.to_thread(ctx.queries.operators)
+    return render(request, "qa.html", rows=rows, f=f, campaigns=campaigns, operators=operators)
+
+
+@router.get("/api/recordings", tags=["qa"])
+async def api_search(request: Request, f: Filter) -> list[dict[str, Any]]:
+    """Search by campaign, operator, outcome, disposition, date range (UTC), minimum duration, phone digits."""
+    return await asyncio.to_thread(ctx_of(request).queries.search_recordings, f)
+
+
+def _detail(ctx: WebContext, recording_id: int) -> dict[str, Any]:
+    found = ctx.queries.recording(recording_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such recording")
+    rec, attempt, contact, campaign, login = found
+    return {
+        "id": rec.id,
+        "format": rec.format,
+        "duration_s": rec.duration_s,
+        "size_bytes": rec.size_bytes,
+        "dead_air_start_s": rec.dead_air_start_s,
+        "talk_over_ratio": rec.talk_over_ratio,
+        "silence_ratio": rec.silence_ratio,
+        "attempt_id": attempt.id,
+        "campaign": {"id": campaign.id, "name": campaign.name},
+        "operator": login,
+        "phone": attempt.phone,
+        "company": contact.company,
+        "contact_person": contact.contact_person,
+        "outcome": attempt.outcome,
+        "disposition": attempt.disposition_code,
+        "notes": attempt.notes,
+        "timeline": [{"event": n, "at": at.isoformat(timespec="milliseconds")} for n, at in timeline_of(attempt)],
+        "scorecard": scorecard_of(campaign),
+        "scores": [
+            {
+                "by": u,
+                "at": s.created_at.isoformat(timespec="seconds"),
+                "scores": s.scores,
+                "total": s.total,
+                "comment": s.comment,
+            }
+            for s, u in ctx.queries.scores(rec.id)
+        ],
+    }
+
+
+@router.get("/qa/recordings/{recording_id}", response_class=HTMLResponse, include_in_schema=False)
+async def recording_page(request: Request, recording_id: int) -> HTMLResponse:
+    data = await asyncio.to_thread(_detail, ctx_of(request), recording_id)
+    return render(request, "recording.html", r=data)
+
+
+@router.get("/api/recordings/{recording_id}", tags=["qa"])
+async def api_recording(request: Request, recording_id: int) -> dict[str, Any]:
+    """One recording: its call, the timeline (originate/ring/answer/bridge/end), scorecard and scores."""
+    return await asyncio.to_thread(_detail, ctx_of(request), recording_id)
+
+
+def _resolve(root: Path, rel: str) -> Path:
+    """The file inside the recordings directory, never outside it (no ../, no absolute paths, no symlink escape)."""
+    base = root.resolve()
+    path = (base / rel).resolve()
+    if not path.is_relative_to(base) or not path.is_file():
+        raise HTTPException(status_code=404, detail="recording file not found")
+    return path
+
+
+def _range(header: str | None, size: int) -> tuple[int, int] | None:
+    if not header:
+        return None
+    m = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
+    if m is None or (not m.group(1) and not m.group(2)):
+        raise HTTPException(status_code=416, headers={"content-range": f"bytes */{size}"})
+    if m.group(1):
+        start = int(m.group(1))
+        end = int(m.group(2)) if m.group(2) else size - 1
+    else:
+        start, end = max(0, size - int(m.group(2))), size - 1
+    end = min(end, size - 1)
+    if start > end or start >= size:
+        raise HTTPException(status_code=416, headers={"content-range": f"bytes */{size}"})
+    return start, end
+
+
+async def _file_chunks(path: Path, start: int, length: int) -> AsyncIterator[bytes]:
+    def read(pos: int, n: int) -> bytes:
+        with path.open("rb") as fh:
+            fh.seek(pos)
+            return fh.read(n)
+
+    pos, left = start, length
+    while left > 0:
+        data = await asyncio.to_thread(read, pos, min(CHUNK, left))
+        if not data:
+            break
+        pos += len(data)
+        left -= len(data)
+        yield data
+
+
+@router.get("/api/recordings/{recording_id}/audio", tags=["qa"])
+async def api_audio(request: Request, recording_id: int, user: User) -> Response:
+    """The audio, with HTTP Range (206) so the player can seek. A playback (a request from byte 0) is audited."""
+    ctx = ctx_of(request)
+    found = await asyncio.to_thread(ctx.queries.recording, recording_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such recording")
+    rec = found[0]
+    path = _resolve(ctx.settings.recordings_dir, rec.path)
+    size = path.stat().st_size
+    rng = _range(request.headers.get("range"), size)
+    if rng is None or rng[0] == 0:
+        await asyncio.to_thread(
+            ctx.queries.audit,
+            user.id,
+            "recording.play",
+            f"recording:{rec.id}",
+            attempt_id=rec.attempt_id,
+            range=request.headers.get("range"),
+        )
+    headers = {"accept-ranges": "bytes", "cache-control": "private, no-store"}
+    media = MEDIA_TYPES.get(rec.format.lower(), "application/octet-stream")
+    if rng is None:
+        headers["content-length"] = str(size)
+        return StreamingResponse(_file_chunks(path, 0, size), media_type=media, headers=headers)
+    start, end = rng
+    headers["content-range"] = f"bytes {start}-{end}/{size}"
+    headers["content-length"] = str(end - start + 1)
+    return StreamingResponse(
+        _file_chunks(path, start, end - start + 1), status_code=206, media_type=media, headers=headers
+    )
+
+
+@router.post("/api/recordings/{recording_id}/score", tags=["qa"])
+async def api_score(request: Request, recording_id: int, body: ScoreBody, user: User) -> dict[str, Any]:
+    """Score a call against its campaign's scorecard (0..10 per criterion) with a comment."""
+    ctx = ctx_of(request)
+    detail = await asyncio.to_thread(_detail, ctx, recording_id)
+    unknown = set(body.scores) - set(detail["scorecard"])
+    if unknown:
+        raise HTTPException(status_code=422, detail=f"not on the scorecard: {sorted(unknown)}")
+    if any(not 0 <= v <= 10 for v in body.scores.values()):
+        raise HTTPException(status_code=422, detail="each score is 0..10")
+    score_id = await asyncio.to_thread(ctx.queries.add_score, recording_id, user.id, body.scores, body.comment or None)
+    return {"id": score_id, "total": sum(body.scores.values())}

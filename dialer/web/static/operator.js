@@ -1,0 +1,74 @@
+// Operator desk: live state over SSE, Ready/Pause, dispositions with keys 1..9, wrap-up timer.
+"use strict";
+(() => {
+  const d = window.dialer;
+  const $ = (id) => document.getElementById(id);
+  const msg = (t) => d.text($("desk-msg"), t);
+  let current = null;
+  let wrapStart = null;
+
+  function renderCard(card) {
+    const section = $("card-section");
+    if (!card) { section.hidden = true; $("card").dataset.attempt = ""; return; }
+    section.hidden = false;
+    if ($("card").dataset.attempt === String(card.attempt_id)) return;
+    $("card").dataset.attempt = String(card.attempt_id);
+    d.text($("c-company"), card.company); d.text($("c-specialty"), card.specialty);
+    d.text($("c-headcount"), card.headcount); d.text($("c-person"), card.contact_person); d.text($("c-phone"), card.phone);
+    const prev = $("c-previous"); prev.replaceChildren();
+    for (const p of card.previous) {
+      const li = document.createElement("li");
+      li.textContent = `${p.at} — ${p.outcome || "?"} ${p.disposition || ""} ${p.notes ? "«" + p.notes + "»" : ""}`;
+      prev.appendChild(li);
+    }
+    const box = $("dispositions"); box.replaceChildren();
+    for (const x of card.dispositions) {
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "disp"; b.dataset.code = x.code; b.dataset.callback = String(x.callback);
+      if (x.key) { const k = document.createElement("kbd"); k.textContent = x.key; b.appendChild(k); b.append(" "); }
+      b.append(x.label); box.appendChild(b);
+    }
+    $("notes").value = ""; $("next-action").value = "";
+  }
+
+  function render(state) {
+    current = state;
+    d.text($("state"), state.state);
+    d.text($("state-for"), Math.round(state.state_for_s));
+    if (state.state === "wrap_up") { wrapStart = Date.now() - state.state_for_s * 1000; $("wrapup").hidden = false; }
+    else { wrapStart = null; $("wrapup").hidden = true; }
+    renderCard(state.card);
+  }
+
+  async function dispose(code, callback) {
+    const attempt = $("card").dataset.attempt;
+    if (!attempt) return;
+    const raw = $("next-action").value;
+    if (callback && !raw) { msg("A callback needs the next action date and time."); $("next-action").focus(); return; }
+    const next = raw ? new Date(raw).toISOString() : null;
+    try {
+      const r = await d.api("POST", "/api/operator/disposition",
+        { attempt_id: Number(attempt), code, notes: $("notes").value || null, next_action_at: next });
+      msg(""); render(r.state);
+    } catch (e) { msg(e.message); }
+  }
+
+  document.addEventListener("click", (ev) => {
+    const b = ev.target.closest("button.disp");
+    if (b) dispose(b.dataset.code, b.dataset.callback === "true");
+  });
+  document.addEventListener("keydown", (ev) => {
+    if (ev.target.matches("input, textarea, select") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (/^[1-9]$/.test(ev.key)) {
+      const b = document.querySelectorAll("#dispositions button.disp")[Number(ev.key) - 1];
+      if (b) { ev.preventDefault(); b.click(); }
+    }
+  });
+  const campaign = () => Number(($("campaign") || {}).value);
+  const act = async (url, body) => { try { render(await d.api("POST", url, body)); msg(""); } catch (e) { msg(e.message); } };
+  if ($("btn-login")) $("btn-login").onclick = () => act("/api/operator/login", { campaign_id: campaign() });
+  if ($("btn-ready")) $("btn-ready").onclick = () => act("/api/operator/ready");
+  if ($("btn-pause")) $("btn-pause").onclick = () => act("/api/operator/pause", { reason: $("pause-code").value });
+  setInterval(() => { if (wrapStart !== null) d.text($("wrapup-s"), Math.floor((Date.now() - wrapStart) / 1000)); }, 250);
+  d.listen($("desk").dataset.events, render);
+})();
