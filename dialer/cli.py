@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -172,6 +173,7 @@ def serve(
     campaign: Annotated[list[str], typer.Option(help="also mark these campaigns running")] = [],  # noqa: B006
     login: Annotated[list[str], typer.Option(help="operator login(s) to log in to the first campaign")] = [],  # noqa: B006
     web: Annotated[bool, typer.Option(help="also serve the web app, in the same process")] = False,
+    drain: Annotated[float, typer.Option(help="on SIGTERM, seconds to let live calls finish")] = 120.0,
 ) -> None:
     """Run the dialer against the Asterisk configured by DIALER_* settings, until interrupted.
 
@@ -201,14 +203,30 @@ def serve(
         scheduler = CampaignScheduler(
             repo, service.recording_store, settings.database_url, service=service, node=socket.gethostname()
         )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
         try:
             await scheduler.start()
             for who in login:
                 await service.login(ids[0], who)
+            waiters: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait())]
             if web:
-                await _serve_web(settings, repo, service)
-            else:
-                await asyncio.Event().wait()
+                waiters.append(asyncio.create_task(_serve_web(settings, repo, service)))
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            # Graceful shutdown: no new calls, the calls in flight finish (up to a limit), outcomes flushed.
+            await scheduler.stop()
+            for campaign_id in service.dialling():
+                await service.stop_campaign(campaign_id)
+            try:
+                await service.wait_idle(timeout=drain)
+            except TimeoutError:
+                logging.getLogger("dialer").warning("calls still up after %.0f s; ending them", drain)
+            for campaign_id in list(service.runs):
+                for op in list(service.runs[campaign_id].floor.operators.values()):
+                    await service.logout(campaign_id, op.login)
+            await asyncio.sleep(0.5)
         finally:
             await scheduler.stop()
             await service.close()

@@ -94,7 +94,8 @@ class CampaignScheduler:
             await self.sync()
 
     async def stop(self) -> None:
-        self.scheduler.shutdown(wait=False)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         _LIVE.pop(self.node, None)
 
     async def sync(self) -> None:

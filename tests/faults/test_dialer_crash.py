@@ -47,23 +47,7 @@ async def test_dialer_killed_mid_call(lab: AsteriskLab, softphones: SoftphoneBan
     softphones.start("op17")
 
     settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "rec")
-    env = {
-        **os.environ,
-        "DIALER_DATABASE_URL": url,
-        "DIALER_ARI_URL": settings.ari_url,
-        "DIALER_ARI_PASSWORD": settings.ari_password.get_secret_value(),  # type: ignore[union-attr]
-        "DIALER_AMI_PORT": str(settings.ami_port),
-        "DIALER_AMI_PASSWORD": settings.ami_password.get_secret_value(),  # type: ignore[union-attr]
-        "DIALER_RECORDING_SPOOL_DIR": str(settings.recording_spool_dir),
-        "DIALER_RECORDINGS_DIR": str(tmp_path / "rec"),
-    }
-    proc = subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv/bin/dialer"), "serve", "--campaign", "crash", "--login", "op17"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    proc = _serve(lab, url, tmp_path, "crash", "op17")
     try:
         _wait(lambda: any(a.bridged_at for a in repo.attempts(campaign_id)), 30)
     finally:
@@ -84,6 +68,51 @@ async def test_dialer_killed_mid_call(lab: AsteriskLab, softphones: SoftphoneBan
     (attempt,) = repo.attempts(campaign_id)
     assert attempt.outcome == "system_failure"
     assert repo.count_dialable(campaign_id, attempt.originated_at) == 0  # not dialled again
+
+
+def test_sigterm_lets_the_live_call_finish(lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'drain.db'}"
+    migrate(url)
+    repo = Repository(make_session_factory(make_engine(url)))
+    apply_campaign(repo, parse_campaign(campaign_definition(name="drain", amd=False, recording=False)))
+    campaign_id = repo.campaign_by_name("drain").id  # type: ignore[union-attr]
+    talking = sim_number(SimBehaviour.HUMAN, 1, 6, prefix="+79321")
+    later = sim_number(SimBehaviour.HUMAN, 1, 6, prefix="+79322")
+    repo.add_contact_list(campaign_id, "l", [{"phone": talking}, {"phone": later}])
+    repo.ensure_operator("op20", "op20", "PJSIP/op20")
+    softphones.start("op20")
+    proc = _serve(lab, url, tmp_path, "drain", "op20")
+    try:
+        _wait(lambda: any(a.bridged_at for a in repo.attempts(campaign_id)), 30)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    (attempt,) = repo.attempts(campaign_id)  # the second contact was never dialled
+    assert attempt.phone == talking and attempt.outcome == "connected"  # finished, not cut off
+    assert (attempt.ended_at - attempt.bridged_at).total_seconds() > 4
+
+
+def _serve(lab: AsteriskLab, url: str, tmp_path: Path, campaign: str, login: str) -> subprocess.Popen[bytes]:
+    settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "rec")
+    env = {
+        **os.environ,
+        "DIALER_DATABASE_URL": url,
+        "DIALER_ARI_URL": settings.ari_url,
+        "DIALER_ARI_PASSWORD": settings.ari_password.get_secret_value(),  # type: ignore[union-attr]
+        "DIALER_AMI_PORT": str(settings.ami_port),
+        "DIALER_AMI_PASSWORD": settings.ami_password.get_secret_value(),  # type: ignore[union-attr]
+        "DIALER_RECORDING_SPOOL_DIR": str(settings.recording_spool_dir),
+        "DIALER_RECORDINGS_DIR": str(tmp_path / "rec"),
+    }
+    return subprocess.Popen(
+        [str(PROJECT_ROOT / ".venv/bin/dialer"), "serve", "--campaign", campaign, "--login", login],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 async def _channels(settings: Settings) -> list[str]:
