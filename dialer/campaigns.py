@@ -7,14 +7,15 @@ only moves their results into the repository.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from dialer.db.models import Campaign
+from dialer.db.models import Campaign, Contact
 from dialer.db.repository import Repository
 from dialer.lists import ImportReport
+from dialer.lists.export import CellValue
 from dialer.lists.importer import ContactStatus, ImportedContact, import_contacts
 from dialer.pacing import DialingMode, PacingKnobs
 from dialer.rules.campaign import CampaignDefinition, load_campaign, parse_campaign
@@ -109,22 +110,28 @@ def import_list(
     definition: CampaignDefinition,
     path: str | Path,
     list_name: str | None = None,
+    on_row: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import a CSV/XLSX into the campaign. All or nothing: a file error stores no row."""
     path = Path(path)
     name = list_name or path.stem
     ref = next((x for x in definition.lists if x.name == name), None)
+    dnc_global, dnc_campaign = repo.do_not_call_phones(campaign_id)
     run = import_contacts(
         path,
         definition.import_rules(),
         existing_phones=repo.campaign_phones(campaign_id),
+        dnc_global=dnc_global,
+        dnc_campaign=dnc_campaign,
         mapping=ref.mapping if ref else None,
         default_region=ref.default_region if ref else "RU",
         sheet=ref.sheet if ref else None,
     )
 
     def rows() -> Iterator[dict[str, Any]]:
-        for item in run:
+        for n, item in enumerate(run, 1):
+            if on_row is not None and n % 1000 == 0:
+                on_row(n)
             if isinstance(item, ImportedContact) and item.status in CONTACT_STATUS:
                 yield _contact_row(item)
 
@@ -133,6 +140,26 @@ def import_list(
         campaign_id, name, rows(), source_file=path.name, source_sha256=sha, report=lambda: report_dict(run.report)
     )
     return run.report
+
+
+def corporate_row(x: Contact) -> list[CellValue]:
+    """One contact of the corporate queue, in CORPORATE_HEADER's columns (web and CLI exports)."""
+    return [
+        x.row_number,
+        x.phone,
+        ", ".join(x.alt_phones),
+        x.company,
+        x.tax_id,
+        (x.extra or {}).get("parent_tax_id"),
+        x.group_name,
+        x.headcount,
+        x.specialty,
+        x.contact_person,
+        x.email,
+        x.region,
+        x.timezone,
+        x.status_reason,
+    ]
 
 
 def report_dict(report: ImportReport) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from dialer.config import Settings
 
@@ -108,11 +109,27 @@ def lists_import(
     if row is None:
         console.print(f"[red]no campaign {campaign!r}; apply its YAML first")
         raise typer.Exit(2)
-    try:
-        report = import_list(repo, row.id, parse_campaign(row.definition, campaign), path, name)
-    except ListFormatError as exc:
-        console.print(f"[red]{path}: {exc}")
-        raise typer.Exit(2) from None
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("importing {task.fields[file]}"),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None, file=path.name)
+        try:
+            report = import_list(
+                repo,
+                row.id,
+                parse_campaign(row.definition, campaign),
+                path,
+                name,
+                on_row=lambda n: progress.update(task, completed=n),
+            )
+        except ListFormatError as exc:
+            console.print(f"[red]{path}: {exc}")
+            raise typer.Exit(2) from None
     console.print(
         f"{report.rows_read} rows: {report.accepted} accepted, {sum(report.filtered.values())} filtered,"
         f" {sum(report.corporate.values())} corporate, {sum(report.duplicates.values())} duplicates,"
@@ -140,6 +157,32 @@ def demo(
 
     summary = run_demo(DemoOptions(operators=operators, limit=10 if quick else None, json_summary=json_summary))
     raise typer.Exit(0 if summary.in_progress == 0 else 1)
+
+
+@campaigns_app.command("export")
+def campaigns_export(
+    name: str,
+    results: Annotated[Path | None, typer.Option(help="contacts with their latest outcome (.csv or .xlsx)")] = None,
+    corporate: Annotated[Path | None, typer.Option(help="the corporate queue (.csv or .xlsx)")] = None,
+) -> None:
+    """Export a campaign's results and its corporate queue for Excel (formula injection neutralised)."""
+    from dialer.campaigns import corporate_row
+    from dialer.lists.export import CORPORATE_HEADER, RESULTS_HEADER, result_rows, write_table
+    from dialer.web.queries import WebQueries
+
+    repo = _repo(Settings())
+    row = repo.campaign_by_name(name)
+    if row is None:
+        console.print(f"[red]no campaign {name!r}")
+        raise typer.Exit(2)
+    queries = WebQueries(repo.sessions)
+    if results is not None:
+        n = write_table(results, RESULTS_HEADER, result_rows(queries.result_rows(row.id)), sheet_title="Results")
+        console.print(f"{n} contacts -> {results}")
+    if corporate is not None:
+        contacts = queries.corporate_contacts(row.id)
+        n = write_table(corporate, CORPORATE_HEADER, (corporate_row(x) for x in contacts), sheet_title="Corporate")
+        console.print(f"{n} contacts -> {corporate}")
 
 
 @campaigns_app.command("start")

@@ -175,6 +175,16 @@ class Repository:
             lst.imported_at = utcnow()
             return lst.id, added
 
+    def do_not_call_phones(self, campaign_id: int) -> tuple[set[str], set[str]]:
+        """(global, this campaign's) do-not-call numbers, for screening an import."""
+        with self.sessions() as s:
+            rows = s.execute(
+                select(DoNotCall.phone, DoNotCall.campaign_id).where(
+                    (DoNotCall.campaign_id.is_(None)) | (DoNotCall.campaign_id == campaign_id)
+                )
+            ).all()
+        return {p for p, c in rows if c is None}, {p for p, c in rows if c is not None}
+
     def hold_contacts_after(self, campaign_id: int, keep: int) -> int:
         """Keep only the first `keep` dialable contacts dialable (short runs); the rest wait as 'held'."""
         with self.sessions.begin() as s:

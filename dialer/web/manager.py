@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from dialer.campaigns import apply_campaign, import_list, report_dict
+from dialer.campaigns import apply_campaign, corporate_row, import_list, report_dict
 from dialer.db.models import Campaign
 from dialer.lists import ListFormatError, RowError, read_contacts, write_csv
 from dialer.lists.export import CORPORATE_HEADER, RESULTS_HEADER, result_rows
@@ -177,25 +177,7 @@ async def api_corporate_csv(request: Request, campaign_id: int) -> Response:
     ctx = ctx_of(request)
     c = await asyncio.to_thread(_campaign, ctx, campaign_id)
     contacts = await asyncio.to_thread(ctx.queries.corporate_contacts, campaign_id)
-    rows = [
-        [
-            x.row_number,
-            x.phone,
-            ", ".join(x.alt_phones),
-            x.company,
-            x.tax_id,
-            (x.extra or {}).get("parent_tax_id"),
-            x.group_name,
-            x.headcount,
-            x.specialty,
-            x.contact_person,
-            x.email,
-            x.region,
-            x.timezone,
-            x.status_reason,
-        ]
-        for x in contacts
-    ]
+    rows = [corporate_row(x) for x in contacts]
     return _csv_response(f"{c.name}-corporate.csv", CORPORATE_HEADER, rows)
 
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import playwright.sync_api as playwright_api
 import pytest
 import uvicorn
 
@@ -19,7 +20,6 @@ from dialer.config import PROJECT_ROOT
 from tests.web.conftest import PASSWORD, WebEnv, make_env
 from tests.web.test_app import cp1251_csv
 
-import playwright.sync_api as playwright_api
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--headless",

@@ -1,0 +1,240 @@
+"""CSV/XLSX export for the corporate queue and campaign results, safe to open in Excel.
+
+Lists come from outside, so any cell may hold `=HYPERLINK(...)` or `=cmd|' /C calc'!A0`.
+Every *text* cell starting with = + - @ tab or CR (and the full-width = + - @ that
+some spreadsheet apps also evaluate) gets a leading apostrophe, as OWASP's CSV
+injection guidance says. Numbers, dates and booleans are written as typed values
+and cannot be formulas, so they are left alone. Phone numbers are text: "+7..."
+becomes "'+7..." in the file, which Excel displays as text (no formula, no loss of '+').
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from dialer.lists.importer import ImportedContact
+
+CellValue = str | int | float | bool | dt.date | dt.datetime | None
+ExportFormat = Literal["csv", "xlsx"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise_cell(value: CellValue) -> CellValue:
+    """Return the value to write: text that a spreadsheet would evaluate gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_text(value: CellValue) -> str:
+    v = neutralise_cell(value)
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ", timespec="seconds")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def write_csv(
+    target: str | Path | IO[str],
+    header: Sequence[str],
+    rows: Iterable[Sequence[CellValue]],
+    *,
+    delimiter: str = ";",
+    encoding: str = "utf-8-sig",
+) -> int:
+    """Stream rows to CSV. Defaults suit Russian Excel: `;` and UTF-8 with BOM. Returns rows written."""
+    if isinstance(target, str | Path):
+        with Path(target).open("w", encoding=encoding, newline="") as fh:
+            return write_csv(fh, header, rows, delimiter=delimiter)
+    writer = csv.writer(target, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([_csv_text(h) for h in header])
+    n = 0
+    for row in rows:
+        writer.writerow([_csv_text(v) for v in row])
+        n += 1
+    return n
+
+
+def write_xlsx(
+    target: str | Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[CellValue]],
+    *,
+    sheet_title: str = "Export",
+) -> int:
+    """Stream rows to XLSX (openpyxl write-only mode). Text cells are always stored as text."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=sheet_title[:31])
+
+    def cells(values: Sequence[CellValue]) -> list[Any]:
+        out: list[Any] = []
+        for v in values:
+            v = neutralise_cell(v)
+            if isinstance(v, str):
+                v = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
+            if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+                v = dt.datetime.combine(v, dt.time())
+            cell = WriteOnlyCell(ws, value=v)
+            if isinstance(v, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+            out.append(cell)
+        return out
+
+    ws.append(cells(list(header)))
+    n = 0
+    for row in rows:
+        ws.append(cells(row))
+        n += 1
+    wb.save(Path(target))
+    return n
+
+
+def export_format(path: str | Path) -> ExportFormat:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xlsx":
+        return "xlsx"
+    if suffix in (".csv", ".txt", ""):
+        return "csv"
+    raise ValueError(f"cannot export to {suffix!r}: use .csv or .xlsx")
+
+
+def write_table(
+    path: str | Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[CellValue]],
+    *,
+    sheet_title: str = "Export",
+) -> int:
+    """CSV or XLSX by the file extension."""
+    if export_format(path) == "xlsx":
+        return write_xlsx(path, header, rows, sheet_title=sheet_title)
+    return write_csv(path, header, rows)
+
+
+# --- corporate queue ----------------------------------------------------------------------------
+
+CORPORATE_HEADER: tuple[str, ...] = (
+    "Строка / Row",
+    "Телефон / Phone",
+    "Доп. телефоны / Other phones",
+    "Компания / Company",
+    "ИНН / Tax id",
+    "ИНН головной / Parent tax id",
+    "Холдинг / Group",
+    "Численность / Headcount",
+    "Специализация / Specialty",
+    "Контактное лицо / Contact person",
+    "E-mail",
+    "Регион / Region",
+    "Часовой пояс / Time zone",
+    "Причина / Reason",
+)
+
+
+def corporate_rows(items: Iterable[ImportedContact]) -> Iterator[list[CellValue]]:
+    """Rows for the corporate team (pass the `corporate` items, or any items: others are skipped)."""
+    for it in items:
+        if it.status != "corporate":
+            continue
+        c = it.contact
+        yield [
+            c.row_number,
+            c.phones[0],
+            ", ".join(c.phones[1:]),
+            c.company,
+            c.tax_id,
+            c.parent_tax_id,
+            c.group,
+            c.headcount,
+            c.specialty,
+            c.contact_person,
+            c.email,
+            c.region or c.city,
+            c.timezone,
+            it.reason,
+        ]
+
+
+def write_corporate_queue(path: str | Path, items: Iterable[ImportedContact]) -> int:
+    return write_table(path, CORPORATE_HEADER, corporate_rows(items), sheet_title="Corporate")
+
+
+# --- campaign results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One contact with its latest outcome, as the DB adapter assembles it for export."""
+
+    phone: str
+    company: str | None = None
+    contact_person: str | None = None
+    list_name: str | None = None
+    status: str | None = None  # accepted / filtered / corporate / done / ...
+    attempts: int = 0
+    last_attempt_at: dt.datetime | None = None
+    last_outcome: str | None = None  # CallOutcome value
+    disposition: str | None = None  # campaign disposition code
+    operator: str | None = None
+    notes: str | None = None
+    next_action_at: dt.datetime | None = None
+
+
+RESULTS_HEADER: tuple[str, ...] = (
+    "Телефон / Phone",
+    "Компания / Company",
+    "Контактное лицо / Contact person",
+    "Список / List",
+    "Статус / Status",
+    "Попыток / Attempts",
+    "Последний звонок / Last attempt",
+    "Исход / Outcome",
+    "Результат / Disposition",
+    "Оператор / Operator",
+    "Заметки / Notes",
+    "Следующее действие / Next action",
+)
+
+
+def result_rows(rows: Iterable[ResultRow]) -> Iterator[list[CellValue]]:
+    for r in rows:
+        yield [
+            r.phone,
+            r.company,
+            r.contact_person,
+            r.list_name,
+            r.status,
+            r.attempts,
+            _naive(r.last_attempt_at),
+            r.last_outcome,
+            r.disposition,
+            r.operator,
+            r.notes,
+            _naive(r.next_action_at),
+        ]
+
+
+def _naive(value: dt.datetime | None) -> dt.datetime | None:
+    """Excel has no time zones: write UTC wall time (the header says so in docs)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def write_results(path: str | Path, rows: Iterable[ResultRow]) -> int:
+    return write_table(path, RESULTS_HEADER, result_rows(rows), sheet_title="Results")

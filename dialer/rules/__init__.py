@@ -1,0 +1,51 @@
+"""Pure campaign rules: calling windows, retries, refusal cooldown, callbacks, dial ordering,
+and the campaign definition schema. No database, no Asterisk, no clock: `now` is always passed in.
+"""
+
+from dialer.rules.callbacks import Callback, CallbackRoute, CallbackState, route_callback
+from dialer.rules.campaign import CampaignDefinition, CampaignDefinitionError, load_campaign, parse_campaign
+from dialer.rules.ordering import QueueEntry, QueueKind, dial_order_key, order_for_dialling
+from dialer.rules.outcomes import CallOutcome, Disposition
+from dialer.rules.retry import (
+    BlockReason,
+    Eligibility,
+    FinalStatus,
+    NextStep,
+    RetryPolicy,
+    StepAction,
+    check_dialable,
+    next_step,
+    refusal_blocks,
+)
+from dialer.rules.windows import CallingWindows, ContactZones, TimeRange, is_callable, next_window_start
+
+__all__ = [
+    "BlockReason",
+    "CallOutcome",
+    "Callback",
+    "CallbackRoute",
+    "CallbackState",
+    "CallingWindows",
+    "CampaignDefinition",
+    "CampaignDefinitionError",
+    "ContactZones",
+    "Disposition",
+    "Eligibility",
+    "FinalStatus",
+    "NextStep",
+    "QueueEntry",
+    "QueueKind",
+    "RetryPolicy",
+    "StepAction",
+    "TimeRange",
+    "check_dialable",
+    "dial_order_key",
+    "is_callable",
+    "load_campaign",
+    "next_step",
+    "next_window_start",
+    "order_for_dialling",
+    "parse_campaign",
+    "refusal_blocks",
+    "route_callback",
+]

@@ -1,0 +1,64 @@
+"""The campaign manager's command line on a real SQLite database: apply, import (twice), screen against
+do-not-call, refuse a malformed file without touching what is stored, export for Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from dialer.cli import app
+from dialer.config import PROJECT_ROOT
+from dialer.db import repository_for
+
+SAMPLE = PROJECT_ROOT / "campaigns"
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DIALER_DATABASE_URL", url)
+    return url
+
+
+def test_apply_import_screen_and_export(env: str, tmp_path: Path) -> None:
+    run = CliRunner().invoke
+    assert run(app, ["db", "upgrade"]).exit_code == 0
+    assert run(app, ["campaigns", "apply", str(SAMPLE / "sample.yaml")]).exit_code == 0
+    first = run(app, ["lists", "import", str(SAMPLE / "sample_contacts.csv"), "--campaign", "sample-dentists"])
+    assert first.exit_code == 0 and "24 accepted" in first.output
+    again = run(app, ["lists", "import", str(SAMPLE / "sample_contacts.csv"), "--campaign", "sample-dentists"])
+    assert "0 accepted" in again.output and "24 duplicates" in again.output
+
+    repo = repository_for(env)
+    campaign = repo.campaign_by_name("sample-dentists")
+    assert campaign is not None
+    repo.add_do_not_call("+79995550101", campaign_id=None, source="test")
+    extra = tmp_path / "extra.csv"
+    extra.write_text(
+        "Телефон;Компания;Специализация;Численность\n"
+        "+79995550101;Opted out;Стоматология;10\n"
+        "+79995550102;=cmd|' /C calc'!A0;Стоматология;10\n",
+        encoding="cp1251",
+    )
+    res = run(app, ["lists", "import", str(extra), "--campaign", "sample-dentists"])
+    assert res.exit_code == 0 and "1 accepted" in res.output and "1 do-not-call" in res.output
+
+    stored = repo.count_dialable(campaign.id, campaign.created_at)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x;y\n1;2\n")
+    res = run(app, ["lists", "import", str(bad), "--campaign", "sample-dentists"])
+    assert res.exit_code == 2 and "no phone column" in res.output
+    assert repo.count_dialable(campaign.id, campaign.created_at) == stored  # nothing lost, nothing added
+
+    out = tmp_path / "results.xlsx"
+    assert run(app, ["campaigns", "export", "sample-dentists", "--results", str(out)]).exit_code == 0
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    cells = [c.value for row in sheet.iter_rows() for c in row]
+    assert "'+79995550102" in cells  # text cells that a spreadsheet could evaluate get an apostrophe
+    assert "'=cmd|' /C calc'!A0" in cells  # formula injection neutralised
+    assert all(c.data_type == "s" for row in sheet.iter_rows(min_row=2) for c in row[:2])
+    assert sheet.max_row == 1 + 24 + 2  # the opted-out contact is kept, as "dnc", never dialled
