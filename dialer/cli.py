@@ -25,11 +25,13 @@ db_app = typer.Typer(help="Database schema (alembic).", no_args_is_help=True)
 campaigns_app = typer.Typer(help="Campaign definitions (campaigns/*.yaml).", no_args_is_help=True)
 lists_app = typer.Typer(help="Contact lists.", no_args_is_help=True)
 operators_app = typer.Typer(help="Operators.", no_args_is_help=True)
+recordings_app = typer.Typer(help="Call recordings: verify, retention.", no_args_is_help=True)
 app.add_typer(lab_app, name="lab")
 app.add_typer(db_app, name="db")
 app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(lists_app, name="lists")
 app.add_typer(operators_app, name="operators")
+app.add_typer(recordings_app, name="recordings")
 console = Console()
 
 
@@ -144,6 +146,53 @@ def operators_add(login: str, endpoint: Annotated[str, typer.Option(help="e.g. P
     """Register an operator and the dial string of their softphone."""
     operator_id = _repo(Settings()).ensure_operator(login, name or login, endpoint)
     console.print(f"operator {login} (id {operator_id}) -> {endpoint}")
+
+
+@recordings_app.command("verify")
+def recordings_verify(
+    campaign: Annotated[str | None, typer.Option(help="only this campaign")] = None,
+    tolerance: Annotated[float, typer.Option(help="seconds the length may differ from the call's")] = 1.0,
+) -> None:
+    """Check every stored recording: present, checksum, decodable, as long as its call."""
+    from dialer.recordings_post import LocalRecordingStore, verify_recording
+
+    settings = Settings()
+    repo = _repo(settings)
+    campaign_id = None
+    if campaign is not None:
+        row = repo.campaign_by_name(campaign)
+        if row is None:
+            console.print(f"[red]no campaign {campaign!r}")
+            raise typer.Exit(2)
+        campaign_id = row.id
+    store = LocalRecordingStore(settings.recordings_dir)
+    bad = 0
+    items = repo.recordings_to_verify(campaign_id)
+    for attempt_id, path, sha, length in items:
+        result = verify_recording(store, path, sha, length, tolerance)
+        if not result.ok:
+            bad += 1
+            console.print(f"attempt {attempt_id} {path}: {'; '.join(result.problems)}")
+    console.print(f"{len(items)} recordings checked, {bad} with problems")
+    raise typer.Exit(1 if bad else 0)
+
+
+@recordings_app.command("retention")
+def recordings_retention(dry_run: Annotated[bool, typer.Option(help="only say what would go")] = False) -> None:
+    """Apply each campaign's retention policy now (the scheduler does it daily at 03:00 UTC)."""
+    from datetime import UTC, datetime
+
+    from dialer.recordings_post import LocalRecordingStore, apply_retention
+
+    settings = Settings()
+    repo = _repo(settings)
+    items, policies = repo.recordings_for_retention()
+    report = apply_retention(
+        LocalRecordingStore(settings.recordings_dir), items, policies, datetime.now(UTC), dry_run=dry_run
+    )
+    if not dry_run:
+        repo.forget_recordings([r.rel_path for r in report.deleted + report.missing], reason="retention policy")
+    console.print(report.summary())
 
 
 @app.command()

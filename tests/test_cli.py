@@ -62,3 +62,34 @@ def test_apply_import_screen_and_export(env: str, tmp_path: Path) -> None:
     assert "'=cmd|' /C calc'!A0" in cells  # formula injection neutralised
     assert all(c.data_type == "s" for row in sheet.iter_rows(min_row=2) for c in row[:2])
     assert sheet.max_row == 1 + 24 + 2  # the opted-out contact is kept, as "dnc", never dialled
+
+
+def test_recordings_verify_finds_a_damaged_file(env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from dialer.db import migrate
+    from dialer.recordings_post import LocalRecordingStore, process_call_recording
+    from tests.recordings.synth import write_leg
+
+    store_dir = tmp_path / "recordings"
+    monkeypatch.setenv("DIALER_RECORDINGS_DIR", str(store_dir))
+    migrate(env)
+    repo = repository_for(env)
+    cid = repo.upsert_campaign("qa", fields={})
+    repo.add_contact_list(cid, "l", [{"phone": "+79100000001"}, {"phone": "+79100000002"}])
+    start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    for task in repo.lease_contacts(cid, 2, "n", start):
+        op = write_leg(tmp_path / f"op{task.attempt_id}.wav", 4.0, [(1.0, 4.0, 1000)])
+        cu = write_leg(tmp_path / f"cu{task.attempt_id}.wav", 4.0, [(0.0, 4.0, 440)])
+        processed = process_call_recording(
+            op, cu, store=LocalRecordingStore(store_dir), campaign="qa", attempt_id=task.attempt_id, started=start
+        )
+        repo.update_attempt(task.attempt_id, answered_at=start, ended_at=start + timedelta(seconds=4))
+        repo.add_recording(task.attempt_id, processed)
+    run = CliRunner().invoke
+    ok = run(app, ["recordings", "verify"])
+    assert ok.exit_code == 0 and "2 recordings checked, 0 with problems" in ok.output
+    damaged = store_dir / repo.recordings(cid)[1].path
+    damaged.write_bytes(damaged.read_bytes()[:200])
+    res = run(app, ["recordings", "verify", "--campaign", "qa"])
+    assert res.exit_code == 1 and "1 with problems" in res.output and "sha256" in res.output

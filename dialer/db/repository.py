@@ -444,6 +444,20 @@ class Repository:
             policies[c.name] = parse_duration(raw) if raw is not None else None
         return items, policies
 
+    def recordings_to_verify(self, campaign_id: int | None = None) -> list[tuple[int, str, str, float | None]]:
+        """(attempt id, path, sha256, the call's length from answer to hang-up) of every stored recording."""
+        with self.sessions() as s:
+            q = select(Attempt.id, Recording.path, Recording.sha256, Attempt.answered_at, Attempt.ended_at).join(
+                Attempt, Recording.attempt_id == Attempt.id
+            )
+            if campaign_id is not None:
+                q = q.where(Attempt.campaign_id == campaign_id)
+            rows = s.execute(q.order_by(Recording.id)).all()
+        return [
+            (aid, path, sha, (end - start).total_seconds() if start and end else None)
+            for aid, path, sha, start, end in rows
+        ]
+
     def forget_recordings(self, paths: Iterable[str], *, reason: str) -> int:
         """Drop the rows of recordings whose files are gone, and say so in the audit log."""
         paths = list(paths)
