@@ -60,7 +60,7 @@ def apply_campaign(repo: Repository, definition: CampaignDefinition, trunk: str 
         "caller_id": definition.caller_id,
         "dial_string": definition.dial_string or trunk,
         "amd_enabled": definition.amd,
-        "record_calls": definition.recording,
+        "record_calls": definition.recording != "none",
         "ring_timeout_s": float(definition.ring_timeout_seconds),
         "connect_limit_s": float(definition.connect_limit_seconds),
         "wrapup_s": float(definition.wrap_up_seconds),

@@ -101,7 +101,7 @@ class CampaignConfig:
     dial_string: str
     caller_id: str | None
     amd: bool
-    record: bool
+    record: str  # all | none | on_demand
     ring_timeout_s: float
     connect_limit_s: float
     wrapup_s: float
@@ -119,7 +119,7 @@ class CampaignConfig:
             dial_string=c.dial_string or trunk,
             caller_id=c.caller_id,
             amd=c.amd_enabled,
-            record=c.record_calls,
+            record=definition.recording if definition is not None else ("all" if c.record_calls else "none"),
             ring_timeout_s=c.ring_timeout_s,
             connect_limit_s=c.connect_limit_s,
             wrapup_s=c.wrapup_s,
@@ -399,6 +399,22 @@ class DialerService:
         self._operator_state(run, op, OperatorState.READY, "ready")
         await self._serve_waiting(run)
 
+    async def record_now(self, campaign_id: int, login: str) -> None:
+        """On-demand recording: both sides of the operator's current call, from now on."""
+        run = self.runs[campaign_id]
+        op = run.floor.operator_by_login(login)
+        call = next((c for c in run.floor.calls.values() if c.operator is op and op is not None), None)
+        if call is None or call.stage is not CallStage.BRIDGED:
+            raise ValueError(f"operator {login} is not on a call")
+        if call.attempt_id in self._captures:
+            return  # already recording
+        assert op is not None
+        await self._start_leg(run, call, "customer", call.channel_id, utcnow())
+        capture = self._captures[call.attempt_id]
+        capture.bridged = True
+        call.answered = time.monotonic()  # the legs' common start: now
+        await self._start_leg(run, call, "operator", op.channel_id, None)
+
     async def pause(self, campaign_id: int, login: str, reason: str) -> None:
         run = self.runs[campaign_id]
         op = run.floor.operator_by_login(login)
@@ -571,7 +587,7 @@ class DialerService:
             if args and args[0] == "customer":
                 call.answered = time.monotonic()
                 self.db.submit(self.repo.update_attempt, call.attempt_id, answered_at=at)
-                if run.config.record:
+                if run.config.record == "all":
                     await self._start_leg(run, call, "customer", call.channel_id, at)
                 if run.config.amd:
                     call.stage = CallStage.ANSWERED

@@ -32,7 +32,7 @@ import datetime as dt
 import re
 import zoneinfo
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 import yaml
 from pydantic import (
@@ -289,7 +289,9 @@ class CampaignDefinition(_Model):
     end_date: dt.date | None = None
     dispositions: list[DispositionSpec] = Field(default_factory=list)
     retry: RetrySpec = Field(default_factory=RetrySpec)
-    recording: bool = False
+    # all: every bridged call, from the customer's answer; on_demand: the operator starts it; none.
+    # true/false are accepted for all/none.
+    recording: Literal["all", "none", "on_demand"] = "none"
     recording_retention: Duration | None = None  # delete recordings older than this; None keeps them
     ring_timeout_seconds: int = Field(default=30, ge=5, le=180)
     connect_limit_seconds: float = Field(default=2.0, gt=0, le=30)
@@ -302,6 +304,11 @@ class CampaignDefinition(_Model):
         if isinstance(v, list):
             return [{"name": x} if isinstance(x, str) else x for x in v]
         return v
+
+    @field_validator("recording", mode="before")
+    @classmethod
+    def _recording_mode(cls, v: Any) -> Any:
+        return {True: "all", False: "none"}.get(v, v) if isinstance(v, bool) else v
 
     @field_validator("dial_string")
     @classmethod

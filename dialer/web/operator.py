@@ -209,6 +209,24 @@ async def api_ready(request: Request, user: User) -> dict[str, Any]:
     return await asyncio.to_thread(desk_state, ctx, user)
 
 
+@router.post("/api/operator/record", tags=["operator"])
+async def api_record(request: Request, user: User) -> dict[str, Any]:
+    """Start recording the current call (campaigns whose recording is on demand)."""
+    ctx = ctx_of(request)
+    service = _need_service(ctx)
+    op_row = await asyncio.to_thread(ctx.queries.operator_by_id, _operator_id(user))
+    live = _live(ctx, op_row.login) if op_row else None
+    if live is None:
+        raise HTTPException(status_code=409, detail="not logged in to a campaign")
+    if service.runs[live[0]].config.record != "on_demand":
+        raise HTTPException(status_code=409, detail="this campaign does not record on demand")
+    try:
+        await service.record_now(live[0], live[1].login)
+    except ValueError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return await asyncio.to_thread(desk_state, ctx, user)
+
+
 @router.post("/api/operator/pause", tags=["operator"])
 async def api_pause(request: Request, body: PauseBody, user: User) -> dict[str, Any]:
     ctx = ctx_of(request)

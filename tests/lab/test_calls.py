@@ -104,3 +104,30 @@ async def test_person_with_no_free_operator_is_abandoned(
     summary = run.repo.summary(run.campaign_id)
     assert (summary.bridged, summary.abandoned, summary.abandon_rate) == (0, 1, 1.0)
     assert run.repo.recordings(run.campaign_id) == []
+
+
+async def test_on_demand_recording_starts_when_the_operator_asks(
+    lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path
+) -> None:
+    number = sim_number(SimBehaviour.HUMAN, 1, 8, prefix="+79209")
+    asked: list[float] = []
+
+    def record_after_a_while(service: DialerService, run: CampaignRun) -> None:
+        bridged = [c for c in run.floor.calls.values() if c.stage.value == "bridged"]
+        if bridged and not asked:
+            asked.append(1.0)
+            loop = asyncio.get_running_loop()
+            loop.call_later(3.0, lambda: loop.create_task(service.record_now(run.config.campaign_id, "op14")))
+
+    run = await dial(
+        lab, softphones, tmp_path, [number], ["op14"], on_tick=record_after_a_while, amd=False, recording="on_demand"
+    )
+    (attempt,) = run.repo.attempts(run.campaign_id)
+    assert attempt.outcome == "connected"
+    (recording,) = run.repo.recordings(run.campaign_id)
+    call_s = (attempt.ended_at - attempt.answered_at).total_seconds()
+    assert 2.0 < recording.duration_s < call_s - 2.0  # from the operator's request on, not from the answer
+    rate, (left, right) = _channels(tmp_path / "recordings" / recording.path)
+    middle = slice(rate, 2 * rate)
+    assert goertzel_power(left[middle], rate, 1000) > 20 * goertzel_power(left[middle], rate, 440)
+    assert goertzel_power(right[middle], rate, 440) > 20 * goertzel_power(right[middle], rate, 1000)

@@ -1,0 +1,488 @@
+"""Pre-dial compliance checks, on top of `dialer.rules.retry.check_dialable`. Pure.
+
+`check_dialable` already handles DNC, refusal cooldown, attempt limits and the campaign's
+calling window. These add what a jurisdiction demands: consent, the profile's calling
+hours (intersected with the campaign's windows: one window engine, `dialer.rules.windows`),
+per-callee frequency caps in the callee's local calendar, and the lockout after an
+abandoned call. `compliance_check` runs them all and gives one verdict with the instant
+at which every time-based block has cleared, so the lease can park the contact until then.
+
+`validate_campaign` checks the campaign's pacing knobs and settings against the profile
+before the campaign may start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from dialer.compliance.profiles import ComplianceProfile, FrequencyBasis
+from dialer.outcomes import AttemptOutcome
+from dialer.pacing.snapshot import DialingMode, PacingKnobs
+from dialer.rules.windows import (
+    CallingWindows,
+    ContactZones,
+    TimeRange,
+    _first_instant_at_or_after,
+    is_callable,
+    next_window_start,
+    resolve_zones,
+)
+
+UTC = dt.UTC
+
+
+class ComplianceBlock(StrEnum):
+    NO_CONSENT = "no_consent"
+    CONSENT_EXPIRED = "consent_expired"
+    CONSENT_REVOKED = "consent_revoked"
+    AGENTLESS_FORBIDDEN = "agentless_forbidden"
+    OUTSIDE_HOURS = "outside_hours"
+    NO_HOURS = "no_hours"  # never callable: no common hours, campaign over, or zone unknown
+    FREQUENCY_DAY = "frequency_day"
+    FREQUENCY_WEEK = "frequency_week"
+    FREQUENCY_MONTH = "frequency_month"
+    ABANDON_LOCKOUT = "abandon_lockout"
+
+
+#: Blocks that waiting does not clear: the contact should be closed with the reason.
+FINAL_BLOCKS: frozenset[ComplianceBlock] = frozenset(
+    {
+        ComplianceBlock.NO_CONSENT,
+        ComplianceBlock.CONSENT_EXPIRED,
+        ComplianceBlock.CONSENT_REVOKED,
+        ComplianceBlock.AGENTLESS_FORBIDDEN,
+        ComplianceBlock.NO_HOURS,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ok: bool
+    reason: ComplianceBlock | None = None
+    #: When to look again (None when ok, or when waiting will not help).
+    retry_at: dt.datetime | None = None
+    detail: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+_OK = Verdict(True)
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """A contact's recorded consent: where it came from and when (38-FZ wants both provable)."""
+
+    source: str
+    given_at: dt.datetime
+    expires_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
+def _aware(name: str, value: dt.datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+
+
+# --- consent -------------------------------------------------------------------------------------
+
+
+def consent_ok(contact_consent: Consent | None, profile: ComplianceProfile, now: dt.datetime) -> Verdict:
+    """Without a recorded, current consent a consent-profile contact is never dialled."""
+    _aware("now", now)
+    if not profile.consent_required:
+        return _OK
+    if contact_consent is None or not contact_consent.source.strip():
+        return Verdict(False, ComplianceBlock.NO_CONSENT, detail="no recorded consent (source and date)")
+    c = contact_consent
+    if c.revoked_at is not None and c.revoked_at <= now:
+        return Verdict(False, ComplianceBlock.CONSENT_REVOKED, detail=f"revoked {c.revoked_at.isoformat()}")
+    if c.given_at > now:
+        return Verdict(False, ComplianceBlock.NO_CONSENT, detail="consent dated in the future")
+    if c.expires_at is not None and c.expires_at <= now:
+        return Verdict(False, ComplianceBlock.CONSENT_EXPIRED, detail=f"expired {c.expires_at.isoformat()}")
+    if profile.consent_max_age is not None and c.given_at + profile.consent_max_age <= now:
+        return Verdict(
+            False, ComplianceBlock.CONSENT_EXPIRED, detail=f"given {c.given_at.isoformat()}, older than allowed"
+        )
+    return _OK
+
+
+# --- calling hours -------------------------------------------------------------------------------
+
+
+def _intersect(a: Sequence[TimeRange], b: Sequence[TimeRange]) -> tuple[TimeRange, ...]:
+    out = []
+    for x in a:
+        for y in b:
+            start, end = max(x.start, y.start), min(x.end, y.end)
+            if start < end:
+                out.append(TimeRange(start, end))
+    return tuple(sorted(set(out)))
+
+
+def profile_windows(profile: ComplianceProfile, campaign_windows: CallingWindows | None = None) -> CallingWindows:
+    """The profile's calling hours as `CallingWindows`, intersected with the campaign's.
+
+    Holidays, campaign dates and the zone policy for ambiguous contacts come from the campaign.
+    """
+    if campaign_windows is None:
+        return CallingWindows(dict(profile.calling_hours))
+    weekly = {}
+    for day in range(7):
+        ranges = _intersect(profile.calling_hours.get(day, ()), campaign_windows.weekly.get(day, ()))
+        if ranges:
+            weekly[day] = ranges
+    return CallingWindows(
+        weekly,
+        holidays=campaign_windows.holidays,
+        start_date=campaign_windows.start_date,
+        end_date=campaign_windows.end_date,
+        fallback_timezone=campaign_windows.fallback_timezone,
+        strict_ambiguous=campaign_windows.strict_ambiguous,
+    )
+
+
+def hours_ok(
+    contact_tz: ContactZones,
+    profile: ComplianceProfile,
+    now: dt.datetime,
+    campaign_windows: CallingWindows | None = None,
+) -> Verdict:
+    """Inside both the profile's hours and the campaign's windows, in every zone the callee may be in."""
+    _aware("now", now)
+    windows = profile_windows(profile, campaign_windows)
+    if is_callable(contact_tz, now, windows):
+        return _OK
+    start = next_window_start(contact_tz, now, windows)
+    if start is None:
+        return Verdict(False, ComplianceBlock.NO_HOURS, detail="no common calling hours (or the zone is unknown)")
+    return Verdict(False, ComplianceBlock.OUTSIDE_HOURS, start, f"outside {profile.code} hours")
+
+
+# --- frequency caps ------------------------------------------------------------------------------
+
+
+def frequency_counted(outcome: str | None, profile: ComplianceProfile) -> bool:
+    """Does an attempt with this outcome count towards the caps? (None: still in progress: yes.)"""
+    if profile.frequency_basis is FrequencyBasis.DIALS or outcome is None:
+        return True
+    return outcome in (AttemptOutcome.CONNECTED.value, AttemptOutcome.ABANDONED.value)
+
+
+def _zones_for(tz: ContactZones) -> tuple[ZoneInfo, ...]:
+    """Every candidate zone; UTC when unknown (the calling window blocks unknown zones anyway)."""
+    if tz is None:
+        return (ZoneInfo("UTC"),)
+    names = (tz,) if isinstance(tz, str) else tuple(dict.fromkeys(tz))
+    return tuple(ZoneInfo(n) for n in names) or (ZoneInfo("UTC"),)
+
+
+def _midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """The first instant of a local day (a midnight in a DST gap starts at the transition)."""
+    return _first_instant_at_or_after(day, dt.time(0), zone)
+
+
+def _day_key(d: dt.date) -> tuple[int, ...]:
+    return (d.toordinal(),)
+
+
+def _week_key(d: dt.date) -> tuple[int, ...]:
+    iso = d.isocalendar()
+    return (iso.year, iso.week)
+
+
+def _month_key(d: dt.date) -> tuple[int, ...]:
+    return (d.year, d.month)
+
+
+def _next_day(d: dt.date) -> dt.date:
+    return d + dt.timedelta(days=1)
+
+
+def _next_week(d: dt.date) -> dt.date:
+    return d + dt.timedelta(days=7 - d.weekday())
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+_PERIODS = (
+    ("max_calls_per_day", ComplianceBlock.FREQUENCY_DAY, _day_key, _next_day, "day"),
+    ("max_calls_per_week", ComplianceBlock.FREQUENCY_WEEK, _week_key, _next_week, "week (Mon-Sun)"),
+    ("max_calls_per_month", ComplianceBlock.FREQUENCY_MONTH, _month_key, _next_month, "calendar month"),
+)
+
+
+def _frequency_at(
+    times: Sequence[dt.datetime], profile: ComplianceProfile, at: dt.datetime, zones: Sequence[ZoneInfo]
+) -> Verdict:
+    for zone in zones:
+        today = at.astimezone(zone).date()
+        local_days = [t.astimezone(zone).date() for t in times]
+        for name, block, key, following, label in _PERIODS:
+            cap: int | None = getattr(profile, name)
+            if cap is None:
+                continue
+            k = key(today)
+            used = sum(1 for d in local_days if key(d) == k)
+            if used >= cap:
+                return Verdict(
+                    False,
+                    block,
+                    _midnight(following(today), zone),
+                    f"{used} calls this {label} in {zone.key} (max {cap})",
+                )
+    return _OK
+
+
+def frequency_ok(
+    previous_dial_times: Iterable[dt.datetime],
+    profile: ComplianceProfile,
+    now: dt.datetime,
+    tz: ContactZones,
+) -> Verdict:
+    """At most N calls a day / week (Monday to Sunday) / calendar month, in the callee's local calendar.
+
+    `previous_dial_times`: the counted attempts (see `frequency_counted`) to this callee in
+    *every* campaign of the same creditor. With several candidate zones the cap must hold in
+    each of them. `retry_at` is the first local period start at which no cap is reached.
+    """
+    _aware("now", now)
+    times = list(previous_dial_times)
+    for t in times:
+        _aware("previous_dial_times", t)
+    zones = _zones_for(tz)
+    first = _frequency_at(times, profile, now, zones)
+    if first.ok:
+        return first
+    at = first.retry_at
+    for _ in range(12):  # a day cap can push into a full week, that into a full month...
+        assert at is not None
+        verdict = _frequency_at(times, profile, at, zones)
+        if verdict.ok:
+            return Verdict(False, first.reason, at, first.detail)
+        at = verdict.retry_at
+    return Verdict(False, first.reason, at, first.detail)
+
+
+# --- the 72-hour lockout ---------------------------------------------------------------------------
+
+
+def redial_after_abandon_ok(
+    last_abandoned_at: dt.datetime | None,
+    profile: ComplianceProfile,
+    now: dt.datetime,
+    mode: DialingMode | str,
+) -> Verdict:
+    """UK: a number whose call was abandoned is not redialled within 72 h unless an operator is
+    guaranteed (preview/progressive). Pass the latest abandon to any of the contact's numbers, in
+    any campaign."""
+    _aware("now", now)
+    lockout = profile.abandon_redial_lockout
+    if lockout is None or last_abandoned_at is None:
+        return _OK
+    if _mode(mode) in profile.lockout_exempt_modes:
+        return _OK
+    until = last_abandoned_at + lockout
+    if now < until:
+        return Verdict(False, ComplianceBlock.ABANDON_LOCKOUT, until, f"abandoned at {last_abandoned_at.isoformat()}")
+    return _OK
+
+
+def _mode(mode: DialingMode | str) -> DialingMode | str:
+    try:
+        return DialingMode(mode)
+    except ValueError:
+        return str(mode)
+
+
+AGENTLESS = "agentless"
+
+
+def agentless_ok(mode: DialingMode | str, profile: ComplianceProfile) -> Verdict:
+    if str(mode) == AGENTLESS and not profile.allow_agentless:
+        return Verdict(False, ComplianceBlock.AGENTLESS_FORBIDDEN, detail=f"{profile.code}: never agentless")
+    return _OK
+
+
+# --- everything at once --------------------------------------------------------------------------
+
+
+def compliance_check(
+    *,
+    now: dt.datetime,
+    profile: ComplianceProfile,
+    contact_tz: ContactZones,
+    campaign_windows: CallingWindows | None,
+    mode: DialingMode | str,
+    consent: Consent | None = None,
+    previous_dial_times: Sequence[dt.datetime] = (),
+    last_abandoned_at: dt.datetime | None = None,
+) -> Verdict:
+    """The jurisdiction's part of the last check before a dial; call it next to `check_dialable`.
+
+    The reason is the first block found at `now`; `retry_at` is the first instant at which
+    hours, frequency caps and the abandon lockout all allow the dial (None for final blocks).
+    """
+    _aware("now", now)
+    for verdict in (agentless_ok(mode, profile), consent_ok(consent, profile, now)):
+        if not verdict.ok:
+            return verdict
+    windows = profile_windows(profile, campaign_windows)
+    # frequency is counted in the zones the calling window resolves to (fallback zone included)
+    zones = resolve_zones(contact_tz, windows)
+    freq_tz: ContactZones = tuple(z.key for z in zones) if zones else contact_tz
+
+    def timed(at: dt.datetime) -> Verdict:
+        for v in (
+            hours_ok(contact_tz, profile, at, campaign_windows),
+            frequency_ok(previous_dial_times, profile, at, freq_tz),
+            redial_after_abandon_ok(last_abandoned_at, profile, at, mode),
+        ):
+            if not v.ok:
+                return v
+        return _OK
+
+    first = timed(now)
+    if first.ok or first.retry_at is None:
+        return first
+    at = first.retry_at
+    for _ in range(50):
+        v = timed(at)
+        if v.ok:
+            return Verdict(False, first.reason, at, first.detail)
+        if v.retry_at is None:
+            return Verdict(False, v.reason, None, v.detail)
+        at = max(v.retry_at, at + dt.timedelta(seconds=1))
+    return Verdict(False, first.reason, at, first.detail)
+
+
+# --- campaign settings -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DialSettings:
+    """What of a campaign's configuration the profile constrains (from the Campaign row and knobs)."""
+
+    mode: DialingMode | str
+    ring_timeout_s: float
+    connect_limit_s: float
+    target_abandon_rate: float
+    abandon_cap: float
+    caller_id: str | None
+    abandon_message: str | None
+    amd_enabled: bool = False
+
+    @classmethod
+    def from_knobs(
+        cls,
+        knobs: PacingKnobs,
+        *,
+        ring_timeout_s: float,
+        caller_id: str | None,
+        abandon_message: str | None,
+        amd_enabled: bool = False,
+    ) -> DialSettings:
+        return cls(
+            knobs.mode,
+            ring_timeout_s,
+            knobs.connect_limit_s,
+            knobs.target_abandon_rate,
+            knobs.abandon_cap,
+            caller_id,
+            abandon_message,
+            amd_enabled,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignProblem:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+_WITHHELD = {"anonymous", "private", "restricted", "unknown", "withheld"}
+
+
+def validate_campaign(profile: ComplianceProfile, settings: DialSettings) -> list[CampaignProblem]:
+    """Why this campaign may not start under `profile` (empty list: it may). Pass the effective rules."""
+    problems: list[CampaignProblem] = []
+
+    def bad(name: str, message: str) -> None:
+        problems.append(CampaignProblem(name, message))
+
+    code = profile.code
+    if settings.ring_timeout_s < profile.min_ring_s:
+        bad(
+            "ring_timeout_s",
+            f"{settings.ring_timeout_s:g} s is below the {code} minimum ring of {profile.min_ring_s:g} s",
+        )
+    if settings.connect_limit_s > profile.connect_limit_s:
+        bad(
+            "connect_limit_s",
+            f"{settings.connect_limit_s:g} s is above the {code} limit of {profile.connect_limit_s:g} s",
+        )
+    if settings.abandon_cap > profile.abandon_cap:
+        bad("abandon_cap", f"{settings.abandon_cap:.2%} is above the {code} cap of {profile.abandon_cap:.2%}")
+    if settings.target_abandon_rate > min(profile.abandon_cap, settings.abandon_cap):
+        bad("target_abandon_rate", f"{settings.target_abandon_rate:.2%} is above the abandon cap")
+    if settings.target_abandon_rate > profile.target_abandon_rate:
+        bad(
+            "target_abandon_rate",
+            f"{settings.target_abandon_rate:.2%} is above the {code} target of {profile.target_abandon_rate:.2%}",
+        )
+    caller_id = (settings.caller_id or "").strip()
+    if profile.caller_id_required and (not caller_id or caller_id.lower() in _WITHHELD):
+        bad("caller_id", f"{code}: a caller ID that can be called back must be presented")
+    if profile.abandon_message_required and not (settings.abandon_message or "").strip():
+        bad("abandon_message", f"{code}: a recorded message must be played on every abandoned call")
+    if str(settings.mode) == AGENTLESS and not profile.allow_agentless:
+        bad("mode", f"{code}: agentless dialling is not allowed")
+    return problems
+
+
+# --- consent as imports carry it today -------------------------------------------------------------
+
+CONSENT_KEYS = ("consent_source", "consent_date", "consent_expires", "consent_revoked")
+
+
+def _instant(value: object) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(0), tzinfo=UTC)
+    text = str(value).strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"consent date {text!r} is not an ISO date (YYYY-MM-DD[THH:MM[+hh:mm]])") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def consent_from_fields(fields: Mapping[str, object]) -> Consent | None:
+    """A `Consent` from a contact's fields, e.g. `Contact.extra` filled by an import with columns
+    consent_source / consent_date [/ consent_expires / consent_revoked]. Dates without a time or
+    zone are read as UTC midnight. Missing source or date: None (no consent)."""
+    source = str(fields.get("consent_source") or "").strip()
+    given = _instant(fields.get("consent_date"))
+    if not source or given is None:
+        return None
+    return Consent(
+        source,
+        given,
+        expires_at=_instant(fields.get("consent_expires")),
+        revoked_at=_instant(fields.get("consent_revoked")),
+    )
