@@ -66,10 +66,16 @@ def apply_campaign(repo: Repository, definition: CampaignDefinition, trunk: str 
         "wrapup_s": float(definition.wrap_up_seconds),
         "max_lines": definition.dialing.max_lines,
     }
-    dispositions = [d.model_dump() for d in definition.dispositions]
-    return repo.upsert_campaign(
+    dispositions = [d.model_dump(exclude={"do_not_call", "final"}) for d in definition.dispositions]
+    campaign_id = repo.upsert_campaign(
         definition.name, fields=fields, dispositions=dispositions, definition=definition.model_dump(mode="json")
     )
+    if definition.compliance:
+        from dialer.compliance.profiles import compliance_from_config
+
+        for entry in compliance_from_config(definition.compliance).overrides_to_log():
+            repo.audit("compliance.override", definition.name, dict(entry))
+    return campaign_id
 
 
 def apply_campaign_file(repo: Repository, path: str | Path) -> tuple[int, CampaignDefinition]:

@@ -22,6 +22,7 @@ class LabRun:
     repo: Repository
     campaign_id: int
     service: DialerService
+    db_url: str
 
 
 def campaign_definition(**overrides: Any) -> dict[str, Any]:
@@ -48,15 +49,19 @@ async def dial(
     numbers: list[str],
     operators: list[str],
     on_tick: Callable[[DialerService, CampaignRun], None] | None = None,
+    contacts: list[dict[str, Any]] | None = None,
+    db_url: str | None = None,
     **campaign: Any,
 ) -> LabRun:
-    """Dial `numbers` through the real service with `operators` logged in, until every call ended."""
-    url = f"sqlite:///{tmp_path / 'lab.db'}"
+    """Dial `numbers` (or `contacts` rows) through the real service with `operators` logged in, until
+    every call ended. `db_url` reuses another run's database."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    url = db_url or f"sqlite:///{tmp_path / 'lab.db'}"
     migrate(url)
     repo = Repository(make_session_factory(make_engine(url)))
     definition = parse_campaign(campaign_definition(**campaign))
     campaign_id = apply_campaign(repo, definition)
-    repo.add_contact_list(campaign_id, "numbers", [{"phone": n} for n in numbers])
+    repo.add_contact_list(campaign_id, "numbers", [{"phone": n} for n in numbers] + (contacts or []))
     for login in operators:
         repo.ensure_operator(login, login, f"PJSIP/{login}")
     softphones.start_many(operators)
@@ -77,4 +82,4 @@ async def dial(
         await service.db.flush()
     finally:
         await service.close()
-    return LabRun(repo, campaign_id, service)
+    return LabRun(repo, campaign_id, service, url)

@@ -8,13 +8,16 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from dialer.compliance.checks import FINAL_BLOCKS as COMPLIANCE_FINAL
+from dialer.compliance.checks import frequency_counted
+from dialer.compliance.evidence_adapter import blocked_dial_audit
 from dialer.db.models import (
     Attempt,
     AuditLog,
@@ -321,7 +324,13 @@ class Repository:
                 s.add(attempt)
                 s.flush()
                 tasks.append(DialTask(attempt.id, contact.id, attempt.channel_id, contact.phone, preferred))
+            if checks is not None:
+                s.add_all(checks.blocked)
         return tasks
+
+    def audit(self, action: str, target: str | None, detail: dict[str, Any], user_id: int | None = None) -> None:
+        with self.sessions.begin() as s:
+            s.add(AuditLog(user_id=user_id, action=action, target=target, detail=detail))
 
     def add_do_not_call(
         self, phone: str, *, campaign_id: int | None, source: str, reason: str | None = None, by: int | None = None
@@ -394,6 +403,8 @@ class Repository:
                 attempt.notes = notes
                 attempt.next_action_at = next_action_at
             contact = s.get(Contact, attempt.contact_id)
+            if rules is not None and code is not None and rules.dispositions[code].do_not_call:
+                s.add(DoNotCall(phone=attempt.phone, campaign_id=None, source="operator", reason=code))
             if rules is None or contact is None or contact.status != WRAP_UP:
                 return
             now = at or utcnow()
@@ -615,6 +626,10 @@ class _Checks:
     dnc_campaign: set[str]
     refused_at: dict[str, datetime]
     attempts: dict[int, list[datetime]]
+    campaign_id: int = 0
+    dials_by_phone: dict[str, list[datetime]] = field(default_factory=dict)  # every campaign, for caps
+    abandoned_by_phone: dict[str, datetime] = field(default_factory=dict)
+    blocked: list[AuditLog] = field(default_factory=list)  # compliance refusals, as evidence
 
     @classmethod
     def load(cls, s: Session, campaign_id: int, contacts: Sequence[Contact], rules: CampaignRules) -> _Checks:
@@ -632,11 +647,26 @@ class _Checks:
         ):
             if rules.counts(outcome):
                 attempts.setdefault(contact_id, []).append(at)
+        dials: dict[str, list[datetime]] = {}
+        abandoned: dict[str, datetime] = {}
+        if rules.compliance is not None:  # frequency caps and the abandon lockout count every campaign
+            for phone, at, ended, outcome in s.execute(
+                select(Attempt.phone, Attempt.originated_at, Attempt.ended_at, Attempt.outcome).where(
+                    Attempt.phone.in_(phones)
+                )
+            ):
+                if frequency_counted(outcome, rules.compliance):
+                    dials.setdefault(phone, []).append(at)
+                if outcome == AttemptOutcome.ABANDONED.value and ended is not None:
+                    abandoned[phone] = max(ended, abandoned.get(phone, ended))
         return cls(
             dnc_global={p for p, c in dnc_rows if c is None},
             dnc_campaign={p for p, c in dnc_rows if c == campaign_id},
             refused_at={p: at for p, at in refused if at is not None},
             attempts=attempts,
+            campaign_id=campaign_id,
+            dials_by_phone=dials,
+            abandoned_by_phone=abandoned,
         )
 
     def admit(
@@ -662,6 +692,33 @@ class _Checks:
                 contact.status = _FINAL_BLOCKS[verdict.reason]
             else:
                 contact.next_attempt_at = verdict.retry_at
+            return False, None
+        law = rules.compliance_verdict(
+            now=now,
+            timezone=_zones(contact),
+            extra=contact.extra or {},
+            dial_times=sorted(t for p in phones for t in self.dials_by_phone.get(p, [])),
+            last_abandoned_at=max(
+                (self.abandoned_by_phone[p] for p in phones if p in self.abandoned_by_phone), default=None
+            ),
+        )
+        if law is not None and not law.ok:
+            assert law.reason is not None
+            contact.status_reason = f"compliance: {law.reason.value}"
+            if law.reason in COMPLIANCE_FINAL:
+                contact.status = DONE
+            else:
+                contact.next_attempt_at = law.retry_at
+            self.blocked.append(
+                blocked_dial_audit(
+                    campaign_id=self.campaign_id,
+                    contact_id=contact.id,
+                    phone=contact.phone,
+                    reason=law.reason.value,
+                    detail=law.detail or "",
+                    at=now,
+                )
+            )
             return False, None
         if contact.is_callback and contact.next_attempt_at is not None:
             route = route_callback(

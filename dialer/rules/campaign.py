@@ -250,6 +250,7 @@ class DispositionSpec(_Model):
     refusal: bool = False
     callback: bool = False
     final: bool = True
+    do_not_call: bool = False  # the callee asked not to be called: their number goes on the DNC list at once
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -297,12 +298,24 @@ class CampaignDefinition(_Model):
     connect_limit_seconds: float = Field(default=2.0, gt=0, le=30)
     wrap_up_seconds: int = Field(default=15, ge=0, le=3600)
     amd: bool = False
+    # a jurisdiction profile (US, UK, RU, RU_COLLECTION) the campaign may make stricter, never looser
+    # without a logged override: see docs/compliance.md
+    compliance: dict[str, Any] | None = None
 
     @field_validator("lists", mode="before")
     @classmethod
     def _list_names(cls, v: Any) -> Any:
         if isinstance(v, list):
             return [{"name": x} if isinstance(x, str) else x for x in v]
+        return v
+
+    @field_validator("compliance")
+    @classmethod
+    def _compliance(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
+        if v is not None:
+            from dialer.compliance.profiles import compliance_from_config  # imports this module
+
+            compliance_from_config(v)
         return v
 
     @field_validator("recording", mode="before")

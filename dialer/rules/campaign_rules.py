@@ -6,7 +6,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dialer.compliance.checks import Verdict, compliance_check, consent_from_fields
+from dialer.compliance.profiles import ComplianceProfile
 from dialer.outcomes import AttemptOutcome
+from dialer.pacing.snapshot import DialingMode
 from dialer.rules.outcomes import CallOutcome, Disposition
 from dialer.rules.retry import Eligibility, NextStep, RetryPolicy, check_dialable, next_step
 from dialer.rules.windows import CallingWindows, ContactZones
@@ -17,13 +20,46 @@ class CampaignRules:
     policy: RetryPolicy
     windows: CallingWindows
     dispositions: Mapping[str, Disposition]
+    compliance: ComplianceProfile | None = None  # the jurisdiction's rules, checked before every dial
+    mode: DialingMode = DialingMode.PROGRESSIVE
 
     @classmethod
     def from_definition(cls, definition: object) -> CampaignRules:
+        from dialer.compliance.profiles import compliance_from_config
         from dialer.rules.campaign import CampaignDefinition
 
         assert isinstance(definition, CampaignDefinition)
-        return cls(definition.retry_policy(), definition.calling_windows_rules(), definition.disposition_map())
+        profile = compliance_from_config(definition.compliance).rules if definition.compliance else None
+        return cls(
+            definition.retry_policy(),
+            definition.calling_windows_rules(),
+            definition.disposition_map(),
+            profile,
+            definition.dialing.mode,
+        )
+
+    def compliance_verdict(
+        self,
+        *,
+        now: dt.datetime,
+        timezone: ContactZones,
+        extra: Mapping[str, object],
+        dial_times: Sequence[dt.datetime],
+        last_abandoned_at: dt.datetime | None,
+    ) -> Verdict | None:
+        """The jurisdiction's verdict on dialling this contact now (None: the campaign has no profile)."""
+        if self.compliance is None:
+            return None
+        return compliance_check(
+            now=now,
+            profile=self.compliance,
+            contact_tz=timezone,
+            campaign_windows=self.windows,
+            mode=self.mode,
+            consent=consent_from_fields(extra),
+            previous_dial_times=[t for t in dial_times],
+            last_abandoned_at=last_abandoned_at,
+        )
 
     def counts(self, outcome: str | None) -> bool:
         return outcome is not None and self.policy.counts(CallOutcome(outcome))

@@ -37,9 +37,12 @@ class Disposition:
     refusal: bool = False
     callback: bool = False
     final: bool = True
+    do_not_call: bool = False  # an opt-out: the number goes on the global do-not-call list at once
 
     def __post_init__(self) -> None:
         if self.positive and self.refusal:
             raise ValueError(f"disposition {self.code!r} cannot be both positive and a refusal")
         if self.callback and (self.positive or self.refusal):
             raise ValueError(f"disposition {self.code!r}: a callback cannot be positive or a refusal")
+        if self.do_not_call and (self.callback or self.positive):
+            raise ValueError(f"disposition {self.code!r}: a do-not-call request cannot be a callback or positive")
