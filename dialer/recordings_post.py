@@ -838,3 +838,26 @@ def apply_retention(
             log.warning("retention could not delete %s: %s", rec.rel_path, exc)
     log.info(report.summary())
     return report
+
+
+def waveform_peaks(store: RecordingStore, rel_path: str, buckets: int = 800) -> dict[str, Any]:
+    """Peak level (0..1) per time bucket and channel, for drawing a waveform in the QA player."""
+    check_rel_path(rel_path)
+    with tempfile.TemporaryDirectory(prefix="dialer-peaks-") as tmp:
+        path = store.local_path(rel_path)
+        if path is None:
+            path = Path(tmp) / PurePosixPath(rel_path).name
+            store.fetch_to(rel_path, path)
+        audio = AudioSegment.from_file(str(path))
+    full_scale = float(audio.max_possible_amplitude) or 1.0
+    channels = audio.split_to_mono() if audio.channels > 1 else [audio]
+    out: list[list[float]] = []
+    for ch in channels:
+        samples = ch.get_array_of_samples()
+        step = max(1, len(samples) // buckets)
+        peaks = [
+            round(max((abs(x) for x in samples[i : i + step]), default=0) / full_scale, 3)
+            for i in range(0, len(samples), step)
+        ]
+        out.append(peaks[:buckets])
+    return {"duration_s": len(audio) / 1000.0, "channels": out, "labels": ["operator", "customer"][: len(out)]}

@@ -4,16 +4,21 @@ and the call's timeline. QA and admins only."""
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Callable
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from dialer.recordings_post import (
+    LocalRecordingStore,
+    RangeNotSatisfiable,
+    RecordingStore,
+    parse_range_header,
+    waveform_peaks,
+)
 from dialer.web.context import WebContext, ctx_of, render
 from dialer.web.queries import RecordingFilter, scorecard_of, timeline_of
 from dialer.web.security import RoleGuard, WebUser, current_user
@@ -134,59 +139,53 @@ async def api_recording(request: Request, recording_id: int) -> dict[str, Any]:
     return await asyncio.to_thread(_detail, ctx_of(request), recording_id)
 
 
-def _resolve(root: Path, rel: str) -> Path:
-    """The file inside the recordings directory, never outside it (no ../, no absolute paths, no symlink escape)."""
-    base = root.resolve()
-    path = (base / rel).resolve()
-    if not path.is_relative_to(base) or not path.is_file():
-        raise HTTPException(status_code=404, detail="recording file not found")
-    return path
+def _store(ctx: WebContext) -> RecordingStore:
+    """The recordings store the service writes to; its paths can never leave it (check_rel_path)."""
+    return LocalRecordingStore(ctx.settings.recordings_dir)
 
 
-def _range(header: str | None, size: int) -> tuple[int, int] | None:
-    if not header:
-        return None
-    m = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
-    if m is None or (not m.group(1) and not m.group(2)):
-        raise HTTPException(status_code=416, headers={"content-range": f"bytes */{size}"})
-    if m.group(1):
-        start = int(m.group(1))
-        end = int(m.group(2)) if m.group(2) else size - 1
-    else:
-        start, end = max(0, size - int(m.group(2))), size - 1
-    end = min(end, size - 1)
-    if start > end or start >= size:
-        raise HTTPException(status_code=416, headers={"content-range": f"bytes */{size}"})
-    return start, end
-
-
-async def _file_chunks(path: Path, start: int, length: int) -> AsyncIterator[bytes]:
-    def read(pos: int, n: int) -> bytes:
-        with path.open("rb") as fh:
-            fh.seek(pos)
-            return fh.read(n)
-
-    pos, left = start, length
-    while left > 0:
-        data = await asyncio.to_thread(read, pos, min(CHUNK, left))
+async def _chunks(store: RecordingStore, rel: str, start: int, length: int) -> AsyncIterator[bytes]:
+    pos, end = start, start + length - 1
+    while pos <= end:
+        last = min(pos + CHUNK - 1, end)
+        data = await asyncio.to_thread(store.open_range, rel, pos, last)
         if not data:
             break
         pos += len(data)
-        left -= len(data)
         yield data
+
+
+def _recording_path(ctx: WebContext, recording_id: int) -> tuple[Any, RecordingStore]:
+    found = ctx.queries.recording(recording_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such recording")
+    rec, store = found[0], _store(ctx)
+    try:
+        if not store.exists(rec.path):
+            raise HTTPException(status_code=404, detail="recording file not found")
+    except ValueError:  # a path that would leave the store
+        raise HTTPException(status_code=404, detail="recording file not found") from None
+    return rec, store
+
+
+@router.get("/api/recordings/{recording_id}/waveform", tags=["qa"])
+async def api_waveform(request: Request, recording_id: int) -> dict[str, Any]:
+    """Peaks per channel (operator left, customer right) for the player's waveform; no audio leaves."""
+    ctx = ctx_of(request)
+    rec, store = await asyncio.to_thread(_recording_path, ctx, recording_id)
+    return await asyncio.to_thread(waveform_peaks, store, rec.path)
 
 
 @router.get("/api/recordings/{recording_id}/audio", tags=["qa"])
 async def api_audio(request: Request, recording_id: int, user: User) -> Response:
     """The audio, with HTTP Range (206) so the player can seek. A playback (a request from byte 0) is audited."""
     ctx = ctx_of(request)
-    found = await asyncio.to_thread(ctx.queries.recording, recording_id)
-    if found is None:
-        raise HTTPException(status_code=404, detail="no such recording")
-    rec = found[0]
-    path = _resolve(ctx.settings.recordings_dir, rec.path)
-    size = path.stat().st_size
-    rng = _range(request.headers.get("range"), size)
+    rec, store = await asyncio.to_thread(_recording_path, ctx, recording_id)
+    size = await asyncio.to_thread(store.size, rec.path)
+    try:
+        rng = parse_range_header(request.headers.get("range") or "", size)
+    except RangeNotSatisfiable as exc:
+        raise HTTPException(status_code=416, headers={"content-range": exc.content_range}) from None
     if rng is None or rng[0] == 0:
         await asyncio.to_thread(
             ctx.queries.audit,
@@ -200,12 +199,12 @@ async def api_audio(request: Request, recording_id: int, user: User) -> Response
     media = MEDIA_TYPES.get(rec.format.lower(), "application/octet-stream")
     if rng is None:
         headers["content-length"] = str(size)
-        return StreamingResponse(_file_chunks(path, 0, size), media_type=media, headers=headers)
+        return StreamingResponse(_chunks(store, rec.path, 0, size), media_type=media, headers=headers)
     start, end = rng
     headers["content-range"] = f"bytes {start}-{end}/{size}"
     headers["content-length"] = str(end - start + 1)
     return StreamingResponse(
-        _file_chunks(path, start, end - start + 1), status_code=206, media_type=media, headers=headers
+        _chunks(store, rec.path, start, end - start + 1), status_code=206, media_type=media, headers=headers
     )
 
 

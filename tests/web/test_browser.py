@@ -157,6 +157,12 @@ def test_qa_finds_and_plays_recording(server: tuple[str, WebEnv], page: object) 
     assert abs(duration - 1.0) < 0.1
     assert len(env.queries.audit_log("recording.play")) > before
     assert "bridge" in p.inner_text("#timeline")  # type: ignore[attr-defined]
+    # the waveform is drawn from the server's peaks, and a click on it seeks
+    p.wait_for_function("() => Number(document.getElementById('waveform').dataset.ready) >= 1")  # type: ignore[attr-defined]
+    box = p.locator("#waveform").bounding_box()  # type: ignore[attr-defined]
+    p.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)  # type: ignore[attr-defined]
+    seeked = p.evaluate("document.getElementById('player').currentTime")  # type: ignore[attr-defined]
+    assert abs(seeked - duration / 2) < 0.1
     p.fill("#score input[name=greeting]", "9")  # type: ignore[attr-defined]
     p.click("#score button[type=submit]")  # type: ignore[attr-defined]
     p.wait_for_function("() => document.getElementById('score-msg').textContent.startsWith('Saved')")  # type: ignore[attr-defined]
