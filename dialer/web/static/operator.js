@@ -68,6 +68,7 @@
   const act = async (url, body) => { try { render(await d.api("POST", url, body)); msg(""); } catch (e) { msg(e.message); } };
   if ($("btn-login")) $("btn-login").onclick = () => act("/api/operator/login", { campaign_id: campaign() });
   if ($("btn-ready")) $("btn-ready").onclick = () => act("/api/operator/ready");
+  if ($("btn-record")) $("btn-record").onclick = () => act("/api/operator/record");
   if ($("btn-pause")) $("btn-pause").onclick = () => act("/api/operator/pause", { reason: $("pause-code").value });
   setInterval(() => { if (wrapStart !== null) d.text($("wrapup-s"), Math.floor((Date.now() - wrapStart) / 1000)); }, 250);
   d.listen($("desk").dataset.events, render);
