@@ -177,6 +177,47 @@ def recordings_verify(
     raise typer.Exit(1 if bad else 0)
 
 
+@recordings_app.command("reprocess")
+def recordings_reprocess(
+    fmt: Annotated[str, typer.Option("--format", help="ogg | mp3 | wav")] = "ogg",
+    campaign: Annotated[str | None, typer.Option(help="only this campaign")] = None,
+) -> None:
+    """Measure and encode stored recordings again (e.g. another format); each row is replaced."""
+    from dialer.recordings_post import LocalRecordingStore, RecordingError, reprocess_recording
+
+    if fmt not in ("ogg", "mp3", "wav"):
+        raise typer.BadParameter("--format must be ogg, mp3 or wav")
+    settings = Settings()
+    repo = _repo(settings)
+    campaign_id = None
+    if campaign is not None:
+        row = repo.campaign_by_name(campaign)
+        if row is None:
+            console.print(f"[red]no campaign {campaign!r}")
+            raise typer.Exit(2)
+        campaign_id = row.id
+    store = LocalRecordingStore(settings.recordings_dir)
+    done = failed = 0
+    for attempt_id, path, name, started in repo.recordings_to_reprocess(campaign_id):
+        try:
+            processed = reprocess_recording(
+                store,
+                path,
+                campaign=name,
+                attempt_id=attempt_id,
+                started=started,
+                fmt=fmt,  # type: ignore[arg-type]
+            )
+        except (OSError, RecordingError) as exc:
+            failed += 1
+            console.print(f"attempt {attempt_id} {path}: {exc}")
+            continue
+        repo.replace_recording(attempt_id, processed)
+        done += 1
+    console.print(f"{done} recordings re-processed, {failed} failed")
+    raise typer.Exit(1 if failed else 0)
+
+
 @recordings_app.command("retention")
 def recordings_retention(dry_run: Annotated[bool, typer.Option(help="only say what would go")] = False) -> None:
     """Apply each campaign's retention policy now (the scheduler does it daily at 03:00 UTC)."""

@@ -861,3 +861,43 @@ def waveform_peaks(store: RecordingStore, rel_path: str, buckets: int = 800) -> 
         ]
         out.append(peaks[:buckets])
     return {"duration_s": len(audio) / 1000.0, "channels": out, "labels": ["operator", "customer"][: len(out)]}
+
+
+def reprocess_recording(
+    store: RecordingStore,
+    rel_path: str,
+    *,
+    campaign: str,
+    attempt_id: int,
+    started: datetime,
+    fmt: RecordingFormat = "ogg",
+    silence: SilenceParams = DEFAULT_SILENCE,
+) -> ProcessedRecording:
+    """Measure and encode a stored stereo recording again (new format, new silence parameters): its two
+    channels are the legs. The old file goes only when the new one is stored under another name."""
+    check_rel_path(rel_path)
+    with tempfile.TemporaryDirectory(prefix="dialer-reprocess-") as tmp:
+        src = store.local_path(rel_path)
+        if src is None:
+            src = Path(tmp) / PurePosixPath(rel_path).name
+            store.fetch_to(rel_path, src)
+        stereo = AudioSegment.from_file(str(src))
+        if stereo.channels != 2:
+            raise RecordingError(f"{rel_path}: {stereo.channels} channel(s); only stereo recordings have both legs")
+        left, right = stereo.split_to_mono()
+        operator_wav, customer_wav = Path(tmp) / "operator.wav", Path(tmp) / "customer.wav"
+        left.export(operator_wav, format="wav")
+        right.export(customer_wav, format="wav")
+        processed = process_call_recording(
+            operator_wav,
+            customer_wav,
+            store=store,
+            campaign=campaign,
+            attempt_id=attempt_id,
+            started=started,
+            fmt=fmt,
+            silence=silence,
+        )
+    if processed.rel_path != rel_path:
+        store.delete(rel_path)
+    return processed

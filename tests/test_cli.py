@@ -93,3 +93,12 @@ def test_recordings_verify_finds_a_damaged_file(env: str, tmp_path: Path, monkey
     damaged.write_bytes(damaged.read_bytes()[:200])
     res = run(app, ["recordings", "verify", "--campaign", "qa"])
     assert res.exit_code == 1 and "1 with problems" in res.output and "sha256" in res.output
+
+    # re-process everything to MP3: rows replaced, files verify, the old OGG files are gone
+    old = [r.path for r in repo.recordings(cid)]
+    damaged.unlink()
+    res = run(app, ["recordings", "reprocess", "--format", "mp3"])
+    assert res.exit_code == 1 and "1 recordings re-processed, 1 failed" in res.output
+    new = [r.path for r in repo.recordings(cid)]
+    assert sorted(p.rsplit(".", 1)[1] for p in new) == ["mp3", "ogg"]  # the damaged one stays as it was
+    assert not (store_dir / old[0]).exists() and (store_dir / old[0].replace(".ogg", ".mp3")).exists()

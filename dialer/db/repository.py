@@ -469,6 +469,26 @@ class Repository:
             for aid, path, sha, start, end in rows
         ]
 
+    def replace_recording(self, attempt_id: int, processed: ProcessedRecording) -> None:
+        """A re-processed recording takes the place of the old row."""
+        with self.sessions.begin() as s:
+            for old in s.scalars(select(Recording).where(Recording.attempt_id == attempt_id)):
+                s.delete(old)
+        self.add_recording(attempt_id, processed)
+
+    def recordings_to_reprocess(self, campaign_id: int | None = None) -> list[tuple[int, str, str, datetime]]:
+        """(attempt id, path, campaign name, when the call was answered) of every stored recording."""
+        with self.sessions() as s:
+            q = (
+                select(Attempt.id, Recording.path, Campaign.name, Attempt.answered_at, Recording.created_at)
+                .join(Attempt, Recording.attempt_id == Attempt.id)
+                .join(Campaign, Attempt.campaign_id == Campaign.id)
+            )
+            if campaign_id is not None:
+                q = q.where(Attempt.campaign_id == campaign_id)
+            rows = s.execute(q.order_by(Recording.id)).all()
+        return [(aid, path, name, answered or created) for aid, path, name, answered, created in rows]
+
     def forget_recordings(self, paths: Iterable[str], *, reason: str) -> int:
         """Drop the rows of recordings whose files are gone, and say so in the audit log."""
         paths = list(paths)
