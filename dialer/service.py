@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from dialer.campaigns import campaign_knobs
 from dialer.config import Settings
 from dialer.db.models import Campaign
@@ -63,19 +65,49 @@ def utcnow() -> datetime:
 
 
 class DbWorker:
-    """Runs repository calls on one thread, in submission order."""
+    """Runs repository calls on one thread, in submission order.
 
-    def __init__(self, repo: Repository) -> None:
+    When the database is unreachable a call is retried (backoff up to 5 s) until it comes back, and
+    everything submitted after it waits its turn: outcomes are buffered in order, not lost, and the
+    pacing loop, which waits for its leases here, stops originating meanwhile.
+    """
+
+    def __init__(self, repo: Repository, max_backoff_s: float = 5.0) -> None:
         self.repo = repo
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dialer-db")
         self._pending: set[Future[Any]] = set()
+        self._closing = False
+        self.max_backoff_s = max_backoff_s
+        self.available = True
+        self.outages = 0
+
+    def _retrying(self, fn: Callable[[], T]) -> T:
+        backoff = 0.2
+        while True:
+            try:
+                result = fn()
+            except (OperationalError, InterfaceError) as exc:
+                if self._closing:
+                    raise
+                if self.available:
+                    self.available = False
+                    self.outages += 1
+                    log.error("database unavailable, holding writes until it is back: %s", exc.orig)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff_s)
+                continue
+            if not self.available:
+                self.available = True
+                log.warning("database back")
+            return result
 
     async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kwargs))
+        job = partial(self._retrying, partial(fn, *args, **kwargs))
+        return await asyncio.get_running_loop().run_in_executor(self._pool, job)
 
     def submit(self, fn: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> None:
         """Fire and forget (ordered after everything submitted before); failures are logged."""
-        fut = self._pool.submit(fn, *args, **kwargs)
+        fut = self._pool.submit(self._retrying, partial(fn, *args, **kwargs))
         self._pending.add(fut)
 
         def done(f: Future[Any]) -> None:
@@ -88,7 +120,13 @@ class DbWorker:
     async def flush(self) -> None:
         await self.call(lambda: None)
 
-    def close(self) -> None:
+    def close(self, grace_s: float = 30.0) -> None:
+        """Let buffered writes land (up to `grace_s` if the database is down), then stop."""
+        self._pool.shutdown(wait=False)
+        deadline = time.monotonic() + grace_s
+        while self._pending and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self._closing = True
         self._pool.shutdown(wait=True)
 
 
