@@ -106,6 +106,11 @@ class CampaignScheduler:
         campaigns = await asyncio.to_thread(self.repo.campaigns)
         wanted = {c.id for c in campaigns if campaign_should_dial(c, today)}
         dialling = self.service.dialling()
+        for campaign_id in list(dialling):
+            if not await self.service.still_leading(campaign_id):  # another process took it over
+                log.warning("scheduler: lost the lease of campaign %s", campaign_id)
+                await self.service.stop_campaign(campaign_id)
+                dialling.discard(campaign_id)
         for campaign_id in wanted - dialling:
             log.info("scheduler: dialling campaign %s", campaign_id)
             await self.service.start_campaign(campaign_id)

@@ -25,6 +25,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from dialer.campaigns import campaign_knobs
 from dialer.config import Settings
+from dialer.db.leader import CampaignLeases
 from dialer.db.models import Campaign
 from dialer.db.repository import DialTask, Repository
 from dialer.floor import CallCapture, CallFloor, CallStage, LiveCall, LiveOperator
@@ -197,6 +198,9 @@ class CampaignRun:
     dialled: int = 0
     answered: int = 0
     abandoned: int = 0
+    failed_originations: int = 0  # Asterisk refused the call (channel limit, bad trunk): not abandons
+    originate_backoff_s: float = 0.0
+    originate_paused_until: float = 0.0
 
     def stats(self, now: float) -> CampaignStats:
         """Refresh the learned distributions every few seconds: they move slowly and cost a little."""
@@ -243,6 +247,7 @@ class DialerService:
         self.ari.on_connection_change = self._on_asterisk_connection
         self.runs: dict[int, CampaignRun] = {}
         self._pacing: dict[int, asyncio.Task[None]] = {}
+        self.leases = CampaignLeases(repo.engine)
         self.recording_store: RecordingStore = LocalRecordingStore(settings.recordings_dir)
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -287,7 +292,7 @@ class DialerService:
             task.cancel()
         await self.ari.close()
         await self.ami.close()
-        await self.db.flush()
+        await self.db.call(self.leases.close)
         self.db.close()
 
     def _spawn(self, coro: Awaitable[Any], name: str) -> None:
@@ -357,12 +362,17 @@ class DialerService:
                     log.error("could not log %s in again: %s", login, exc)
                     run.relogin.append(login)
 
-    async def start_campaign(self, campaign_id: int) -> CampaignRun:
-        """Dial the campaign (idempotent): open it if needed and keep its pacing loop running."""
+    async def start_campaign(self, campaign_id: int) -> CampaignRun | None:
+        """Dial the campaign (idempotent): open it if needed and keep its pacing loop running.
+
+        None when another dialer process paces it (it holds the campaign's lease in PostgreSQL)."""
         run = self.runs.get(campaign_id)
         task = self._pacing.get(campaign_id)
         if run is not None and task is not None and not task.done():
             return run
+        if not await self.db.call(self.leases.try_acquire, campaign_id):
+            log.info("campaign %s is paced by another dialer process", campaign_id)
+            return None
         if run is None:
             run = await self.open_campaign(campaign_id)
         run.stopping = False
@@ -381,6 +391,11 @@ class DialerService:
         run = self.runs.get(campaign_id)
         if run is not None:
             run.stopping = True
+        await self.db.call(self.leases.release, campaign_id)
+
+    async def still_leading(self, campaign_id: int) -> bool:
+        """Do we still hold the campaign's lease? (Not after our database session died.)"""
+        return await self.db.call(self.leases.still_held, campaign_id)
 
     def dialling(self) -> set[int]:
         """Campaigns whose pacing loop is running."""
@@ -484,6 +499,9 @@ class DialerService:
         run.contacts_available = await self.db.call(self.repo.count_dialable, run.config.campaign_id, utcnow())
         if run.stopping or not self.ari.connected:
             return PacingDecision(0, "stopping" if run.stopping else "ARI down")
+        if now < run.originate_paused_until:
+            left = run.originate_paused_until - now
+            return PacingDecision(0, f"Asterisk refused originations: backing off {left:.1f} s")
         snapshot = replace(run.floor.snapshot(now, run.config.knobs, run.contacts_available), stats=run.stats(now))
         decision = decide(snapshot)
         run.last_decision = decision
@@ -525,7 +543,7 @@ class DialerService:
             await self.pace_once(run)
             if on_tick is not None:
                 on_tick(run)
-            if until_done and run.contacts_available == 0 and not run.floor.calls:
+            if not run.floor.calls and (run.stopping or (until_done and run.contacts_available == 0)):
                 break
             await asyncio.sleep(self.tick_s)
         await self.db.flush()
@@ -545,10 +563,18 @@ class DialerService:
                 timeout_s=run.config.ring_timeout_s,
                 caller_id=run.config.caller_id,
             )
+            run.originate_backoff_s = 0.0
         except TelephonyError as exc:
-            log.warning("originate %s failed: %s", task.phone, exc)
             run.floor.calls.pop(task.channel_id, None)
             outcome = AttemptOutcome.FAILED if self.ari.connected else AttemptOutcome.SYSTEM_FAILURE
+            if outcome is AttemptOutcome.FAILED:
+                # channel limit, trunk down, bad dial string: slow down instead of hammering Asterisk
+                run.failed_originations += 1
+                run.originate_backoff_s = min(max(1.0, run.originate_backoff_s * 2), 30.0)
+                run.originate_paused_until = time.monotonic() + run.originate_backoff_s
+            log.warning(
+                "originate %s failed (%s); no originations for %.0f s", task.phone, exc, run.originate_backoff_s
+            )
             self.db.submit(
                 self.repo.finish_attempt,
                 task.attempt_id,

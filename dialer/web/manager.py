@@ -153,7 +153,8 @@ async def api_set_status(request: Request, campaign_id: int, body: StatusBody, u
     if service is not None:
         if body.status == "running":
             started = await service.start_campaign(campaign_id)
-            started.config.knobs = replace(started.config.knobs, paused=False)
+            if started is not None:  # else another dialer process paces it
+                started.config.knobs = replace(started.config.knobs, paused=False)
         elif body.status == "stopped":
             await service.stop_campaign(campaign_id)
         elif (run := service.runs.get(campaign_id)) is not None:
