@@ -49,6 +49,7 @@ class LiveCall:
     operator: LiveOperator | None = None
     preferred_operator_id: int | None = None  # a personal callback goes to its operator when ready
     learned: bool = False  # the pacing learner has been told how this call resolved
+    abandon_message_played: bool = False  # the recorded message reached its end before the hang-up
 
 
 @dataclass

@@ -598,6 +598,9 @@ class DialerService:
         if kind == "PlaybackFinished":
             channel_id = self._abandon_playbacks.pop(event.get("playback", {}).get("id", ""), None)
             if channel_id is not None:
+                found = self._find(channel_id)
+                if found is not None and found[1] is not None:
+                    found[1].abandon_message_played = True
                 with contextlib.suppress(TelephonyError):
                     await self.ari.hangup(channel_id)
             return
@@ -800,12 +803,16 @@ class DialerService:
         else:
             outcome = outcome_of_unanswered(cause if isinstance(cause, int) else None, ring_timed_out=False)
             self._learn_dial(run, call, DIAL_OUTCOMES.get(outcome, DialOutcome.FAILED))
+        extra: dict[str, Any] = {}
+        if outcome is AttemptOutcome.ABANDONED:
+            extra["abandon_message_played"] = call.abandon_message_played
         self.db.submit(
             self.repo.finish_attempt,
             call.attempt_id,
             outcome,
             at,
             run.config.rules,
+            **extra,
             hangup_cause=cause if isinstance(cause, int) else None,
             hangup_cause_txt=cause_txt,
         )

@@ -102,3 +102,46 @@ def test_recordings_verify_finds_a_damaged_file(env: str, tmp_path: Path, monkey
     new = [r.path for r in repo.recordings(cid)]
     assert sorted(p.rsplit(".", 1)[1] for p in new) == ["mp3", "ogg"]  # the damaged one stays as it was
     assert not (store_dir / old[0]).exists() and (store_dir / old[0].replace(".ogg", ".mp3")).exists()
+
+
+def test_compliance_report_and_schema_guard(env: str, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from dialer.db import migrate
+    from dialer.outcomes import AttemptOutcome
+
+    run = CliRunner().invoke
+    migrate(env, "0002")
+    res = run(app, ["campaigns", "export", "x", "--results", str(tmp_path / "r.csv")])
+    assert res.exit_code == 2 and "dialer db upgrade" in res.output  # a clear word, not an SQL error
+    migrate(env)
+    repo = repository_for(env)
+    cid = repo.upsert_campaign("evidence", fields={})
+    repo.add_contact_list(cid, "l", [{"phone": "+79100000001", "timezone": "America/New_York"}])
+    t = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 10:00 in New York
+    (task,) = repo.lease_contacts(cid, 1, "n", t)
+    repo.update_attempt(task.attempt_id, answered_at=t, bridged_at=t)
+    repo.finish_attempt(task.attempt_id, AttemptOutcome.CONNECTED, t)
+    out = tmp_path / "evidence"
+    res = run(
+        app,
+        [
+            "compliance",
+            "report",
+            "evidence",
+            "--from",
+            "2026-11-23",
+            "--to",
+            "2026-11-23",
+            "--out",
+            str(out),
+            "--format",
+            "csv",
+            "--profile",
+            "US",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    summary = (out / "evidence-evidence-2026-11-23_2026-11-23.csv").read_text(encoding="utf-8-sig")
+    assert f"period;period;calls placed;1;{task.attempt_id}" in summary
+    assert "calls outside the window (must be 0);0;" in summary

@@ -58,6 +58,7 @@ def load_attempt_records(
             Attempt.outcome,
             Attempt.amd_status,
             Attempt.amd_cause,
+            Attempt.abandon_message_played,
             Contact.timezone,
             Contact.timezone_candidates,
         )
@@ -80,7 +81,7 @@ def load_attempt_records(
             amd_status=r.amd_status,
             amd_cause=r.amd_cause,
             timezone=_zones(r.timezone, r.timezone_candidates),
-            abandon_message_played=None,  # not stored yet: see docs/compliance.md
+            abandon_message_played=r.abandon_message_played,
         )
         for r in rows
     ]

@@ -213,6 +213,8 @@ class Attempt(Base):
     disposition_code: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str | None] = mapped_column(Text)
     next_action_at: Mapped[datetime | None] = mapped_column()
+    # abandoned calls: did the callee hear the recorded message to the end (None: not abandoned)
+    abandon_message_played: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class Recording(Base):

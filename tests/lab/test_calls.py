@@ -98,6 +98,7 @@ async def test_person_with_no_free_operator_is_abandoned(
     (abandoned,) = run.repo.attempts(run.campaign_id)
     assert abandoned.outcome == "abandoned"
     assert abandoned.bridged_at is None and abandoned.operator_id is None and abandoned.answered_at
+    assert abandoned.abandon_message_played is True  # the callee heard the recorded message
     waited = (abandoned.ended_at - abandoned.answered_at).total_seconds()
     assert waited >= 2.0  # the connect limit, then the message
     assert waited < 8.0  # hung up by us, not by the customer's 8 s of talk
