@@ -107,7 +107,9 @@ def test_operator_takes_a_bridged_call_and_sets_a_callback(
     number = sim_number(SimBehaviour.HUMAN, 1, 5, prefix="+79600")
     repo.add_contact_list(campaign_id, "l", [{"phone": number, "company": "Клиника «Улыбка»"}])
     operator_id = repo.ensure_operator("op13", "Olga", "PJSIP/op13")
-    WebQueries(repo.sessions).create_user("olga", hash_password("olga-password-1"), "operator", operator_id)
+    queries = WebQueries(repo.sessions)
+    queries.create_user("olga", hash_password("olga-password-1"), "operator", operator_id)
+    queries.create_user("quinn", hash_password("quinn-password-1"), "qa", None)
     softphones.start("op13")
 
     page = browser_page
@@ -141,6 +143,20 @@ def test_operator_takes_a_bridged_call_and_sets_a_callback(
         while not repo.recordings(campaign_id) and time.monotonic() < deadline:
             time.sleep(0.2)
 
+        # QA finds that call's recording and plays it: both sides on the waveform, the audio loads
+        qa = page.context.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        qa.goto(f"{base}/login")
+        qa.fill("input[name=username]", "quinn")
+        qa.fill("input[name=password]", "quinn-password-1")
+        qa.click("#login-form button[type=submit]")
+        qa.fill("input[name=phone]", number[2:])
+        qa.click("#search button[type=submit]")
+        qa.click("#results a")
+        qa.wait_for_function("() => document.getElementById('player').readyState >= 1")
+        played_s = qa.evaluate("document.getElementById('player').duration")
+        qa.wait_for_function("() => Number(document.getElementById('waveform').dataset.ready) === 2")
+        shot(qa, "qa-live-recording")
+
     (attempt,) = repo.attempts(campaign_id)
     assert attempt.outcome == "connected" and attempt.operator_id == operator_id
     assert (attempt.disposition_code, attempt.notes) == ("later", "asked to call back tomorrow")
@@ -150,4 +166,6 @@ def test_operator_takes_a_bridged_call_and_sets_a_callback(
         assert contact is not None
         assert (contact.status, contact.is_callback, contact.callback_operator_id) == ("new", True, operator_id)
         assert contact.next_attempt_at == callback_at
-    assert len(repo.recordings(campaign_id)) == 1
+    (recording,) = repo.recordings(campaign_id)
+    assert abs(played_s - recording.duration_s) < 0.5  # the browser played the stored call
+    assert queries.audit_log("recording.play")  # and the playback is on the record

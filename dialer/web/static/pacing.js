@@ -8,7 +8,10 @@
   const chart = new window.LineChart(document.getElementById("chart"), [
     { label: "in flight", color: "#1f6feb" },
     { label: "ready", color: "#1a7f37" },
+    { label: "lines/operator", color: "#8250df", max: 4 },
+    { label: "occupancy %", color: "#bf8700", max: 100 },
     { label: "abandon % hour", color: "#b42318", max: 10 },
+    { label: "abandon % day", color: "#e16f24", max: 10 },
     { label: "target %", color: "#999", max: 10, dash: true },
   ]);
   let target = Number(form.target_abandon_rate.value);
@@ -51,6 +54,8 @@
     d.text(document.getElementById("f-hour"), (100 * f.abandon_hour).toFixed(2) + "%");
     d.text(document.getElementById("f-ops"), Object.entries(f.operators_by_state).map(([k, v]) => `${k} ${v}`).join(", ") || "none");
     d.text(document.getElementById("f-decision"), f.decision || (f.live ? "" : "no live dialer attached"));
-    chart.push([f.calls_in_flight, f.operators_by_state.ready || 0, +(100 * f.abandon_hour).toFixed(2), +(100 * target).toFixed(2)]);
+    const st = f.operators_by_state, busy = (st.on_call || 0) + (st.wrap_up || 0), present = busy + (st.ready || 0);
+    chart.push([f.calls_in_flight, st.ready || 0, f.lines_per_operator, present ? 100 * busy / present : 0,
+      +(100 * f.abandon_hour).toFixed(2), +(100 * f.abandon_day).toFixed(2), +(100 * target).toFixed(2)]);
   });
 })();
