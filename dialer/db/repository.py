@@ -173,11 +173,11 @@ class Repository:
                 known.add(c["phone"])
                 batch.append({"list_id": lst.id, "campaign_id": campaign_id, **c})
                 if len(batch) >= batch_size:
-                    s.execute(insert(Contact), batch)
+                    s.connection().execute(insert(Contact.__table__), batch)
                     added += len(batch)
                     batch = []
             if batch:
-                s.execute(insert(Contact), batch)
+                s.connection().execute(insert(Contact.__table__), batch)
                 added += len(batch)
             lst.source_file, lst.source_sha256 = source_file, source_sha256
             lst.report = report() if callable(report) else (report or {})
