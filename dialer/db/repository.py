@@ -40,6 +40,9 @@ from dialer.rules.campaign_rules import CampaignRules
 from dialer.rules.retry import BlockReason, NextStep, StepAction
 from dialer.rules.windows import ContactZones
 
+# Core insert on the table: one executemany per batch (the ORM bulk path emits a statement per row here)
+CONTACT_INSERT = insert(Contact.__table__)  # type: ignore[arg-type]
+
 DIALABLE = "new"
 LEASED = "leased"
 WRAP_UP = "wrap_up"  # connected; waiting for the operator's disposition
@@ -173,11 +176,11 @@ class Repository:
                 known.add(c["phone"])
                 batch.append({"list_id": lst.id, "campaign_id": campaign_id, **c})
                 if len(batch) >= batch_size:
-                    s.connection().execute(insert(Contact.__table__), batch)
+                    s.connection().execute(CONTACT_INSERT, batch)
                     added += len(batch)
                     batch = []
             if batch:
-                s.connection().execute(insert(Contact.__table__), batch)
+                s.connection().execute(CONTACT_INSERT, batch)
                 added += len(batch)
             lst.source_file, lst.source_sha256 = source_file, source_sha256
             lst.report = report() if callable(report) else (report or {})
