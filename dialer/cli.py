@@ -27,6 +27,7 @@ lists_app = typer.Typer(help="Contact lists.", no_args_is_help=True)
 operators_app = typer.Typer(help="Operators.", no_args_is_help=True)
 recordings_app = typer.Typer(help="Call recordings: verify, retention.", no_args_is_help=True)
 compliance_app = typer.Typer(help="Compliance evidence.", no_args_is_help=True)
+dnc_app = typer.Typer(help="Do-not-call lists (global or per campaign).", no_args_is_help=True)
 app.add_typer(lab_app, name="lab")
 app.add_typer(db_app, name="db")
 app.add_typer(campaigns_app, name="campaigns")
@@ -34,6 +35,7 @@ app.add_typer(lists_app, name="lists")
 app.add_typer(operators_app, name="operators")
 app.add_typer(recordings_app, name="recordings")
 app.add_typer(compliance_app, name="compliance")
+app.add_typer(dnc_app, name="dnc")
 console = Console()
 
 
@@ -247,6 +249,57 @@ def recordings_retention(dry_run: Annotated[bool, typer.Option(help="only say wh
     console.print(report.summary())
 
 
+def _dnc_campaign(repo: Repository, campaign: str | None) -> int | None:
+    if campaign is None:
+        return None
+    row = repo.campaign_by_name(campaign)
+    if row is None:
+        console.print(f"[red]no campaign {campaign!r}")
+        raise typer.Exit(2)
+    return row.id
+
+
+@dnc_app.command("add")
+def dnc_add(
+    phone: str,
+    campaign: Annotated[str | None, typer.Option(help="only for this campaign (default: every campaign)")] = None,
+    reason: Annotated[str | None, typer.Option(help="why, as the callee said it")] = None,
+) -> None:
+    """Put one number on the do-not-call list; the next lease honours it."""
+    from dialer.dnc import read_dnc_text
+
+    lines = list(read_dnc_text(phone))
+    line = lines[0] if len(lines) == 1 else None
+    if line is None or line.phone is None:
+        console.print(f"[red]not a phone number: {phone!r}")
+        raise typer.Exit(2)
+    repo = _repo(Settings())
+    added = repo.add_do_not_call_many(
+        [line.phone], campaign_id=_dnc_campaign(repo, campaign), source="cli", reason=reason
+    )
+    console.print(f"{line.phone}: {'added' if added else 'already on the list'}")
+
+
+@dnc_app.command("import")
+def dnc_import(
+    path: Path,
+    campaign: Annotated[str | None, typer.Option(help="only for this campaign (default: every campaign)")] = None,
+) -> None:
+    """Add every number of a file (a list, or a CSV whose first column is the number)."""
+    from dialer.dnc import read_dnc_text
+
+    repo = _repo(Settings())
+    campaign_id = _dnc_campaign(repo, campaign)
+    lines = list(read_dnc_text(path.read_text(encoding="utf-8-sig", errors="replace")))
+    bad = [x for x in lines if x.phone is None]
+    added = repo.add_do_not_call_many(
+        [x.phone for x in lines if x.phone is not None], campaign_id=campaign_id, source=f"file:{path.name}"
+    )
+    console.print(f"{len(lines) - len(bad)} numbers read, {added} new on the list, {len(bad)} lines not numbers")
+    for x in bad[:20]:
+        console.print(f"  line {x.line}: {x.error}")
+
+
 @compliance_app.command("report")
 def compliance_report(
     campaign: str,
@@ -391,7 +444,12 @@ def serve(
         service = DialerService(settings, repo)
         await service.start()
         scheduler = CampaignScheduler(
-            repo, service.recording_store, settings.database_url, service=service, node=socket.gethostname()
+            repo,
+            service.recording_store,
+            settings.database_url,
+            service=service,
+            node=socket.gethostname(),
+            dnc_file=settings.dnc_sync_file,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     )
     recordings_dir: Path = PROJECT_ROOT / "recordings"
     recording_format: Literal["ogg", "mp3", "wav"] = "ogg"  # Opus in OGG: small, and browsers play it
+    dnc_sync_file: Path | None = Field(
+        default=None, description="a do-not-call file (e.g. a registry export) merged into the global list hourly"
+    )
 
     def require_secrets(self) -> None:
         """Refuse to talk to a real Asterisk without explicitly configured credentials."""

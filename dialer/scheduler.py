@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -18,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from dialer.db.models import Campaign
 from dialer.db.repository import Repository
+from dialer.dnc import read_dnc_text
 from dialer.recordings_post import RecordingStore, RetentionReport, apply_retention
 from dialer.rules.campaign import parse_campaign
 
@@ -45,6 +47,12 @@ async def _sync_job(node: str) -> None:
         await scheduler.sync()
 
 
+async def _dnc_sync_job(node: str) -> None:
+    scheduler = _LIVE.get(node)
+    if scheduler is not None:
+        await asyncio.to_thread(scheduler.sync_do_not_call)
+
+
 async def _retention_job(node: str) -> None:
     scheduler = _LIVE.get(node)
     if scheduler is not None:
@@ -61,6 +69,7 @@ class CampaignScheduler:
         service: Any = None,
         node: str = "dialer",
         sync_s: float = 15.0,
+        dnc_file: Path | None = None,
     ) -> None:
         self.repo, self.store, self.service, self.node = repo, store, service, node
         self.scheduler = AsyncIOScheduler(
@@ -69,6 +78,7 @@ class CampaignScheduler:
             timezone=UTC,
         )
         self.sync_s = sync_s
+        self.dnc_file = dnc_file
 
     async def start(self) -> None:
         _LIVE[self.node] = self
@@ -89,6 +99,16 @@ class CampaignScheduler:
             args=[self.node],
             replace_existing=True,
         )
+        if self.dnc_file is not None:
+            self.scheduler.add_job(
+                _dnc_sync_job,
+                "interval",
+                hours=1,
+                id=f"{self.node}:dnc.sync",
+                args=[self.node],
+                replace_existing=True,
+                next_run_time=datetime.now(UTC),
+            )
         self.scheduler.start()
         if self.service is not None:
             await self.sync()
@@ -117,6 +137,18 @@ class CampaignScheduler:
         for campaign_id in dialling - wanted:
             log.info("scheduler: campaign %s stops dialling", campaign_id)
             await self.service.stop_campaign(campaign_id)
+
+    def sync_do_not_call(self) -> int:
+        """Merge the configured do-not-call file into the global list (new numbers only)."""
+        if self.dnc_file is None or not self.dnc_file.exists():
+            log.warning("do-not-call sync: no file at %s", self.dnc_file)
+            return 0
+        lines = list(read_dnc_text(self.dnc_file.read_text(encoding="utf-8-sig", errors="replace")))
+        added = self.repo.add_do_not_call_many(
+            [x.phone for x in lines if x.phone is not None], campaign_id=None, source=f"sync:{self.dnc_file.name}"
+        )
+        log.info("do-not-call sync: %d numbers in %s, %d new", len(lines), self.dnc_file.name, added)
+        return added
 
     def retention(self, now: datetime | None = None) -> RetentionReport:
         items, policies = self.repo.recordings_for_retention()

@@ -145,3 +145,24 @@ def test_compliance_report_and_schema_guard(env: str, tmp_path: Path) -> None:
     summary = (out / "evidence-evidence-2026-11-23_2026-11-23.csv").read_text(encoding="utf-8-sig")
     assert f"period;period;calls placed;1;{task.attempt_id}" in summary
     assert "calls outside the window (must be 0);0;" in summary
+
+
+def test_do_not_call_add_import_and_scheduled_sync(env: str, tmp_path: Path) -> None:
+    from dialer.db import migrate
+    from dialer.recordings_post import LocalRecordingStore
+    from dialer.scheduler import CampaignScheduler
+
+    migrate(env)
+    run = CliRunner().invoke
+    assert "added" in run(app, ["dnc", "add", "8 (910) 000-00-01", "--reason", "asked by phone"]).output
+    assert "already on the list" in run(app, ["dnc", "add", "+79100000001"]).output
+    assert run(app, ["dnc", "add", "not a phone"]).exit_code == 2
+    listing = tmp_path / "registry.csv"
+    listing.write_text("phone;date\n+79100000001;2026-11-01\n+79100000002;2026-11-02\nnonsense;x\n", encoding="utf-8")
+    res = run(app, ["dnc", "import", str(listing)])
+    assert "2 numbers read, 1 new on the list, 1 lines not numbers" in res.output and "line 4" in res.output
+    repo = repository_for(env)
+    listing.write_text("+79100000003\n+79100000002\n")
+    scheduler = CampaignScheduler(repo, LocalRecordingStore(tmp_path), env, node="t", dnc_file=listing)
+    assert scheduler.sync_do_not_call() == 1
+    assert repo.do_not_call_phones(1)[0] == {"+79100000001", "+79100000002", "+79100000003"}

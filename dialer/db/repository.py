@@ -187,6 +187,19 @@ class Repository:
             lst.imported_at = utcnow()
             return lst.id, added
 
+    def add_do_not_call_many(
+        self, phones: Iterable[str], *, campaign_id: int | None, source: str, reason: str | None = None
+    ) -> int:
+        """Add the numbers not already on that list (one transaction); returns how many were new."""
+        with self.sessions.begin() as s:
+            q = select(DoNotCall.phone).where(
+                DoNotCall.campaign_id.is_(None) if campaign_id is None else DoNotCall.campaign_id == campaign_id
+            )
+            known = set(s.scalars(q))
+            new = sorted(set(phones) - known)
+            s.add_all(DoNotCall(phone=p, campaign_id=campaign_id, source=source, reason=reason) for p in new)
+            return len(new)
+
     def do_not_call_phones(self, campaign_id: int) -> tuple[set[str], set[str]]:
         """(global, this campaign's) do-not-call numbers, for screening an import."""
         with self.sessions() as s:

@@ -162,6 +162,31 @@ async def api_set_status(request: Request, campaign_id: int, body: StatusBody, u
     return {"id": campaign_id, "status": body.status}
 
 
+class DoNotCallBody(BaseModel):
+    phone: str = Field(min_length=3, max_length=40)
+    campaign_id: int | None = None  # None: no campaign may call the number
+    reason: str | None = Field(default=None, max_length=300)
+
+
+@router.post("/api/campaigns/do-not-call", tags=["campaigns"])
+async def api_do_not_call(request: Request, body: DoNotCallBody, user: User) -> dict[str, Any]:
+    """An opt-out (e.g. from a CRM or an e-mail): the number is not dialled again from the next lease on."""
+    from dialer.dnc import read_dnc_text
+
+    ctx = ctx_of(request)
+    lines = list(read_dnc_text(body.phone))
+    if len(lines) != 1 or lines[0].phone is None:
+        raise HTTPException(status_code=422, detail=f"not a phone number: {body.phone!r}")
+    phone = lines[0].phone
+    if body.campaign_id is not None:
+        await asyncio.to_thread(_campaign, ctx, body.campaign_id)
+    added = await asyncio.to_thread(
+        ctx.repo.add_do_not_call_many, [phone], campaign_id=body.campaign_id, source="api", reason=body.reason
+    )
+    await asyncio.to_thread(ctx.queries.audit, user.id, "dnc.add", phone, campaign_id=body.campaign_id)
+    return {"phone": phone, "campaign_id": body.campaign_id, "added": bool(added)}
+
+
 def _csv_response(name: str, header: tuple[str, ...], rows: Any) -> Response:
     buf = io.StringIO()
     write_csv(buf, header, rows)

@@ -305,3 +305,16 @@ def test_api_docs_are_served_without_cdn(env: WebEnv) -> None:
     html = c.get("/api/docs").text
     assert "/api/recordings/{recording_id}/audio" in html and "cdn" not in html.lower()
     assert "/api/campaigns/{campaign_id}/pacing" in c.get("/api/openapi.json").json()["paths"]
+
+
+def test_opt_out_api(env: WebEnv) -> None:
+    manager, token = as_role(env.app, "manager")
+    h = {"x-csrf-token": token}
+    r = manager.post("/api/campaigns/do-not-call", json={"phone": "8 910 000-00-77", "reason": "e-mail"}, headers=h)
+    assert r.status_code == 200 and r.json() == {"phone": "+79100000077", "campaign_id": None, "added": True}
+    again = manager.post("/api/campaigns/do-not-call", json={"phone": "+79100000077"}, headers=h)
+    assert again.json()["added"] is False
+    bad = manager.post("/api/campaigns/do-not-call", json={"phone": "hello there"}, headers=h)
+    assert bad.status_code == 422
+    assert env.repo.do_not_call_phones(env.seed.campaign_id)[0] == {"+79100000077"}
+    assert [a.target for a in env.queries.audit_log("dnc.add")] == ["+79100000077", "+79100000077"]
