@@ -133,7 +133,10 @@ class CampaignScheduler:
                 dialling.discard(campaign_id)
         for campaign_id in wanted - dialling:
             log.info("scheduler: dialling campaign %s", campaign_id)
-            await self.service.start_campaign(campaign_id)
+            try:
+                await self.service.start_campaign(campaign_id)
+            except ValueError as exc:  # e.g. settings its compliance profile forbids
+                log.error("scheduler: %s", exc)
         for campaign_id in dialling - wanted:
             log.info("scheduler: campaign %s stops dialling", campaign_id)
             await self.service.stop_campaign(campaign_id)

@@ -24,6 +24,7 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from dialer.campaigns import campaign_knobs
+from dialer.compliance.checks import DialSettings, validate_campaign
 from dialer.config import Settings
 from dialer.db.leader import CampaignLeases
 from dialer.db.models import Campaign
@@ -63,6 +64,14 @@ DIAL_OUTCOMES = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class CampaignNotCompliant(ValueError):
+    """The campaign's settings break its jurisdiction profile: it may not dial until they are fixed."""
+
+    def __init__(self, name: str, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"campaign {name!r} may not dial: " + "; ".join(problems))
 
 
 class DbWorker:
@@ -151,7 +160,18 @@ class CampaignConfig:
     @classmethod
     def from_row(cls, c: Campaign, trunk: str) -> CampaignConfig:
         definition = parse_campaign(c.definition, c.name) if c.definition else None
+        rules = CampaignRules.from_definition(definition) if definition is not None else None
         knobs = campaign_knobs(c)
+        connect_limit_s = c.connect_limit_s
+        law = rules.compliance if rules is not None else None
+        if law is not None:  # the jurisdiction bounds pacing: its cap, never a laxer target or limit
+            connect_limit_s = min(connect_limit_s, law.connect_limit_s)
+            knobs = replace(
+                knobs,
+                abandon_cap=law.abandon_cap,
+                target_abandon_rate=min(knobs.target_abandon_rate, law.target_abandon_rate),
+                connect_limit_s=connect_limit_s,
+            )
         return cls(
             campaign_id=c.id,
             name=c.name,
@@ -160,12 +180,26 @@ class CampaignConfig:
             amd=c.amd_enabled,
             record=definition.recording if definition is not None else ("all" if c.record_calls else "none"),
             ring_timeout_s=c.ring_timeout_s,
-            connect_limit_s=c.connect_limit_s,
+            connect_limit_s=connect_limit_s,
             wrapup_s=c.wrapup_s,
             abandon_message=c.abandon_message,
             knobs=knobs,
-            rules=CampaignRules.from_definition(definition) if definition is not None else None,
+            rules=rules,
         )
+
+    def compliance_problems(self) -> list[str]:
+        """What the campaign's jurisdiction profile forbids in its settings (empty: may dial)."""
+        law = self.rules.compliance if self.rules is not None else None
+        if law is None:
+            return []
+        settings = DialSettings.from_knobs(
+            self.knobs,
+            ring_timeout_s=self.ring_timeout_s,
+            caller_id=self.caller_id,
+            abandon_message=self.abandon_message,
+            amd_enabled=self.amd,
+        )
+        return [str(p) for p in validate_campaign(law, settings)]
 
 
 # What an operator desk does when a call ends and wrap-up starts: the web app's operator screen
@@ -375,6 +409,10 @@ class DialerService:
             return None
         if run is None:
             run = await self.open_campaign(campaign_id)
+        problems = run.config.compliance_problems()
+        if problems:
+            await self.db.call(self.leases.release, campaign_id)
+            raise CampaignNotCompliant(run.config.name, problems)
         run.stopping = False
         self._pacing[campaign_id] = asyncio.create_task(
             self.run_campaign(campaign_id, until_done=False), name=f"pacing-{campaign_id}"

@@ -152,7 +152,11 @@ async def api_set_status(request: Request, campaign_id: int, body: StatusBody, u
     service = ctx.service
     if service is not None:
         if body.status == "running":
-            started = await service.start_campaign(campaign_id)
+            try:
+                started = await service.start_campaign(campaign_id)
+            except ValueError as exc:  # its compliance profile forbids its settings
+                await asyncio.to_thread(ctx.repo.set_campaign_status, campaign_id, c.status)
+                raise HTTPException(status_code=409, detail=str(exc)) from None
             if started is not None:  # else another dialer process paces it
                 started.config.knobs = replace(started.config.knobs, paused=False)
         elif body.status == "stopped":

@@ -54,12 +54,15 @@ async def test_consent_and_opt_out(lab: AsteriskLab, softphones: SoftphoneBank, 
         amd=False,
         recording="none",
         wrap_up_seconds=5,
+        ring_timeout_seconds=15,
+        caller_id="+74950000000",
         compliance=RU_LAB,
         dispositions=[
             {"code": "ok", "label": "OK", "positive": True},
             {"code": "dnc", "label": "Do not call", "refusal": True, "do_not_call": True},
         ],
     )
+    assert run.service.runs[run.campaign_id].config.compliance_problems() == []  # a lawful set-up
     attempts = run.repo.attempts(run.campaign_id)
     assert [a.phone for a in attempts] == [consented]  # the contact without consent was never originated
     assert attempts[0].outcome == "connected" and attempts[0].disposition_code == "dnc"
