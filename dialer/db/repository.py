@@ -176,12 +176,10 @@ class Repository:
                 known.add(c["phone"])
                 batch.append({"list_id": lst.id, "campaign_id": campaign_id, **c})
                 if len(batch) >= batch_size:
-                    s.connection().execute(CONTACT_INSERT, batch)
-                    added += len(batch)
+                    added += _insert_contacts(s, batch)
                     batch = []
             if batch:
-                s.connection().execute(CONTACT_INSERT, batch)
-                added += len(batch)
+                added += _insert_contacts(s, batch)
             lst.source_file, lst.source_sha256 = source_file, source_sha256
             lst.report = report() if callable(report) else (report or {})
             lst.imported_at = utcnow()
@@ -628,6 +626,16 @@ def _occupancy(changes: Sequence[OperatorStateChange], now: datetime) -> tuple[f
             if cur.state in ("on_call", "wrap_up"):
                 busy += seconds
     return logged_in, busy
+
+
+def _insert_contacts(s: Session, rows: list[dict[str, Any]]) -> int:
+    """One executemany per shape of row (an executemany needs the same columns in every row)."""
+    shapes: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for row in rows:
+        shapes.setdefault(frozenset(row), []).append(row)
+    for same in shapes.values():
+        s.connection().execute(CONTACT_INSERT, same)
+    return len(rows)
 
 
 def _zones(contact: Contact) -> ContactZones:

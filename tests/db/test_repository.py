@@ -99,3 +99,10 @@ def test_summary_counts_and_occupancy(repo: Repository) -> None:
     assert s.abandon_rate == pytest.approx(0.5)
     assert s.operator_logged_in_s == pytest.approx(40)
     assert s.occupancy == pytest.approx(0.75)
+
+
+def test_contacts_of_different_shapes_in_one_list(repo: Repository) -> None:
+    cid = repo.upsert_campaign("shapes", fields={})
+    rows = [{"phone": "+79100000001"}, {"phone": "+79100000002", "extra": {"consent_source": "web"}}]
+    assert repo.add_contact_list(cid, "l", rows)[1] == 2
+    assert repo.count_dialable(cid, T0) == 2

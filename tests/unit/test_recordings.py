@@ -1,4 +1,3 @@
-
 import pytest
 
 from dialer.recordings import safe_path_part
