@@ -629,12 +629,16 @@ def _occupancy(changes: Sequence[OperatorStateChange], now: datetime) -> tuple[f
 
 
 def _insert_contacts(s: Session, rows: list[dict[str, Any]]) -> int:
-    """One executemany per shape of row (an executemany needs the same columns in every row)."""
-    shapes: dict[frozenset[str], list[dict[str, Any]]] = {}
+    """One executemany per run of rows of the same shape (an executemany needs the same columns in
+    every row); runs keep the file's order, so ids follow the rows."""
+    run: list[dict[str, Any]] = []
     for row in rows:
-        shapes.setdefault(frozenset(row), []).append(row)
-    for same in shapes.values():
-        s.connection().execute(CONTACT_INSERT, same)
+        if run and row.keys() != run[0].keys():
+            s.connection().execute(CONTACT_INSERT, run)
+            run = []
+        run.append(row)
+    if run:
+        s.connection().execute(CONTACT_INSERT, run)
     return len(rows)
 
 
