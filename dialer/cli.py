@@ -364,6 +364,7 @@ def campaigns_export(
     name: str,
     results: Annotated[Path | None, typer.Option(help="contacts with their latest outcome (.csv or .xlsx)")] = None,
     corporate: Annotated[Path | None, typer.Option(help="the corporate queue (.csv or .xlsx)")] = None,
+    shifts: Annotated[Path | None, typer.Option(help="per operator and shift figures (.csv or .xlsx)")] = None,
 ) -> None:
     """Export a campaign's results and its corporate queue for Excel (formula injection neutralised)."""
     from dialer.campaigns import corporate_row
@@ -379,6 +380,30 @@ def campaigns_export(
     if results is not None:
         n = write_table(results, RESULTS_HEADER, result_rows(queries.result_rows(row.id)), sheet_title="Results")
         console.print(f"{n} contacts -> {results}")
+    if shifts is not None:
+        header = (
+            "Оператор / Operator",
+            "Начало / Shift start",
+            "Конец / Shift end",
+            "Разговоров / Conversations",
+            "Длительность (сек) / Talk time (s)",
+            "Результаты / Outcomes",
+            "Конверсия / Conversion",
+        )
+        rows = (
+            [
+                f.operator,
+                f.started_at.replace(tzinfo=None),
+                f.ended_at.replace(tzinfo=None) if f.ended_at else None,
+                f.calls,
+                round(f.talk_s),
+                ", ".join(f"{k}: {v}" for k, v in f.outcomes.items()),
+                round(f.conversion, 3),
+            ]
+            for f in repo.shift_figures(row.id)
+        )
+        n = write_table(shifts, header, rows, sheet_title="Operators")
+        console.print(f"{n} shifts -> {shifts}")
     if corporate is not None:
         contacts = queries.corporate_contacts(row.id)
         n = write_table(corporate, CORPORATE_HEADER, (corporate_row(x) for x in contacts), sheet_title="Corporate")

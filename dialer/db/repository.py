@@ -62,6 +62,28 @@ class DialTask:
 
 
 @dataclass(frozen=True)
+class ShiftFigures:
+    """One operator's shift (a log-in session) in a campaign: what a supervisor reads at day's end."""
+
+    operator: str
+    session_id: int
+    started_at: datetime
+    ended_at: datetime | None
+    calls: int  # conversations (bridged calls)
+    talk_s: float
+    outcomes: dict[str, int]  # disposition code -> count
+    positive: int
+
+    @property
+    def conversion(self) -> float:
+        return self.positive / self.calls if self.calls else 0.0
+
+    @property
+    def mean_talk_s(self) -> float:
+        return self.talk_s / self.calls if self.calls else 0.0
+
+
+@dataclass(frozen=True)
 class CampaignSummary:
     dialled: int
     answered: int
@@ -573,6 +595,43 @@ class Repository:
                     .order_by(Recording.id)
                 )
             )
+
+    def shift_figures(self, campaign_id: int) -> list[ShiftFigures]:
+        """Per operator and shift: conversations, talk time, outcomes and conversion (positive outcomes
+        over conversations)."""
+        with self.sessions() as s:
+            sessions = s.execute(
+                select(OperatorSession, Operator.login)
+                .join(Operator, OperatorSession.operator_id == Operator.id)
+                .where(OperatorSession.campaign_id == campaign_id)
+                .order_by(OperatorSession.started_at, OperatorSession.id)
+            ).all()
+            positive = set(
+                s.scalars(select(Disposition.code).where(Disposition.campaign_id == campaign_id, Disposition.positive))
+            )
+            calls: dict[int, list[Attempt]] = {}
+            for a in s.scalars(
+                select(Attempt).where(Attempt.campaign_id == campaign_id, Attempt.operator_session_id.is_not(None))
+            ):
+                calls.setdefault(a.operator_session_id or 0, []).append(a)
+        out = []
+        for session, login in sessions:
+            mine = [a for a in calls.get(session.id, []) if a.outcome == AttemptOutcome.CONNECTED.value]
+            outcomes = Counter(a.disposition_code or "(none)" for a in mine)
+            talk = sum((a.ended_at - a.bridged_at).total_seconds() for a in mine if a.ended_at and a.bridged_at)
+            out.append(
+                ShiftFigures(
+                    login,
+                    session.id,
+                    session.started_at,
+                    session.ended_at,
+                    len(mine),
+                    talk,
+                    dict(outcomes),
+                    sum(n for code, n in outcomes.items() if code in positive),
+                )
+            )
+        return out
 
     def summary(self, campaign_id: int, now: datetime | None = None) -> CampaignSummary:
         now = now or utcnow()

@@ -92,7 +92,10 @@ async def campaign_page(request: Request, campaign_id: int) -> HTMLResponse:
     funnel = await asyncio.to_thread(ctx.queries.funnel, campaign_id)
     lists = await asyncio.to_thread(ctx.queries.contact_lists, campaign_id)
     corporate = await asyncio.to_thread(ctx.queries.corporate_contacts, campaign_id, 50)
-    return render(request, "campaign.html", c=c, funnel=funnel.as_dict(), lists=lists, corporate=corporate)
+    shifts = await asyncio.to_thread(ctx.repo.shift_figures, campaign_id)
+    return render(
+        request, "campaign.html", c=c, funnel=funnel.as_dict(), lists=lists, corporate=corporate, shifts=shifts
+    )
 
 
 @router.get("/api/campaigns", tags=["campaigns"])

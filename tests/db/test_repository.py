@@ -106,3 +106,22 @@ def test_contacts_of_different_shapes_in_one_list(repo: Repository) -> None:
     rows = [{"phone": "+79100000001"}, {"phone": "+79100000002", "extra": {"consent_source": "web"}}]
     assert repo.add_contact_list(cid, "l", rows)[1] == 2
     assert repo.count_dialable(cid, T0) == 2
+
+
+def test_shift_figures(repo: Repository) -> None:
+    cid = _campaign(repo, 3)
+    repo.upsert_campaign("c1", fields={}, dispositions=[{"code": "no", "label": "No"}])
+    op = repo.ensure_operator("op1", "Op", "PJSIP/op1")
+    session = repo.start_operator_session(op, cid, "agent-1")
+    tasks = repo.lease_contacts(cid, 3, "n", T0)
+    for task, talk, code in zip(tasks, (60, 120, None), ("ok", "no", None), strict=True):
+        start = T0 + timedelta(minutes=5 * task.attempt_id)
+        if talk is None:
+            repo.finish_attempt(task.attempt_id, AttemptOutcome.BUSY, start)
+            continue
+        repo.update_attempt(task.attempt_id, operator_id=op, operator_session_id=session, bridged_at=start)
+        repo.finish_attempt(task.attempt_id, AttemptOutcome.CONNECTED, start + timedelta(seconds=talk))
+        repo.record_disposition(task.attempt_id, code)
+    (f,) = repo.shift_figures(cid)
+    assert (f.operator, f.calls, f.talk_s, f.outcomes, f.positive) == ("op1", 2, 180.0, {"ok": 1, "no": 1}, 1)
+    assert f.conversion == 0.5 and f.mean_talk_s == 90.0
