@@ -52,8 +52,10 @@ class AttemptRecord:
     amd_status: str | None = None  # HUMAN / MACHINE / NOTSURE / None (no AMD)
     amd_cause: str | None = None  # Asterisk's AMDCAUSE, e.g. "LONGGREETING-1600-1500"
     timezone: ContactZones = None
-    #: Was the abandon message played? None: not recorded (today the service does not store it).
+    #: Was the abandon message played? None: not an abandoned call, or not recorded.
     abandon_message_played: bool | None = None
+    #: From the call's recording: silence between the answer and the operator's first audio.
+    dead_air_s: float | None = None
 
     @property
     def live(self) -> bool:
@@ -197,6 +199,8 @@ class EvidenceReport:
     latency: LatencyStats
     abandon_messages: Mapping[str, Figure]  # played / not_played / not_recorded
     ledger: tuple[LedgerRow, ...] = field(repr=False)
+    #: Recorded calls whose dead air at the start (heard in the recording) exceeds the connect limit.
+    dead_air_over_limit: Figure = field(default_factory=lambda: Figure.of(()))
 
     @property
     def over_cap(self) -> tuple[AbandonFigures, ...]:
@@ -206,7 +210,12 @@ class EvidenceReport:
 
     @property
     def compliant(self) -> bool:
-        return not self.over_cap and self.outside_window.value == 0 and self.latency.over_limit.value == 0
+        return (
+            not self.over_cap
+            and self.outside_window.value == 0
+            and self.latency.over_limit.value == 0
+            and self.dead_air_over_limit.value == 0
+        )
 
 
 def _percentile(sorted_values: Sequence[float], q: float) -> float | None:
@@ -329,6 +338,9 @@ def build_evidence(
         outside_window=Figure.of(row.attempt_id for row in in_period if not row.in_window),
         blocked={k: Figure(len(v), tuple(v)) for k, v in sorted(blocked_by.items())},
         latency=_latency(records_in_period, limit),
+        dead_air_over_limit=Figure.of(
+            r.attempt_id for r in records_in_period if r.dead_air_s is not None and r.dead_air_s > limit
+        ),
         abandon_messages=messages,
         ledger=ledger,
     )
@@ -499,6 +511,7 @@ def summary_rows(report: EvidenceReport) -> Iterator[list[Cell]]:
     for label, f in lat.buckets:
         yield fig("connect latency", "period", label, f)
     yield fig("connect latency", "period", f"over {r.connect_limit_s:g} s", lat.over_limit)
+    yield fig("connect latency", "period", f"recorded dead air over {r.connect_limit_s:g} s", r.dead_air_over_limit)
     for key, f in r.abandon_messages.items():
         yield fig("abandon message", "period", key, f)
 

@@ -31,7 +31,7 @@ from dialer.compliance.evidence import (
     summary_rows,
 )
 from dialer.compliance.profiles import ComplianceProfile
-from dialer.db.models import Attempt, AuditLog, Contact
+from dialer.db.models import Attempt, AuditLog, Contact, Recording
 from dialer.lists.export import write_table
 from dialer.rules.windows import CallingWindows, ContactZones
 
@@ -59,10 +59,12 @@ def load_attempt_records(
             Attempt.amd_status,
             Attempt.amd_cause,
             Attempt.abandon_message_played,
+            Recording.dead_air_start_s,
             Contact.timezone,
             Contact.timezone_candidates,
         )
         .join(Contact, Attempt.contact_id == Contact.id)
+        .outerjoin(Recording, Recording.attempt_id == Attempt.id)
         .where(Attempt.campaign_id == campaign_id, Attempt.originated_at >= start, Attempt.originated_at < end)
         .order_by(Attempt.originated_at, Attempt.id)
     )
@@ -82,6 +84,7 @@ def load_attempt_records(
             amd_cause=r.amd_cause,
             timezone=_zones(r.timezone, r.timezone_candidates),
             abandon_message_played=r.abandon_message_played,
+            dead_air_s=r.dead_air_start_s,
         )
         for r in rows
     ]

@@ -267,3 +267,18 @@ def test_tightened_rules_drive_the_report() -> None:
     assert r.days[1].over_cap and not r.rolling_30_days[1].over_cap
     with pytest.raises(ValueError, match="period_end"):
         report(period_end=dt.date(2026, 3, 1))
+
+
+def test_recorded_dead_air_over_the_limit_is_reported() -> None:
+    from dialer.compliance.evidence import AttemptRecord, build_evidence
+    from dialer.compliance.profiles import profile
+
+    t = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
+    recs = [
+        AttemptRecord(1, 1, "+12025550101", t, t, t, t + dt.timedelta(minutes=1), "connected", dead_air_s=0.4),
+        AttemptRecord(2, 2, "+12025550102", t, t, t, t + dt.timedelta(minutes=1), "connected", dead_air_s=2.6),
+        AttemptRecord(3, 3, "+12025550103", t, None, None, t, "busy"),
+    ]
+    report = build_evidence(recs, [], campaign="c", rules=profile("US"), period_start=t.date(), period_end=t.date())
+    assert list(report.dead_air_over_limit.ids) == [2]
+    assert not report.compliant
