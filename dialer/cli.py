@@ -16,6 +16,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from dialer.config import Settings
 
 if TYPE_CHECKING:
+    from dialer.db.models import Campaign
     from dialer.db.repository import Repository
     from dialer.service import DialerService
 
@@ -58,6 +59,15 @@ def _repo(settings: Settings) -> Repository:
         )
         raise typer.Exit(2)
     return repository_for(settings.database_url)
+
+
+def _campaign(repo: Repository, name: str) -> Campaign:
+    """The campaign of that name, or a clear word and exit code 2."""
+    row = repo.campaign_by_name(name)
+    if row is None:
+        console.print(f"[red]no campaign {name!r}; apply its YAML first (dialer campaigns apply)")
+        raise typer.Exit(2)
+    return row
 
 
 @lab_app.command("up")
@@ -120,10 +130,7 @@ def lists_import(
     from dialer.rules.campaign import parse_campaign
 
     repo = _repo(Settings())
-    row = repo.campaign_by_name(campaign)
-    if row is None:
-        console.print(f"[red]no campaign {campaign!r}; apply its YAML first")
-        raise typer.Exit(2)
+    row = _campaign(repo, campaign)
     with Progress(
         SpinnerColumn(),
         TextColumn("importing {task.fields[file]}"),
@@ -173,10 +180,7 @@ def recordings_verify(
     repo = _repo(settings)
     campaign_id = None
     if campaign is not None:
-        row = repo.campaign_by_name(campaign)
-        if row is None:
-            console.print(f"[red]no campaign {campaign!r}")
-            raise typer.Exit(2)
+        row = _campaign(repo, campaign)
         campaign_id = row.id
     store = LocalRecordingStore(settings.recordings_dir)
     bad = 0
@@ -204,10 +208,7 @@ def recordings_reprocess(
     repo = _repo(settings)
     campaign_id = None
     if campaign is not None:
-        row = repo.campaign_by_name(campaign)
-        if row is None:
-            console.print(f"[red]no campaign {campaign!r}")
-            raise typer.Exit(2)
+        row = _campaign(repo, campaign)
         campaign_id = row.id
     store = LocalRecordingStore(settings.recordings_dir)
     done = failed = 0
@@ -252,11 +253,7 @@ def recordings_retention(dry_run: Annotated[bool, typer.Option(help="only say wh
 def _dnc_campaign(repo: Repository, campaign: str | None) -> int | None:
     if campaign is None:
         return None
-    row = repo.campaign_by_name(campaign)
-    if row is None:
-        console.print(f"[red]no campaign {campaign!r}")
-        raise typer.Exit(2)
-    return row.id
+    return _campaign(repo, campaign).id
 
 
 @dnc_app.command("add")
@@ -320,10 +317,7 @@ def compliance_report(
     from dialer.rules.campaign import parse_campaign
 
     repo = _repo(Settings())
-    row = repo.campaign_by_name(campaign)
-    if row is None:
-        console.print(f"[red]no campaign {campaign!r}")
-        raise typer.Exit(2)
+    row = _campaign(repo, campaign)
     definition = parse_campaign(row.definition, row.name) if row.definition else None
     if profile is not None:
         rules = profile_named(profile)
@@ -372,10 +366,7 @@ def campaigns_export(
     from dialer.web.queries import WebQueries
 
     repo = _repo(Settings())
-    row = repo.campaign_by_name(name)
-    if row is None:
-        console.print(f"[red]no campaign {name!r}")
-        raise typer.Exit(2)
+    row = _campaign(repo, name)
     queries = WebQueries(repo.sessions)
     if results is not None:
         n = write_table(results, RESULTS_HEADER, result_rows(queries.result_rows(row.id)), sheet_title="Results")
@@ -428,10 +419,7 @@ def campaigns_stop(name: str) -> None:
 
 def _set_status(name: str, status: str) -> None:
     repo = _repo(Settings())
-    row = repo.campaign_by_name(name)
-    if row is None:
-        console.print(f"[red]no campaign {name!r}")
-        raise typer.Exit(2)
+    row = _campaign(repo, name)
     repo.set_campaign_status(row.id, status)
     console.print(f"campaign {name!r} is {status}")
 

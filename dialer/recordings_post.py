@@ -10,6 +10,7 @@ can be unit-tested without audio or storage. See docs/recordings.md.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
@@ -704,6 +705,20 @@ def decode_errors(path: Path) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def local_copy(store: RecordingStore, rel_path: str) -> Iterator[Path]:
+    """The stored file as a local path: the file itself on local disk, else a temporary download."""
+    check_rel_path(rel_path)
+    path = store.local_path(rel_path)
+    if path is not None:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="dialer-rec-") as tmp:
+        path = Path(tmp) / PurePosixPath(rel_path).name
+        store.fetch_to(rel_path, path)
+        yield path
+
+
 def verify_recording(
     store: RecordingStore,
     rel_path: str,
@@ -723,11 +738,7 @@ def verify_recording(
     if not store.exists(rel_path):
         return VerifyResult(rel_path, exists=False, problems=("missing from the store",))
     problems: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="dialer-verify-") as tmp:
-        path = store.local_path(rel_path)
-        if path is None:
-            path = Path(tmp) / PurePosixPath(rel_path).name
-            store.fetch_to(rel_path, path)
+    with local_copy(store, rel_path) as path:
         digest = sha256_file(path)
         checksum_ok = expected_sha256 is None or digest == expected_sha256.lower()
         if not checksum_ok:
@@ -842,12 +853,7 @@ def apply_retention(
 
 def waveform_peaks(store: RecordingStore, rel_path: str, buckets: int = 800) -> dict[str, Any]:
     """Peak level (0..1) per time bucket and channel, for drawing a waveform in the QA player."""
-    check_rel_path(rel_path)
-    with tempfile.TemporaryDirectory(prefix="dialer-peaks-") as tmp:
-        path = store.local_path(rel_path)
-        if path is None:
-            path = Path(tmp) / PurePosixPath(rel_path).name
-            store.fetch_to(rel_path, path)
+    with local_copy(store, rel_path) as path:
         audio = AudioSegment.from_file(str(path))
     full_scale = float(audio.max_possible_amplitude) or 1.0
     channels = audio.split_to_mono() if audio.channels > 1 else [audio]
@@ -875,12 +881,7 @@ def reprocess_recording(
 ) -> ProcessedRecording:
     """Measure and encode a stored stereo recording again (new format, new silence parameters): its two
     channels are the legs. The old file goes only when the new one is stored under another name."""
-    check_rel_path(rel_path)
-    with tempfile.TemporaryDirectory(prefix="dialer-reprocess-") as tmp:
-        src = store.local_path(rel_path)
-        if src is None:
-            src = Path(tmp) / PurePosixPath(rel_path).name
-            store.fetch_to(rel_path, src)
+    with local_copy(store, rel_path) as src, tempfile.TemporaryDirectory(prefix="dialer-reprocess-") as tmp:
         stereo = AudioSegment.from_file(str(src))
         if stereo.channels != 2:
             raise RecordingError(f"{rel_path}: {stereo.channels} channel(s); only stereo recordings have both legs")
