@@ -430,6 +430,7 @@ def serve(
     login: Annotated[list[str], typer.Option(help="operator login(s) to log in to the first campaign")] = [],  # noqa: B006
     web: Annotated[bool, typer.Option(help="also serve the web app, in the same process")] = False,
     drain: Annotated[float, typer.Option(help="on SIGTERM, seconds to let live calls finish")] = 120.0,
+    metrics_port: Annotated[int | None, typer.Option(help="serve Prometheus /metrics on 127.0.0.1:PORT")] = None,
 ) -> None:
     """Run the dialer against the Asterisk configured by DIALER_* settings, until interrupted.
 
@@ -473,6 +474,13 @@ def serve(
             for who in login:
                 await service.login(ids[0], who)
             waiters: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait())]
+            if metrics_port is not None:
+                import uvicorn
+
+                from dialer.metrics import metrics_app
+
+                config = uvicorn.Config(metrics_app(service), host="127.0.0.1", port=metrics_port, log_level="warning")
+                waiters.append(asyncio.create_task(uvicorn.Server(config).serve()))
             if web:
                 waiters.append(asyncio.create_task(_serve_web(settings, repo, service)))
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)

@@ -127,6 +127,10 @@ class DbWorker:
 
         fut.add_done_callback(done)
 
+    @property
+    def queue_depth(self) -> int:
+        return len(self._pending)
+
     async def flush(self) -> None:
         await self.call(lambda: None)
 
