@@ -444,7 +444,9 @@ def serve(
     except ValueError as exc:
         console.print(f"[red]{exc}")
         raise typer.Exit(2) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from dialer.logs import configure_logging
+
+    configure_logging()
     repo = _repo(settings)
     ids = []
     for name in campaign:
