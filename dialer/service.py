@@ -302,24 +302,29 @@ class DialerService:
         await self.reconcile()
 
     async def reconcile(self) -> None:
-        """After a crash of ours: end what an earlier dialer process left in Asterisk, then give every
-        attempt it left open its one final outcome (`system_failure`), so none stays in progress and
-        its contact is never dialled twice at once. Calls are ended, not adopted: their operator
-        sessions died with that process."""
-        ours = ("att-", "agent-")
-        for channel_id in await self.ari.channel_ids():
-            if channel_id.startswith(ours):
-                log.warning("ending channel %s left by an earlier dialer process", channel_id)
-                with contextlib.suppress(TelephonyError):
-                    await self.ari.hangup(channel_id)
-        for bridge_id in await self.ari.bridge_ids():
-            if bridge_id.startswith("opbridge-"):
-                with contextlib.suppress(TelephonyError):
-                    await self.ari.destroy_bridge(bridge_id)
-        failed = await self.db.call(self.repo.fail_unfinished_attempts, None, utcnow())
-        if failed:
-            log.warning("%d attempts left open by an earlier dialer process marked system_failure", failed)
-        await self.db.call(self.repo.end_open_operator_sessions, utcnow(), "dialer restarted")
+        """After a crash of ours: end what an earlier process of this Stasis application left in Asterisk,
+        then give every attempt it left open its one final outcome (`system_failure`), so none stays in
+        progress and its contact is never dialled twice at once. Calls are ended, not adopted: their
+        operator sessions died with that process. Other dialer processes sharing this Asterisk (other
+        application names) and this database (campaigns whose lease they hold) are left alone."""
+        channel_ids, bridge_ids = await self.ari.app_inventory()
+        for channel_id in channel_ids:
+            log.warning("ending channel %s left by an earlier dialer process", channel_id)
+            with contextlib.suppress(TelephonyError):
+                await self.ari.hangup(channel_id)
+        for bridge_id in bridge_ids:
+            with contextlib.suppress(TelephonyError):
+                await self.ari.destroy_bridge(bridge_id)
+        at = utcnow()
+        for campaign_id in await self.db.call(self.repo.campaigns_with_open_work):
+            if not await self.db.call(self.leases.try_acquire, campaign_id):
+                continue  # a live dialer process paces it: its attempts are in progress for real
+            failed = await self.db.call(self.repo.fail_unfinished_attempts, campaign_id, at)
+            if failed:
+                log.warning("%d attempts left open by an earlier dialer process marked system_failure", failed)
+            await self.db.call(self.repo.end_open_operator_sessions, at, "dialer restarted", campaign_id)
+            if campaign_id not in self._pacing:
+                await self.db.call(self.leases.release, campaign_id)
 
     async def close(self) -> None:
         for campaign_id in list(self._pacing):

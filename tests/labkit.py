@@ -51,6 +51,7 @@ async def dial(
     on_tick: Callable[[DialerService, CampaignRun], None] | None = None,
     contacts: list[dict[str, Any]] | None = None,
     db_url: str | None = None,
+    app: str = "dialer",
     **campaign: Any,
 ) -> LabRun:
     """Dial `numbers` (or `contacts` rows) through the real service with `operators` logged in, until
@@ -65,7 +66,7 @@ async def dial(
     for login in operators:
         repo.ensure_operator(login, login, f"PJSIP/{login}")
     softphones.start_many(operators)
-    settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "recordings")
+    settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "recordings", ari_app=app)
     service = DialerService(settings, repo)
     await service.start()
     try:

@@ -289,9 +289,25 @@ class Repository:
             )
             s.add(OperatorStateChange(session_id=session_id, state="logged_out", at=at, reason=reason))
 
-    def end_open_operator_sessions(self, at: datetime, reason: str) -> int:
+    def campaigns_with_open_work(self) -> list[int]:
+        """Campaigns with attempts in progress or operator sessions still open."""
         with self.sessions() as s:
-            ids = list(s.scalars(select(OperatorSession.id).where(OperatorSession.ended_at.is_(None))))
+            attempts = set(s.scalars(select(Attempt.campaign_id).where(Attempt.outcome.is_(None)).distinct()))
+            sessions = set(
+                s.scalars(
+                    select(OperatorSession.campaign_id).where(
+                        OperatorSession.ended_at.is_(None), OperatorSession.campaign_id.is_not(None)
+                    )
+                )
+            )
+        return sorted(c for c in attempts | sessions if c is not None)
+
+    def end_open_operator_sessions(self, at: datetime, reason: str, campaign_id: int | None = None) -> int:
+        with self.sessions() as s:
+            q = select(OperatorSession.id).where(OperatorSession.ended_at.is_(None))
+            if campaign_id is not None:
+                q = q.where(OperatorSession.campaign_id == campaign_id)
+            ids = list(s.scalars(q))
         for session_id in ids:
             self.end_operator_session(session_id, at, reason)
         return len(ids)

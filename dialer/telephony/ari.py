@@ -167,6 +167,11 @@ class AriClient:
         )
 
     async def continue_in_dialplan(self, channel_id: str, context: str, extension: str = "s") -> None:
+        """Into the dialplan and back: DIALER_APP tells it which Stasis app (dialer process) to return to."""
+        await self._call(
+            f"set DIALER_APP on {channel_id}",
+            lambda: self._client.channels.setChannelVar(channelId=channel_id, variable="DIALER_APP", value=self.app),
+        )
         await self._call(
             f"continue {channel_id}",
             lambda: self._client.channels.continueInDialplan(
@@ -217,6 +222,12 @@ class AriClient:
     async def channel_ids(self) -> list[str]:
         channels = await self._call("list channels", lambda: self._client.channels.list())
         return [c.id for c in channels]
+
+    async def app_inventory(self) -> tuple[list[str], list[str]]:
+        """The channels and bridges subscribed to our Stasis application (and only ours)."""
+        info = await self._call("application", lambda: self._client.applications.get(applicationName=self.app))
+        data = info if isinstance(info, dict) else getattr(info, "json", {})
+        return list(data.get("channel_ids", [])), list(data.get("bridge_ids", []))
 
     async def bridge_ids(self) -> list[str]:
         bridges = await self._call("list bridges", lambda: self._client.bridges.list())
