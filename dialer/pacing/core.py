@@ -87,15 +87,17 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         answered_waiting=snapshot.answered_waiting,
         connect_limit_s=knobs.connect_limit_s,
     )
-    abandons_now = look.expected_abandons(0)
+    # Small teams (finite model): an accurate model, and so few calls in flight that the rolling-hour guard
+    # stops abandons almost at once; large teams have dozens in flight when it trips, so they aim as before.
+    target = effective_target(stats, knobs, hour_guard_tight=look.finite(0))
+    best, abandons_now, abandons_best = look.plan(target.rate, ceiling_new)
     if knobs.compliance_guard:
-        verdict = compliance_guard(stats, knobs.abandon_cap, abandons_now)
+        verdict = compliance_guard(stats, knobs.abandon_cap, abandons_now, steering=knobs.guard_steering_windows)
         if verdict.tripped:
             return _progressive(snapshot, f"guard ({verdict.detail}) -> ", guard_tripped=True)
-    target = effective_target(stats, knobs)
-    best = look.most_calls_within(target.rate, ceiling_new, abandons_now)
     n = min(max(best, floor_new), max(ceiling_new, floor_new))
     shown = max(n, 0)
+    abandons_shown = abandons_best if shown == best else None
     return _bounded(
         snapshot,
         n,
@@ -103,7 +105,7 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         f"target {target.rate:.2%} ({target.detail}); best {best}, floor {floor_new}, ceiling {ceiling_new}",
         mode_used=DialingMode.PREDICTIVE,
         effective_target=target.rate,
-        expected_abandon_rate=look.rate(shown),
+        expected_abandon_rate=look.rate(shown, abandons_shown),
         expected_answers=look.expected_answers(shown),
     )
 

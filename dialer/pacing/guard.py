@@ -29,10 +29,29 @@ class GuardVerdict:
     detail: str = ""
 
 
-def compliance_guard(stats: CampaignStats, cap: float, expected_pending_abandons: float = 0.0) -> GuardVerdict:
-    """Trip when one more abandon would push an enforced window over `cap`."""
+def compliance_guard(
+    stats: CampaignStats,
+    cap: float,
+    expected_pending_abandons: float = 0.0,
+    *,
+    steering: bool = False,
+    steering_pending: float = 0.0,
+) -> GuardVerdict:
+    """Trip when one more abandon would push an enforced window over `cap`.
+
+    With `steering`, a full steering window (the last hour, once the campaign has run that long) still under
+    the cap trips it too when one more abandon would cross the cap: a rolling hour is what a regulator sampling
+    any hour would see. There `steering_pending` abandons are expected from the calls in flight (the engine
+    passes them for large teams, who have dozens of calls in flight when the guard trips); an hour already
+    over the cap is left to the target, which is then zero: either way the engine dials progressively.
+    """
     for w in stats.compliance_windows():
         if not w.enforced:
+            full = steering and w.covered_s >= w.length_s - 1e-9
+            if full and w.abandoned <= cap * w.answered < w.abandoned + 1 + steering_pending:
+                return GuardVerdict(
+                    True, w.name, f"{w.name}: {w.abandoned}/{w.answered} abandoned, one more would exceed {cap:.1%}"
+                )
             continue
         if w.abandoned + 1 + expected_pending_abandons > cap * (w.answered + 1):
             return GuardVerdict(
@@ -74,14 +93,22 @@ class Target:
     detail: str
 
 
-def effective_target(stats: CampaignStats, knobs: PacingKnobs) -> Target:
-    """The abandon rate the model may plan for now: admin target, window risk and measured feedback."""
+def effective_target(stats: CampaignStats, knobs: PacingKnobs, *, hour_guard_tight: bool = True) -> Target:
+    """The abandon rate the model may plan for now: admin target, window risk and measured feedback.
+
+    `hour_guard_tight`: whether the rolling-hour guard is a tight backstop here (few calls in flight, an
+    accurate model: the engine's small-team case), which is what lets the hour aim at `steering_confidence`.
+    """
     cap = knobs.abandon_cap
     aim = min(knobs.target_abandon_rate, cap)
     why = f"admin {aim:.2%}"
     windows = stats.compliance_windows()
     for w in windows:
-        risk = safe_rate(projected_answers(w), cap, knobs.abandon_confidence, knobs.abandon_dispersion)
+        hour_guarded = (
+            not w.enforced and knobs.guard_steering_windows and knobs.compliance_guard and hour_guard_tight
+        )
+        confidence = knobs.steering_confidence if hour_guarded else knobs.abandon_confidence
+        risk = safe_rate(projected_answers(w), cap, confidence, knobs.abandon_dispersion)
         if risk < aim and w.answered > 0:
             aim, why = risk, f"{w.name} risk {risk:.2%}"
     factor = min((budget_factor(w, cap, aim) for w in windows), default=1.0)

@@ -5,6 +5,10 @@ they have been talking or wrapping up, and each ringing call is answered with a 
 how long it has rung. Second by second, operators freeing up (by t + connect limit) join the idle pool and
 answers take from it; answers finding it empty are the expected abandons (see `Outlook`). Averages alone would
 miss exactly the bursts that make abandons.
+
+Up to `FINITE_MAX_OPERATORS` operators the finite-population model of `exact.py` is used (each operator frees
+at most once, each call is answered at most once); above, per-second Poisson counts, whose overstatement of the
+variance matters little for a large team and whose cost does not grow with it.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dialer.pacing.exact import finite_abandons_by_new_calls, finite_expected_abandons
 from dialer.pacing.learned import RING_BINS, TALK_BINS, WRAP_BINS, FloatArray, LearnedStats
 
 HORIZON_S = 40  # covers the usual give-up time of an unanswered call
 MAX_CONNECT_S = 5
+FINITE_MAX_OPERATORS = 12  # up to this many operators (ready + busy), the finite-population model (exact.py)
+FINITE_MAX_CALLS = 60  # ...and calls (ringing + new) at most
 _WIDTH = HORIZON_S + MAX_CONNECT_S + 1
 
 
@@ -66,9 +73,7 @@ def pacing_tables(stats: LearnedStats) -> PacingTables:
     ring_windows = np.lib.stride_tricks.sliding_window_view(cdf, _WIDTH)[:RING_BINS]
     unresolved = np.maximum(stats.unresolved[:RING_BINS, None], 1e-9)
     answered_within = np.clip((ring_windows - cdf[:RING_BINS, None]) / unresolved, 0.0, 1.0)
-    answered_eventually = np.clip(
-        (stats.answer_cdf[-1] - stats.answer_cdf[:RING_BINS]) / unresolved[:, 0], 0.0, 1.0
-    )
+    answered_eventually = np.clip((stats.answer_cdf[-1] - stats.answer_cdf[:RING_BINS]) / unresolved[:, 0], 0.0, 1.0)
     for a in (free_on_call, free_wrap, answered_within, answered_eventually):
         a.flags.writeable = False
     return PacingTables(free_on_call, free_wrap, answered_within, answered_eventually)
@@ -115,7 +120,8 @@ class Outlook:
     the operators freeing up join the idle pool (Poisson with the summed probabilities), the answers of that
     second take idle operators, and answers finding none are abandoned. Answers are matched against operators
     free by `t + connect limit`. Poisson per second overstates the variance of few operators' freeing (one
-    operator frees at most once), so small teams are planned on the safe side.
+    operator frees at most once), so for small teams (`free_rows` set) the finite model of `exact.py` is used
+    instead, and `plan` gets every candidate n from one DP.
     """
 
     ready: int
@@ -128,11 +134,26 @@ class Outlook:
     new_call_steps: FloatArray  # per new call: answer probability in each second
     pending_answers: float  # expected answers from calls ringing or waiting
     new_call_answer: float  # a new call's answer probability
+    free_rows: FloatArray | None = None  # finite model: per busy operator, P(ready by t + connect limit)
+    ring_rows: FloatArray | None = None  # finite model: per ringing call, P(answered within t)
+    new_row: FloatArray | None = None  # finite model: a new call's P(answered within t)
 
     def expected_answers(self, n: int) -> float:
         return self.pending_answers + n * self.new_call_answer
 
+    def finite(self, n: int) -> bool:
+        """Whether `expected_abandons(n)` uses the finite-population model (small teams)."""
+        return (
+            self.free_rows is not None and self.ring_rows is not None and (len(self.ring_rows) + n <= FINITE_MAX_CALLS)
+        )
+
     def expected_abandons(self, n: int) -> float:
+        if self.finite(n):
+            assert self.free_rows is not None and self.ring_rows is not None and self.new_row is not None
+            rows = np.vstack([self.ring_rows, np.broadcast_to(self.new_row, (n, len(self.new_row)))])
+            return finite_expected_abandons(
+                ready=self.ready, free_cum=self.free_rows, answer_cum=rows, waiting=self.waiting
+            )
         idle = self.initial_idle
         lost = 0.0
         if self.waiting:
@@ -156,6 +177,40 @@ class Outlook:
         ab = self.expected_abandons(n) if abandons is None else abandons
         return ab / ans if ans > 1e-6 else 0.0
 
+    def abandons_by_new_calls(self, max_new: int) -> FloatArray:
+        """Finite model: expected abandons for 0..max_new new calls, in one DP."""
+        assert self.free_rows is not None and self.ring_rows is not None and self.new_row is not None
+        return finite_abandons_by_new_calls(
+            ready=self.ready,
+            free_cum=self.free_rows,
+            ring_cum=self.ring_rows,
+            new_cum=self.new_row,
+            waiting=self.waiting,
+            max_new=max_new,
+        )
+
+    def plan(self, target_rate: float, max_new: int) -> tuple[int, float, float]:
+        """(most new calls within the target, expected abandons with none, expected abandons with them).
+
+        Finite model: one DP gives every n up to `top`; `top` doubles (from 4) while every n is within the
+        target. Poisson model: `most_calls_within`.
+        """
+        if not self.finite(1) or self.ring_rows is None:
+            now = self.expected_abandons(0)
+            n = self.most_calls_within(target_rate, max_new, now)
+            return n, now, (now if n == 0 else self.expected_abandons(n))
+        limit = max(min(max_new, FINITE_MAX_CALLS - len(self.ring_rows)), 0)
+        top = min(limit, 4)
+        while True:
+            lost = self.abandons_by_new_calls(top)
+            for n in range(0, top + 1):
+                if self.rate(n, float(lost[n])) > target_rate:
+                    best = max(n - 1, 0)
+                    return best, float(lost[0]), float(lost[best])
+            if top >= limit:
+                return top, float(lost[0]), float(lost[top])
+            top = min(limit, 2 * top)
+
     def most_calls_within(self, target_rate: float, max_new: int, abandons_now: float | None = None) -> int:
         """Largest n in [0, max_new] whose expected abandon rate is at most the target (0 if none).
 
@@ -163,6 +218,8 @@ class Outlook:
         """
         if max_new <= 0 or self.rate(0, abandons_now) > target_rate:
             return 0
+        if self.finite(1):
+            return self.plan(target_rate, max_new)[0]
         lo, step = 0, 1
         while True:
             probe = min(lo + step, max_new)
@@ -207,6 +264,24 @@ def outlook(
     free_steps = np.diff(free_cum)
     busy = len(on_call_s) + len(wrap_up_s)
     early = float(free_cum[0])
+    finite = ready + busy <= FINITE_MAX_OPERATORS
+    free_rows = ring_rows = None
+    if finite:
+        free_rows = np.vstack([
+            tables.free_on_call[_idx(on_call_s, TALK_BINS), cols],
+            tables.free_wrap_up[_idx(wrap_up_s, WRAP_BINS), cols],
+        ])
+        ring_rows = tables.answered_within[ring_idx, : HORIZON_S + 1]
+    finite = ready + busy <= FINITE_MAX_OPERATORS
+    free_rows = ring_rows = None
+    if finite:
+        free_rows = np.vstack(
+            [
+                tables.free_on_call[_idx(on_call_s, TALK_BINS), cols],
+                tables.free_wrap_up[_idx(wrap_up_s, WRAP_BINS), cols],
+            ]
+        )
+        ring_rows = tables.answered_within[ring_idx, : HORIZON_S + 1]
     initial = np.concatenate([np.zeros(ready), _poisson_rows(np.array([early]))[0]])
     return Outlook(
         ready=ready,
@@ -219,4 +294,7 @@ def outlook(
         new_call_steps=np.diff(q),
         pending_answers=answered_waiting + float(tables.answered_eventually[ring_idx].sum()),
         new_call_answer=float(tables.answered_eventually[0]),
+        free_rows=free_rows,
+        ring_rows=ring_rows,
+        new_row=q if finite else None,
     )

@@ -45,9 +45,7 @@ class Comparison:
 
     @property
     def ratio_sweep(self) -> list[tuple[float, SimResult]]:
-        return sorted(
-            (float(k.split(":", 1)[1]), r) for k, r in self.results.items() if k.startswith("ratio:")
-        )
+        return sorted((float(k.split(":", 1)[1]), r) for k, r in self.results.items() if k.startswith("ratio:"))
 
 
 def best_ratio_in_hindsight(results: dict[str, SimResult], cap: float) -> str | None:

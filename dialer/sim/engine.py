@@ -194,7 +194,8 @@ class Simulation:
 
     def _pick(self, count: float, *, include_paused: bool) -> list[_Operator]:
         pool = [
-            o for o in self.ops
+            o
+            for o in self.ops
             if o.logged_in and not o.leave_after_call and (include_paused or o.state is not OperatorState.PAUSED)
         ]
         k = round(count * len(pool)) if count < 1 else int(count)
@@ -279,9 +280,7 @@ class Simulation:
             self.learned = self.learner.learned(self._hour())
             warming = self.learner.ring.observations < _WARM_DIALS
             self._next_refresh = now + (_WARMUP_REFRESH_S if warming else self.sc.stats_refresh_s)
-        operators = tuple(
-            OperatorSnapshot(o.op_id, o.state, now - o.since) for o in self.ops if o.logged_in
-        )
+        operators = tuple(OperatorSnapshot(o.op_id, o.state, now - o.since) for o in self.ops if o.logged_in)
         calls = tuple(CallSnapshot(c.call_id, now - c.placed_at) for c in self.ringing.values())
         c = self.counters
         stats = CampaignStats(

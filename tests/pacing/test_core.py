@@ -239,3 +239,67 @@ def test_calls_that_rang_too_long_to_answer_do_not_hold_dialling_back() -> None:
     none = decide(snap(ready=10, on_call=(60.0,) * 10, max_lines_per_operator=10.0))
     assert dead.calls_to_place == none.calls_to_place
     assert isinstance(CallSnapshot(1, 0.0).seconds_since_originate, float)
+
+
+# --- the rolling-hour guard and the finite model -----------------------------------------------------------------
+
+
+def _hour(answered: int, abandoned: int, covered: float = 3600.0) -> tuple[AbandonWindow, ...]:
+    return (*healthy_windows(2000, 10)[:2], AbandonWindow("last_hour", answered, abandoned, 3600.0, covered, False))
+
+
+def test_guard_protects_a_full_rolling_hour_in_predictive() -> None:
+    stats = CampaignStats(windows=_hour(90, 2), learned=LEARNED)
+    d = decide(snap(ready=2, on_call=(60.0,) * 3, stats=stats))
+    assert d.guard_tripped and d.mode_used is DialingMode.PROGRESSIVE
+    assert decide(snap(ready=2, on_call=(60.0,) * 3, stats=stats, guard_steering_windows=False)).guard_tripped is False
+    # one abandon in the hour: a second one would still be under 3 % of 90
+    assert not decide(snap(ready=2, on_call=(60.0,) * 3, stats=CampaignStats(windows=_hour(90, 1),
+                                                                              learned=LEARNED))).guard_tripped
+    # a young hour is the day window's business, not the steering guard's
+    assert not compliance_guard(CampaignStats(windows=_hour(40, 2, covered=1800.0)), 0.03, steering=True).tripped
+
+
+def test_steering_confidence_only_loosens_a_guarded_hour() -> None:
+    stats = CampaignStats(windows=_hour(450, 5))
+    loose = effective_target(stats, PacingKnobs()).rate
+    strict = effective_target(stats, PacingKnobs(guard_steering_windows=False)).rate
+    assert strict < loose <= 0.03
+    assert effective_target(stats, PacingKnobs(compliance_guard=False)).rate == pytest.approx(strict)
+
+
+def test_small_teams_use_the_finite_model_and_plan_more_than_poisson() -> None:
+    from dialer.pacing.model import outlook, pacing_tables
+
+    look = outlook(pacing_tables(LEARNED), ready=1, on_call_s=[60.0, 200.0], wrap_up_s=[8.0], ringing_s=[3.0],
+                   answered_waiting=0, connect_limit_s=2.0)
+    assert look.finite(3)
+    finite = [look.expected_abandons(n) for n in range(6)]
+    poisson = replace(look, free_rows=None)
+    assert not poisson.finite(3)
+    assert all(f < p for f, p in zip(finite, (poisson.expected_abandons(n) for n in range(6)), strict=True))
+    n, now, at_n = look.plan(0.02, 10)
+    assert now == pytest.approx(finite[0], rel=1e-3)
+    assert at_n == pytest.approx(finite[n], rel=1e-3)
+    assert look.rate(n, at_n) <= 0.02 < look.rate(n + 1)
+    assert poisson.plan(0.02, 10)[0] <= n
+
+
+def test_decide_is_fast_for_small_and_large_teams() -> None:
+    import time
+
+    for s in (snap(ready=1, on_call=(60.0, 30.0, 100.0), wrap_up=(5.0,), ringing=(3.0,)),
+              snap(ready=5, on_call=tuple(float(3 * i) for i in range(90)), wrap_up=(4.0,) * 5,
+                   ringing=tuple(float(i % 15) for i in range(40)))):
+        decide(s)
+        t = time.perf_counter()
+        for _ in range(10):
+            decide(s)
+        assert (time.perf_counter() - t) / 10 < 0.1  # several decisions a second, with room to spare
+
+
+def test_hour_guard_counts_calls_in_flight_when_told() -> None:
+    stats = CampaignStats(windows=_hour(460, 11))  # 3 % of 460 is 13.8: room for two more
+    assert not compliance_guard(stats, 0.03, steering=True).tripped
+    assert compliance_guard(stats, 0.03, steering=True, steering_pending=2.5).tripped
+    assert not compliance_guard(stats, 0.03, steering=False, steering_pending=2.5).tripped
