@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,16 @@ from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
 from dialer.rules.campaign import parse_campaign
 from dialer.service import CampaignRun, DialerService
+
+
+async def until(predicate: Callable[[], bool], timeout: float) -> float:
+    """Wait for a condition the lab brings about; seconds it took (TimeoutError past `timeout`)."""
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > timeout:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.05)
+    return time.monotonic() - start
 
 
 @dataclass

@@ -174,6 +174,15 @@ async def api_calls(request: Request, user: User) -> list[dict[str, Any]]:
     ]
 
 
+async def _logged_in(ctx: WebContext, user: WebUser) -> tuple[int, LiveOperator]:
+    """The campaign and live operator of this user's softphone session, or 409."""
+    op_row = await asyncio.to_thread(ctx.queries.operator_by_id, _operator_id(user))
+    live = _live(ctx, op_row.login) if op_row else None
+    if live is None:
+        raise HTTPException(status_code=409, detail="not logged in to a campaign")
+    return live
+
+
 def _need_service(ctx: WebContext) -> Any:
     if ctx.service is None:
         raise HTTPException(status_code=503, detail="no dialer service attached to this web process")
@@ -201,10 +210,7 @@ async def api_login(request: Request, body: CampaignBody, user: User) -> dict[st
 async def api_ready(request: Request, user: User) -> dict[str, Any]:
     ctx = ctx_of(request)
     service = _need_service(ctx)
-    op_row = await asyncio.to_thread(ctx.queries.operator_by_id, _operator_id(user))
-    live = _live(ctx, op_row.login) if op_row else None
-    if live is None:
-        raise HTTPException(status_code=409, detail="not logged in to a campaign")
+    live = await _logged_in(ctx, user)
     await service.set_ready(live[0], live[1].login)
     return await asyncio.to_thread(desk_state, ctx, user)
 
@@ -214,10 +220,7 @@ async def api_record(request: Request, user: User) -> dict[str, Any]:
     """Start recording the current call (campaigns whose recording is on demand)."""
     ctx = ctx_of(request)
     service = _need_service(ctx)
-    op_row = await asyncio.to_thread(ctx.queries.operator_by_id, _operator_id(user))
-    live = _live(ctx, op_row.login) if op_row else None
-    if live is None:
-        raise HTTPException(status_code=409, detail="not logged in to a campaign")
+    live = await _logged_in(ctx, user)
     if service.runs[live[0]].config.record != "on_demand":
         raise HTTPException(status_code=409, detail="this campaign does not record on demand")
     try:
@@ -233,10 +236,7 @@ async def api_pause(request: Request, body: PauseBody, user: User) -> dict[str, 
     service = _need_service(ctx)
     if body.reason not in ctx.web.pause_codes:
         raise HTTPException(status_code=422, detail=f"unknown pause code; use one of {list(ctx.web.pause_codes)}")
-    op_row = await asyncio.to_thread(ctx.queries.operator_by_id, _operator_id(user))
-    live = _live(ctx, op_row.login) if op_row else None
-    if live is None:
-        raise HTTPException(status_code=409, detail="not logged in to a campaign")
+    live = await _logged_in(ctx, user)
     if live[1].state is not OperatorState.READY:
         raise HTTPException(status_code=409, detail="pause is possible only when ready (finish the call first)")
     await service.pause(live[0], live[1].login, body.reason)

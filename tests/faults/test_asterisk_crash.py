@@ -4,7 +4,6 @@ and dialling resumes with the same operators once Asterisk is back."""
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,18 +18,9 @@ from dialer.pacing import OperatorState
 from dialer.rules.campaign import parse_campaign
 from dialer.service import DialerService
 from dialer.simcustomers import SimBehaviour, sim_number
-from tests.labkit import campaign_definition
+from tests.labkit import campaign_definition, until
 
 pytestmark = pytest.mark.lab
-
-
-async def _until(predicate, timeout: float) -> float:  # type: ignore[no-untyped-def]
-    start = time.monotonic()
-    while not predicate():
-        if time.monotonic() - start > timeout:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - start
 
 
 async def test_asterisk_killed_mid_campaign(lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path) -> None:
@@ -58,11 +48,11 @@ async def test_asterisk_killed_mid_campaign(lab: AsteriskLab, softphones: Softph
         knobs = parse_campaign(campaign_definition(dialing={"mode": "ratio", "lines_per_operator": 1.5})).pacing_knobs()
         run.config.knobs = replace(knobs, compliance_guard=False)
         pacing = asyncio.create_task(service.run_campaign(campaign_id, until_done=False))
-        await _until(lambda: sum(c.stage.value == "bridged" for c in run.floor.calls.values()) == 2, 20)
-        await _until(lambda: len(run.floor.calls) == 3, 20)
+        await until(lambda: sum(c.stage.value == "bridged" for c in run.floor.calls.values()) == 2, 20)
+        await until(lambda: len(run.floor.calls) == 3, 20)
 
         lab.kill()
-        noticed = await _until(lambda: not service.ari.connected, 10)
+        noticed = await until(lambda: not service.ari.connected, 10)
         assert noticed < 5
         await service.db.flush()
         attempts = repo.attempts(campaign_id)
@@ -76,15 +66,15 @@ async def test_asterisk_killed_mid_campaign(lab: AsteriskLab, softphones: Softph
         assert len(repo.attempts(campaign_id)) == 3
 
         lab.start()
-        await _until(lambda: service.ari.connected, 30)
-        await _until(
+        await until(lambda: service.ari.connected, 30)
+        await until(
             lambda: (
                 len(run.floor.operators) == 2
                 and all(o.state is OperatorState.READY for o in run.floor.operators.values())
             ),
             20,
         )
-        await _until(lambda: len(repo.attempts(campaign_id)) == 5 and not run.floor.calls, 40)
+        await until(lambda: len(repo.attempts(campaign_id)) == 5 and not run.floor.calls, 40)
         pacing.cancel()
         await service.wait_idle()
     finally:

@@ -9,7 +9,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from dialer.lab.softphones import SoftphoneBank
 from dialer.rules.campaign import parse_campaign
 from dialer.service import DialerService
 from dialer.simcustomers import SimBehaviour, sim_number
-from tests.labkit import campaign_definition
+from tests.labkit import campaign_definition, until
 
 pytestmark = [pytest.mark.lab, pytest.mark.postgres]
 
@@ -80,14 +79,6 @@ def cluster() -> Iterator[PrivateCluster]:
     shutil.rmtree(c.dir, ignore_errors=True)
 
 
-async def _until(predicate, timeout: float) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.1)
-
-
 async def test_database_outage_mid_call(
     lab: AsteriskLab, softphones: SoftphoneBank, cluster: PrivateCluster, tmp_path: Path
 ) -> None:
@@ -106,17 +97,17 @@ async def test_database_outage_mid_call(
         await service.login(campaign_id, "op19")
         await service.wait_logged_in(campaign_id, ["op19"])
         pacing = asyncio.create_task(service.run_campaign(campaign_id, until_done=False))
-        await _until(lambda: any(c.stage.value == "bridged" for c in run.floor.calls.values()), 20)
+        await until(lambda: any(c.stage.value == "bridged" for c in run.floor.calls.values()), 20)
 
         await asyncio.to_thread(cluster.stop)
-        await _until(lambda: not run.floor.calls, 20)  # the call ended while the database was away
+        await until(lambda: not run.floor.calls, 20)  # the call ended while the database was away
         await asyncio.sleep(2.0)
         assert not service.db.available
         assert not run.floor.calls  # nothing originated meanwhile: leasing needs the database
 
         await asyncio.to_thread(cluster.start)
-        await _until(lambda: service.db.available, 30)
-        await _until(
+        await until(lambda: service.db.available, 30)
+        await until(
             lambda: len(repo.attempts(campaign_id)) == 2 and all(a.outcome for a in repo.attempts(campaign_id)), 40
         )
         pacing.cancel()
