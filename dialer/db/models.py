@@ -160,6 +160,8 @@ class Operator(Base):
     name: Mapped[str] = mapped_column(String(200))
     sip_endpoint: Mapped[str] = mapped_column(String(200))  # dial string of the softphone, e.g. PJSIP/op1
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the Asterisk server the softphone registers to (name from the servers config); None: the default one
+    asterisk_server: Mapped[str | None] = mapped_column(String(100))
 
 
 class OperatorSession(Base):
