@@ -46,6 +46,7 @@ class ComplianceBlock(StrEnum):
     FREQUENCY_WEEK = "frequency_week"
     FREQUENCY_MONTH = "frequency_month"
     ABANDON_LOCKOUT = "abandon_lockout"
+    NATIONAL_REGISTER = "national_register"  # on TPS / the national Do-Not-Call Registry
 
 
 #: Blocks that waiting does not clear: the contact should be closed with the reason.
@@ -56,6 +57,7 @@ FINAL_BLOCKS: frozenset[ComplianceBlock] = frozenset(
         ComplianceBlock.CONSENT_REVOKED,
         ComplianceBlock.AGENTLESS_FORBIDDEN,
         ComplianceBlock.NO_HOURS,
+        ComplianceBlock.NATIONAL_REGISTER,
     }
 )
 
@@ -326,14 +328,23 @@ def compliance_check(
     consent: Consent | None = None,
     previous_dial_times: Sequence[dt.datetime] = (),
     last_abandoned_at: dt.datetime | None = None,
+    registers_listing: Iterable[str] = (),
 ) -> Verdict:
     """The jurisdiction's part of the last check before a dial; call it next to `check_dialable`.
+
+    `registers_listing`: the national registers (by name) on which one of the contact's numbers is.
 
     The reason is the first block found at `now`; `retry_at` is the first instant at which
     hours, frequency caps and the abandon lockout all allow the dial (None for final blocks).
     """
     _aware("now", now)
-    for verdict in (agentless_ok(mode, profile), consent_ok(consent, profile, now)):
+    from dialer.compliance.registers import register_ok
+
+    for verdict in (
+        agentless_ok(mode, profile),
+        register_ok(tuple(registers_listing), profile),
+        consent_ok(consent, profile, now),
+    ):
         if not verdict.ok:
             return verdict
     windows = profile_windows(profile, campaign_windows)

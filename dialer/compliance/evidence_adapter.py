@@ -31,7 +31,7 @@ from dialer.compliance.evidence import (
     summary_rows,
 )
 from dialer.compliance.profiles import ComplianceProfile
-from dialer.db.models import Attempt, AuditLog, Contact, Recording
+from dialer.db.models import Attempt, AuditLog, Campaign, Contact, Recording
 from dialer.lists.export import write_table
 from dialer.rules.windows import CallingWindows, ContactZones
 
@@ -190,3 +190,42 @@ def write_evidence_files(report: EvidenceReport, directory: str | Path, fmt: str
     write_evidence(report, summary)
     write_evidence_ledger(report, ledger)
     return (summary, ledger)
+
+
+class NoComplianceProfile(ValueError):
+    """The campaign has no compliance profile and none was given."""
+
+
+def campaign_evidence(
+    sessions: sessionmaker[Session],
+    campaign: Campaign,
+    *,
+    period_start: dt.date,
+    period_end: dt.date,
+    profile_code: str | None = None,
+    report_tz: str = "UTC",
+) -> EvidenceReport:
+    """The evidence report of a campaign row under its own profile (or `profile_code`), with its
+    calling windows: what the CLI and the web page both show."""
+    from dialer.compliance.profiles import compliance_from_config, profile
+    from dialer.rules.campaign import parse_campaign
+
+    if period_end < period_start:
+        raise ValueError("the period ends before it starts")
+    definition = parse_campaign(campaign.definition, campaign.name) if campaign.definition else None
+    if profile_code:
+        rules = profile(profile_code)
+    elif definition is not None and definition.compliance:
+        rules = compliance_from_config(definition.compliance).rules
+    else:
+        raise NoComplianceProfile(f"campaign {campaign.name!r} has no compliance profile: give one")
+    return evidence_for_campaign(
+        sessions,
+        campaign.id,
+        campaign.name,
+        rules=rules,
+        period_start=period_start,
+        period_end=period_end,
+        campaign_windows=definition.calling_windows_rules() if definition is not None else None,
+        report_tz=report_tz,
+    )

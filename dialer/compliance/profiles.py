@@ -102,6 +102,10 @@ class ComplianceProfile:
     national_register_screening: bool
     #: An opt-out taken during a call blocks the number from the next dial on.
     dnc_immediate: bool = True
+    #: The registers screened against (names of `dialer registers load NAME FILE`), when screening is on.
+    national_registers: tuple[str, ...] = ()
+    #: A campaign may not start while a register's data is older than this (None: any age).
+    national_register_max_age: dt.timedelta | None = None
     #: field name -> legal source (or "house default" where the law says nothing).
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -117,6 +121,8 @@ class ComplianceProfile:
         for day in self.calling_hours:
             if not 0 <= day <= 6:
                 raise ValueError(f"{self.code}: calling_hours weekday {day} is not in 0..6")
+        if self.national_register_screening and not self.national_registers:
+            raise ValueError(f"{self.code}: national register screening needs national_registers (their names)")
 
 
 _EVERY_DAY = range(7)
@@ -147,6 +153,8 @@ US = ComplianceProfile(
     max_calls_per_month=None,
     frequency_basis=FrequencyBasis.DIALS,
     national_register_screening=True,
+    national_registers=("US_DNC",),
+    national_register_max_age=dt.timedelta(days=31),
     sources={
         "abandon_cap": "16 CFR 310.4(b)(4)(i): <= 3% of calls answered by a person, per campaign per 30 days",
         "abandon_period": "16 CFR 310.4(b)(4)(i): 30-day period (or the campaign, if shorter)",
@@ -157,6 +165,7 @@ US = ComplianceProfile(
         "abandon_message_required": "16 CFR 310.4(b)(4)(iii): recorded message with seller name and number",
         "dnc_immediate": "16 CFR 310.4(b)(1)(iii)(A); 47 CFR 64.1200(d): internal DNC honoured",
         "national_register_screening": "16 CFR 310.4(b)(1)(iii)(B): National Do Not Call Registry",
+        "national_register_max_age": "16 CFR 310.4(b)(3)(iv): registry data obtained no more than 31 days before",
         "target_abandon_rate": "house default: the cap itself (the pacing guard keeps a margin)",
         "allow_agentless": "house default (prerecorded sales calls need prior written consent, 310.4(b)(1)(v))",
     },
@@ -185,6 +194,8 @@ UK = ComplianceProfile(
     max_calls_per_month=None,
     frequency_basis=FrequencyBasis.DIALS,
     national_register_screening=True,
+    national_registers=("TPS",),
+    national_register_max_age=dt.timedelta(days=28),
     sources={
         "abandon_cap": "Ofcom persistent-misuse policy statement (2016): 3% of live calls per campaign per day",
         "abandon_period": "Ofcom policy: per campaign per 24-hour (calendar) day",
@@ -197,6 +208,8 @@ UK = ComplianceProfile(
         "abandon_message_required": "Ofcom policy: information message naming the caller",
         "caller_id_required": "Ofcom policy and PECR reg. 15: presentation of a CLI that can be called back",
         "national_register_screening": "PECR reg. 21: Telephone Preference Service screening",
+        "national_register_max_age": "TPS practice: a number registered takes effect after 28 days; screen "
+        "against data no older than that",
         "calling_hours": "house default (no statutory hours): 08:00-21:00 callee local time",
         "allow_agentless": "PECR reg. 19: automated calls need prior consent; house default: never",
     },
@@ -312,6 +325,11 @@ def _subset_is_stricter(base: Any, new: Any) -> bool:
     return not frozenset(new) <= frozenset(base)
 
 
+def _superset_is_stricter(base: Any, new: Any) -> bool:
+    """Registers: screening against more of them is stricter; dropping one is looser."""
+    return not frozenset(base) <= frozenset(new)
+
+
 _PERIOD_RANK = {AbandonPeriod.CALENDAR_DAY: 0, AbandonPeriod.ROLLING_30_DAYS: 1}
 _BASIS_RANK = {FrequencyBasis.DIALS: 0, FrequencyBasis.LIVE_ANSWERS: 1}
 
@@ -356,6 +374,8 @@ _DIRECTIONS: Mapping[str, Callable[[Any, Any], bool]] = {
     "max_calls_per_month": _none_is_loosest_lower,
     "frequency_basis": _basis_looser,
     "national_register_screening": _true_is_stricter,
+    "national_registers": _superset_is_stricter,
+    "national_register_max_age": _max_age_looser,
     "dnc_immediate": _true_is_stricter,
 }
 TUNABLE_FIELDS: frozenset[str] = frozenset(_DIRECTIONS)
@@ -415,7 +435,7 @@ def _show(value: Any) -> str:
             f"{d}: " + ",".join(f"{r.start:%H:%M}-{'24:00' if r.end == dt.time.max else f'{r.end:%H:%M}'}" for r in rs)
             for d, rs in sorted(value.items())
         )
-    if isinstance(value, frozenset | set):
+    if isinstance(value, frozenset | set | tuple):
         return ",".join(sorted(str(v) for v in value))
     return str(value)
 
@@ -443,7 +463,11 @@ def _coerce(field_name: str, value: Any) -> Any:
         return FrequencyBasis(value)
     if field_name == "lockout_exempt_modes":
         return frozenset(DialingMode(v) for v in value)
-    if field_name in ("abandon_redial_lockout", "consent_max_age") and not isinstance(value, dt.timedelta):
+    if field_name == "national_registers":
+        return tuple(sorted({str(v).strip() for v in ([value] if isinstance(value, str) else value)} - {""}))
+    if field_name in ("abandon_redial_lockout", "consent_max_age", "national_register_max_age") and not isinstance(
+        value, dt.timedelta
+    ):
         from dialer.rules.campaign import parse_duration
 
         return parse_duration(value)

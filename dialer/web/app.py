@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dialer.config import Settings
 from dialer.db.repository import Repository
 from dialer.service import DialerService
-from dialer.web import admin, manager, operator, qa
+from dialer.web import admin, compliance, manager, operator, qa
 from dialer.web.context import HERE, HOME_OF_ROLE, WebContext, ctx_of, render
 from dialer.web.queries import WebQueries
 from dialer.web.security import (
@@ -190,7 +190,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # The routers' routes carry their guard already (router-level dependencies); adding them flat keeps
     # `app.routes` a plain list of APIRoutes, which the route x role test walks.
-    for router in (public, common, operator.router, manager.router, admin.router, qa.router):
+    for router in (public, common, operator.router, manager.router, compliance.router, admin.router, qa.router):
         app.router.routes.extend(router.routes)
 
     @app.exception_handler(StarletteHTTPException)

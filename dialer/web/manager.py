@@ -175,23 +175,31 @@ class DoNotCallBody(BaseModel):
     reason: str | None = Field(default=None, max_length=300)
 
 
+async def record_opt_out(
+    ctx: WebContext, user: WebUser, text: str, campaign_id: int | None, reason: str | None, source: str
+) -> dict[str, Any]:
+    """One opt-out, from the API or the numbers page: validated, stored with who and why, audited."""
+    from dialer.dnc import read_dnc_text
+
+    lines = list(read_dnc_text(text))
+    if len(lines) != 1 or lines[0].phone is None:
+        raise HTTPException(status_code=422, detail=f"not a phone number: {text!r}")
+    phone = lines[0].phone
+    if campaign_id is not None:
+        await asyncio.to_thread(_campaign, ctx, campaign_id)
+    added = await asyncio.to_thread(
+        ctx.repo.add_do_not_call_many, [phone], campaign_id=campaign_id, source=source, reason=reason, by=user.id
+    )
+    await asyncio.to_thread(
+        ctx.queries.audit, user.id, "dnc.add", phone, campaign_id=campaign_id, source=source, reason=reason
+    )
+    return {"phone": phone, "campaign_id": campaign_id, "added": bool(added)}
+
+
 @router.post("/api/campaigns/do-not-call", tags=["campaigns"])
 async def api_do_not_call(request: Request, body: DoNotCallBody, user: User) -> dict[str, Any]:
     """An opt-out (e.g. from a CRM or an e-mail): the number is not dialled again from the next lease on."""
-    from dialer.dnc import read_dnc_text
-
-    ctx = ctx_of(request)
-    lines = list(read_dnc_text(body.phone))
-    if len(lines) != 1 or lines[0].phone is None:
-        raise HTTPException(status_code=422, detail=f"not a phone number: {body.phone!r}")
-    phone = lines[0].phone
-    if body.campaign_id is not None:
-        await asyncio.to_thread(_campaign, ctx, body.campaign_id)
-    added = await asyncio.to_thread(
-        ctx.repo.add_do_not_call_many, [phone], campaign_id=body.campaign_id, source="api", reason=body.reason
-    )
-    await asyncio.to_thread(ctx.queries.audit, user.id, "dnc.add", phone, campaign_id=body.campaign_id)
-    return {"phone": phone, "campaign_id": body.campaign_id, "added": bool(added)}
+    return await record_opt_out(ctx_of(request), user, body.phone, body.campaign_id, body.reason, source="api")
 
 
 def _csv_response(name: str, header: tuple[str, ...], rows: Any) -> Response:

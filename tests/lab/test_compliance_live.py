@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from dialer.compliance.store import consent_history
 from dialer.db.models import AuditLog, Contact, DoNotCall
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
@@ -80,3 +81,7 @@ async def test_consent_and_opt_out(lab: AsteriskLab, softphones: SoftphoneBank, 
         dnc = list(s.scalars(select(DoNotCall).where(DoNotCall.phone == consented)))
     assert (contact.status, contact.status_reason) == ("dnc", "do_not_call")
     assert [(d.campaign_id, d.source) for d in dnc] == [(None, "operator")]
+    # the consent history shows the consent from the list and the withdrawal taken on the call
+    history = consent_history(run.repo.sessions, consented)
+    assert [(c.action, c.channel) for c in history] == [("given", "import"), ("withdrawn", "operator")]
+    assert history[1].reference == f"attempt {attempts[0].id}"

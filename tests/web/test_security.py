@@ -26,7 +26,7 @@ def expected_roles(path: str) -> frozenset[str] | None:
         return frozenset({"admin"})
     if path.startswith(("/qa", "/api/recordings")):
         return frozenset({"qa", "admin"})
-    if path.startswith(("/manager", "/api/campaigns", "/api/uploads")):
+    if path.startswith(("/manager", "/api/campaigns", "/api/uploads", "/api/compliance")):
         return frozenset({"manager", "admin"})
     if path in ("/", "/logout", "/api/me", "/api/docs", "/api/openapi.json"):
         return frozenset(ROLES)
