@@ -9,10 +9,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class AsteriskServer(BaseModel):
+    """One Asterisk server the dialer drives (ARI for call control, AMI for liveness).
+
+    Operators are homed on one server by name (operator.asterisk_server; none means the default server).
+    """
+
+    name: str
+    ari_url: str
+    ari_user: str = "dialer"
+    ari_password: SecretStr
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 5038
+    ami_user: str = "dialer"
+    ami_password: SecretStr
+    max_lines: int | None = Field(default=None, description="customer lines this server may carry; None: no limit")
+    recording_spool_dir: Path = Path("/var/spool/asterisk/recording")
 
 
 class Settings(BaseSettings):
@@ -30,6 +48,12 @@ class Settings(BaseSettings):
     ami_port: int = 5038
     ami_user: str = "dialer"
     ami_password: SecretStr | None = None
+    asterisk_name: str = Field(default="default", description="name of the server the settings above describe")
+    asterisk_max_lines: int | None = None
+    asterisk_servers: list[AsteriskServer] = Field(
+        default_factory=list,
+        description="more Asterisk servers besides the default one (DIALER_ASTERISK_SERVERS, a JSON list)",
+    )
     trunk: str = Field(
         default="Local/{number}@sim-customers",
         description="Dial string template for customers; {number} is E.164 without '+'",
@@ -40,9 +64,35 @@ class Settings(BaseSettings):
     )
     recordings_dir: Path = PROJECT_ROOT / "recordings"
     recording_format: Literal["ogg", "mp3", "wav"] = "ogg"  # Opus in OGG: small, and browsers play it
+    register_sync_files: dict[str, Path] = Field(
+        default_factory=dict,
+        description='national registers reloaded hourly when their file changes, JSON {"TPS": "/srv/tps.txt"}',
+    )
     dnc_sync_file: Path | None = Field(
         default=None, description="a do-not-call file (e.g. a registry export) merged into the global list hourly"
     )
+
+    def servers(self) -> list[AsteriskServer]:
+        """Every Asterisk server: the default one (the single-server settings) first, then the others."""
+        self.require_secrets()
+        assert self.ari_password is not None and self.ami_password is not None
+        default = AsteriskServer(
+            name=self.asterisk_name,
+            ari_url=self.ari_url,
+            ari_user=self.ari_user,
+            ari_password=self.ari_password,
+            ami_host=self.ami_host,
+            ami_port=self.ami_port,
+            ami_user=self.ami_user,
+            ami_password=self.ami_password,
+            max_lines=self.asterisk_max_lines,
+            recording_spool_dir=self.recording_spool_dir,
+        )
+        servers = [default, *self.asterisk_servers]
+        names = [s.name for s in servers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Asterisk server names must be unique: {names}")
+        return servers
 
     def require_secrets(self) -> None:
         """Refuse to talk to a real Asterisk without explicitly configured credentials."""

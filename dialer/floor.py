@@ -34,6 +34,7 @@ class LiveOperator:
     state: OperatorState | None = None  # None while the softphone is being called
     since: float = 0.0
     attempt_id: int | None = None  # the call they are on or wrapping up
+    server: str = ""  # the Asterisk server their softphone is homed on
 
 
 @dataclass
@@ -50,6 +51,7 @@ class LiveCall:
     preferred_operator_id: int | None = None  # a personal callback goes to its operator when ready
     learned: bool = False  # the pacing learner has been told how this call resolved
     abandon_message_played: bool = False  # the recorded message reached its end before the hang-up
+    server: str = ""  # the Asterisk server the call was originated on (and can only be bridged on)
 
 
 @dataclass
@@ -61,19 +63,44 @@ class CallFloor:
         op.state = state
         op.since = now
 
-    def free_operator(self, prefer: int | None = None) -> LiveOperator | None:
+    def free_operator(self, prefer: int | None = None, server: str | None = None) -> LiveOperator | None:
         """The operator who has been ready longest (fairest, spreads talk time evenly); a personal
-        callback's own operator first when they are ready."""
-        ready = [o for o in self.operators.values() if o.state is OperatorState.READY]
+        callback's own operator first when they are ready. With `server`, only operators homed there:
+        a call can only be bridged on the Asterisk that carries it."""
+        ready = [
+            o
+            for o in self.operators.values()
+            if o.state is OperatorState.READY and (server is None or o.server == server)
+        ]
         own = next((o for o in ready if o.operator_id == prefer), None) if prefer is not None else None
         if own is not None:
             return own
         return min(ready, key=lambda o: (o.since, o.operator_id)) if ready else None
 
-    def waiting_calls(self) -> list[LiveCall]:
-        """Answered people waiting for an operator, longest-waiting first."""
-        waiting = [c for c in self.calls.values() if c.stage is CallStage.WAITING]
+    def waiting_calls(self, server: str | None = None) -> list[LiveCall]:
+        """Answered people waiting for an operator (on `server` if given), longest-waiting first."""
+        waiting = [
+            c for c in self.calls.values() if c.stage is CallStage.WAITING and (server is None or c.server == server)
+        ]
         return sorted(waiting, key=lambda c: (c.person_at or 0.0, c.attempt_id))
+
+    def ready_on(self, server: str) -> int:
+        """Ready operators homed on `server` (what placement spreads calls by)."""
+        return sum(1 for o in self.operators.values() if o.state is OperatorState.READY and o.server == server)
+
+    def busy_on(self, server: str) -> int:
+        """Operators homed on `server` on a call or wrapping up: the ones predictive dialling waits for."""
+        busy = (OperatorState.ON_CALL, OperatorState.WRAP_UP)
+        return sum(1 for o in self.operators.values() if o.state in busy and o.server == server)
+
+    def unconnected_calls_on(self, server: str) -> int:
+        """Calls on `server` not (yet) with an operator: dialling, ringing, answered, waiting."""
+        unconnected = (CallStage.DIALING, CallStage.RINGING, CallStage.ANSWERED, CallStage.WAITING)
+        return sum(1 for c in self.calls.values() if c.server == server and c.stage in unconnected)
+
+    def lines_on(self, server: str) -> int:
+        """Customer calls of this floor on `server`, whatever their stage (each holds a line)."""
+        return sum(1 for c in self.calls.values() if c.server == server)
 
     def operator_by_login(self, login: str) -> LiveOperator | None:
         return next((o for o in self.operators.values() if o.login == login), None)
@@ -118,6 +145,7 @@ class CallCapture:
     started_after_answer_s: dict[str, float] = field(default_factory=dict)  # role -> when its leg began
     call_over: bool = False
     bridged: bool = False
+    server: str = ""  # the Asterisk server that writes the legs (its spool directory)
 
     def leg_started(self, role: str, seconds_after_answer: float) -> None:
         self.started_after_answer_s[role] = seconds_after_answer

@@ -53,6 +53,12 @@ async def _dnc_sync_job(node: str) -> None:
         await asyncio.to_thread(scheduler.sync_do_not_call)
 
 
+async def _register_sync_job(node: str) -> None:
+    scheduler = _LIVE.get(node)
+    if scheduler is not None:
+        await asyncio.to_thread(scheduler.sync_registers)
+
+
 async def _retention_job(node: str) -> None:
     scheduler = _LIVE.get(node)
     if scheduler is not None:
@@ -70,6 +76,7 @@ class CampaignScheduler:
         node: str = "dialer",
         sync_s: float = 15.0,
         dnc_file: Path | None = None,
+        register_files: dict[str, Path] | None = None,
     ) -> None:
         self.repo, self.store, self.service, self.node = repo, store, service, node
         self.scheduler = AsyncIOScheduler(
@@ -79,6 +86,7 @@ class CampaignScheduler:
         )
         self.sync_s = sync_s
         self.dnc_file = dnc_file
+        self.register_files = dict(register_files or {})
 
     async def start(self) -> None:
         _LIVE[self.node] = self
@@ -105,6 +113,16 @@ class CampaignScheduler:
                 "interval",
                 hours=1,
                 id=f"{self.node}:dnc.sync",
+                args=[self.node],
+                replace_existing=True,
+                next_run_time=datetime.now(UTC),
+            )
+        if self.register_files:
+            self.scheduler.add_job(
+                _register_sync_job,
+                "interval",
+                hours=1,
+                id=f"{self.node}:registers.sync",
                 args=[self.node],
                 replace_existing=True,
                 next_run_time=datetime.now(UTC),
@@ -152,6 +170,30 @@ class CampaignScheduler:
         )
         log.info("do-not-call sync: %d numbers in %s, %d new", len(lines), self.dnc_file.name, added)
         return added
+
+    def sync_registers(self) -> dict[str, bool]:
+        """Reload each configured national register whose file changed (its age is the file's date,
+        so an old file left in place stays old and campaigns that need it refuse to start)."""
+        from dialer.compliance.store import load_register_file
+
+        done: dict[str, bool] = {}
+        for name, path in self.register_files.items():
+            if not path.exists():
+                log.warning("register sync: no file at %s for %s", path, name)
+                done[name] = False
+                continue
+            result = load_register_file(
+                self.repo.sessions, name, path, loaded_by=f"sync:{path.name}", only_if_changed=True
+            )
+            if result.changed:
+                self.repo.audit(
+                    "register.load",
+                    result.state.name,
+                    {"file": path.name, "numbers": result.state.numbers, "as_of": result.state.as_of.isoformat()},
+                )
+            log.info("register sync: %s %s", name, "loaded" if result.changed else "unchanged")
+            done[name] = result.changed
+        return done
 
     def retention(self, now: datetime | None = None) -> RetentionReport:
         items, policies = self.repo.recordings_for_retention()

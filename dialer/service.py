@@ -19,13 +19,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from dialer.campaigns import campaign_knobs
 from dialer.compliance.checks import DialSettings, validate_campaign
-from dialer.config import Settings
+from dialer.config import AsteriskServer, Settings
 from dialer.db.leader import CampaignLeases
 from dialer.db.models import Campaign
 from dialer.db.repository import DialTask, Repository
@@ -42,10 +43,11 @@ from dialer.pacing import (
     PacingLearner,
     decide,
 )
+from dialer.placement import ServerLoad, assign_servers, place_calls
 from dialer.recordings_post import LocalRecordingStore, RecordingError, RecordingStore, process_call_recording
 from dialer.rules.campaign import parse_campaign
 from dialer.rules.campaign_rules import CampaignRules
-from dialer.telephony.ami import AmiClient
+from dialer.telephony.ami import AmiClient, AmiError
 from dialer.telephony.ari import AriClient, Event, TelephonyError, event_time
 
 log = logging.getLogger(__name__)
@@ -254,6 +256,22 @@ class CampaignRun:
         )
 
 
+@dataclass
+class AsteriskLink:
+    """One Asterisk server the service drives: its own ARI and AMI connections (each reconnects with its
+    own backoff, so one server going down leaves the others dialling) and the lines it may carry."""
+
+    name: str
+    ari: AriClient
+    ami: AmiClient
+    max_lines: int | None
+    spool_dir: Path
+
+    @property
+    def up(self) -> bool:
+        return self.ari.connected
+
+
 class DialerService:
     def __init__(
         self,
@@ -272,17 +290,15 @@ class DialerService:
         self.node = node or f"{socket.gethostname()}-{os.getpid()}"
         self.wrapup_policy = wrapup_policy
         self.tick_s = tick_s
-        self.ari = AriClient(
-            settings.ari_url,
-            settings.ari_user,
-            settings.ari_password.get_secret_value(),
-            settings.ari_app,
-            self._on_event,
-        )
-        self.ami = AmiClient(
-            settings.ami_host, settings.ami_port, settings.ami_user, settings.ami_password.get_secret_value()
-        )
-        self.ari.on_connection_change = self._on_asterisk_connection
+        self.links: dict[str, AsteriskLink] = {}
+        for server in settings.servers():
+            link = self._link(server)
+            self.links[server.name] = link
+        self.default_server = settings.asterisk_name
+        # the default server's clients (the single-server case, metrics and tests read these)
+        self.ari = self.links[self.default_server].ari
+        self.ami = self.links[self.default_server].ami
+        self._homes: dict[str, str] = {}  # operator login -> the server their session runs on
         self.runs: dict[int, CampaignRun] = {}
         self._pacing: dict[int, asyncio.Task[None]] = {}
         self.leases = CampaignLeases(repo.engine)
@@ -295,11 +311,55 @@ class DialerService:
         self._snoop_waiters: dict[str, asyncio.Future[None]] = {}  # snoop channel id -> its StasisStart
         self.decisions: list[DecisionLog] = []  # recent pacing decisions with their inputs (bounded)
 
+    def _link(self, server: AsteriskServer) -> AsteriskLink:
+        ari = AriClient(
+            server.ari_url,
+            server.ari_user,
+            server.ari_password.get_secret_value(),
+            self.settings.ari_app,
+            self._on_event,
+        )
+        ari.on_connection_change = partial(self._on_asterisk_connection, server=server.name)
+        ami = AmiClient(server.ami_host, server.ami_port, server.ami_user, server.ami_password.get_secret_value())
+        return AsteriskLink(server.name, ari, ami, server.max_lines, server.recording_spool_dir)
+
+    def _ari(self, server: str) -> AriClient:
+        """The ARI client of the server a channel or bridge lives on."""
+        return self.links[server].ari
+
     # -- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
-        await self.ami.connect()
-        await self.ari.start()
+        """Connect to every Asterisk server. One that is down does not stop the others: its clients keep
+        trying in the background and its operators log in when it is up. All down: the error is raised."""
+        results = await asyncio.gather(
+            *(self._start_link(link) for link in self.links.values()), return_exceptions=True
+        )
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if len(errors) == len(results):
+            raise errors[0]
+        for link, result in zip(self.links.values(), results, strict=True):
+            if isinstance(result, BaseException):
+                log.error("Asterisk %s is not reachable, dialling on the others: %s", link.name, result)
         await self.reconcile()
+
+    async def _start_link(self, link: AsteriskLink) -> None:
+        try:
+            await link.ami.connect()
+        except AmiError:
+            if len(self.links) == 1:
+                raise
+            self._spawn(self._connect_ami_later(link), f"ami-{link.name}")
+        await link.ari.start()
+
+    async def _connect_ami_later(self, link: AsteriskLink) -> None:
+        backoff = 1.0
+        while True:
+            await asyncio.sleep(backoff)
+            try:
+                await link.ami.connect()
+                return
+            except AmiError:
+                backoff = min(backoff * 2, 30.0)
 
     async def reconcile(self) -> None:
         """After a crash of ours: end what an earlier process of this Stasis application left in Asterisk,
@@ -307,14 +367,17 @@ class DialerService:
         progress and its contact is never dialled twice at once. Calls are ended, not adopted: their
         operator sessions died with that process. Other dialer processes sharing this Asterisk (other
         application names) and this database (campaigns whose lease they hold) are left alone."""
-        channel_ids, bridge_ids = await self.ari.app_inventory()
-        for channel_id in channel_ids:
-            log.warning("ending channel %s left by an earlier dialer process", channel_id)
-            with contextlib.suppress(TelephonyError):
-                await self.ari.hangup(channel_id)
-        for bridge_id in bridge_ids:
-            with contextlib.suppress(TelephonyError):
-                await self.ari.destroy_bridge(bridge_id)
+        for link in self.links.values():
+            if not link.up:
+                continue
+            channel_ids, bridge_ids = await link.ari.app_inventory()
+            for channel_id in channel_ids:
+                log.warning("ending channel %s on %s left by an earlier dialer process", channel_id, link.name)
+                with contextlib.suppress(TelephonyError):
+                    await link.ari.hangup(channel_id)
+            for bridge_id in bridge_ids:
+                with contextlib.suppress(TelephonyError):
+                    await link.ari.destroy_bridge(bridge_id)
         at = utcnow()
         for campaign_id in await self.db.call(self.repo.campaigns_with_open_work):
             if not await self.db.call(self.leases.try_acquire, campaign_id):
@@ -333,8 +396,9 @@ class DialerService:
             handle.cancel()
         for task in list(self._tasks):
             task.cancel()
-        await self.ari.close()
-        await self.ami.close()
+        for link in self.links.values():
+            await link.ari.close()
+            await link.ami.close()
         await self.db.call(self.leases.close)
         self.db.close()
 
@@ -365,18 +429,23 @@ class DialerService:
         if handle is not None:
             handle.cancel()
 
-    async def _on_asterisk_connection(self, up: bool) -> None:
-        """Asterisk went away (crash, restart, network): every call in flight is lost with it.
+    async def _on_asterisk_connection(self, up: bool, server: str | None = None) -> None:
+        """An Asterisk server went away (crash, restart, network): every call in flight on it is lost.
 
         Each such attempt gets `system_failure` (not abandoned: the customer did nothing wrong), the
-        operators' sessions end, and pacing stops (it needs ARI). When ARI is back the same operators
-        are logged in again and pacing resumes by itself.
+        sessions of the operators homed there end, and no call is placed there (placement skips a server
+        that is down; pacing stops when every server is). When ARI is back the same operators are
+        logged in again and dialling there resumes by itself. Other servers are not touched.
         """
+        server = server or self.default_server
         if not up:
             at = utcnow()
-            log.error("lost the connection to Asterisk: failing calls in flight, pausing dialling")
+            log.error("lost the connection to Asterisk %s: failing its calls in flight", server)
+            lost_attempts: set[int] = set()
             for run in self.runs.values():
-                for call in list(run.floor.calls.values()):
+                for call in [c for c in run.floor.calls.values() if c.server == server]:
+                    run.floor.calls.pop(call.channel_id, None)
+                    lost_attempts.add(call.attempt_id)
                     self._cancel_timer(f"abandon-{call.channel_id}")
                     self.db.submit(
                         self.repo.finish_attempt,
@@ -386,24 +455,27 @@ class DialerService:
                         run.config.rules,
                         hangup_cause_txt="lost the connection to Asterisk",
                     )
-                run.floor.calls.clear()
-                for op in list(run.floor.operators.values()):
+                for op in [o for o in run.floor.operators.values() if o.server == server]:
+                    run.floor.operators.pop(op.channel_id, None)
                     self._cancel_timer(f"wrapup-{op.channel_id}")
                     self.db.submit(self.repo.end_operator_session, op.session_id, at, "lost the connection to Asterisk")
                     if op.login not in run.relogin:
                         run.relogin.append(op.login)
-                run.floor.operators.clear()
-            self._captures.clear()
-            self._leg_owner.clear()
+            for attempt_id in lost_attempts:
+                self._captures.pop(attempt_id, None)
+            for name in [n for n, a in self._leg_owner.items() if a in lost_attempts]:
+                del self._leg_owner[name]
             return
         for campaign_id, run in self.runs.items():
-            logins, run.relogin = run.relogin, []
+            logins = [x for x in run.relogin if self._homes.get(x, self.default_server) == server]
+            run.relogin = [x for x in run.relogin if x not in logins]
             for login in logins:
                 try:
                     await self.login(campaign_id, login)
                 except (TelephonyError, KeyError) as exc:
                     log.error("could not log %s in again: %s", login, exc)
-                    run.relogin.append(login)
+                    if login not in run.relogin:
+                        run.relogin.append(login)
 
     async def start_campaign(self, campaign_id: int) -> CampaignRun | None:
         """Dial the campaign (idempotent): open it if needed and keep its pacing loop running.
@@ -419,6 +491,13 @@ class DialerService:
         if run is None:
             run = await self.open_campaign(campaign_id)
         problems = run.config.compliance_problems()
+        law = run.config.rules.compliance if run.config.rules is not None else None
+        if law is not None and law.national_register_screening:  # TPS & co: loaded, and fresh enough
+            from dialer.compliance.registers import register_problems
+            from dialer.compliance.store import register_states
+
+            states = await self.db.call(register_states, self.repo.sessions)
+            problems = problems + [str(p) for p in register_problems(law, states, utcnow())]
         if problems:
             await self.db.call(self.leases.release, campaign_id)
             raise CampaignNotCompliant(run.config.name, problems)
@@ -465,14 +544,23 @@ class DialerService:
         operator = await self.db.call(self.repo.operator, login)
         if operator is None:
             raise KeyError(f"no operator {login!r}")
+        server = operator.asterisk_server or self.default_server
+        if server not in self.links:
+            raise KeyError(f"operator {login!r} is homed on Asterisk {server!r}, which is not configured")
+        self._homes[login] = server
+        ari = self._ari(server)
+        if not ari.connected:  # logged in when their server is back (see _on_asterisk_connection)
+            if login not in run.relogin:
+                run.relogin.append(login)
+            raise TelephonyError(f"Asterisk {server} is down: {login} will be logged in when it is back")
         channel_id = f"agent-{operator.id}-{int(time.time() * 1000)}"
         session_id = await self.db.call(self.repo.start_operator_session, operator.id, campaign_id, channel_id)
         bridge_id = f"opbridge-{session_id}-{uuid.uuid4().hex[:12]}"
-        op = LiveOperator(operator.id, login, operator.sip_endpoint, session_id, channel_id, bridge_id)
+        op = LiveOperator(operator.id, login, operator.sip_endpoint, session_id, channel_id, bridge_id, server=server)
         run.floor.operators[channel_id] = op
-        await self.ari.create_bridge(bridge_id, f"operator {login}")
+        await ari.create_bridge(bridge_id, f"operator {login}")
         self.db.submit(self.repo.update_operator_session, session_id, bridge_id=bridge_id)
-        await self.ari.originate(operator.sip_endpoint, channel_id=channel_id, app_args=f"agent,{login}", timeout_s=15)
+        await ari.originate(operator.sip_endpoint, channel_id=channel_id, app_args=f"agent,{login}", timeout_s=15)
         return op
 
     async def wait_logged_in(self, campaign_id: int, logins: list[str], timeout: float = 20) -> None:
@@ -488,7 +576,7 @@ class DialerService:
         op = self.runs[campaign_id].floor.operator_by_login(login)
         if op is not None:
             with contextlib.suppress(TelephonyError):
-                await self.ari.hangup(op.channel_id)
+                await self._ari(op.server).hangup(op.channel_id)
 
     async def set_ready(self, campaign_id: int, login: str) -> None:
         run = self.runs[campaign_id]
@@ -497,7 +585,7 @@ class DialerService:
             return
         self._cancel_timer(f"wrapup-{op.channel_id}")
         self._operator_state(run, op, OperatorState.READY, "ready")
-        await self._serve_waiting(run)
+        await self._serve_waiting(run, op.server)
 
     async def record_now(self, campaign_id: int, login: str) -> None:
         """On-demand recording: both sides of the operator's current call, from now on."""
@@ -544,7 +632,7 @@ class DialerService:
     async def pace_once(self, run: CampaignRun) -> PacingDecision:
         now = time.monotonic()
         run.contacts_available = await self.db.call(self.repo.count_dialable, run.config.campaign_id, utcnow())
-        if run.stopping or not self.ari.connected:
+        if run.stopping or not any(link.up for link in self.links.values()):
             return PacingDecision(0, "stopping" if run.stopping else "ARI down")
         if now < run.originate_paused_until:
             left = run.originate_paused_until - now
@@ -567,19 +655,47 @@ class DialerService:
                 decision.mode_used,
                 decision.reason,
             )
+            plan = place_calls(decision.calls_to_place, self._server_loads(run))
+            placed = sum(plan.values())
+            if placed < decision.calls_to_place:
+                log.info(
+                    "pacing %s: only %d of %d calls have a server to go to",
+                    run.config.name,
+                    placed,
+                    decision.calls_to_place,
+                )
+            if placed == 0:
+                return decision
             ready_ids = frozenset(o.operator_id for o in run.floor.operators.values() if o.state is OperatorState.READY)
             tasks = await self.db.call(
                 self.repo.lease_contacts,
                 run.config.campaign_id,
-                decision.calls_to_place,
+                placed,
                 self.node,
                 utcnow(),
                 rules=run.config.rules,
                 ready_operator_ids=ready_ids,
             )
-            for task in tasks:
-                await self._originate(run, task)
+            homes = {o.operator_id: o.server for o in run.floor.operators.values()}
+            preferred = [homes.get(t.preferred_operator_id) if t.preferred_operator_id else None for t in tasks]
+            for task, server in zip(tasks, assign_servers(plan, preferred), strict=True):
+                await self._originate(run, task, server)
         return decision
+
+    def _server_loads(self, run: CampaignRun) -> list[ServerLoad]:
+        """What placement needs to know of each server for this campaign (lines count every campaign's calls)."""
+        return [
+            ServerLoad(
+                name=name,
+                up=link.up,
+                ready_operators=run.floor.ready_on(name),
+                campaign_calls=run.floor.unconnected_calls_on(name),
+                lines_in_use=sum(r.floor.lines_on(name) for r in self.runs.values()),
+                line_capacity=link.max_lines,
+                busy_operators=run.floor.busy_on(name),
+            )
+            for name, link in self.links.items()
+        ]
 
     async def run_campaign(
         self, campaign_id: int, until_done: bool = True, on_tick: Callable[[CampaignRun], None] | None = None
@@ -595,14 +711,16 @@ class DialerService:
             await asyncio.sleep(self.tick_s)
         await self.db.flush()
 
-    async def _originate(self, run: CampaignRun, task: DialTask) -> None:
-        call = LiveCall(task.attempt_id, task.contact_id, task.channel_id, task.phone, time.monotonic())
+    async def _originate(self, run: CampaignRun, task: DialTask, server: str | None = None) -> None:
+        server = server or self.default_server
+        ari = self._ari(server)
+        call = LiveCall(task.attempt_id, task.contact_id, task.channel_id, task.phone, time.monotonic(), server=server)
         call.preferred_operator_id = task.preferred_operator_id
         run.floor.calls[task.channel_id] = call
         run.dialled += 1
         endpoint = run.config.dial_string.format(number=task.phone.lstrip("+"))
         try:
-            await self.ari.originate(
+            await ari.originate(
                 endpoint,
                 channel_id=task.channel_id,
                 other_channel_id=f"{task.channel_id}-2" if endpoint.startswith("Local/") else None,
@@ -613,7 +731,7 @@ class DialerService:
             run.originate_backoff_s = 0.0
         except TelephonyError as exc:
             run.floor.calls.pop(task.channel_id, None)
-            outcome = AttemptOutcome.FAILED if self.ari.connected else AttemptOutcome.SYSTEM_FAILURE
+            outcome = AttemptOutcome.FAILED if ari.connected else AttemptOutcome.SYSTEM_FAILURE
             if outcome is AttemptOutcome.FAILED:
                 # channel limit, trunk down, bad dial string: slow down instead of hammering Asterisk
                 run.failed_originations += 1
@@ -646,10 +764,12 @@ class DialerService:
             channel_id = self._abandon_playbacks.pop(event.get("playback", {}).get("id", ""), None)
             if channel_id is not None:
                 found = self._find(channel_id)
+                server = self.default_server
                 if found is not None and found[1] is not None:
                     found[1].abandon_message_played = True
+                    server = found[1].server
                 with contextlib.suppress(TelephonyError):
-                    await self.ari.hangup(channel_id)
+                    await self._ari(server).hangup(channel_id)
             return
         if kind in ("RecordingFinished", "RecordingFailed"):
             await self._on_recording_done(event)
@@ -673,21 +793,21 @@ class DialerService:
 
     async def _on_operator_event(self, run: CampaignRun, op: LiveOperator, kind: Any, event: Event) -> None:
         if kind == "StasisStart":
-            await self.ari.add_to_bridge(op.bridge_id, op.channel_id)
+            await self._ari(op.server).add_to_bridge(op.bridge_id, op.channel_id)
             self._operator_state(run, op, OperatorState.READY, "logged in")
-            await self._serve_waiting(run)
+            await self._serve_waiting(run, op.server)
         elif kind == "ChannelDestroyed":
             run.floor.operators.pop(op.channel_id, None)
             self._cancel_timer(f"wrapup-{op.channel_id}")
             reason = "logged out" if op.state is not None else f"softphone did not answer ({event.get('cause_txt')})"
             self.db.submit(self.repo.end_operator_session, op.session_id, event_time(event), reason)
             with contextlib.suppress(TelephonyError):
-                await self.ari.destroy_bridge(op.bridge_id)
+                await self._ari(op.server).destroy_bridge(op.bridge_id)
             if op.state is OperatorState.ON_CALL and op.attempt_id is not None:
                 for call in run.floor.calls.values():
                     if call.operator is op:
                         with contextlib.suppress(TelephonyError):
-                            await self.ari.hangup(call.channel_id)
+                            await self._ari(call.server).hangup(call.channel_id)
 
     async def _on_customer_event(self, run: CampaignRun, call: LiveCall, kind: Any, event: Event) -> None:
         at = event_time(event)
@@ -706,7 +826,7 @@ class DialerService:
                 if run.config.amd:
                     call.stage = CallStage.ANSWERED
                     try:
-                        await self.ari.continue_in_dialplan(call.channel_id, "dialer-amd")
+                        await self._ari(call.server).continue_in_dialplan(call.channel_id, "dialer-amd")
                     except TelephonyError:
                         log.warning("AMD could not start for %s; connecting as a person", call.phone)
                         await self._person_answered(run, call)
@@ -721,15 +841,17 @@ class DialerService:
                 else:
                     call.stage = CallStage.MACHINE
                     self._learn_dial(run, call, DialOutcome.MACHINE)
+                    if run.config.knobs.machines_count_as_abandons:  # the regulator counts it as abandoned
+                        run.ledger.record(time.time(), abandoned=True)
                     with contextlib.suppress(TelephonyError):
-                        await self.ari.hangup(call.channel_id)
+                        await self._ari(call.server).hangup(call.channel_id)
         elif kind == "ChannelDestroyed":
             await self._customer_gone(run, call, event)
 
     async def _person_answered(self, run: CampaignRun, call: LiveCall) -> None:
         call.person_at = time.monotonic()
         self._learn_dial(run, call, DialOutcome.HUMAN)
-        op = run.floor.free_operator(prefer=call.preferred_operator_id)
+        op = run.floor.free_operator(prefer=call.preferred_operator_id, server=call.server)
         if op is not None:
             await self._bridge(run, call, op)
             return
@@ -746,10 +868,10 @@ class DialerService:
         if outcome is DialOutcome.HUMAN:
             run.answered += 1
 
-    async def _serve_waiting(self, run: CampaignRun) -> None:
-        """An operator just became free: give them the person who has waited longest."""
-        for call in run.floor.waiting_calls():
-            op = run.floor.free_operator()
+    async def _serve_waiting(self, run: CampaignRun, server: str) -> None:
+        """An operator on `server` just became free: give them the person there who has waited longest."""
+        for call in run.floor.waiting_calls(server):
+            op = run.floor.free_operator(server=server)
             if op is None:
                 return
             self._cancel_timer(f"abandon-{call.channel_id}")
@@ -761,7 +883,7 @@ class DialerService:
         op.attempt_id = call.attempt_id
         self._operator_state(run, op, OperatorState.ON_CALL, f"attempt {call.attempt_id}")
         try:
-            await self.ari.add_to_bridge(op.bridge_id, call.channel_id)
+            await self._ari(call.server).add_to_bridge(op.bridge_id, call.channel_id)
         except TelephonyError as exc:  # the customer hung up in that instant
             log.info("bridge of %s failed: %s", call.phone, exc)
             call.stage, call.operator, op.attempt_id = CallStage.WAITING, None, None
@@ -789,7 +911,9 @@ class DialerService:
         while an event handler waits, so the leg starts in a task of its own.
         """
         if answered_at is not None:
-            self._captures[call.attempt_id] = CallCapture(call.attempt_id, run.config.name, answered_at)
+            self._captures[call.attempt_id] = CallCapture(
+                call.attempt_id, run.config.name, answered_at, server=call.server
+            )
         capture = self._captures.get(call.attempt_id)
         if capture is None:
             return
@@ -802,9 +926,9 @@ class DialerService:
 
         async def start() -> None:
             try:
-                await self.ari.snoop(channel_id, snoop_id)
+                await self._ari(call.server).snoop(channel_id, snoop_id)
                 await asyncio.wait_for(started, timeout=3)
-                await self.ari.record(snoop_id, name)
+                await self._ari(call.server).record(snoop_id, name)
                 capture.leg_started(role, time.monotonic() - (call.answered or time.monotonic()))
             except (TelephonyError, TimeoutError) as exc:
                 log.error("recording the %s leg of attempt %s failed to start: %s", role, call.attempt_id, exc)
@@ -822,11 +946,11 @@ class DialerService:
         playback_id = f"abandon-{call.attempt_id}"
         self._abandon_playbacks[playback_id] = call.channel_id
         try:
-            await self.ari.play(call.channel_id, run.config.abandon_message, playback_id)
+            await self._ari(call.server).play(call.channel_id, run.config.abandon_message, playback_id)
         except TelephonyError:
             self._abandon_playbacks.pop(playback_id, None)
             with contextlib.suppress(TelephonyError):
-                await self.ari.hangup(call.channel_id)
+                await self._ari(call.server).hangup(call.channel_id)
 
     async def _customer_gone(self, run: CampaignRun, call: LiveCall, event: Event) -> None:
         run.floor.calls.pop(call.channel_id, None)
@@ -868,7 +992,7 @@ class DialerService:
             capture.call_over = True
             if "operator" in capture.legs:  # the operator's channel lives on: end its snoop
                 with contextlib.suppress(TelephonyError):
-                    await self.ari.hangup(f"{call.channel_id}-snoop-operator")
+                    await self._ari(call.server).hangup(f"{call.channel_id}-snoop-operator")
             self._capture_progress(capture)
         op = call.operator
         if op is not None and op.channel_id in run.floor.operators:
@@ -891,7 +1015,7 @@ class DialerService:
             if op.attempt_id is not None:  # no disposition came: the conversation closes as completed
                 self.db.submit(self.repo.record_disposition, op.attempt_id, None, None, None, run.config.rules)
             self._operator_state(run, op, OperatorState.READY, "wrap-up time over")
-            await self._serve_waiting(run)
+            await self._serve_waiting(run, op.server)
 
     async def _on_recording_done(self, event: Event) -> None:
         rec = event.get("recording") or {}
@@ -914,7 +1038,8 @@ class DialerService:
     async def _store_capture(self, capture: CallCapture) -> None:
         """Off the call path: one stereo file (operator left, customer right), measured, encoded and stored;
         a call that never reached an operator keeps no recording."""
-        spool = self.settings.recording_spool_dir
+        link = self.links.get(capture.server or self.default_server)
+        spool = link.spool_dir if link is not None else self.settings.recording_spool_dir
         legs = {role: spool / f"{name}.wav" for role, name in capture.legs.items() if role in capture.finished}
         if not capture.bridged or set(legs) != {"operator", "customer"}:
             for path in legs.values():

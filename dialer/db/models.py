@@ -278,7 +278,8 @@ class AuditLog(Base):
 
 
 class DoNotCall(Base):
-    """A number nobody may dial (campaign_id NULL) or that one campaign may not dial; with its history."""
+    """A number nobody may dial (campaign_id NULL) or that one campaign may not dial; with its history.
+    A row is one opt-out; a removal stamps removed_* on it (never deletes): active rows have removed_at NULL."""
 
     __tablename__ = "do_not_call"
     __table_args__ = (Index("ix_do_not_call_phone", "phone", "campaign_id"),)
@@ -290,6 +291,58 @@ class DoNotCall(Base):
     source: Mapped[str] = mapped_column(String(100))  # "operator", "import:<file>", "api", ...
     reason: Mapped[str | None] = mapped_column(String(300))
     added_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    removed_at: Mapped[datetime | None] = mapped_column()
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    removed_source: Mapped[str | None] = mapped_column(String(100))
+    removed_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class ConsentRecord(Base):
+    """One consent or one withdrawal (dialer.compliance.consent): the current state is derived from the
+    history, latest event wins; rows are never updated."""
+
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_phone", "phone", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))  # e.g. advertising
+    action: Mapped[str] = mapped_column(String(10))  # given | withdrawn
+    source: Mapped[str] = mapped_column(String(300))  # where the person gave it (web form, call, file row...)
+    channel: Mapped[str] = mapped_column(String(20))  # how it reached us: import | operator | api | web | cli
+    reference: Mapped[str | None] = mapped_column(String(300))  # import file and row, attempt id...
+    given_at: Mapped[datetime] = mapped_column()  # when the person gave / withdrew it (from the source)
+    expires_at: Mapped[datetime | None] = mapped_column()
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class NationalRegister(Base):
+    """A national opt-out register (TPS, CTPS, US_DNC...) as last loaded; its numbers are below."""
+
+    __tablename__ = "national_register"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    as_of: Mapped[datetime] = mapped_column()  # the date of the data: what the profile's max age is counted from
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    numbers: Mapped[int] = mapped_column(Integer, default=0)
+    loaded_by: Mapped[str | None] = mapped_column(String(100))  # cli, sync:<file>, a user
+
+
+class NationalRegisterNumber(Base):
+    __tablename__ = "national_register_number"
+    __table_args__ = (
+        UniqueConstraint("register_id", "phone"),
+        Index("ix_national_register_number_phone", "phone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("national_register.id", ondelete="CASCADE"))
+    phone: Mapped[str] = mapped_column(String(20))
 
 
 class RecordingScore(Base):
