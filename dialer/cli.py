@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from dialer.config import Settings
 
@@ -29,6 +29,7 @@ operators_app = typer.Typer(help="Operators.", no_args_is_help=True)
 recordings_app = typer.Typer(help="Call recordings: verify, retention.", no_args_is_help=True)
 compliance_app = typer.Typer(help="Compliance evidence.", no_args_is_help=True)
 dnc_app = typer.Typer(help="Do-not-call lists (global or per campaign).", no_args_is_help=True)
+registers_app = typer.Typer(help="National opt-out registers (TPS, CTPS, US_DNC...).", no_args_is_help=True)
 app.add_typer(lab_app, name="lab")
 app.add_typer(db_app, name="db")
 app.add_typer(campaigns_app, name="campaigns")
@@ -37,10 +38,11 @@ app.add_typer(operators_app, name="operators")
 app.add_typer(recordings_app, name="recordings")
 app.add_typer(compliance_app, name="compliance")
 app.add_typer(dnc_app, name="dnc")
+app.add_typer(registers_app, name="registers")
 console = Console()
 
 
-def _lab(operators: int = 20):  # type: ignore[no-untyped-def]
+def _lab(operators: int = 120):  # type: ignore[no-untyped-def]
     from dialer.lab import AsteriskLab, LabConfig
 
     return AsteriskLab(LabConfig(operators=operators), log=lambda m: console.log(m))
@@ -71,17 +73,31 @@ def _campaign(repo: Repository, name: str) -> Campaign:
 
 
 @lab_app.command("up")
-def lab_up(operators: Annotated[int, typer.Option(help="operator endpoints op1..opN")] = 20) -> None:
+def lab_up(
+    operators: Annotated[int, typer.Option(help="operator endpoints op1..opN")] = 120,
+    instances: Annotated[
+        int, typer.Option(min=1, max=2, help="2: a second Asterisk in the same chroot (AMI 5039, ARI 8089, SIP 5070)")
+    ] = 1,
+) -> None:
     """Provision (once, cached) and start the lab's Asterisk; idempotent."""
     lab = _lab(operators)
     lab.up()
     console.print(lab.status().describe())
+    if instances == 2:
+        from dialer.lab import AsteriskLab
+
+        second = AsteriskLab(lab.config.second("b"), log=lab.log)
+        second.start()
+        console.print("b: " + second.status().describe())
 
 
 @lab_app.command("down")
 def lab_down() -> None:
-    """Stop the lab's Asterisk."""
+    """Stop the lab's Asterisk (and the second instance, if it runs)."""
+    from dialer.lab import AsteriskLab
+
     lab = _lab()
+    AsteriskLab(lab.config.second("b"), log=lab.log).stop()
     lab.stop()
     console.print(lab.status().describe())
 
@@ -134,12 +150,14 @@ def lists_import(
     with Progress(
         SpinnerColumn(),
         TextColumn("importing {task.fields[file]}"),
-        TextColumn("{task.completed:,} rows"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
         TimeElapsedColumn(),
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("", total=None, file=path.name)
+        task = progress.add_task("", total=1.0, file=path.name, rows=0)
         try:
             report = import_list(
                 repo,
@@ -147,7 +165,7 @@ def lists_import(
                 parse_campaign(row.definition, campaign),
                 path,
                 name,
-                on_row=lambda n: progress.update(task, completed=n),
+                on_progress=lambda rows, done: progress.update(task, completed=done, rows=rows),
             )
         except ListFormatError as exc:
             console.print(f"[red]{path}: {exc}")
@@ -162,10 +180,19 @@ def lists_import(
 
 
 @operators_app.command("add")
-def operators_add(login: str, endpoint: Annotated[str, typer.Option(help="e.g. PJSIP/op1")], name: str = "") -> None:
-    """Register an operator and the dial string of their softphone."""
-    operator_id = _repo(Settings()).ensure_operator(login, name or login, endpoint)
-    console.print(f"operator {login} (id {operator_id}) -> {endpoint}")
+def operators_add(
+    login: str,
+    endpoint: Annotated[str, typer.Option(help="e.g. PJSIP/op1")],
+    name: str = "",
+    server: Annotated[
+        str | None, typer.Option(help="the Asterisk server the softphone registers to (default: the default one)")
+    ] = None,
+) -> None:
+    """Register an operator, the dial string of their softphone and their home Asterisk server."""
+    repo = _repo(Settings())
+    operator_id = repo.ensure_operator(login, name or login, endpoint)
+    repo.set_operator_server(login, server)
+    console.print(f"operator {login} (id {operator_id}) -> {endpoint} on {server or 'the default server'}")
 
 
 @recordings_app.command("verify")
@@ -297,6 +324,68 @@ def dnc_import(
         console.print(f"  line {x.line}: {x.error}")
 
 
+@dnc_app.command("remove")
+def dnc_remove(
+    phone: str,
+    campaign: Annotated[str | None, typer.Option(help="the campaign's list (default: the global list)")] = None,
+    reason: Annotated[str | None, typer.Option(help="why (e.g. the person asked to be called again)")] = None,
+) -> None:
+    """Take a number off a do-not-call list; the opt-out stays in the history, stamped as removed."""
+    from dialer.compliance.store import remove_do_not_call
+    from dialer.dnc import read_dnc_text
+
+    lines = list(read_dnc_text(phone))
+    if len(lines) != 1 or lines[0].phone is None:
+        console.print(f"[red]not a phone number: {phone!r}")
+        raise typer.Exit(2)
+    repo = _repo(Settings())
+    e164 = lines[0].phone
+    n = remove_do_not_call(repo.sessions, e164, campaign_id=_dnc_campaign(repo, campaign), source="cli", reason=reason)
+    repo.audit("dnc.remove", e164, {"campaign": campaign, "reason": reason, "rows": n})
+    console.print(f"{e164}: {'removed' if n else 'was not on that list'}")
+
+
+@registers_app.command("load")
+def registers_load(
+    name: str,
+    path: Path,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="date of the register's data, YYYY-MM-DD (default: the file's)")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="region of numbers without a country code (TPS: GB)")] = None,
+) -> None:
+    """Load a register file (one number a line, or a CSV whose first column is the number) as NAME,
+    replacing its previous numbers. Campaigns whose profile screens NAME refuse to start when it is too old."""
+    from datetime import UTC, datetime
+
+    from dialer.compliance.store import load_register_file
+
+    repo = _repo(Settings())
+    when = datetime.fromisoformat(as_of).replace(tzinfo=UTC) if as_of else None
+    try:
+        result = load_register_file(repo.sessions, name, path, as_of=when, region=region, loaded_by="cli")
+    except ValueError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from None
+    st = result.state
+    repo.audit("register.load", st.name, {"file": path.name, "numbers": st.numbers, "as_of": st.as_of.isoformat()})
+    console.print(
+        f"{st.name}: {st.numbers} numbers (data of {st.as_of:%Y-%m-%d}), {len(result.bad_lines)} lines not numbers"
+    )
+    for line, error in result.bad_lines[:20]:
+        console.print(f"  line {line}: {error}")
+
+
+@registers_app.command("list")
+def registers_list() -> None:
+    """Every loaded register with the date of its data and its size."""
+    from dialer.compliance.store import register_states
+
+    for st in register_states(_repo(Settings()).sessions).values():
+        loaded = f"{st.loaded_at:%Y-%m-%d %H:%M}"
+        console.print(f"{st.name}: {st.numbers} numbers, data of {st.as_of:%Y-%m-%d}, loaded {loaded}")
+
+
 @compliance_app.command("report")
 def compliance_report(
     campaign: str,
@@ -311,31 +400,22 @@ def compliance_report(
     outside the window, blocked dials, connect latency, abandon messages; every figure with its attempts."""
     from datetime import date
 
-    from dialer.compliance.evidence_adapter import evidence_for_campaign, write_evidence_files
-    from dialer.compliance.profiles import compliance_from_config
-    from dialer.compliance.profiles import profile as profile_named
-    from dialer.rules.campaign import parse_campaign
+    from dialer.compliance.evidence_adapter import NoComplianceProfile, campaign_evidence, write_evidence_files
 
     repo = _repo(Settings())
     row = _campaign(repo, campaign)
-    definition = parse_campaign(row.definition, row.name) if row.definition else None
-    if profile is not None:
-        rules = profile_named(profile)
-    elif definition is not None and definition.compliance:
-        rules = compliance_from_config(definition.compliance).rules
-    else:
+    try:
+        report = campaign_evidence(
+            repo.sessions,
+            row,
+            period_start=date.fromisoformat(start),
+            period_end=date.fromisoformat(end),
+            profile_code=profile,
+            report_tz=report_tz,
+        )
+    except NoComplianceProfile:
         console.print("[red]the campaign has no compliance profile: give --profile")
-        raise typer.Exit(2)
-    report = evidence_for_campaign(
-        repo.sessions,
-        row.id,
-        row.name,
-        rules=rules,
-        period_start=date.fromisoformat(start),
-        period_end=date.fromisoformat(end),
-        campaign_windows=definition.calling_windows_rules() if definition is not None else None,
-        report_tz=report_tz,
-    )
+        raise typer.Exit(2) from None
     for path in write_evidence_files(report, out, fmt):
         console.print(f"wrote {path}")
 
@@ -466,6 +546,7 @@ def serve(
             service=service,
             node=socket.gethostname(),
             dnc_file=settings.dnc_sync_file,
+            register_files=settings.register_sync_files,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -58,9 +58,10 @@ def test_apply_import_screen_and_export(env: str, tmp_path: Path) -> None:
     sheet = load_workbook(out).active
     assert sheet is not None
     cells = [c.value for row in sheet.iter_rows() for c in row]
-    assert "'+79995550102" in cells  # text cells that a spreadsheet could evaluate get an apostrophe
-    assert "'=cmd|' /C calc'!A0" in cells  # formula injection neutralised
+    assert "+79995550102" in cells  # the exact text, in a string cell with Excel's quotePrefix style
+    assert "=cmd|' /C calc'!A0" in cells  # formula injection neutralised: a string cell, never a formula
     assert all(c.data_type == "s" for row in sheet.iter_rows(min_row=2) for c in row[:2])
+    assert all(c.quotePrefix for row in sheet.iter_rows(min_row=2) for c in row[:1])
     assert sheet.max_row == 1 + 24 + 2  # the opted-out contact is kept, as "dnc", never dialled
 
 

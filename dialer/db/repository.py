@@ -17,11 +17,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.compliance.checks import FINAL_BLOCKS as COMPLIANCE_FINAL
 from dialer.compliance.checks import frequency_counted
+from dialer.compliance.consent import (
+    ADVERTISING,
+    ConsentAction,
+    ConsentChannel,
+    NewConsentEvent,
+    current_consent,
+    split_consent_fields,
+)
 from dialer.compliance.evidence_adapter import blocked_dial_audit
+from dialer.compliance.registers import screened_registers
+from dialer.compliance.store import add_consent_events, as_event, consent_rows, import_consent_events, registers_listing
+from dialer.db.contact_import import ContactBatch, ContactWriter, PhoneKeys
 from dialer.db.models import (
     Attempt,
     AuditLog,
     Campaign,
+    ConsentRecord,
     Contact,
     ContactList,
     Disposition,
@@ -192,32 +204,95 @@ class Repository:
             known = set(s.scalars(select(Contact.phone).where(Contact.list_id == lst.id)))
             added = 0
             batch: list[dict[str, Any]] = []
+            # consent columns become consent events (their own table, with history), not contact fields
+            consents: list[tuple[str, int | None, dict[str, object]]] = []
+
+            def flush() -> int:
+                n = _insert_contacts(s, batch)
+                import_consent_events(s, lst.id, consents, source_file=source_file, list_name=name)
+                batch.clear()
+                consents.clear()
+                return n
+
             for c in contacts:
                 if c["phone"] in known:
                     continue
                 known.add(c["phone"])
+                extra, consent = split_consent_fields(c.get("extra") or {})
+                if consent:
+                    c = {**c, "extra": extra}
+                    consents.append((c["phone"], c.get("row_number"), consent))
                 batch.append({"list_id": lst.id, "campaign_id": campaign_id, **c})
                 if len(batch) >= batch_size:
-                    added += _insert_contacts(s, batch)
-                    batch = []
+                    added += flush()
             if batch:
-                added += _insert_contacts(s, batch)
+                added += flush()
             lst.source_file, lst.source_sha256 = source_file, source_sha256
             lst.report = report() if callable(report) else (report or {})
             lst.imported_at = utcnow()
             return lst.id, added
 
+    def import_contact_rows(
+        self,
+        campaign_id: int,
+        name: str,
+        batches: Iterable[ContactBatch],
+        *,
+        source_file: str | None = None,
+        source_sha256: str | None = None,
+        report: Callable[[], dict[str, Any]] | None = None,
+    ) -> tuple[int, int]:
+        """The list import's fast path (dialer.db.contact_import): like add_contact_list, ONE
+        transaction and streamed, but rows are tuples in IMPORT_COLUMNS order with JSON
+        pre-serialised, written by executemany (SQLite) or COPY (PostgreSQL). The importer has
+        already dropped phones stored for the campaign; a duplicate still fails the whole import
+        on the (list, phone) unique constraint. Returns (list id, contacts added)."""
+        with self.sessions.begin() as s:
+            lst = s.scalar(select(ContactList).where(ContactList.campaign_id == campaign_id, ContactList.name == name))
+            if lst is None:
+                lst = ContactList(campaign_id=campaign_id, name=name)
+                s.add(lst)
+                s.flush()
+            writer = ContactWriter(s, lst.id, campaign_id, utcnow())
+            added = 0
+            try:
+                for batch in batches:
+                    added += writer.write(batch.rows)
+                    if batch.consents:  # consent columns become consent events, as in add_contact_list
+                        import_consent_events(s, lst.id, batch.consents, source_file=source_file, list_name=name)
+            finally:
+                writer.close()
+            lst.source_file, lst.source_sha256 = source_file, source_sha256
+            lst.report = report() if report is not None else {}
+            lst.imported_at = utcnow()
+            return lst.id, added
+
+    def campaign_phone_keys(self, campaign_id: int) -> PhoneKeys:
+        """campaign_phones in 8 bytes a phone, streamed from the database (re-imports of big lists)."""
+        with self.sessions() as s:
+            q = select(Contact.phone).where(Contact.campaign_id == campaign_id).execution_options(yield_per=20_000)
+            return PhoneKeys(s.scalars(q))
+
     def add_do_not_call_many(
-        self, phones: Iterable[str], *, campaign_id: int | None, source: str, reason: str | None = None
+        self,
+        phones: Iterable[str],
+        *,
+        campaign_id: int | None,
+        source: str,
+        reason: str | None = None,
+        by: int | None = None,
     ) -> int:
         """Add the numbers not already on that list (one transaction); returns how many were new."""
         with self.sessions.begin() as s:
             q = select(DoNotCall.phone).where(
-                DoNotCall.campaign_id.is_(None) if campaign_id is None else DoNotCall.campaign_id == campaign_id
+                DoNotCall.campaign_id.is_(None) if campaign_id is None else DoNotCall.campaign_id == campaign_id,
+                DoNotCall.removed_at.is_(None),
             )
             known = set(s.scalars(q))
             new = sorted(set(phones) - known)
-            s.add_all(DoNotCall(phone=p, campaign_id=campaign_id, source=source, reason=reason) for p in new)
+            s.add_all(
+                DoNotCall(phone=p, campaign_id=campaign_id, source=source, reason=reason, added_by=by) for p in new
+            )
             return len(new)
 
     def do_not_call_phones(self, campaign_id: int) -> tuple[set[str], set[str]]:
@@ -225,7 +300,8 @@ class Repository:
         with self.sessions() as s:
             rows = s.execute(
                 select(DoNotCall.phone, DoNotCall.campaign_id).where(
-                    (DoNotCall.campaign_id.is_(None)) | (DoNotCall.campaign_id == campaign_id)
+                    (DoNotCall.campaign_id.is_(None)) | (DoNotCall.campaign_id == campaign_id),
+                    DoNotCall.removed_at.is_(None),
                 )
             ).all()
         return {p for p, c in rows if c is None}, {p for p, c in rows if c is not None}
@@ -259,6 +335,11 @@ class Repository:
             op.sip_endpoint = sip_endpoint
             s.flush()
             return op.id
+
+    def set_operator_server(self, login: str, server: str | None) -> None:
+        """Home the operator on one Asterisk server (None: the default server)."""
+        with self.sessions.begin() as s:
+            s.execute(update(Operator).where(Operator.login == login).values(asterisk_server=server))
 
     def operator(self, login: str) -> Operator | None:
         with self.sessions() as s:
@@ -463,6 +544,15 @@ class Repository:
             contact = s.get(Contact, attempt.contact_id)
             if rules is not None and code is not None and rules.dispositions[code].do_not_call:
                 s.add(DoNotCall(phone=attempt.phone, campaign_id=None, source="operator", reason=code))
+                # the request also withdraws any advertising consent: the history shows when and where
+                add_consent_events(
+                    s,
+                    [NewConsentEvent(ConsentAction.WITHDRAWN, ADVERTISING, f"call: {code}", at or utcnow())],
+                    phone=attempt.phone,
+                    contact_id=attempt.contact_id,
+                    channel=ConsentChannel.OPERATOR,
+                    reference=f"attempt {attempt.id}",
+                )
             if rules is None or contact is None or contact.status != WRAP_UP:
                 return
             now = at or utcnow()
@@ -759,12 +849,18 @@ class _Checks:
     dials_by_phone: dict[str, list[datetime]] = field(default_factory=dict)  # every campaign, for caps
     abandoned_by_phone: dict[str, datetime] = field(default_factory=dict)
     blocked: list[AuditLog] = field(default_factory=list)  # compliance refusals, as evidence
+    consent: dict[str, list[ConsentRecord]] = field(default_factory=dict)  # by phone and by "#<contact id>"
+    listed: dict[str, set[str]] = field(default_factory=dict)  # phone -> national registers it is on
 
     @classmethod
     def load(cls, s: Session, campaign_id: int, contacts: Sequence[Contact], rules: CampaignRules) -> _Checks:
         phones = {p for c in contacts for p in (c.phone, *c.alt_phones)}
         ids = [c.id for c in contacts]
-        dnc_rows = s.execute(select(DoNotCall.phone, DoNotCall.campaign_id).where(DoNotCall.phone.in_(phones))).all()
+        dnc_rows = s.execute(
+            select(DoNotCall.phone, DoNotCall.campaign_id).where(
+                DoNotCall.phone.in_(phones), DoNotCall.removed_at.is_(None)
+            )
+        ).all()
         refused = s.execute(
             select(Contact.phone, func.max(Contact.refused_at))
             .where(Contact.phone.in_(phones), Contact.refused_at.is_not(None))
@@ -778,6 +874,14 @@ class _Checks:
                 attempts.setdefault(contact_id, []).append(at)
         dials: dict[str, list[datetime]] = {}
         abandoned: dict[str, datetime] = {}
+        consent: dict[str, list[ConsentRecord]] = {}
+        listed: dict[str, set[str]] = {}
+        if rules.compliance is not None and rules.compliance.consent_required:
+            for row in consent_rows(s, sorted(phones), ids):
+                for key in {row.phone, f"#{row.contact_id}"} - {None, "#None"}:
+                    consent.setdefault(str(key), []).append(row)
+        if rules.compliance is not None and rules.compliance.national_register_screening:
+            listed = registers_listing(s, phones, screened_registers(rules.compliance))
         if rules.compliance is not None:  # frequency caps and the abandon lockout count every campaign
             for phone, at, ended, outcome in s.execute(
                 select(Attempt.phone, Attempt.originated_at, Attempt.ended_at, Attempt.outcome).where(
@@ -796,6 +900,8 @@ class _Checks:
             campaign_id=campaign_id,
             dials_by_phone=dials,
             abandoned_by_phone=abandoned,
+            consent=consent,
+            listed=listed,
         )
 
     def admit(
@@ -822,10 +928,13 @@ class _Checks:
             else:
                 contact.next_attempt_at = verdict.retry_at
             return False, None
+        # consent is the subscriber's: the main number's events, and those recorded on this contact
+        events = {r.id: r for key in (contact.phone, f"#{contact.id}") for r in self.consent.get(key, [])}
         law = rules.compliance_verdict(
             now=now,
             timezone=_zones(contact),
-            extra=contact.extra or {},
+            consent=current_consent((as_event(r) for r in events.values()), ADVERTISING, now),
+            registers_listing=sorted({n for p in phones for n in self.listed.get(p, ())}),
             dial_times=sorted(t for p in phones for t in self.dials_by_phone.get(p, [])),
             last_abandoned_at=max(
                 (self.abandoned_by_phone[p] for p in phones if p in self.abandoned_by_phone), default=None

@@ -1,11 +1,18 @@
 """CSV/XLSX export for the corporate queue and campaign results, safe to open in Excel.
 
 Lists come from outside, so any cell may hold `=HYPERLINK(...)` or `=cmd|' /C calc'!A0`.
-Every *text* cell starting with = + - @ tab or CR (and the full-width = + - @ that
-some spreadsheet apps also evaluate) gets a leading apostrophe, as OWASP's CSV
-injection guidance says. Numbers, dates and booleans are written as typed values
-and cannot be formulas, so they are left alone. Phone numbers are text: "+7..."
-becomes "'+7..." in the file, which Excel displays as text (no formula, no loss of '+').
+
+* CSV has no cell types: every *text* cell starting with = + - @ tab or CR (and the
+  full-width = + - @ that some spreadsheet apps also evaluate) gets a leading
+  apostrophe, as OWASP's CSV injection guidance says. Phone numbers are text, so
+  "+7..." becomes "'+7...", which Excel displays as text.
+* XLSX does have them: every text cell is written as a string cell (`t="inlineStr"`),
+  which Excel and LibreOffice show as text and never evaluate, and a risky one also
+  gets the `quotePrefix` style, which is how Excel itself stores text typed with a
+  leading apostrophe: the cell shows the exact text ("+7916...", "=1+1"), and
+  editing it keeps it text. No apostrophe is added to the value.
+
+Numbers, dates and booleans are written as typed values and cannot be formulas.
 """
 
 from __future__ import annotations
@@ -25,8 +32,13 @@ ExportFormat = Literal["csv", "xlsx"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+def is_risky_text(value: object) -> bool:
+    """Text a spreadsheet would read as a formula if it were typed in."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
 def neutralise_cell(value: CellValue) -> CellValue:
-    """Return the value to write: text that a spreadsheet would evaluate gets a leading apostrophe."""
+    """The CSV value to write: text that a spreadsheet would evaluate gets a leading apostrophe."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -73,7 +85,8 @@ def write_xlsx(
     *,
     sheet_title: str = "Export",
 ) -> int:
-    """Stream rows to XLSX (openpyxl write-only mode). Text cells are always stored as text."""
+    """Stream rows to XLSX (openpyxl write-only mode). Text cells are always string cells, exactly
+    the text given; risky ones (see the module docstring) also get the quotePrefix style."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -84,14 +97,16 @@ def write_xlsx(
     def cells(values: Sequence[CellValue]) -> list[Any]:
         out: list[Any] = []
         for v in values:
-            v = neutralise_cell(v)
+            risky = is_risky_text(v)
             if isinstance(v, str):
                 v = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
             if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
                 v = dt.datetime.combine(v, dt.time())
             cell = WriteOnlyCell(ws, value=v)
             if isinstance(v, str):
-                cell.data_type = "s"  # never a formula, whatever the text
+                cell.data_type = "s"  # a string cell: never a formula, whatever the text
+                if risky:
+                    cell.quotePrefix = True  # and stays text if someone edits it in Excel
             out.append(cell)
         return out
 

@@ -15,6 +15,7 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from dialer.lists.contacts import ParsedContact
 
@@ -34,6 +35,7 @@ class CorporateReason(StrEnum):
 
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_SPECIALTY_MEMO = 4096
 #: One cell may list several specialties: "Стоматология; Ортодонтия".
 _SPECIALTY_SPLIT = re.compile(r"[;|/\n]")
 
@@ -49,6 +51,8 @@ class SpecialtyFilter:
 
     allowed: Mapping[str, Sequence[str]]
     _lookup: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    #: match() per cell text: a list has few distinct specialty spellings and a million rows
+    _memo: dict[str, str | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lookup: dict[str, str] = {}
@@ -58,6 +62,7 @@ class SpecialtyFilter:
                 if key:
                     lookup.setdefault(key, canonical)
         object.__setattr__(self, "_lookup", lookup)
+        object.__setattr__(self, "_memo", {})
 
     @classmethod
     def of(cls, names: Iterable[str], synonyms: Mapping[str, Sequence[str]] | None = None) -> SpecialtyFilter:
@@ -70,14 +75,19 @@ class SpecialtyFilter:
         """The canonical allowed specialty the cell names, or None. Any part of a multi-value cell counts."""
         if not specialty:
             return None
+        memo = self._memo
+        if specialty in memo:
+            return memo[specialty]
         hit = self._lookup.get(normalise_specialty(specialty))
-        if hit is not None:
-            return hit
-        for part in _SPECIALTY_SPLIT.split(specialty):
-            hit = self._lookup.get(normalise_specialty(part))
-            if hit is not None:
-                return hit
-        return None
+        if hit is None:
+            for part in _SPECIALTY_SPLIT.split(specialty):
+                hit = self._lookup.get(normalise_specialty(part))
+                if hit is not None:
+                    break
+        if len(memo) >= _SPECIALTY_MEMO:
+            memo.clear()  # bounded: a free-text column must not grow memory
+        memo[specialty] = hit
+        return hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +128,11 @@ class ImportRules:
     corporate: CorporateRules = field(default_factory=CorporateRules)
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    code: str  # a FilterReason / CorporateReason value, stored as a plain str
-    reason: str
+class Verdict(NamedTuple):
+    """Why a contact is filtered or routed. A NamedTuple: one is built for most rows of a list."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "code", f"{self.code}")
+    code: str  # a FilterReason / CorporateReason value, as a plain str (callers pass `.value`)
+    reason: str
 
 
 def corporate_verdict(
@@ -134,7 +142,7 @@ def corporate_verdict(
     t = rules.headcount_threshold
     if t is not None and contact.headcount is not None and contact.headcount >= t:
         return Verdict(
-            CorporateReason.HEADCOUNT_THRESHOLD,
+            CorporateReason.HEADCOUNT_THRESHOLD.value,
             f"headcount {contact.headcount} is at or above the corporate threshold {t}",
         )
     if rules.group_column and contact.group:
@@ -143,7 +151,7 @@ def corporate_verdict(
     if rules.group_min_rows is not None and large_groups is not None and key and key in large_groups:
         which = "parent tax id" if contact.parent_tax_id else "tax id"
         return Verdict(
-            CorporateReason.GROUP_ROWS,
+            CorporateReason.GROUP_ROWS.value,
             f"{which} {key} appears on {rules.group_min_rows} or more rows of the list",
         )
     return None
@@ -154,26 +162,28 @@ def filter_verdict(contact: ParsedContact, rules: ImportRules) -> tuple[Verdict 
     matched: str | None = None
     if rules.specialties is not None:
         if not contact.specialty:
-            return Verdict(FilterReason.SPECIALTY_MISSING, "no specialty, and the campaign filters by it"), None
+            return Verdict(FilterReason.SPECIALTY_MISSING.value, "no specialty, and the campaign filters by it"), None
         matched = rules.specialties.match(contact.specialty)
         if matched is None:
             return Verdict(
-                FilterReason.SPECIALTY_NOT_ALLOWED,
+                FilterReason.SPECIALTY_NOT_ALLOWED.value,
                 f"specialty {contact.specialty!r} is not in the campaign's list",
             ), None
     hc = rules.headcount
     if hc is not None:
         if contact.headcount is None:
             if hc.required:
-                return Verdict(FilterReason.HEADCOUNT_MISSING, "no headcount, and the campaign requires it"), matched
+                return Verdict(
+                    FilterReason.HEADCOUNT_MISSING.value, "no headcount, and the campaign requires it"
+                ), matched
         elif hc.min is not None and contact.headcount < hc.min:
             return Verdict(
-                FilterReason.HEADCOUNT_BELOW_MIN,
+                FilterReason.HEADCOUNT_BELOW_MIN.value,
                 f"headcount {contact.headcount} is below the minimum {hc.min}",
             ), matched
         elif hc.max is not None and contact.headcount > hc.max:
             return Verdict(
-                FilterReason.HEADCOUNT_ABOVE_MAX,
+                FilterReason.HEADCOUNT_ABOVE_MAX.value,
                 f"headcount {contact.headcount} is above the maximum {hc.max}",
             ), matched
     return None, matched

@@ -5,7 +5,8 @@ Every contact ends in exactly one status, checked in this order:
 1. `duplicate`   - its main phone was already seen earlier in this list, or is
                    already stored for the campaign (`existing_phones`). Passing
                    the phones already stored makes re-importing a file idempotent.
-2. `do_not_call` - one of its phones is on the global or the campaign's DNC list.
+2. `do_not_call` - one of its phones is on the global or the campaign's DNC list, or on a
+                   national register the campaign's compliance profile screens (TPS...).
 3. `corporate`   - large company or member of a holding (see `filters.py`).
 4. `filtered`    - fails the campaign's pre-filters (specialty, headcount).
 5. `accepted`    - dialable.
@@ -32,7 +33,7 @@ from dialer.lists.contacts import ParsedContact, RowError, tax_id_key
 from dialer.lists.filters import ImportRules, LargeGroups, corporate_verdict, filter_verdict
 from dialer.lists.mapping import ContactField, MappingOverride
 from dialer.lists.reader import ContactReader, ParsedRow
-from dialer.lists.source import open_rows
+from dialer.lists.source import iter_records
 
 #: A set of E.164 numbers, or a batch lookup returning which of the given numbers are present.
 PhoneLookup = AbstractSet[str] | Callable[[frozenset[str]], AbstractSet[str]]
@@ -54,6 +55,7 @@ class DuplicateReason(StrEnum):
 class DoNotCallReason(StrEnum):
     GLOBAL = "do_not_call_global"
     CAMPAIGN = "do_not_call_campaign"
+    NATIONAL_REGISTER = "national_register"
 
 
 class ImportedContact(NamedTuple):
@@ -197,6 +199,7 @@ def classify_contacts(
     existing_phones: PhoneLookup | None = None,
     dnc_global: PhoneLookup | None = None,
     dnc_campaign: PhoneLookup | None = None,
+    dnc_register: PhoneLookup | None = None,
     large_groups: LargeGroups | None = None,
     report: ImportReport | None = None,
     batch_size: int = 2000,
@@ -213,12 +216,13 @@ def classify_contacts(
         existing = _present(existing_phones, phones)
         dnc_g = _present(dnc_global, phones)
         dnc_c = _present(dnc_campaign, phones)
+        dnc_r = _present(dnc_register, phones)
         for row in batch:
             if isinstance(row, RowError):
                 report.add_invalid(row)
                 yield row
                 continue
-            item = _classify_one(row, rules, seen, existing, dnc_g, dnc_c, large_groups)
+            item = _classify_one(row, rules, seen, existing, dnc_g, dnc_c, large_groups, dnc_r)
             report.add_warnings(item.contact.warnings)
             report.count(item)
             yield item
@@ -232,6 +236,7 @@ def _classify_one(
     dnc_g: AbstractSet[str],
     dnc_c: AbstractSet[str],
     large_groups: LargeGroups | None,
+    dnc_r: AbstractSet[str] = frozenset(),
 ) -> ImportedContact:
     main = c.phones[0]
     main_key = _phone_key(main)
@@ -281,6 +286,14 @@ def _classify_one(
             DoNotCallReason.CAMPAIGN.value,
             f"phone {hit} is on the campaign's do-not-call list",
         )
+    hit = next((p for p in c.phones if p in dnc_r), None) if not dnc_r.isdisjoint(c.phones) else None
+    if hit is not None:
+        return ImportedContact(
+            c,
+            ContactStatus.DO_NOT_CALL,
+            DoNotCallReason.NATIONAL_REGISTER.value,
+            f"phone {hit} is on a national register the campaign screens against",
+        )
     verdict = corporate_verdict(c, rules.corporate, large_groups)
     if verdict is not None:
         return ImportedContact(c, ContactStatus.CORPORATE, verdict.code, verdict.reason)
@@ -296,14 +309,13 @@ def count_large_groups(reader: ContactReader, min_rows: int) -> LargeGroups | No
     tax_col = reader.mapping.fields.get(ContactField.TAX_ID)
     if col is None and tax_col is None:
         return None
-    _, rows = open_rows(reader.path, sheet=reader.source.sheet)
-
+    records = iter_records(reader.path, reader.source)
     cols = [i for i in (col, tax_col) if i is not None]  # parent tax id wins, as in group_key
     header_row = reader.header_row
 
     def keys() -> Iterator[str | None]:
-        for number, cells, error in rows:
-            if number <= header_row or error is not None:
+        for number, cells in records:
+            if number <= header_row or cells is None:
                 continue
             key: str | None = None
             for i in cols:
@@ -360,6 +372,7 @@ class ImportRun:
             existing_phones=self._lookups.get("existing_phones"),
             dnc_global=self._lookups.get("dnc_global"),
             dnc_campaign=self._lookups.get("dnc_campaign"),
+            dnc_register=self._lookups.get("dnc_register"),
         )
         self.report.rows_read = self.reader.rows_read
         self.report.blank_rows = self.reader.blank_rows
@@ -379,6 +392,7 @@ def import_contacts(
     existing_phones: PhoneLookup | None = None,
     dnc_global: PhoneLookup | None = None,
     dnc_campaign: PhoneLookup | None = None,
+    dnc_register: PhoneLookup | None = None,
     mapping: MappingOverride | None = None,
     default_region: str = "RU",
     sheet: str | None = None,
@@ -395,5 +409,6 @@ def import_contacts(
         "existing_phones": existing_phones,
         "dnc_global": dnc_global,
         "dnc_campaign": dnc_campaign,
+        "dnc_register": dnc_register,
     }
     return ImportRun(reader, rules or ImportRules(), lookups, batch_size, max_details)

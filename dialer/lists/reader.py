@@ -12,10 +12,9 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from dialer.lists.contacts import (
     ParsedContact,
@@ -28,7 +27,7 @@ from dialer.lists.contacts import (
 from dialer.lists.errors import ColumnMappingError, ListFormatError
 from dialer.lists.mapping import ColumnMapping, ContactField, MappingOverride, detect_mapping
 from dialer.lists.phones import PhoneNormalizer, split_phone_cell
-from dialer.lists.source import RawRow, SourceInfo, open_rows
+from dialer.lists.source import RawRow, ReadPosition, SourceInfo, open_rows
 from dialer.lists.timezones import parse_timezone, timezone_for_region
 
 #: How many leading non-blank rows may be a title/preamble above the real header.
@@ -49,6 +48,22 @@ class RowParser:
         self._width = len(mapping.header)
         # column index per field; -1 points at the "" sentinel appended to every row's values
         self._ix = {f: mapping.fields.get(f, -1) for f in ContactField}
+        ix = self._ix
+        # plain ints and tuples for the per-row code (enum lookups per row cost ~1 us a row)
+        self._i_company = ix[ContactField.COMPANY]
+        self._i_person = ix[ContactField.CONTACT_PERSON]
+        self._i_specialty = ix[ContactField.SPECIALTY]
+        self._i_headcount = ix[ContactField.HEADCOUNT]
+        self._i_tax = ix[ContactField.TAX_ID]
+        self._i_parent_tax = ix[ContactField.PARENT_TAX_ID]
+        self._i_group = ix[ContactField.GROUP]
+        self._i_region = ix[ContactField.REGION]
+        self._i_city = ix[ContactField.CITY]
+        self._i_email = ix[ContactField.EMAIL]
+        self._i_timezone = ix[ContactField.TIMEZONE]
+        self._phone_cols = tuple((col, mapping.header[col]) for col in mapping.phones)
+        self._extras = mapping.extras
+        self._pad = ("",) * (self._width + 1)
 
     def parse(self, row: RawRow) -> ParsedRow | None:
         """None for a blank row (not a contact, not an error: Excel leaves them around)."""
@@ -57,21 +72,21 @@ class RowParser:
         cells = row.cells
         if not any(cells) or not "".join(cells).strip():
             return None
-        m = self.mapping
+        width = self._width
+        n_cells = len(cells)
         vals = [c.strip() for c in cells]
-        if len(vals) < self._width:
-            vals.extend([""] * (self._width - len(vals)))
+        if n_cells < width:
+            vals.extend(self._pad[: width - n_cells])
         vals.append("")
-        ix = self._ix
         warnings: list[RowError] = []
         n = row.number
-        if len(cells) > self._width and any(c.strip() for c in cells[self._width :]):
-            extra_cells = [c for c in cells[self._width :] if c.strip()]
+        if n_cells > width and any(c.strip() for c in cells[width:]):
+            extra_cells = [c for c in cells[width:] if c.strip()]
             warnings.append(
                 RowError(
                     n,
                     "*",
-                    f"row has {len(cells)} cells but the header has {self._width}; cells beyond the header ignored",
+                    f"row has {n_cells} cells but the header has {width}; cells beyond the header ignored",
                     "; ".join(extra_cells)[:200],
                 )
             )
@@ -80,23 +95,25 @@ class RowParser:
         phones: list[str] = []
         zones: tuple[str, ...] = ()
         phone_errors: list[RowError] = []
-        for col in m.phones:
-            if col >= len(cells):
+        normalise = self.phones.normalise
+        for col, header in self._phone_cols:
+            if col >= n_cells:
                 continue
             for part in split_phone_cell(cells[col]):
-                res = self.phones.normalise(part)
-                if res.e164 is None:
-                    phone_errors.append(RowError(n, m.header[col], res.error or "invalid", part[:100]))
+                res = normalise(part)
+                e164 = res.e164
+                if e164 is None:
+                    phone_errors.append(RowError(n, header, res.error or "invalid", part[:100]))
                     continue
-                if res.e164 not in phones:
+                if e164 not in phones:
                     if not phones:
                         zones = res.time_zones
-                    phones.append(res.e164)
+                    phones.append(e164)
                 if res.extension:
                     warnings.append(
                         RowError(
                             n,
-                            m.header[col],
+                            header,
                             f"extension {res.extension} cannot be dialled automatically; number kept without it",
                             part[:100],
                         )
@@ -111,11 +128,12 @@ class RowParser:
                     " | ".join(e.value for e in phone_errors)[:200],
                 )
             return RowError(n, "phone", "no phone number")
-        warnings.extend(phone_errors)
+        if phone_errors:
+            warnings.extend(phone_errors)
 
         headcount: int | None = None
-        hc = vals[ix[ContactField.HEADCOUNT]] or None
-        if hc is not None:
+        hc = vals[self._i_headcount]
+        if hc:
             try:
                 headcount = parse_headcount(hc)
             except ValueError as exc:
@@ -123,19 +141,18 @@ class RowParser:
 
         tax_id: str | None = None
         parent_tax_id: str | None = None
-        for fld in (ContactField.TAX_ID, ContactField.PARENT_TAX_ID):
-            raw = vals[ix[fld]] or None
-            if raw is None:
-                continue
-            value, warn = parse_tax_id(raw)
+        raw = vals[self._i_tax]
+        if raw:
+            tax_id, warn = parse_tax_id(raw)
             if warn:
-                warnings.append(RowError(n, fld.value, warn, raw[:100]))
-            if fld is ContactField.TAX_ID:
-                tax_id = value
-            else:
-                parent_tax_id = value
+                warnings.append(RowError(n, ContactField.TAX_ID.value, warn, raw[:100]))
+        raw = vals[self._i_parent_tax]
+        if raw:
+            parent_tax_id, warn = parse_tax_id(raw)
+            if warn:
+                warnings.append(RowError(n, ContactField.PARENT_TAX_ID.value, warn, raw[:100]))
 
-        email = vals[ix[ContactField.EMAIL]] or None
+        email: str | None = vals[self._i_email] or None
         if email is not None:
             try:
                 email = parse_email(email)
@@ -143,9 +160,9 @@ class RowParser:
                 warnings.append(RowError(n, "email", str(exc), email[:100]))
                 email = None
 
-        region = vals[ix[ContactField.REGION]] or None
-        city = vals[ix[ContactField.CITY]] or None
-        tz_cell = vals[ix[ContactField.TIMEZONE]] or None
+        region = vals[self._i_region] or None
+        city = vals[self._i_city] or None
+        tz_cell = vals[self._i_timezone] or None
         timezone: str | None = None
         source: TimezoneSource = "unknown"
         if tz_cell is not None:
@@ -174,42 +191,75 @@ class RowParser:
             if len(zones) == 1:
                 timezone, source = zones[0], "phone"
 
-        extra = {name: vals[i] for name, i in m.extras if vals[i]}
+        extra = {name: vals[i] for name, i in self._extras if vals[i]} if self._extras else {}
         return ParsedContact(
-            row_number=n,
-            phones=tuple(phones),
-            company=(vals[ix[ContactField.COMPANY]] or None),
-            contact_person=(vals[ix[ContactField.CONTACT_PERSON]] or None),
-            specialty=(vals[ix[ContactField.SPECIALTY]] or None),
-            headcount=headcount,
-            tax_id=tax_id,
-            parent_tax_id=parent_tax_id,
-            group=(vals[ix[ContactField.GROUP]] or None),
-            region=region,
-            city=city,
-            email=email,
-            timezone=timezone,
-            timezone_candidates=candidates,
-            timezone_source=source,
-            extra=extra,
-            warnings=tuple(warnings),
+            n,
+            tuple(phones),
+            vals[self._i_company] or None,
+            vals[self._i_person] or None,
+            vals[self._i_specialty] or None,
+            headcount,
+            tax_id,
+            parent_tax_id,
+            vals[self._i_group] or None,
+            region,
+            city,
+            email,
+            timezone,
+            candidates,
+            source,
+            extra,
+            tuple(warnings),
         )
 
 
-# --- worker-process plumbing -------------------------------------------------------------------
-# ParsedContact/RowError/RawRow are NamedTuples, so they cross the process boundary as cheap tuples.
+# --- helper-process plumbing -------------------------------------------------------------------
+# ParsedContact/RowError are NamedTuples, so they cross the process boundary as cheap tuples.
 
-_worker_parser: RowParser | None = None
-
-
-def _init_worker(mapping: ColumnMapping, default_region: str) -> None:
-    global _worker_parser
-    _worker_parser = RowParser(mapping, default_region)
+#: Parsed chunks a helper may have waiting for the importing process (bounds memory).
+_HELPER_QUEUE_CHUNKS = 8
 
 
-def _parse_chunk(rows: list[RawRow]) -> tuple[list[ParsedRow], int]:
-    assert _worker_parser is not None
-    return _parse_with(_worker_parser, rows)
+class _Chunk(NamedTuple):
+    """What a helper sends per chunk: rows read (blank ones included), blank rows, parsed rows,
+    and how far through the file the helper is (for progress)."""
+
+    rows: int
+    blank: int
+    parsed: list[ParsedRow]
+    fraction_read: float
+
+
+def _helper_main(
+    path: Path,
+    sheet: str | None,
+    header_row: int,
+    mapping: ColumnMapping,
+    default_region: str,
+    index: int,
+    helpers: int,
+    chunk_rows: int,
+    out: Any,
+) -> None:
+    """A helper process: read the whole file itself and parse every `helpers`-th chunk.
+
+    Reading is cheap (a csv.reader pass is ~1 us a row) and shipping raw rows to a helper
+    costs more than reading them twice, so each helper reads the file and only its own
+    chunks' parsed rows travel, through a bounded queue. An error travels as ("error", text).
+    """
+    try:
+        position = ReadPosition()
+        _, rows = open_rows(path, sheet=sheet, position=position)
+        parser = RowParser(mapping, default_region)
+        data = (r for r in rows if r.number > header_row)
+        for k, chunk in enumerate(_chunks(data, chunk_rows)):
+            if k % helpers != index:
+                continue
+            parsed, blank = _parse_with(parser, chunk)
+            out.put(_Chunk(len(chunk), blank, parsed, position.fraction()))
+        out.put(None)
+    except BaseException as exc:  # reported to the importing process, which raises it
+        out.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
 def _chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
@@ -238,8 +288,13 @@ class ContactReader:
         self.default_region = default_region
         PhoneNormalizer(default_region)  # validate the region now, not in a worker
         self.source: SourceInfo
-        self.source, rows = open_rows(self.path, sheet=sheet)
+        self._position = ReadPosition()
+        self.source, rows = open_rows(self.path, sheet=sheet, position=self._position)
+        self._source_rows = rows
         self._rows, self.header_row, self.mapping = self._find_header(rows, mapping)
+        self._helper_fraction: float | None = None
+        #: rows per chunk handed to a helper process
+        self.chunk_rows = _CHUNK_ROWS
         if workers is None:
             big = self.path.stat().st_size >= AUTO_PARALLEL_BYTES
             workers = min(2, os.cpu_count() or 1) if big else 1
@@ -247,6 +302,18 @@ class ContactReader:
         self.rows_read = 0
         self.blank_rows = 0
         self._consumed = False
+
+    def fraction_read(self) -> float:
+        """How much of the file has been read so far, 0..1 (approximate; for progress bars)."""
+        if self._helper_fraction is not None:
+            return self._helper_fraction
+        return self._position.fraction()
+
+    def _stop_reading(self) -> None:
+        close = getattr(self._source_rows, "close", None)
+        if close is not None:
+            close()  # a generator: closes the file
+        self._helper_fraction = 0.0
 
     def _find_header(
         self, rows: Iterator[RawRow], overrides: MappingOverride | None
@@ -307,49 +374,59 @@ class ContactReader:
                 yield parsed
 
     def _iter_parallel(self) -> Iterator[ParsedRow]:
-        """`workers - 1` helper processes plus this one, results in file order.
+        """`workers - 1` helper processes parse; this process hands the rows on in file order.
 
-        The main process is a worker too: whenever the helpers already have enough queued
-        chunks, it parses the next chunk itself instead of waiting. With 2 CPUs that keeps
-        exactly two processes busy and ships only the helpers' share across processes.
+        Each helper reads the file itself and parses every n-th chunk (see `_helper_main`);
+        chunk k comes from helper k mod n, so the order is the file's. The importing process
+        is left free for what must happen in file order (classification, de-duplication,
+        storing), which on 2 CPUs is about as much work as parsing.
         spawn, not fork: the service process may have threads (asyncio, APScheduler); a
         script calling this must therefore use the `if __name__ == "__main__":` idiom.
         """
         helpers = self.workers - 1
-        parser = RowParser(self.mapping, self.default_region)
         ctx = multiprocessing.get_context("spawn")
-        Chunk = Future[tuple[list[ParsedRow], int]] | tuple[list[ParsedRow], int]
-        with ProcessPoolExecutor(
-            max_workers=helpers,
-            mp_context=ctx,
-            initializer=_init_worker,
-            initargs=(self.mapping, self.default_region),
-        ) as pool:
-            pending: deque[Chunk] = deque()
-            in_pool = 0
-            for chunk in _chunks(self._counted(), _CHUNK_ROWS):
-                if in_pool < helpers * 4:  # helpers always have a backlog, never wait for us
-                    pending.append(pool.submit(_parse_chunk, chunk))
-                    in_pool += 1
-                else:
-                    pending.append(_parse_with(parser, chunk))
-                # hand over whatever is ready at the front, keeping memory bounded
-                while pending and (len(pending) > helpers * 8 or _ready(pending[0])):
-                    head = pending.popleft()
-                    if isinstance(head, Future):
-                        in_pool -= 1
-                    yield from self._drain(head)
-            while pending:
-                yield from self._drain(pending.popleft())
-
-    def _drain(self, item: Future[tuple[list[ParsedRow], int]] | tuple[list[ParsedRow], int]) -> Iterator[ParsedRow]:
-        out, blank = item.result() if isinstance(item, Future) else item
-        self.blank_rows += blank
-        yield from out
-
-
-def _ready(item: object) -> bool:
-    return not isinstance(item, Future) or item.done()
+        queues = [ctx.Queue(maxsize=_HELPER_QUEUE_CHUNKS) for _ in range(helpers)]
+        args = (self.path, self.source.sheet, self.header_row, self.mapping, self.default_region)
+        procs = [
+            ctx.Process(
+                target=_helper_main,
+                args=(*args, i, helpers, self.chunk_rows, queues[i]),
+                name=f"list-parser-{i + 1}",
+                daemon=True,
+            )
+            for i in range(helpers)
+        ]
+        for proc in procs:
+            proc.start()
+        self._stop_reading()  # the helpers read the file from here on
+        try:
+            k = 0
+            while True:
+                item = queues[k % helpers].get()
+                if item is None:  # that helper has no chunk k: the file is done
+                    break
+                if not isinstance(item, _Chunk):
+                    raise ListFormatError(f"{self.path.name}: {item[1]}")
+                self.rows_read += item.rows
+                self.blank_rows += item.blank
+                self._helper_fraction = item.fraction_read
+                yield from item.parsed
+                k += 1
+            for i in range(1, helpers):  # the other helpers' end markers
+                end = queues[(k + i) % helpers].get()
+                if end is not None:
+                    raise RuntimeError("a helper sent a chunk after the end of the file")
+            for proc in procs:
+                proc.join()
+            self._helper_fraction = 1.0
+        finally:
+            for proc in procs:
+                if proc.is_alive():
+                    proc.terminate()
+                    proc.join()
+            for q in queues:
+                q.cancel_join_thread()
+                q.close()
 
 
 def _parse_with(parser: RowParser, rows: list[RawRow]) -> tuple[list[ParsedRow], int]:
@@ -376,9 +453,10 @@ def read_contacts(
 
     `mapping` overrides detection per column: `{"Тел. сотовый": "phone", 5: "extra",
     "Примечание": None}` (header text or 1-based column number -> field name,
-    "phone", "extra", or None/"ignore"). `workers`: processes parsing rows, this one
-    included (2 = this process + 1 spawned helper; None: 2 for files over 16 MB, else 1;
-    XLSX is always read by this process). Raises ListFormatError (or its subclass
-    ColumnMappingError) now, before any row is produced, if the file is unusable.
+    "phone", "extra", or None/"ignore"). `workers`: processes taking part, this one
+    included (1: this process parses; 2: one spawned helper reads and parses the file while
+    this one only hands the rows on; None: 2 for files over 16 MB, else 1). Raises
+    ListFormatError (or its subclass ColumnMappingError) now, before any row is produced, if
+    the file is unusable.
     """
     return ContactReader(path, mapping=mapping, default_region=default_region, sheet=sheet, workers=workers)

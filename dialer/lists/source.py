@@ -11,7 +11,9 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-from collections.abc import Iterator
+import io
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -48,6 +50,31 @@ class SourceInfo:
     encoding: str | None  # None for XLSX
     separator: str | None  # None for XLSX
     sheet: str | None = None
+
+
+class ReadPosition:
+    """How far a row stream has got through its file, for progress bars.
+
+    CSV: bytes read of the file (ahead of the rows handed out by the read buffer);
+    XLSX: rows read of the sheet's declared dimension. Approximate by design.
+    """
+
+    __slots__ = ("_done", "total")
+
+    def __init__(self) -> None:
+        self._done: Callable[[], int] | None = None
+        self.total = 0
+
+    def track(self, done: Callable[[], int], total: int) -> None:
+        self._done, self.total = done, total
+
+    def fraction(self) -> float:
+        if self._done is None or self.total <= 0:
+            return 0.0
+        try:
+            return min(1.0, self._done() / self.total)
+        except (ValueError, OSError):  # the file is closed: the stream is finished
+            return 1.0
 
 
 def detect_kind(path: Path) -> FileKind:
@@ -124,10 +151,12 @@ def sniff_separator(sample: str) -> str:
             rows = list(csv.reader(lines, delimiter=sep))
         except csv.Error:
             continue
-        width = len(rows[0])
+        # the most common width, not the first line's: a title line above the header ("Выгрузка
+        # от 01.03", one cell) must not make every separator look like a one-column file
+        widths = Counter(len(r) for r in rows)
+        consistent, width = max((n, w) for w, n in widths.items())
         if width < 2:
             continue
-        consistent = sum(1 for r in rows if len(r) == width)
         score = (consistent, width)
         if score > best_score:
             best, best_score = sep, score
@@ -160,9 +189,11 @@ def _limit(cells: tuple[str, ...], number: int) -> RawRow:
     return RawRow(number, cells)
 
 
-def iter_csv(path: Path, encoding: str, separator: str) -> Iterator[RawRow]:
+def iter_csv(path: Path, encoding: str, separator: str, position: ReadPosition | None = None) -> Iterator[RawRow]:
     """Yield every record; a record the csv module rejects becomes a RawRow with an error."""
-    with path.open("r", encoding=encoding, newline="") as fh:
+    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as fh:
+        if position is not None:
+            position.track(raw.tell, path.stat().st_size)
         reader = csv.reader(fh, delimiter=separator)
         number = 0
         while True:
@@ -178,7 +209,29 @@ def iter_csv(path: Path, encoding: str, separator: str) -> Iterator[RawRow]:
                 yield RawRow(number, (), f"unreadable CSV record: {exc}")
 
 
-def iter_xlsx(path: Path, sheet: str | None = None) -> Iterator[RawRow]:
+def iter_records(path: Path, source: SourceInfo) -> Iterator[tuple[int, Sequence[str] | None]]:
+    """(row number, cells) for every record, None for one `open_rows` yields as an error; the same
+    numbering. A lighter pass than `open_rows` (no RawRow per row) for pre-scans of a column or two."""
+    if source.kind == "xlsx":
+        for raw in iter_xlsx(path, source.sheet):
+            yield raw.number, (None if raw.error is not None else raw.cells)
+        return
+    assert source.encoding is not None and source.separator is not None
+    with path.open("r", encoding=source.encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=source.separator)
+        number = 0
+        while True:
+            try:  # as in iter_csv: resume after a record the csv module rejects
+                for row in reader:
+                    number += 1
+                    yield number, (row if not row or max(map(len, row)) <= MAX_CELL_CHARS else None)
+                return
+            except csv.Error:
+                number += 1
+                yield number, None
+
+
+def iter_xlsx(path: Path, sheet: str | None = None, position: ReadPosition | None = None) -> Iterator[RawRow]:
     """Read-only openpyxl: rows are streamed from the zip, formulas read as cached values."""
     import zipfile
 
@@ -195,6 +248,9 @@ def iter_xlsx(path: Path, sheet: str | None = None) -> Iterator[RawRow]:
             ws: Any = wb[sheet]
         else:
             ws = wb.worksheets[0]
+        number = 0
+        if position is not None:
+            position.track(lambda: number, ws.max_row or 0)  # max_row: the sheet's declared dimension
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
             cells = tuple(_cell_text(v) for v in values)
             # read-only mode pads rows to the sheet width; trailing empties are noise
@@ -206,8 +262,10 @@ def iter_xlsx(path: Path, sheet: str | None = None) -> Iterator[RawRow]:
         wb.close()
 
 
-def open_rows(path: str | Path, *, sheet: str | None = None) -> tuple[SourceInfo, Iterator[RawRow]]:
-    """Detect kind/encoding/separator and return a lazy row iterator.
+def open_rows(
+    path: str | Path, *, sheet: str | None = None, position: ReadPosition | None = None
+) -> tuple[SourceInfo, Iterator[RawRow]]:
+    """Detect kind/encoding/separator and return a lazy row iterator (`position` follows it).
 
     Raises ListFormatError for a missing, empty or undecodable file before any row is read.
     """
@@ -218,11 +276,11 @@ def open_rows(path: str | Path, *, sheet: str | None = None) -> tuple[SourceInfo
         raise ListFormatError(f"{p.name}: the file is empty")
     kind = detect_kind(p)
     if kind == "xlsx":
-        return SourceInfo("xlsx", None, None, sheet), iter_xlsx(p, sheet)
+        return SourceInfo("xlsx", None, None, sheet), iter_xlsx(p, sheet, position)
     encoding = detect_encoding(p)
     with p.open("r", encoding=encoding, newline="") as fh:
         sample = fh.read(_SNIFF_CHARS)
     if "\x00" in sample:
         raise ListFormatError(f"{p.name}: contains NUL bytes; this is a binary file, not CSV")
     separator = sniff_separator(sample)
-    return SourceInfo("csv", encoding, separator), iter_csv(p, encoding, separator)
+    return SourceInfo("csv", encoding, separator), iter_csv(p, encoding, separator, position)

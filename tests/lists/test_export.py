@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from dialer.lists import (
+    ImportedContact,
     ImportRules,
     ResultRow,
     import_contacts,
@@ -59,19 +61,24 @@ def test_csv_export_neutralises(tmp_path: Path) -> None:
         assert row == ["'" + original, "-5"]
 
 
-def test_xlsx_export_never_writes_formulas(tmp_path: Path) -> None:
+def test_xlsx_export_writes_exact_text_never_formulas(tmp_path: Path) -> None:
     p = tmp_path / "out.xlsx"
-    write_xlsx(p, ["Value", "When"], [[v, dt.date(2026, 3, 1)] for v in [*HOSTILE, "bad\x01char"]])
-    wb = load_workbook(p)
-    ws = wb.active
+    texts = [*HOSTILE, "+79161234567", "ООО Ромашка", "bad\x01char"]
+    write_xlsx(p, ["Value", "When"], [[v, dt.date(2026, 3, 1)] for v in texts])
+    ws = load_workbook(p).active
     assert ws is not None
-    values = [row for row in ws.iter_rows(min_row=2, values_only=True)]
     cells = [row[0] for row in ws.iter_rows(min_row=2)]
-    assert all(c.data_type == "s" for c in cells)
-    # XML turns a stored CR into LF on reading; the apostrophe is what matters
-    assert [v[0] for v in values[: len(HOSTILE)]] == ["'" + h.replace("\r", "\n") for h in HOSTILE]
-    assert values[-1][0] == "bad\ufffdchar"
-    assert values[0][1] == dt.datetime(2026, 3, 1)
+    assert all(c.data_type == "s" for c in cells)  # string cells: nothing is a formula
+    # the exact text, no apostrophe (XML turns a stored CR into LF on reading)
+    assert [c.value for c in cells[:-1]] == [t.replace("\r", "\n") for t in texts[:-1]]
+    assert cells[-1].value == "bad\ufffdchar"
+    # risky text carries Excel's quotePrefix style (text typed after an apostrophe); plain text does not
+    assert [c.quotePrefix for c in cells] == [True] * (len(HOSTILE) + 1) + [False, False]
+    assert ws.cell(2, 2).value == dt.datetime(2026, 3, 1)
+    with zipfile.ZipFile(p) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet and "'=" not in sheet
+    assert sheet.count('t="inlineStr"') == 2 + len(texts)  # the header's two cells, and every text cell
 
 
 def test_corporate_queue_export_from_a_hostile_list(tmp_path: Path) -> None:
@@ -87,7 +94,7 @@ def test_corporate_queue_export_from_a_hostile_list(tmp_path: Path) -> None:
         delimiter=";",
     )
     rules = ImportRules(corporate=CorporateRules(headcount_threshold=1000))
-    items = list(import_contacts(src, rules))
+    items = [i for i in import_contacts(src, rules) if isinstance(i, ImportedContact)]
     out_csv, out_xlsx = tmp_path / "corp.csv", tmp_path / "corp.xlsx"
     assert write_corporate_queue(out_csv, items) == 2
     assert write_corporate_queue(out_xlsx, items) == 2
@@ -98,7 +105,9 @@ def test_corporate_queue_export_from_a_hostile_list(tmp_path: Path) -> None:
     assert "threshold" in rows[1][-1] and rows[2][6] == "'@Холдинг"
     ws = load_workbook(out_xlsx).active
     assert ws is not None and ws.title == "Corporate"
-    assert ws.cell(2, 4).value == "'=cmd|' /C calc'!A0" and ws.cell(2, 8).value == 5000
+    assert ws.cell(2, 4).value == "=cmd|' /C calc'!A0" and ws.cell(2, 4).data_type == "s"
+    assert ws.cell(2, 2).value == "+74951234567" and ws.cell(2, 2).quotePrefix
+    assert ws.cell(2, 8).value == 5000
 
 
 def test_results_export(tmp_path: Path) -> None:

@@ -28,7 +28,9 @@ HEADER = ["Телефон", "Доп. телефон", "Компания", "Сп�
 
 
 def contact(phones: Sequence[str] = ("+74951234567",), **kw: object) -> ParsedContact:
-    return ParsedContact(row_number=int(kw.pop("row", 2)), phones=tuple(phones), **kw)  # type: ignore[arg-type]
+    row = kw.pop("row", 2)
+    assert isinstance(row, int)
+    return ParsedContact(row_number=row, phones=tuple(phones), **kw)  # type: ignore[arg-type]
 
 
 def statuses(items: list[ImportedContact | RowError]) -> list[tuple[int, str, str | None]]:

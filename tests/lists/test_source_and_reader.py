@@ -126,6 +126,18 @@ def test_title_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
     assert contacts(r)[0].row_number == 4
 
 
+def test_a_one_cell_title_row_does_not_fool_the_separator_sniffer(tmp_path: Path) -> None:
+    p = write_csv(
+        tmp_path / "l.csv",
+        [["Выгрузка из CRM, март"], ["Телефон", "Компания", "Город"], ["84951234567", "Ромашка", "Тула"]],
+        delimiter=";",
+        encoding="cp1251",
+    )
+    r = read_contacts(p)
+    assert r.source.separator == ";" and r.header_row == 2
+    assert contacts(r)[0].company == "Ромашка"
+
+
 def test_broken_rows_are_reported_not_fatal(tmp_path: Path) -> None:
     rows = [
         ["Телефон", "Компания", "Численность", "E-mail"],
@@ -170,7 +182,7 @@ def test_field_over_csv_module_limit_and_unclosed_quote(tmp_path: Path) -> None:
 
 
 def test_xlsx_numbers_and_sheet(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[object]] = [
         ["Телефон", "Доп. телефон", "Компания", "Численность", "ИНН"],
         [79161234567, 84951234567.0, "ООО =Формула", 1200.0, 274062111],  # Excel ate the leading 0
         [None, None, None, None, None],
@@ -204,6 +216,28 @@ def test_parallel_workers_give_the_same_result(tmp_path: Path) -> None:
     parallel = list(parallel_reader)
     assert serial == parallel
     assert parallel_reader.rows_read == 301
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_helpers_hand_back_every_chunk_in_file_order(tmp_path: Path, workers: int) -> None:
+    """Small chunks, so that each helper parses many, with blank and broken rows among them."""
+    rows: list[list[object]] = [["Выгрузка от 01.03.2026"], list(RU_HEADER)]
+    for i in range(97):
+        rows.append([f"8495{1000000 + i}", f"Компания {i}", "", "", str(i), "", ""])
+        if i % 10 == 3:
+            rows.append(["", "", "", "", "", "", ""])
+        if i % 13 == 5:
+            rows.append(["не номер", "x", "", "", "", "", ""])
+    p = write_csv(tmp_path / "l.csv", rows, delimiter=";", encoding="cp1251")
+    serial_reader = read_contacts(p, workers=1)
+    serial = list(serial_reader)
+    parallel_reader = read_contacts(p, workers=workers)
+    parallel_reader.chunk_rows = 7
+    parallel = list(parallel_reader)
+    assert parallel == serial and len(serial) == 97 + 8
+    assert parallel_reader.rows_read == serial_reader.rows_read == 97 + 10 + 8
+    assert parallel_reader.blank_rows == serial_reader.blank_rows == 10
+    assert parallel_reader.header_row == 2 and parallel_reader.fraction_read() == 1.0
 
 
 def test_ambiguous_header_below_a_title_row_names_the_columns(tmp_path: Path) -> None:
