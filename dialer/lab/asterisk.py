@@ -19,10 +19,12 @@ import urllib.error
 import urllib.request
 from base64 import b64encode
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dialer.config import PROJECT_ROOT, Settings
+from pydantic import SecretStr
+
+from dialer.config import PROJECT_ROOT, AsteriskServer, Settings
 
 LAB_PACKAGES = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en-gsm")
 HOST_PACKAGES = ("debootstrap", "sip-tester")
@@ -52,17 +54,61 @@ def operator_password(name: str) -> str:
 @dataclass(frozen=True)
 class LabConfig:
     lab_dir: Path = field(default_factory=default_lab_dir)
-    operators: int = 20
+    operators: int = 120  # tests use op1..op20, the load benchmark op21..op120 (bench/load_bench.py)
     bind_addr: str = "127.0.0.1"
     ami_port: int = 5038
     ari_port: int = 8088
     sip_port: int = 5060
     ari_app: str = "dialer"
     max_calls: int = 2000
+    # A second Asterisk in the same chroot (several-servers tests): its own config, spool, run, log
+    # and astdb directories (suffixed "-<instance>"), ports and RTP range. "" is the default instance.
+    instance: str = ""
+    rtp_start: int = 20000
+    rtp_end: int = 30000
 
     @property
     def root(self) -> Path:
         return self.lab_dir / "sid"
+
+    def chroot_dir(self, base: str) -> str:
+        """An Asterisk directory inside the chroot, this instance's own (e.g. /var/spool/asterisk-b)."""
+        return f"{base}-{self.instance}" if self.instance else base
+
+    @property
+    def asterisk_conf(self) -> str:
+        return f"{self.chroot_dir('/etc/asterisk')}/asterisk.conf"
+
+    @property
+    def recording_dir(self) -> Path:
+        """Where this instance's ARI recordings land, as seen from the host."""
+        return self.root / self.chroot_dir("/var/spool/asterisk").lstrip("/") / "recording"
+
+    def second(self, instance: str = "b") -> LabConfig:
+        """Another Asterisk instance beside this one: same chroot, operators and app, other ports."""
+        return replace(
+            self,
+            instance=instance,
+            ami_port=self.ami_port + 1,
+            ari_port=self.ari_port + 1,
+            sip_port=self.sip_port + 10,
+            rtp_start=self.rtp_end + 2,
+            rtp_end=39998,  # SIPp softphones take 40000 and up
+        )
+
+    def server(self, name: str) -> AsteriskServer:
+        """This instance as one of several servers in the dialer's settings (DIALER_ASTERISK_SERVERS)."""
+        return AsteriskServer(
+            name=name,
+            ari_url=f"http://{self.bind_addr}:{self.ari_port}",
+            ari_user=LAB_ARI_USER,
+            ari_password=SecretStr(LAB_ARI_PASSWORD),
+            ami_host=self.bind_addr,
+            ami_port=self.ami_port,
+            ami_user=LAB_AMI_USER,
+            ami_password=SecretStr(LAB_AMI_SECRET),
+            recording_spool_dir=self.recording_dir,
+        )
 
     @property
     def operator_names(self) -> list[str]:
@@ -80,7 +126,7 @@ class LabConfig:
             "ami_user": LAB_AMI_USER,
             "ami_password": LAB_AMI_SECRET,
             "trunk": "Local/{number}@sim-customers",
-            "recording_spool_dir": self.root / "var/spool/asterisk/recording",
+            "recording_spool_dir": self.recording_dir,
         }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]
@@ -155,7 +201,7 @@ class AsteriskLab:
 
     @property
     def recording_dir(self) -> Path:
-        return self.root / "var/spool/asterisk/recording"
+        return self.config.recording_dir
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -231,8 +277,16 @@ class AsteriskLab:
             "ARI_PASSWORD": LAB_ARI_PASSWORD,
             "ARI_APP": c.ari_app,
             "MAX_CALLS": str(c.max_calls),
+            "RTP_START": str(c.rtp_start),
+            "RTP_END": str(c.rtp_end),
+            "DIRECTORIES_TEMPLATE": "" if c.instance else "(!)",
+            "ETC_DIR": c.chroot_dir("/etc/asterisk"),
+            "DB_DIR": c.chroot_dir("/var/lib/asterisk"),
+            "SPOOL_DIR": c.chroot_dir("/var/spool/asterisk"),
+            "RUN_DIR": c.chroot_dir("/var/run/asterisk"),
+            "LOG_DIR": c.chroot_dir("/var/log/asterisk"),
         }
-        etc = self.root / "etc/asterisk"
+        etc = self.root / c.chroot_dir("/etc/asterisk").lstrip("/")
         if etc.exists():
             shutil.rmtree(etc)
         etc.mkdir(parents=True)
@@ -245,8 +299,9 @@ class AsteriskLab:
             for name in c.operator_names
         )
         (etc / "pjsip_operators.conf").write_text(operators)
-        for d in ("var/spool/asterisk/recording", "var/run/asterisk", "var/log/asterisk", "var/lib/asterisk"):
-            (self.root / d).mkdir(parents=True, exist_ok=True)
+        for d in ("/var/spool/asterisk", "/var/run/asterisk", "/var/log/asterisk", "/var/lib/asterisk"):
+            (self.root / c.chroot_dir(d).lstrip("/")).mkdir(parents=True, exist_ok=True)
+        c.recording_dir.mkdir(parents=True, exist_ok=True)
 
     # -- process -----------------------------------------------------------------------------------
     def _pid(self) -> int | None:
@@ -296,7 +351,7 @@ class AsteriskLab:
                 _run(["mount", "-t", "proc", "proc", str(self.root / "proc")], self.log)
             log = open(self.console_log, "ab")  # noqa: SIM115 - handed to the child process
             proc = subprocess.Popen(
-                ["chroot", str(self.root), "asterisk", "-f", "-C", "/etc/asterisk/asterisk.conf"],
+                ["chroot", str(self.root), "asterisk", "-f", "-C", self.config.asterisk_conf],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -323,16 +378,30 @@ class AsteriskLab:
             if pid is not None:
                 self.cli("core stop now", check=False)
                 deadline = time.monotonic() + timeout
-                while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+                while time.monotonic() < deadline and _running(pid):
                     time.sleep(0.2)
-                if Path(f"/proc/{pid}").exists():
+                if _running(pid):
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(pid, signal.SIGKILL)
-                    while Path(f"/proc/{pid}").exists():
+                    while _running(pid):
                         time.sleep(0.1)
             with contextlib.suppress(FileNotFoundError):
                 self.pid_file.unlink()
-            self._unmount_proc()
+            if not self._other_instances_running():
+                self._unmount_proc()
+
+    def _other_instances_running(self) -> bool:
+        """Another lab Asterisk runs in this chroot (it still needs /proc)."""
+        for pid_file in self.config.lab_dir.glob("asterisk-*.pid"):
+            if pid_file == self.pid_file:
+                continue
+            try:
+                pid = int(pid_file.read_text().strip())
+            except (OSError, ValueError):
+                continue
+            if _running(pid):
+                return True
+        return False
 
     def kill(self) -> None:
         """kill -9, as a crash would (fault tests)."""
@@ -344,7 +413,7 @@ class AsteriskLab:
     # -- health ------------------------------------------------------------------------------------
     def cli(self, command: str, check: bool = True) -> str | None:
         res = subprocess.run(
-            ["chroot", str(self.root), "asterisk", "-rx", command],
+            ["chroot", str(self.root), "asterisk", "-C", self.config.asterisk_conf, "-rx", command],
             capture_output=True,
             text=True,
             timeout=30,
@@ -392,6 +461,18 @@ class AsteriskLab:
     def up(self) -> None:
         self.provision()
         self.start()
+
+
+def _running(pid: int) -> bool:
+    """The process exists and has not exited. When this process started it (a test that starts a second
+    instance), an exited Asterisk stays a zombie until reaped: reap it here, or waiting for it never ends."""
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def render_template(text: str, values: dict[str, str]) -> str:
