@@ -26,9 +26,10 @@ EventHandler = Callable[[Event], Awaitable[None]]
 class TelephonyError(RuntimeError):
     """An ARI request failed (Asterisk down, channel gone, request refused)."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, *, timed_out: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.timed_out = timed_out  # no answer in time: the request may still have taken effect
 
 
 def event_time(event: Event) -> datetime:
@@ -41,8 +42,18 @@ def event_time(event: Event) -> datetime:
 
 
 class AriClient:
-    def __init__(self, url: str, user: str, password: str, app: str, on_event: EventHandler) -> None:
+    def __init__(
+        self,
+        url: str,
+        user: str,
+        password: str,
+        app: str,
+        on_event: EventHandler,
+        request_timeout_s: float = 10.0,
+    ) -> None:
         self.url, self.user, self.password, self.app = url, user, password, app
+        # an ARI request Asterisk never answers would otherwise stall whoever awaits it (the pacing loop)
+        self.request_timeout_s = request_timeout_s
         self.on_event = on_event
         self._client: Any = None
         self._runner: asyncio.Task[None] | None = None
@@ -128,10 +139,12 @@ class AriClient:
         if self._client is None:
             raise TelephonyError(f"{what}: ARI is not connected")
         try:
-            return await fn()
+            return await asyncio.wait_for(fn(), self.request_timeout_s)
+        except TimeoutError as exc:
+            raise TelephonyError(f"{what}: no answer from ARI in {self.request_timeout_s:g} s", timed_out=True) from exc
         except aiohttp.ClientResponseError as exc:
             raise TelephonyError(f"{what}: HTTP {exc.status} {exc.message}", exc.status) from exc
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except (aiohttp.ClientError, OSError) as exc:
             raise TelephonyError(f"{what}: {exc}") from exc
         except Exception as exc:  # aioswagger wraps some HTTP failures in its own types
             status = getattr(getattr(exc, "response", None), "status", None)
@@ -159,7 +172,13 @@ class AriClient:
             params["otherChannelId"] = other_channel_id
         if caller_id:
             params["callerId"] = caller_id
-        await self._call(f"originate {endpoint}", lambda: self._client.channels.originate(**params))
+        try:
+            await self._call(f"originate {endpoint}", lambda: self._client.channels.originate(**params))
+        except TelephonyError as exc:
+            if exc.timed_out:  # the channel may exist after all: it must not ring a customer nobody expects
+                with contextlib.suppress(TelephonyError):
+                    await self.hangup(channel_id)
+            raise
 
     async def hangup(self, channel_id: str, reason: str = "normal") -> None:
         await self._call(
