@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # `python bench/pacing_bench.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     started = time.monotonic()
 
-    def load(name: str, **kw: int) -> Scenario:
+    def load(name: str, **kw: Any) -> Scenario:
         sc = replace(load_scenario(SCENARIOS / name), **kw)
         return replace(sc, duration_s=args.hours * 3600.0) if args.hours else sc
 

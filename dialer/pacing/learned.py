@@ -47,6 +47,7 @@ class LearnedStats:
     mean_wrap_s: float
     dials_seen: int = 0
     talks_seen: int = 0
+    machine_probability: float = 0.0  # P(a dial is answered by a machine), for `machines_count_as_abandons`
 
 
 def _frozen(a: FloatArray) -> FloatArray:
@@ -70,6 +71,7 @@ def make_learned_stats(
     mean_wrap_s: float,
     dials_seen: int = 0,
     talks_seen: int = 0,
+    machine_probability: float = 0.0,
 ) -> LearnedStats:
     """Build a `LearnedStats` with read-only copies of the arrays (checked lengths)."""
     if len(answer_cdf) != RING_BINS + 1 or len(unresolved) != RING_BINS + 1:
@@ -86,6 +88,7 @@ def make_learned_stats(
         mean_wrap_s=float(mean_wrap_s),
         dials_seen=dials_seen,
         talks_seen=talks_seen,
+        machine_probability=float(machine_probability),
     )
 
 

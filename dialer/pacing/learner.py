@@ -198,4 +198,5 @@ class PacingLearner:
             mean_wrap_s=mean_wrap,
             dials_seen=self.ring.observations,
             talks_seen=self.talk.observations,
+            machine_probability=float(weights[1]),
         )

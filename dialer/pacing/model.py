@@ -28,6 +28,7 @@ HORIZON_S = 40  # covers the usual give-up time of an unanswered call
 MAX_CONNECT_S = 5
 FINITE_MAX_OPERATORS = 12  # up to this many operators (ready + busy), the finite-population model (exact.py)
 FINITE_MAX_CALLS = 60  # ...and calls (ringing + new) at most
+FINE_STEPS_MAX_OPERATORS = 12  # up to this many, the finite DP keeps 1-s steps (cheap there, and exact)
 _WIDTH = HORIZON_S + MAX_CONNECT_S + 1
 
 
@@ -56,10 +57,23 @@ def _residual_free(survival: FloatArray, mean: float, rows: int) -> FloatArray:
     return out
 
 
+def _capped_survival(survival: FloatArray, limit_s: float | None) -> FloatArray:
+    """Survival of min(wrap-up, limit): the operator is made ready when the campaign's wrap-up time runs out."""
+    if limit_s is None or limit_s >= len(survival) - 1:
+        return survival
+    out = survival.copy()
+    out[max(math.floor(limit_s) + 1, 1) :] = 0.0  # lasts at least a s only for a <= limit (a = 0: always)
+    return out
+
+
 @functools.lru_cache(maxsize=8)
-def pacing_tables(stats: LearnedStats) -> PacingTables:
-    """Tables are cached per `LearnedStats` instance: the caller refreshes stats far less often than it decides."""
-    free_wrap = _residual_free(stats.wrap_survival, stats.mean_wrap_s, WRAP_BINS)
+def pacing_tables(stats: LearnedStats, wrap_up_limit_s: float | None = None) -> PacingTables:
+    """Tables are cached per `LearnedStats` instance: the caller refreshes stats far less often than it decides.
+
+    `wrap_up_limit_s`: the campaign's wrap-up time, after which the operator is made ready whatever they do.
+    """
+    wrap_survival = _capped_survival(stats.wrap_survival, wrap_up_limit_s)
+    free_wrap = _residual_free(wrap_survival, stats.mean_wrap_s, WRAP_BINS)
     wrap_done_within = free_wrap[0]  # P(a wrap-up just started is over within v s)
     # talk ends in second u (pmf of the residual), then wrap-up must end within t - u.
     talk = _residual_free(stats.talk_survival, stats.mean_talk_s, TALK_BINS)
@@ -137,9 +151,13 @@ class Outlook:
     free_rows: FloatArray | None = None  # finite model: per busy operator, P(ready by t + connect limit)
     ring_rows: FloatArray | None = None  # finite model: per ringing call, P(answered within t)
     new_row: FloatArray | None = None  # finite model: a new call's P(answered within t)
+    coarse: bool = True  # finite model: longer steps further ahead (exact.STEP_EDGES); 1-s steps if False
+    machine_pending: float = 0.0  # machine answers expected from the calls in flight, when they count as
+    machine_per_call: float = 0.0  # abandons (`machines_count_as_abandons`), and from each new call
 
     def expected_answers(self, n: int) -> float:
-        return self.pending_answers + n * self.new_call_answer
+        """Answers the abandon rate is over: people, plus machines where those count as abandoned calls."""
+        return self.pending_answers + n * self.new_call_answer + self.machine_pending + n * self.machine_per_call
 
     def finite(self, n: int) -> bool:
         """Whether `expected_abandons(n)` uses the finite-population model (small teams)."""
@@ -152,7 +170,7 @@ class Outlook:
             assert self.free_rows is not None and self.ring_rows is not None and self.new_row is not None
             rows = np.vstack([self.ring_rows, np.broadcast_to(self.new_row, (n, len(self.new_row)))])
             return finite_expected_abandons(
-                ready=self.ready, free_cum=self.free_rows, answer_cum=rows, waiting=self.waiting
+                ready=self.ready, free_cum=self.free_rows, answer_cum=rows, waiting=self.waiting, coarse=self.coarse
             )
         idle = self.initial_idle
         lost = 0.0
@@ -173,12 +191,14 @@ class Outlook:
         return lost
 
     def rate(self, n: int, abandons: float | None = None) -> float:
+        """Expected abandon rate with n new calls (`abandons`: the model's people abandoned, if known)."""
         ans = self.expected_answers(n)
         ab = self.expected_abandons(n) if abandons is None else abandons
+        ab += self.machine_pending + n * self.machine_per_call
         return ab / ans if ans > 1e-6 else 0.0
 
-    def abandons_by_new_calls(self, max_new: int) -> FloatArray:
-        """Finite model: expected abandons for 0..max_new new calls, in one DP."""
+    def abandons_by_new_calls(self, max_new: int, new_counts: Sequence[int] | None = None) -> FloatArray:
+        """Finite model: expected abandons for 0..max_new (or `new_counts`) new calls, in one DP."""
         assert self.free_rows is not None and self.ring_rows is not None and self.new_row is not None
         return finite_abandons_by_new_calls(
             ready=self.ready,
@@ -187,29 +207,48 @@ class Outlook:
             new_cum=self.new_row,
             waiting=self.waiting,
             max_new=max_new,
+            new_counts=new_counts,
+            coarse=self.coarse,
         )
 
     def plan(self, target_rate: float, max_new: int) -> tuple[int, float, float]:
         """(most new calls within the target, expected abandons with none, expected abandons with them).
 
-        Finite model: one DP gives every n up to `top`; `top` doubles (from 4) while every n is within the
-        target. Poisson model: `most_calls_within`.
+        The most calls is one less than the first n whose rate exceeds the target. Finite model: one DP for
+        n = 0..4, then, while all are within the target, one DP per pair of probes (6, 8), (12, 16), (24, 32),
+        ... up to the limit, then one for the numbers between the last probe within the target and the first
+        over it (a DP's cost grows with the largest n and with how many n it carries). Poisson model:
+        `most_calls_within`.
         """
         if not self.finite(1) or self.ring_rows is None:
             now = self.expected_abandons(0)
             n = self.most_calls_within(target_rate, max_new, now)
             return n, now, (now if n == 0 else self.expected_abandons(n))
         limit = max(min(max_new, FINITE_MAX_CALLS - len(self.ring_rows)), 0)
-        top = min(limit, 4)
-        while True:
-            lost = self.abandons_by_new_calls(top)
-            for n in range(0, top + 1):
-                if self.rate(n, float(lost[n])) > target_rate:
-                    best = max(n - 1, 0)
-                    return best, float(lost[0]), float(lost[best])
-            if top >= limit:
-                return top, float(lost[0]), float(lost[top])
-            top = min(limit, 2 * top)
+
+        def run(counts: list[int]) -> bool:
+            """Evaluate `counts`; whether they were all within the target."""
+            lost.update(zip(counts, (float(x) for x in self.abandons_by_new_calls(0, counts)), strict=True))
+            return all(self.rate(n, lost[n]) <= target_rate for n in counts)
+
+        lost: dict[int, float] = {}
+        within = run(list(range(min(limit, 4) + 1)))
+        probes = _probes(limit)
+        while within and probes:
+            pair, probes = probes[:2], probes[2:]
+            within = run(pair)
+        if not within:
+            first_over = min(n for n in lost if self.rate(n, lost[n]) > target_rate)
+            below = max((n for n in lost if n < first_over), default=0)
+            gap = list(range(below + 1, first_over))
+            if gap:
+                run(gap)
+        for n in sorted(lost):
+            if self.rate(n, lost[n]) > target_rate:
+                best = max(n - 1, 0)
+                return best, lost[0], lost[best]
+        top = max(lost)
+        return top, lost[0], lost[top]
 
     def most_calls_within(self, target_rate: float, max_new: int, abandons_now: float | None = None) -> int:
         """Largest n in [0, max_new] whose expected abandon rate is at most the target (0 if none).
@@ -237,6 +276,16 @@ class Outlook:
             else:
                 hi = mid
         return lo
+
+
+def _probes(limit: int) -> list[int]:
+    """6, 8, 12, 16, 24, 32, ... below `limit`, then `limit` itself."""
+    out: list[int] = []
+    n = 6
+    while n < limit:
+        out.append(n)
+        n = n * 4 // 3 if n % 3 == 0 else n * 3 // 2
+    return [*out, limit] if limit > 4 else out
 
 
 def _idx(values: Sequence[float], rows: int) -> npt.NDArray[np.int64]:
@@ -267,14 +316,6 @@ def outlook(
     finite = ready + busy <= FINITE_MAX_OPERATORS
     free_rows = ring_rows = None
     if finite:
-        free_rows = np.vstack([
-            tables.free_on_call[_idx(on_call_s, TALK_BINS), cols],
-            tables.free_wrap_up[_idx(wrap_up_s, WRAP_BINS), cols],
-        ])
-        ring_rows = tables.answered_within[ring_idx, : HORIZON_S + 1]
-    finite = ready + busy <= FINITE_MAX_OPERATORS
-    free_rows = ring_rows = None
-    if finite:
         free_rows = np.vstack(
             [
                 tables.free_on_call[_idx(on_call_s, TALK_BINS), cols],
@@ -297,4 +338,5 @@ def outlook(
         free_rows=free_rows,
         ring_rows=ring_rows,
         new_row=q if finite else None,
+        coarse=ready + busy > FINE_STEPS_MAX_OPERATORS,
     )

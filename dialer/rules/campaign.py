@@ -143,6 +143,8 @@ class DialingSpec(_Model):
     max_lines_per_operator: float = Field(default=3.0, gt=0)
     max_lines: int = Field(default=30, ge=1)
     target_abandon_rate: float = Field(default=0.03, ge=0, le=0.5)
+    # where the regulator counts machine answers (AMD) as abandoned calls: the ledger, guard and model do too
+    machines_count_as_abandons: bool = False
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -393,6 +395,8 @@ class CampaignDefinition(_Model):
             max_lines_per_operator=d.max_lines_per_operator,
             max_lines=d.max_lines,
             target_abandon_rate=d.target_abandon_rate,
+            wrap_up_limit_s=float(self.wrap_up_seconds),  # the service makes the operator ready after it
+            machines_count_as_abandons=d.machines_count_as_abandons,
         )
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dialer.compliance.checks import Verdict, compliance_check, consent_from_fields
+from dialer.compliance.checks import Consent, Verdict, compliance_check
 from dialer.compliance.profiles import ComplianceProfile
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing.snapshot import DialingMode
@@ -43,11 +43,13 @@ class CampaignRules:
         *,
         now: dt.datetime,
         timezone: ContactZones,
-        extra: Mapping[str, object],
+        consent: Consent | None,
         dial_times: Sequence[dt.datetime],
         last_abandoned_at: dt.datetime | None,
+        registers_listing: Sequence[str] = (),
     ) -> Verdict | None:
-        """The jurisdiction's verdict on dialling this contact now (None: the campaign has no profile)."""
+        """The jurisdiction's verdict on dialling this contact now (None: the campaign has no profile).
+        `consent`: the state derived from the consent history (`dialer.compliance.consent`)."""
         if self.compliance is None:
             return None
         return compliance_check(
@@ -56,9 +58,10 @@ class CampaignRules:
             contact_tz=timezone,
             campaign_windows=self.windows,
             mode=self.mode,
-            consent=consent_from_fields(extra),
+            consent=consent,
             previous_dial_times=[t for t in dial_times],
             last_abandoned_at=last_abandoned_at,
+            registers_listing=registers_listing,
         )
 
     def counts(self, outcome: str | None) -> bool:

@@ -225,6 +225,11 @@ class Simulation:
         self.learner.observe_dial(call.outcome, self.now - call.placed_at, self._hour())
         if call.outcome is DialOutcome.MACHINE:
             self.counters.machines += 1
+            if self.knobs.machines_count_as_abandons:  # the regulator counts it: answered and abandoned
+                self.counters.answered += 1
+                self.counters.abandoned += 1
+                self.answered.append(AnsweredCall(self.now, 0.0, abandoned=True))
+                self.ledger.record(self._clock(self.now), abandoned=True)
         if call.outcome is not DialOutcome.HUMAN:
             return
         call.answered_at = self.now
@@ -333,7 +338,10 @@ class Simulation:
                 op = self.ops[data]
                 self.learner.observe_talk(self.now - op.since)
                 self._set_state(op, OperatorState.WRAP_UP)
-                self._push(self.now + self.wrap.sample(self.rng_talk), _Ev.WRAP_END, op.op_id)
+                wrap = self.wrap.sample(self.rng_talk)
+                if self.knobs.wrap_up_limit_s is not None:  # made ready when the campaign's wrap-up time is over
+                    wrap = min(wrap, self.knobs.wrap_up_limit_s)
+                self._push(self.now + wrap, _Ev.WRAP_END, op.op_id)
             elif kind is _Ev.WRAP_END:
                 op = self.ops[data]
                 self.learner.observe_wrap_up(self.now - op.since)

@@ -303,3 +303,11 @@ def test_hour_guard_counts_calls_in_flight_when_told() -> None:
     assert not compliance_guard(stats, 0.03, steering=True).tripped
     assert compliance_guard(stats, 0.03, steering=True, steering_pending=2.5).tripped
     assert not compliance_guard(stats, 0.03, steering=False, steering_pending=2.5).tripped
+
+
+def test_engine_counts_calls_in_flight_for_a_large_teams_hour_guard() -> None:
+    stats = CampaignStats(windows=_hour(460, 11), learned=LEARNED)  # room for two more abandons in the hour
+    large = snap(ready=1, on_call=tuple(float(4 * i) for i in range(30)), ringing=(3.0,) * 60, stats=stats)
+    assert decide(large).guard_tripped  # ~18 answers due, few operators freeing: more than two abandons expected
+    quiet = snap(ready=1, on_call=tuple(float(4 * i) for i in range(30)), ringing=(), stats=stats)
+    assert not decide(quiet).guard_tripped
