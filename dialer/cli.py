@@ -517,6 +517,7 @@ def serve(
     The scheduler dials every campaign whose status is running (and whose dates include today)."""
     from dialer.scheduler import CampaignScheduler
     from dialer.service import DialerService
+    from dialer.telephony.ari import TelephonyError
 
     settings = Settings()
     try:
@@ -555,7 +556,10 @@ def serve(
         try:
             await scheduler.start()
             for who in login:
-                await service.login(ids[0], who)
+                try:
+                    await service.login(ids[0], who)
+                except TelephonyError as exc:  # another process paces it, or the server is down: later
+                    logging.getLogger("dialer").warning("%s", exc)
             waiters: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait())]
             if metrics_port is not None:
                 import uvicorn

@@ -22,13 +22,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from dialer.campaigns import campaign_knobs
 from dialer.compliance.checks import DialSettings, validate_campaign
 from dialer.config import AsteriskServer, Settings
 from dialer.db.leader import CampaignLeases
-from dialer.db.models import Campaign
+from dialer.db.models import Attempt, Campaign, OperatorSession
 from dialer.db.repository import DialTask, Repository
 from dialer.floor import CallCapture, CallFloor, CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
@@ -66,6 +67,29 @@ DIAL_OUTCOMES = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class LeftOpen:
+    """What a dialer process that lost a campaign's lease (killed, or its database session died) left
+    open in the database: attempts without an outcome and operator sessions not ended, with the
+    Asterisk channels and bridges they name."""
+
+    attempts: list[tuple[int, str]]  # attempt id, customer channel id
+    sessions: list[tuple[int, str | None, str | None]]  # session id, operator channel id, bridge id
+
+
+def left_open(repo: Repository, campaign_id: int) -> LeftOpen:
+    with repo.sessions() as s:
+        attempts = s.execute(
+            select(Attempt.id, Attempt.channel_id).where(Attempt.campaign_id == campaign_id, Attempt.outcome.is_(None))
+        ).all()
+        sessions = s.execute(
+            select(OperatorSession.id, OperatorSession.channel_id, OperatorSession.bridge_id).where(
+                OperatorSession.campaign_id == campaign_id, OperatorSession.ended_at.is_(None)
+            )
+        ).all()
+    return LeftOpen([(a, c) for a, c in attempts], [(i, c, b) for i, c, b in sessions])
 
 
 class CampaignNotCompliant(ValueError):
@@ -302,6 +326,12 @@ class DialerService:
         self.runs: dict[int, CampaignRun] = {}
         self._pacing: dict[int, asyncio.Task[None]] = {}
         self.leases = CampaignLeases(repo.engine)
+        # Campaigns another process paces: we try their lease every few seconds and take over when its
+        # holder dies; operators asked to log in to them meanwhile are logged in then.
+        self.standby_poll_s = 2.0
+        self._standby: dict[int, asyncio.Task[None]] = {}
+        self._standby_logins: dict[int, list[str]] = {}
+        self._starting: dict[int, asyncio.Lock] = {}
         self.recording_store: RecordingStore = LocalRecordingStore(settings.recordings_dir)
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -390,6 +420,8 @@ class DialerService:
                 await self.db.call(self.leases.release, campaign_id)
 
     async def close(self) -> None:
+        for watcher in self._standby.values():
+            watcher.cancel()
         for campaign_id in list(self._pacing):
             await self.stop_campaign(campaign_id)
         for handle in self._timers.values():
@@ -481,13 +513,24 @@ class DialerService:
         """Dial the campaign (idempotent): open it if needed and keep its pacing loop running.
 
         None when another dialer process paces it (it holds the campaign's lease in PostgreSQL)."""
+        # one start at a time per campaign (the scheduler and a standby watcher may both try)
+        async with self._starting.setdefault(campaign_id, asyncio.Lock()):
+            return await self._start_campaign(campaign_id)
+
+    async def _start_campaign(self, campaign_id: int) -> CampaignRun | None:
         run = self.runs.get(campaign_id)
         task = self._pacing.get(campaign_id)
         if run is not None and task is not None and not task.done():
             return run
         if not await self.db.call(self.leases.try_acquire, campaign_id):
-            log.info("campaign %s is paced by another dialer process", campaign_id)
+            watcher = self._standby.get(campaign_id)
+            if watcher is None or watcher.done():
+                log.info("campaign %s is paced by another dialer process: standing by", campaign_id)
+                self._standby[campaign_id] = asyncio.create_task(
+                    self._stand_by(campaign_id), name=f"standby-{campaign_id}"
+                )
             return None
+        await self._take_over(campaign_id)
         if run is None:
             run = await self.open_campaign(campaign_id)
         problems = run.config.compliance_problems()
@@ -505,10 +548,84 @@ class DialerService:
         self._pacing[campaign_id] = asyncio.create_task(
             self.run_campaign(campaign_id, until_done=False), name=f"pacing-{campaign_id}"
         )
+        for login in self._standby_logins.pop(campaign_id, []):
+            self._spawn(self._login_after_takeover(campaign_id, login), f"takeover-login-{login}")
         return run
+
+    async def _login_after_takeover(self, campaign_id: int, login: str, tries: int = 5) -> None:
+        """The operators who were asked to log in here while another process paced the campaign."""
+        for attempt in range(tries):
+            try:
+                await self.login(campaign_id, login)
+                return
+            except KeyError as exc:
+                log.error("could not log %s in after taking campaign %s over: %s", login, campaign_id, exc)
+                return
+            except TelephonyError as exc:  # a server down is queued in run.relogin; a refusal is tried again
+                log.error("could not log %s in after taking campaign %s over: %s", login, campaign_id, exc)
+                if login in self.runs[campaign_id].relogin or attempt == tries - 1:
+                    return
+                await asyncio.sleep(2.0 * (attempt + 1))
+
+    async def _stand_by(self, campaign_id: int) -> None:
+        """Another process paces the campaign: take it over as soon as its lease is free (its holder died)."""
+        while campaign_id not in self.dialling():
+            await asyncio.sleep(self.standby_poll_s)
+            row = await self.db.call(self.repo.campaign, campaign_id)
+            if row.status != "running":  # paused or stopped meanwhile: the scheduler decides again
+                return
+            try:
+                if await self.start_campaign(campaign_id) is not None:
+                    log.warning("took over campaign %s from a dialer process that went away", campaign_id)
+                    return
+            except CampaignNotCompliant as exc:
+                log.error("could not take campaign %s over: %s", campaign_id, exc)
+                return
+
+    async def _take_over(self, campaign_id: int) -> None:
+        """We now hold the campaign's lease, so whoever held it before is gone: end what it left (its
+        customers' and operators' channels on Asterisk; they are not in our Stasis application, so
+        `reconcile` cannot see them) and give each attempt it left open its one final outcome,
+        `system_failure`. Our own calls and sessions (a pause and resume of ours) are left alone."""
+        found = await self.db.call(left_open, self.repo, campaign_id)
+        ours_calls = {c.attempt_id for r in self.runs.values() for c in r.floor.calls.values()}
+        ours_sessions = {o.session_id for r in self.runs.values() for o in r.floor.operators.values()}
+        attempts = [(a, ch) for a, ch in found.attempts if a not in ours_calls]
+        sessions = [x for x in found.sessions if x[0] not in ours_sessions]
+        if not attempts and not sessions:
+            return
+        channels = [ch for _, ch in attempts] + [ch for _, ch, _ in sessions if ch]
+        bridges = [b for _, _, b in sessions if b]
+        for link in [x for x in self.links.values() if x.up]:  # bounded: a wedged channel must not stop us
+            for channel_id in channels:
+                with contextlib.suppress(TelephonyError, TimeoutError):
+                    await asyncio.wait_for(link.ari.hangup(channel_id), 5.0)
+            for bridge_id in bridges:
+                with contextlib.suppress(TelephonyError, TimeoutError):
+                    await asyncio.wait_for(link.ari.destroy_bridge(bridge_id), 5.0)
+        at = utcnow()
+        for attempt_id, _ in attempts:
+            await self.db.call(
+                self.repo.finish_attempt,
+                attempt_id,
+                AttemptOutcome.SYSTEM_FAILURE,
+                at,
+                hangup_cause_txt="its dialer process went away",
+            )
+        for session_id, _, _ in sessions:
+            await self.db.call(self.repo.end_operator_session, session_id, at, "its dialer process went away")
+        log.warning(
+            "campaign %s taken over: %d attempts left open marked system_failure, %d operator sessions ended",
+            campaign_id,
+            len(attempts),
+            len(sessions),
+        )
 
     async def stop_campaign(self, campaign_id: int) -> None:
         """No new calls; the calls in flight finish and the operators stay logged in."""
+        watcher = self._standby.pop(campaign_id, None)
+        if watcher is not None:
+            watcher.cancel()
         task = self._pacing.pop(campaign_id, None)
         if task is not None:
             task.cancel()
@@ -517,6 +634,10 @@ class DialerService:
         run = self.runs.get(campaign_id)
         if run is not None:
             run.stopping = True
+            if run.floor.calls or run.floor.operators:
+                # Keep the lease while our calls and operators are live (a drain, a pause): a process
+                # standing by would otherwise take over and end them. Released at close().
+                return
         await self.db.call(self.leases.release, campaign_id)
 
     async def still_leading(self, campaign_id: int) -> bool:
@@ -539,7 +660,18 @@ class DialerService:
 
     # -- operators ---------------------------------------------------------------------------------
     async def login(self, campaign_id: int, login: str) -> LiveOperator:
-        """Call the operator's softphone once and keep it in their own holding bridge (nailed up)."""
+        """Call the operator's softphone once and keep it in their own holding bridge (nailed up).
+
+        For a campaign another process paces (we stand by) the log-in is kept and done when we take the
+        campaign over; TelephonyError says so meanwhile."""
+        watcher = self._standby.get(campaign_id)
+        if campaign_id not in self.runs and watcher is not None and not watcher.done():
+            queued = self._standby_logins.setdefault(campaign_id, [])
+            if login not in queued:
+                queued.append(login)
+            raise TelephonyError(
+                f"campaign {campaign_id} is paced by another dialer process: {login} logs in here if it takes over"
+            )
         run = self.runs[campaign_id]
         operator = await self.db.call(self.repo.operator, login)
         if operator is None:
@@ -558,9 +690,14 @@ class DialerService:
         bridge_id = f"opbridge-{session_id}-{uuid.uuid4().hex[:12]}"
         op = LiveOperator(operator.id, login, operator.sip_endpoint, session_id, channel_id, bridge_id, server=server)
         run.floor.operators[channel_id] = op
-        await ari.create_bridge(bridge_id, f"operator {login}")
-        self.db.submit(self.repo.update_operator_session, session_id, bridge_id=bridge_id)
-        await ari.originate(operator.sip_endpoint, channel_id=channel_id, app_args=f"agent,{login}", timeout_s=15)
+        try:
+            await ari.create_bridge(bridge_id, f"operator {login}")
+            self.db.submit(self.repo.update_operator_session, session_id, bridge_id=bridge_id)
+            await ari.originate(operator.sip_endpoint, channel_id=channel_id, app_args=f"agent,{login}", timeout_s=15)
+        except TelephonyError:  # no session left open for a log-in that did not happen
+            run.floor.operators.pop(channel_id, None)
+            self.db.submit(self.repo.end_operator_session, session_id, utcnow(), "log-in failed")
+            raise
         return op
 
     async def wait_logged_in(self, campaign_id: int, logins: list[str], timeout: float = 20) -> None:
@@ -666,21 +803,31 @@ class DialerService:
                 )
             if placed == 0:
                 return decision
-            ready_ids = frozenset(o.operator_id for o in run.floor.operators.values() if o.state is OperatorState.READY)
-            tasks = await self.db.call(
-                self.repo.lease_contacts,
-                run.config.campaign_id,
-                placed,
-                self.node,
-                utcnow(),
-                rules=run.config.rules,
-                ready_operator_ids=ready_ids,
-            )
-            homes = {o.operator_id: o.server for o in run.floor.operators.values()}
-            preferred = [homes.get(t.preferred_operator_id) if t.preferred_operator_id else None for t in tasks]
-            for task, server in zip(tasks, assign_servers(plan, preferred), strict=True):
-                await self._originate(run, task, server)
+            # Shielded: a stop that cancels the pacing loop here must not leave leased contacts with an
+            # attempt "in progress" that is never dialled; the calls placed finish like any other.
+            await asyncio.shield(self._lease_and_originate(run, placed, plan))
         return decision
+
+    async def _lease_and_originate(self, run: CampaignRun, placed: int, plan: dict[str, int]) -> None:
+        ready_ids = frozenset(o.operator_id for o in run.floor.operators.values() if o.state is OperatorState.READY)
+        tasks = await self.db.call(
+            self.repo.lease_contacts,
+            run.config.campaign_id,
+            placed,
+            self.node,
+            utcnow(),
+            rules=run.config.rules,
+            ready_operator_ids=ready_ids,
+        )
+        homes = {o.operator_id: o.server for o in run.floor.operators.values()}
+        preferred = [homes.get(t.preferred_operator_id) if t.preferred_operator_id else None for t in tasks]
+        # concurrently: one originate that Asterisk is slow to answer must not hold up the others
+        await asyncio.gather(
+            *(
+                self._originate(run, task, server)
+                for task, server in zip(tasks, assign_servers(plan, preferred), strict=True)
+            )
+        )
 
     def _server_loads(self, run: CampaignRun) -> list[ServerLoad]:
         """What placement needs to know of each server for this campaign (lines count every campaign's calls)."""
