@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, pool, text
 
 from dialer.config import Settings
 from dialer.db.models import Base
@@ -11,7 +11,8 @@ from dialer.db.models import Base
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or Settings().database_url
 target_metadata = Base.metadata
-NOT_OURS = {"scheduler_job"}  # APScheduler's job store creates and owns this table
+MIGRATION_LOCK = 0x4449414D  # "DIAM": dialer processes starting together on one PostgreSQL migrate one at a time
+NOT_OURS = {"scheduler_job"}  # APScheduler's job store table (0006 creates it; its schema is APScheduler's)
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
@@ -42,6 +43,8 @@ def run_migrations_online() -> None:
             include_object=include_object,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":  # held until this transaction ends
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
 
 

@@ -1,5 +1,7 @@
 """The alembic migrations are the only way the schema is made, on SQLite and on PostgreSQL."""
 
+from concurrent.futures import ProcessPoolExecutor
+
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
@@ -23,3 +25,13 @@ def test_upgrade_matches_models_and_downgrades_cleanly(db_url: str) -> None:
 def test_single_head() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1
+
+
+def test_processes_starting_together_migrate_one_at_a_time(postgres_url: str) -> None:
+    """Several dialer processes started at once on an empty PostgreSQL all migrate it (an advisory lock
+    serialises them; without it the losers died on duplicate tables) and end with one schema."""
+    with ProcessPoolExecutor(4) as pool:
+        list(pool.map(migrate, [postgres_url] * 4))
+    engine = create_engine(postgres_url)
+    assert set(Base.metadata.tables) | {"scheduler_job"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
