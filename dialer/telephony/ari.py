@@ -139,7 +139,14 @@ class AriClient:
         if self._client is None:
             raise TelephonyError(f"{what}: ARI is not connected")
         try:
-            return await asyncio.wait_for(fn(), self.request_timeout_s)
+            try:
+                return await asyncio.wait_for(fn(), self.request_timeout_s)
+            except aiohttp.ServerDisconnectedError:
+                # a pooled keep-alive connection Asterisk had closed (idle, or just restarted): the request
+                # did not reach it, so once more on a fresh connection (an originate names its channel id,
+                # so even a duplicate could not ring twice: Asterisk refuses a second channel of that id)
+                log.info("%s: ARI connection was closed under us; retrying once", what)
+                return await asyncio.wait_for(fn(), self.request_timeout_s)
         except TimeoutError as exc:
             raise TelephonyError(f"{what}: no answer from ARI in {self.request_timeout_s:g} s", timed_out=True) from exc
         except aiohttp.ClientResponseError as exc:

@@ -7,6 +7,7 @@ import asyncio
 from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import pytest
 
 from dialer.telephony.ari import AriClient, TelephonyError
@@ -65,3 +66,29 @@ async def test_a_refused_request_is_not_a_timeout() -> None:
         await ari.originate("Local/1@x", channel_id="c3", app_args="customer", timeout_s=20)
     assert not caught.value.timed_out
     assert channels.hung_up == []
+
+
+async def test_a_request_on_a_connection_the_server_closed_is_sent_once_more() -> None:
+    class ClosedOnce(_Channels):
+        tries = 0
+
+        async def originate(self, **params: Any) -> None:
+            self.tries += 1
+            if self.tries == 1:
+                raise aiohttp.ServerDisconnectedError()
+            self.originated.append(params["channelId"])
+
+    channels = ClosedOnce(0)
+    ari = _client(channels, timeout_s=5)
+    await ari.originate("Local/1@x", channel_id="c4", app_args="customer", timeout_s=20)
+    assert (channels.tries, channels.originated) == (2, ["c4"])
+
+
+async def test_a_server_that_keeps_closing_the_connection_is_an_error() -> None:
+    class AlwaysClosed(_Channels):
+        async def originate(self, **params: Any) -> None:
+            raise aiohttp.ServerDisconnectedError()
+
+    ari = _client(AlwaysClosed(0), timeout_s=5)
+    with pytest.raises(TelephonyError):
+        await ari.originate("Local/1@x", channel_id="c5", app_args="customer", timeout_s=20)
