@@ -15,8 +15,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dialer.lab.asterisk import LabConfig, LabError, operator_password
-from dialer.lab.softphones import OPERATOR_TONE_HZ, SCENARIOS, write_tone
+from dialer.lab.asterisk import LabConfig, LabError
+from dialer.lab.softphones import OPERATOR_TONE_HZ, SCENARIOS, register_command, write_tone
 
 BASE_PORT = 15400  # above the per-operator banks' 15060 + index for op1..op120
 BASE_RTP = 42000
@@ -94,34 +94,7 @@ class SharedSoftphoneBank:
 
     def _register_process(self, endpoint: str, expires: int) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [
-                "sipp",
-                f"{self.lab.bind_addr}:{self.lab.sip_port}",
-                "-sf",
-                str(SCENARIOS / "register.xml"),
-                "-i",
-                self.lab.bind_addr,
-                "-p",
-                "0",
-                "-s",
-                endpoint,
-                "-au",
-                endpoint,
-                "-ap",
-                operator_password(endpoint),
-                "-set",
-                "uas_port",
-                str(self.ports[endpoint]),
-                "-set",
-                "expires",
-                str(expires),
-                "-m",
-                "1",
-                "-nostdin",
-                "-timeout",
-                "10",
-                "-timeout_error",
-            ],
+            register_command(self.lab, endpoint, self.ports[endpoint], expires),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

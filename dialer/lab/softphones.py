@@ -114,34 +114,7 @@ class SoftphoneBank:
     def register(self, endpoint: str, expires: int = 3600) -> None:
         phone = self.phones[endpoint]
         res = subprocess.run(
-            [
-                "sipp",
-                f"{self.lab.bind_addr}:{self.lab.sip_port}",
-                "-sf",
-                str(SCENARIOS / "register.xml"),
-                "-i",
-                self.lab.bind_addr,
-                "-p",
-                "0",
-                "-s",
-                endpoint,
-                "-au",
-                endpoint,
-                "-ap",
-                operator_password(endpoint),
-                "-set",
-                "uas_port",
-                str(phone.uas_port),
-                "-set",
-                "expires",
-                str(expires),
-                "-m",
-                "1",
-                "-nostdin",
-                "-timeout",
-                "10",
-                "-timeout_error",
-            ],
+            register_command(self.lab, endpoint, phone.uas_port, expires),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             cwd=self.workdir,
@@ -170,3 +143,35 @@ class SoftphoneBank:
     def stop_all(self) -> None:
         for endpoint in list(self.phones):
             self.stop(endpoint)
+
+
+def register_command(lab: LabConfig, endpoint: str, uas_port: int, expires: int) -> list[str]:
+    """SIPp registering `endpoint` (its calls to `uas_port`) for `expires` s; 0 unregisters."""
+    return [
+        "sipp",
+        f"{lab.bind_addr}:{lab.sip_port}",
+        "-sf",
+        str(SCENARIOS / "register.xml"),
+        "-i",
+        lab.bind_addr,
+        "-p",
+        "0",
+        "-s",
+        endpoint,
+        "-au",
+        endpoint,
+        "-ap",
+        operator_password(endpoint),
+        "-set",
+        "uas_port",
+        str(uas_port),
+        "-set",
+        "expires",
+        str(expires),
+        "-m",
+        "1",
+        "-nostdin",
+        "-timeout",
+        "10",
+        "-timeout_error",
+    ]

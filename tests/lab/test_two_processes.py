@@ -13,15 +13,14 @@ import signal
 import subprocess
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from dialer.campaigns import apply_campaign
 from dialer.config import PROJECT_ROOT, Settings
@@ -33,7 +32,7 @@ from dialer.lab.softphones import SoftphoneBank
 from dialer.rules.campaign import parse_campaign
 from dialer.simcustomers import SimBehaviour, sim_number
 from dialer.telephony.ami import AmiClient
-from tests.conftest import POSTGRES_URL
+from tests.conftest import scratch_postgres_database
 from tests.labkit import campaign_definition, until
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(900)]
@@ -57,21 +56,6 @@ class Dialer:
     def paced(self) -> bool:
         """Its own log says its pacing loop placed calls."""
         return f"pacing {CAMPAIGN}: place" in self.log.read_text(errors="replace")
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    """A database of its own on the real PostgreSQL server, dropped afterwards."""
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"dialer_two_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def serve(lab: AsteriskLab, url: str, tmp_path: Path, name: str, login: str) -> Dialer:
@@ -161,7 +145,7 @@ def contact_statuses(repo: Repository) -> Counter[str]:
 async def test_second_process_takes_the_campaign_over(
     lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path
 ) -> None:
-    with fresh_database() as url:
+    with scratch_postgres_database("dialer_two") as url:
         await _scenario(lab, softphones, tmp_path, url, url)
 
 
