@@ -14,7 +14,7 @@ from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
-from dialer.pacing import OperatorState
+from dialer.pacing import DialingMode, OperatorState
 from dialer.rules.campaign import parse_campaign
 from dialer.service import DialerService
 from dialer.simcustomers import SimBehaviour, sim_number
@@ -23,11 +23,6 @@ from tests.labkit import campaign_definition, until
 pytestmark = pytest.mark.lab
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="flaky since 2026-11-29: after the lab Asterisk restarts, its ARI/HTTP connections sometimes drop once"
-    " more within ~2 s and the first re-dials fail; cause not found (see docs/architecture.md)",
-)
 async def test_asterisk_killed_mid_campaign(lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'crash.db'}"
     migrate(url)
@@ -73,6 +68,9 @@ async def test_asterisk_killed_mid_campaign(lab: AsteriskLab, softphones: Softph
         await asyncio.sleep(1.0)
         assert len(repo.attempts(campaign_id)) == 3
 
+        # from here on one call per ready operator: with 1.5 lines each, three people can answer for two
+        # operators and one is abandoned, which is pacing working as configured, not what this test is about
+        run.config.knobs = replace(run.config.knobs, mode=DialingMode.PROGRESSIVE)
         lab.start()
         await until(lambda: service.ari.connected, 30)
         await until(
@@ -82,13 +80,21 @@ async def test_asterisk_killed_mid_campaign(lab: AsteriskLab, softphones: Softph
             ),
             20,
         )
-        await until(
-            lambda: (
-                {a.phone for a in repo.attempts(campaign_id) if a.outcome == "connected"} >= set(after)
-                and not run.floor.calls
-            ),
-            90,  # the calls lost in the crash are re-dialled first (20 s talks)
-        )
+        try:
+            await until(
+                lambda: (
+                    {a.phone for a in repo.attempts(campaign_id) if a.outcome == "connected"} >= set(after)
+                    and not run.floor.calls
+                ),
+                90,  # the calls lost in the crash are re-dialled first (20 s talks)
+            )
+        except TimeoutError:
+            seen = [
+                (a.phone, a.outcome, a.hangup_cause_txt, a.originated_at, a.ended_at)
+                for a in repo.attempts(campaign_id)
+            ]
+            floor = [(c.phone, c.stage) for c in run.floor.calls.values()]
+            pytest.fail(f"after the restart: attempts {seen}, calls on the floor {floor}")
         pacing.cancel()
         await service.wait_idle()
     finally:
