@@ -73,12 +73,23 @@ def _lines(service: DialerService) -> Iterator[str]:
         for window in run.ledger.windows(time.time()):
             rate = window.abandoned / window.answered if window.answered else 0.0
             yield _line("dialer_abandon_rate", rate, campaign=run.config.name, window=window.name)
-    yield "# HELP dialer_ari_connected 1 while the ARI websocket is up."
+    yield "# HELP dialer_ari_connected 1 while the ARI websocket to the Asterisk server is up."
     yield "# TYPE dialer_ari_connected gauge"
-    yield _line("dialer_ari_connected", 1 if service.ari.connected else 0)
-    yield "# HELP dialer_ari_reconnects_total ARI reconnections since start."
+    for name, link in service.links.items():
+        yield _line("dialer_ari_connected", 1 if link.ari.connected else 0, server=name)
+    yield "# HELP dialer_ari_reconnects_total ARI reconnections to the Asterisk server since start."
     yield "# TYPE dialer_ari_reconnects_total counter"
-    yield _line("dialer_ari_reconnects_total", service.ari.reconnects)
+    for name, link in service.links.items():
+        yield _line("dialer_ari_reconnects_total", link.ari.reconnects, server=name)
+    yield "# HELP dialer_server_lines Customer calls this process has on the Asterisk server, all campaigns."
+    yield "# TYPE dialer_server_lines gauge"
+    for name in service.links:
+        yield _line("dialer_server_lines", sum(run.floor.lines_on(name) for run in service.runs.values()), server=name)
+    yield "# HELP dialer_server_max_lines The server's line limit for this process (absent: no limit)."
+    yield "# TYPE dialer_server_max_lines gauge"
+    for name, link in service.links.items():
+        if link.max_lines is not None:
+            yield _line("dialer_server_max_lines", link.max_lines, server=name)
     yield "# HELP dialer_database_available 0 while database writes are being held for an outage."
     yield "# TYPE dialer_database_available gauge"
     yield _line("dialer_database_available", 1 if service.db.available else 0)
