@@ -263,13 +263,15 @@ class CampaignRun:
     answered: int = 0
     abandoned: int = 0
     failed_originations: int = 0  # Asterisk refused the call (channel limit, bad trunk): not abandons
-    originate_backoff_s: float = 0.0
-    originate_paused_until: float = 0.0
+    # per Asterisk server: one refusing calls (channel limit, its trunk down) must not stop the others
+    originate_backoff_s: dict[str, float] = field(default_factory=dict)
+    originate_paused_until: dict[str, float] = field(default_factory=dict)
 
     def stats(self, now: float) -> CampaignStats:
         """Refresh the learned distributions every few seconds: they move slowly and cost a little."""
         if self.learned is None or now - self.learned_at > LEARNED_REFRESH_S:
-            self.learned = self.learner.learned(datetime.now(UTC).hour)
+            talking = [now - o.since for o in self.floor.operators.values() if o.state is OperatorState.ON_CALL]
+            self.learned = self.learner.learned(datetime.now(UTC).hour, now=now, talking_s=talking)
             self.learned_at = now
         return CampaignStats(
             dialled=self.dialled,
@@ -771,8 +773,9 @@ class DialerService:
         run.contacts_available = await self.db.call(self.repo.count_dialable, run.config.campaign_id, utcnow())
         if run.stopping or not any(link.up for link in self.links.values()):
             return PacingDecision(0, "stopping" if run.stopping else "ARI down")
-        if now < run.originate_paused_until:
-            left = run.originate_paused_until - now
+        backing_off = {name: until - now for name, until in run.originate_paused_until.items() if until > now}
+        if all(name in backing_off or not link.up for name, link in self.links.items()):
+            left = min(backing_off.values())
             return PacingDecision(0, f"Asterisk refused originations: backing off {left:.1f} s")
         snapshot = replace(run.floor.snapshot(now, run.config.knobs, run.contacts_available), stats=run.stats(now))
         decision = decide(snapshot)
@@ -792,7 +795,7 @@ class DialerService:
                 decision.mode_used,
                 decision.reason,
             )
-            plan = place_calls(decision.calls_to_place, self._server_loads(run))
+            plan = place_calls(decision.calls_to_place, self._server_loads(run, now))
             placed = sum(plan.values())
             if placed < decision.calls_to_place:
                 log.info(
@@ -829,12 +832,13 @@ class DialerService:
             )
         )
 
-    def _server_loads(self, run: CampaignRun) -> list[ServerLoad]:
-        """What placement needs to know of each server for this campaign (lines count every campaign's calls)."""
+    def _server_loads(self, run: CampaignRun, now: float) -> list[ServerLoad]:
+        """What placement needs to know of each server for this campaign (lines count every campaign's calls);
+        a server that refused this campaign's last origination is closed to it until its back-off ends."""
         return [
             ServerLoad(
                 name=name,
-                up=link.up,
+                up=link.up and run.originate_paused_until.get(name, 0.0) <= now,
                 ready_operators=run.floor.ready_on(name),
                 campaign_calls=run.floor.unconnected_calls_on(name),
                 lines_in_use=sum(r.floor.lines_on(name) for r in self.runs.values()),
@@ -875,17 +879,22 @@ class DialerService:
                 timeout_s=run.config.ring_timeout_s,
                 caller_id=run.config.caller_id,
             )
-            run.originate_backoff_s = 0.0
+            run.originate_backoff_s[server] = 0.0
         except TelephonyError as exc:
             run.floor.calls.pop(task.channel_id, None)
             outcome = AttemptOutcome.FAILED if ari.connected else AttemptOutcome.SYSTEM_FAILURE
             if outcome is AttemptOutcome.FAILED:
                 # channel limit, trunk down, bad dial string: slow down instead of hammering Asterisk
                 run.failed_originations += 1
-                run.originate_backoff_s = min(max(1.0, run.originate_backoff_s * 2), 30.0)
-                run.originate_paused_until = time.monotonic() + run.originate_backoff_s
+                backoff = min(max(1.0, run.originate_backoff_s.get(server, 0.0) * 2), 30.0)
+                run.originate_backoff_s[server] = backoff
+                run.originate_paused_until[server] = time.monotonic() + backoff
             log.warning(
-                "originate %s failed (%s); no originations for %.0f s", task.phone, exc, run.originate_backoff_s
+                "originate %s on %s failed (%s); no originations there for %.0f s",
+                task.phone,
+                server,
+                exc,
+                run.originate_backoff_s.get(server, 0.0),
             )
             self.db.submit(
                 self.repo.finish_attempt,
@@ -1143,7 +1152,8 @@ class DialerService:
             self._capture_progress(capture)
         op = call.operator
         if op is not None and op.channel_id in run.floor.operators:
-            run.learner.observe_talk(time.monotonic() - op.since)
+            ended = time.monotonic()
+            run.learner.observe_talk(ended - op.since, ended_at=ended)
             self._operator_state(run, op, OperatorState.WRAP_UP, f"attempt {call.attempt_id} ended")
             self._later(f"wrapup-{op.channel_id}", run.config.wrapup_s, partial(self._wrapup_over, run, op))
             if self.wrapup_policy is not None:
