@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from dialer.pacing.guard import compliance_guard, effective_target
+from dialer.pacing.guard import compliance_guard, effective_target, pending_abandons_bound
 from dialer.pacing.learned import LearnedStats
 from dialer.pacing.model import outlook, pacing_tables
 from dialer.pacing.snapshot import DialingMode, OperatorState, PacingDecision, PacingSnapshot
@@ -104,12 +104,16 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
     best, abandons_now, abandons_best = look.plan(target.rate, ceiling_new)
     if knobs.compliance_guard:
         pending_abandons = abandons_now + look.machine_pending
+        if not hour_tight:  # dozens of calls in flight when a large team's guard trips: their likely worst
+            pending_abandons = pending_abandons_bound(
+                pending_abandons, knobs.abandon_confidence, knobs.abandon_dispersion
+            )
         verdict = compliance_guard(
             stats,
             knobs.abandon_cap,
             pending_abandons,
             steering=knobs.guard_steering_windows,
-            # the calls in flight: dozens when a large team's guard trips, a fraction of one for a small team
+            # a small team has a fraction of one abandon in flight: the hour guard ignores it there
             steering_pending=0.0 if hour_tight else pending_abandons,
         )
         if verdict.tripped:

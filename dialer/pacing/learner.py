@@ -7,7 +7,10 @@ per hour of day and used as a prior once an hour has enough history.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -23,6 +26,13 @@ from dialer.pacing.learned import (
 )
 
 _RESCALE_AT = 1e120
+_MIN_EXPECTED_TALK_ENDS = 10.0  # below this the talk-time check has too little to say
+
+
+def _poisson_upper(observed: int, z: float) -> float:
+    """Upper confidence bound of a Poisson mean after `observed` events (Wilson-Hilferty)."""
+    k = observed + 1
+    return k * (1 - 1 / (9 * k) + z / (3 * math.sqrt(k))) ** 3
 
 
 class DecayedHistogram:
@@ -118,6 +128,8 @@ class PacingLearner:
         hour_min_dials: int = 200,
         hour_prior_weight: float = 100.0,
         tail_mix: float = 0.02,
+        talk_check_window_s: float = 900.0,
+        talk_check_confidence: float = 0.9,
     ) -> None:
         p = priors or LearnerPriors()
         self.priors = p
@@ -135,6 +147,9 @@ class PacingLearner:
         self.hour_min_dials = hour_min_dials
         self.hour_prior_weight = hour_prior_weight
         self.tail_mix = tail_mix
+        self.talk_check_window_s = talk_check_window_s
+        self.talk_check_z = NormalDist().inv_cdf(talk_check_confidence)
+        self._talks_ended: list[tuple[float, float]] = []  # (ended at, lasted), pruned to the window when checked
 
     def observe_dial(self, outcome: DialOutcome, ring_seconds: float, hour_of_day: int) -> None:
         """A placed call resolved after `ring_seconds` (answered, machine, busy, no answer or failed)."""
@@ -143,8 +158,11 @@ class PacingLearner:
         if outcome is DialOutcome.HUMAN:
             self.hour_humans[hour_of_day % 24] += 1
 
-    def observe_talk(self, seconds: float) -> None:
+    def observe_talk(self, seconds: float, *, ended_at: float | None = None) -> None:
+        """A call's talk ended after `seconds`; `ended_at` (the caller's clock) feeds the talk-time check."""
         self.talk.add(seconds)
+        if ended_at is not None:
+            self._talks_ended.append((ended_at, seconds))
 
     def observe_wrap_up(self, seconds: float) -> None:
         self.wrap.add(seconds)
@@ -166,7 +184,42 @@ class PacingLearner:
         out: FloatArray = (1 - self.tail_mix) * survival + self.tail_mix * expo
         return out
 
-    def learned(self, hour_of_day: int) -> LearnedStats:
+    def talk_hazard_factor(self, talk_survival: FloatArray, now: float, talking_s: Sequence[float]) -> float:
+        """How much slower than learned the talks of the last window end: 1, or less when that is significant.
+
+        The histogram learns a talk time only when the call ends, so after talk times lengthen it keeps
+        showing the short calls that end first and lags by an hour of calls. Under the learned curve, the
+        talks that ran in the window (ended or still running, each from where the window cut it) should
+        have ended about their summed cumulative hazard E times; O actually ended. The factor is the upper
+        confidence bound of O / E, capped at 1: noise rarely moves it, a real lengthening at once. Never
+        above 1: talks ending sooner than learned leave the model on the safe side.
+        """
+        start = now - self.talk_check_window_s
+        self._talks_ended = [t for t in self._talks_ended if t[0] >= start]
+        cum_hazard = -np.log(np.maximum(talk_survival, 1e-300))
+        last = len(cum_hazard) - 1
+        slope = float(cum_hazard[last] - cum_hazard[last - 1])
+
+        def hazard_at(a: FloatArray) -> FloatArray:
+            inside = np.interp(np.minimum(a, last), np.arange(last + 1), cum_hazard)
+            out: FloatArray = inside + slope * np.maximum(a - last, 0.0)
+            return out
+
+        ended = np.array(self._talks_ended, dtype=np.float64).reshape(-1, 2)
+        ends, lasted = ended[:, 0], ended[:, 1]
+        seen_from = np.maximum(lasted - (ends - start), 0.0)  # where the window cut each ended talk
+        running = np.asarray(talking_s, dtype=np.float64)
+        expected = float(
+            (hazard_at(lasted) - hazard_at(seen_from)).sum()
+            + (hazard_at(running) - hazard_at(np.maximum(running - self.talk_check_window_s, 0.0))).sum()
+        )
+        if expected < _MIN_EXPECTED_TALK_ENDS:
+            return 1.0
+        return min(1.0, _poisson_upper(len(ended), self.talk_check_z) / expected)
+
+    def learned(self, hour_of_day: int, *, now: float | None = None, talking_s: Sequence[float] = ()) -> LearnedStats:
+        """The statistics for the snapshot; with `now` (the clock `observe_talk` was given) and the elapsed
+        times of the calls being talked now, the talk-time curve is checked against the last window."""
         if self.ring.observations == 0 and self.talk.observations == 0:
             p = self.priors
             return parametric_stats(
@@ -188,11 +241,17 @@ class PacingLearner:
         unresolved = 1.0 - (weights[:, None] * cdfs).sum(axis=0)
         mean_talk = self.talk.mean()
         mean_wrap = self.wrap.mean()
+        talk_survival = self._with_tail(_survival(self.talk.pmf()), mean_talk)
+        if now is not None:
+            factor = self.talk_hazard_factor(talk_survival, now, talking_s)
+            if factor < 1.0:  # proportional hazards: S(a) ** factor, the mean lengthened about as much
+                talk_survival = talk_survival**factor
+                mean_talk /= factor
         return make_learned_stats(
             answer_probability=p_human,
             answer_cdf=answer_cdf,
             unresolved=unresolved,
-            talk_survival=self._with_tail(_survival(self.talk.pmf()), mean_talk),
+            talk_survival=talk_survival,
             wrap_survival=self._with_tail(_survival(self.wrap.pmf()), mean_wrap),
             mean_talk_s=mean_talk,
             mean_wrap_s=mean_wrap,

@@ -22,6 +22,7 @@ class AbandonLedger:
         self._recent: deque[tuple[float, bool]] = deque()
         self._recent_answered = 0
         self._recent_abandoned = 0
+        self._quarter: deque[float] = deque()  # answer times in the last quarter of the steering window
         self._history_days = 0
 
     def add_history(self, day: int, answered: int, abandoned: int) -> None:
@@ -39,12 +40,15 @@ class AbandonLedger:
         self._recent.append((at, abandoned))
         self._recent_answered += 1
         self._recent_abandoned += int(abandoned)
+        self._quarter.append(at)
 
     def _prune(self, now: float) -> None:
         while self._recent and self._recent[0][0] <= now - self.steering_window_s:
             _, ab = self._recent.popleft()
             self._recent_answered -= 1
             self._recent_abandoned -= int(ab)
+        while self._quarter and self._quarter[0] <= now - self.steering_window_s / 4:
+            self._quarter.popleft()
 
     def windows(self, now: float) -> tuple[AbandonWindow, ...]:
         self._prune(now)
@@ -72,5 +76,6 @@ class AbandonLedger:
                 self.steering_window_s,
                 min(since_start, self.steering_window_s),
                 enforced=False,
+                answered_at_pace=4.0 * len(self._quarter) if since_start >= self.steering_window_s else None,
             ),
         )

@@ -26,7 +26,7 @@ from dialer.pacing.learned import RING_BINS, TALK_BINS, WRAP_BINS, FloatArray, L
 
 HORIZON_S = 40  # covers the usual give-up time of an unanswered call
 MAX_CONNECT_S = 5
-FINITE_MAX_OPERATORS = 12  # up to this many operators (ready + busy), the finite-population model (exact.py)
+FINITE_MAX_OPERATORS = 24  # up to this many operators (ready + busy), the finite-population model (exact.py)
 FINITE_MAX_CALLS = 60  # ...and calls (ringing + new) at most
 FINE_STEPS_MAX_OPERATORS = 12  # up to this many, the finite DP keeps 1-s steps (cheap there, and exact)
 _WIDTH = HORIZON_S + MAX_CONNECT_S + 1

@@ -88,6 +88,16 @@ class AbandonWindow:
     length_s: float
     covered_s: float
     enforced: bool = True
+    # answers the window would hold at the pace of its last quarter (steering hour only): when the pace
+    # drops (operators log out), abandons recorded now stay while the window's answers shrink under them
+    answered_at_pace: float | None = None
+
+    @property
+    def guard_answered(self) -> float:
+        """The answers an abandon recorded now will be measured against: the fewer of now and at the pace."""
+        if self.answered_at_pace is None:
+            return float(self.answered)
+        return min(float(self.answered), self.answered_at_pace)
 
     @property
     def rate(self) -> float:

@@ -282,7 +282,8 @@ class Simulation:
     def snapshot(self) -> PacingSnapshot:
         now = self.now
         if self.policy.uses_learning and now >= self._next_refresh:
-            self.learned = self.learner.learned(self._hour())
+            talking = [now - o.since for o in self.ops if o.logged_in and o.state is OperatorState.ON_CALL]
+            self.learned = self.learner.learned(self._hour(), now=now, talking_s=talking)
             warming = self.learner.ring.observations < _WARM_DIALS
             self._next_refresh = now + (_WARMUP_REFRESH_S if warming else self.sc.stats_refresh_s)
         operators = tuple(OperatorSnapshot(o.op_id, o.state, now - o.since) for o in self.ops if o.logged_in)
@@ -336,7 +337,7 @@ class Simulation:
                 self._abandon_check(data)
             elif kind is _Ev.TALK_END:
                 op = self.ops[data]
-                self.learner.observe_talk(self.now - op.since)
+                self.learner.observe_talk(self.now - op.since, ended_at=self.now)
                 self._set_state(op, OperatorState.WRAP_UP)
                 wrap = self.wrap.sample(self.rng_talk)
                 if self.knobs.wrap_up_limit_s is not None:  # made ready when the campaign's wrap-up time is over

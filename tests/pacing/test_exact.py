@@ -117,10 +117,12 @@ def _curves(
 ) -> tuple[FloatArray, FloatArray]:
     t = pacing_tables(LEARNED)
     c = 2
-    free = np.vstack([
-        t.free_on_call[np.asarray(on_call, dtype=int), c : c + H + 1].reshape(len(on_call), H + 1),
-        t.free_wrap_up[np.asarray(wrap_up, dtype=int), c : c + H + 1].reshape(len(wrap_up), H + 1),
-    ])
+    free = np.vstack(
+        [
+            t.free_on_call[np.asarray(on_call, dtype=int), c : c + H + 1].reshape(len(on_call), H + 1),
+            t.free_wrap_up[np.asarray(wrap_up, dtype=int), c : c + H + 1].reshape(len(wrap_up), H + 1),
+        ]
+    )
     rows = [t.answered_within[int(r), : H + 1] for r in ringing] + [t.answered_within[0, : H + 1]] * new
     answer = np.vstack(rows) if rows else np.zeros((0, H + 1))
     return free, answer
@@ -179,8 +181,9 @@ def test_by_new_calls_matches_one_at_a_time() -> None:
 # --- the fast DP against a plain one -------------------------------------------------------------------------
 
 
-def _plain_dp(ready: int, waiting: int, b_pmf: FloatArray, f_haz: FloatArray, u_pmf: FloatArray,
-              a_haz: FloatArray) -> float:
+def _plain_dp(
+    ready: int, waiting: int, b_pmf: FloatArray, f_haz: FloatArray, u_pmf: FloatArray, a_haz: FloatArray
+) -> float:
     """The DP over (idle, to free, to answer) written plainly: 1-s steps, no pruning, every move, float64."""
     nb, nu = len(b_pmf), len(u_pmf)
     rows = ready + nb + 1

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from dialer.pacing import AbandonLedger, DialOutcome, PacingLearner
+from dialer.pacing import AbandonLedger, AbandonWindow, DialOutcome, PacingLearner
 from dialer.pacing.learned import RING_BINS, TALK_BINS, make_learned_stats, parametric_stats
 from dialer.pacing.model import outlook, pacing_tables
 
@@ -103,6 +103,20 @@ def test_ledger_windows() -> None:
     assert ledger.windows(start + 40 * DAY)[1].answered == 0  # and, much later, a new 30 days
 
 
+def test_ledger_gives_the_hours_answers_at_its_recent_pace() -> None:
+    start = 9 * 3600.0
+    ledger = AbandonLedger(started_at=start - 60.0)
+    for i in range(450):  # 450 answers over the first 45 minutes
+        ledger.record(start + 6 * i, abandoned=False)
+    assert ledger.windows(start + 2700)[2].answered_at_pace is None  # the campaign has not run an hour yet
+    for i in range(60):  # then half the pace: 60 in the last quarter
+        ledger.record(start + 2700 + 15 * i, abandoned=i == 0)
+    hour = ledger.windows(start + 3599)[2]
+    assert hour.answered == 510 and hour.answered_at_pace == 240.0
+    assert hour.guard_answered == 240.0
+    assert AbandonWindow("x", 100, 1, 3600.0, 3600.0, False, answered_at_pace=400.0).guard_answered == 100.0
+
+
 def test_model_probabilities_are_probabilities() -> None:
     tables = pacing_tables(parametric_stats(answer_probability=0.3, mean_talk_s=120.0, mean_wrap_s=15.0))
     for table in (tables.free_on_call, tables.free_wrap_up, tables.answered_within):
@@ -114,13 +128,92 @@ def test_model_probabilities_are_probabilities() -> None:
 
 def test_expected_abandons_grow_with_new_calls() -> None:
     tables = pacing_tables(parametric_stats(answer_probability=0.3, mean_talk_s=120.0, mean_wrap_s=15.0))
-    look = outlook(tables, ready=3, on_call_s=[60.0] * 10, wrap_up_s=[5.0] * 2, ringing_s=[2.0] * 4,
-                   answered_waiting=0, connect_limit_s=2.0)
+    look = outlook(
+        tables,
+        ready=3,
+        on_call_s=[60.0] * 10,
+        wrap_up_s=[5.0] * 2,
+        ringing_s=[2.0] * 4,
+        answered_waiting=0,
+        connect_limit_s=2.0,
+    )
     abandons = [look.expected_abandons(n) for n in range(0, 40, 5)]
     assert abandons == sorted(abandons)
     assert abandons[0] >= 0.0
     assert look.expected_answers(10) == pytest.approx(look.expected_answers(0) + 3.0, abs=0.01)
     # nobody to take them: every expected answer is lost
-    empty = outlook(tables, ready=0, on_call_s=[], wrap_up_s=[], ringing_s=[], answered_waiting=2,
-                    connect_limit_s=2.0)
+    empty = outlook(tables, ready=0, on_call_s=[], wrap_up_s=[], ringing_s=[], answered_waiting=2, connect_limit_s=2.0)
     assert empty.expected_abandons(10) == pytest.approx(2 + 3.0, abs=0.01)
+
+
+def _talk_floor(
+    learner: PacingLearner, rng: random.Random, starts: list[float], mean_s: float, until: float
+) -> list[float]:
+    """Operators talking back to back (exponential talks of `mean_s`) until `until`; `starts` are the start
+    times of the talks now running (updated). Returns the elapsed times of the talks running at `until`."""
+    for i, started in enumerate(starts):
+        ends = started + rng.expovariate(1 / mean_s)
+        while ends <= until:
+            learner.observe_talk(ends - started, ended_at=ends)
+            started, ends = ends, ends + rng.expovariate(1 / mean_s)
+        starts[i] = started
+    return [until - s for s in starts]
+
+
+def _trained_learner(rng: random.Random, operators: int, mean_s: float) -> tuple[PacingLearner, list[float], float]:
+    learner = PacingLearner()
+    starts = [0.0] * operators
+    _talk_floor(learner, rng, starts, mean_s, 4 * 3600.0)
+    return learner, starts, 4 * 3600.0
+
+
+def test_talk_check_leaves_a_well_learned_curve_alone() -> None:
+    rng = random.Random(3)
+    learner, starts, now = _trained_learner(rng, 20, 120.0)
+    factors = []
+    for _ in range(120):  # two hours of checks, a minute apart
+        now += 60.0
+        talking = _talk_floor(learner, rng, starts, 120.0, now)
+        factors.append(learner.talk_hazard_factor(learner.learned(10).talk_survival, now, talking))
+    assert all(f <= 1.0 for f in factors)
+    assert sum(f == 1.0 for f in factors) >= 0.8 * len(factors)
+    assert min(factors) > 0.8
+
+
+def test_talk_check_catches_talks_getting_longer_within_minutes() -> None:
+    rng = random.Random(4)
+    learner, starts, now = _trained_learner(rng, 20, 120.0)
+    plain = learner.learned(10)
+    now += 900.0  # a quarter of an hour after talk times doubled
+    talking = _talk_floor(learner, rng, starts, 240.0, now)
+    checked = learner.learned(10, now=now, talking_s=talking)
+    unchecked = learner.learned(10)
+    assert unchecked.mean_talk_s < 1.15 * plain.mean_talk_s  # the histogram has hardly moved
+    factor = learner.talk_hazard_factor(unchecked.talk_survival, now, talking)
+    assert 0.3 < factor < 0.8
+    assert checked.mean_talk_s == pytest.approx(unchecked.mean_talk_s / factor)
+    assert checked.talk_survival[120] == pytest.approx(unchecked.talk_survival[120] ** factor)
+    assert checked.talk_survival[120] > unchecked.talk_survival[120]
+
+
+def test_talk_check_never_speeds_the_curve_up_and_needs_enough_data() -> None:
+    rng = random.Random(5)
+    learner, starts, now = _trained_learner(rng, 20, 120.0)
+    now += 900.0
+    talking = _talk_floor(learner, rng, starts, 40.0, now)  # talks became much shorter
+    survival = learner.learned(10).talk_survival
+    assert learner.talk_hazard_factor(survival, now, talking) == 1.0
+    small = PacingLearner()
+    small.observe_talk(500.0, ended_at=100.0)
+    assert small.talk_hazard_factor(small.learned(10).talk_survival, 200.0, [300.0]) == 1.0
+
+
+def test_talk_check_forgets_talks_older_than_its_window() -> None:
+    learner = PacingLearner(talk_check_window_s=600.0)
+    for k in range(50):
+        learner.observe_talk(30.0, ended_at=float(k))
+    survival = learner.learned(10).talk_survival
+    assert len(learner._talks_ended) == 50
+    assert learner.talk_hazard_factor(survival, 1000.0, [200.0] * 20) < 0.5  # none seen, 20 long talks: slower
+    assert learner.talk_hazard_factor(survival, 10_000.0, []) == 1.0  # nothing left in the window
+    assert len(learner._talks_ended) == 0

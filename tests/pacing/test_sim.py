@@ -48,8 +48,11 @@ def test_calls_are_conserved_and_abandons_accounted(policy: object) -> None:
     assert sum(a.abandoned for a in sim.answered) == c.abandoned
     # abandoned callers waited the connect limit; connected ones less
     for a in sim.answered:
-        assert (a.waited_s >= sim.knobs.connect_limit_s - 1e-9) if a.abandoned else (
-            a.waited_s <= sim.knobs.connect_limit_s + 1e-9)
+        assert (
+            (a.waited_s >= sim.knobs.connect_limit_s - 1e-9)
+            if a.abandoned
+            else (a.waited_s <= sim.knobs.connect_limit_s + 1e-9)
+        )
     # operators' time adds up to the shift
     for op in sim.ops:
         assert op.log.logged_in_s == pytest.approx(SHORT.duration_s, abs=1e-6)
@@ -122,8 +125,9 @@ def test_hindsight_ratio_is_the_best_under_the_cap() -> None:
     assert best == cmp.hindsight_ratio
     if best is not None:
         assert cmp.results[best].meets_cap(0.03)
-        better = [k for k, r in cmp.results.items()
-                  if k.startswith("ratio:") and r.occupancy > cmp.results[best].occupancy]
+        better = [
+            k for k, r in cmp.results.items() if k.startswith("ratio:") and r.occupancy > cmp.results[best].occupancy
+        ]
         assert all(not cmp.results[k].meets_cap(0.03) for k in better)
 
 
