@@ -24,22 +24,12 @@ from dialer.pacing import (
     decide,
     parametric_stats,
 )
-from dialer.pacing.learned import make_learned_stats
 from dialer.pacing.model import FINITE_MAX_OPERATORS, pacing_tables
 
 
 def _learned() -> CampaignStats:
-    base = parametric_stats(answer_probability=0.3, mean_talk_s=120.0, mean_wrap_s=15.0)
-    stats = make_learned_stats(
-        answer_probability=base.answer_probability,
-        answer_cdf=base.answer_cdf,
-        unresolved=base.unresolved,
-        talk_survival=base.talk_survival,
-        wrap_survival=base.wrap_survival,
-        mean_talk_s=base.mean_talk_s,
-        mean_wrap_s=base.mean_wrap_s,
-        dials_seen=10_000,
-        talks_seen=10_000,
+    stats = parametric_stats(
+        answer_probability=0.3, mean_talk_s=120.0, mean_wrap_s=15.0, dials_seen=10_000, talks_seen=10_000
     )
     windows = (
         AbandonWindow("today", 2000, 20, 86400.0, 8 * 3600.0),

@@ -99,11 +99,14 @@ def parametric_stats(
     no_answer_after_s: float = 30.0,
     mean_talk_s: float = 180.0,
     mean_wrap_s: float = 20.0,
+    dials_seen: int = 0,
+    talks_seen: int = 0,
 ) -> LearnedStats:
     """Generic statistics used before a campaign has data (and in tests).
 
     Answers uniform over `answer_ring_s`, every other dial resolved at `no_answer_after_s`, exponential talk
-    and wrap-up. Deliberately vague: the learner replaces it within minutes of dialling.
+    and wrap-up. Deliberately vague: the learner replaces it within minutes of dialling. Tests and
+    benchmarks pass `dials_seen`/`talks_seen` to have it count as learned (past the learning gates).
     """
     r = np.arange(RING_BINS + 1, dtype=np.float64)
     lo, hi = answer_ring_s
@@ -119,4 +122,6 @@ def parametric_stats(
         wrap_survival=_exponential_survival(mean_wrap_s, WRAP_BINS),
         mean_talk_s=mean_talk_s,
         mean_wrap_s=mean_wrap_s,
+        dials_seen=dials_seen,
+        talks_seen=talks_seen,
     )

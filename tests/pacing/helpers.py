@@ -14,7 +14,6 @@ from dialer.pacing import (
     PacingSnapshot,
     parametric_stats,
 )
-from dialer.pacing.learned import make_learned_stats
 
 READY, ON_CALL, WRAP_UP, PAUSED = (
     OperatorState.READY,
@@ -26,18 +25,7 @@ READY, ON_CALL, WRAP_UP, PAUSED = (
 
 def learned(**kw: float) -> LearnedStats:
     """Parametric stats that count as fully learned (past the learning gates)."""
-    base = parametric_stats(**kw)  # type: ignore[arg-type]
-    return make_learned_stats(
-        answer_probability=base.answer_probability,
-        answer_cdf=base.answer_cdf,
-        unresolved=base.unresolved,
-        talk_survival=base.talk_survival,
-        wrap_survival=base.wrap_survival,
-        mean_talk_s=base.mean_talk_s,
-        mean_wrap_s=base.mean_wrap_s,
-        dials_seen=10_000,
-        talks_seen=10_000,
-    )
+    return parametric_stats(**kw, dials_seen=10_000, talks_seen=10_000)  # type: ignore[arg-type]
 
 
 LEARNED = learned(answer_probability=0.3, mean_talk_s=120.0, mean_wrap_s=15.0)
