@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dialer.lab.asterisk import LabConfig, LabError
-from dialer.lab.softphones import OPERATOR_TONE_HZ, SCENARIOS, register_command, write_tone
+from dialer.lab.softphones import (
+    OPERATOR_TONE_HZ,
+    answer_command,
+    register_command,
+    write_answer_scenario,
+    write_tone,
+)
 
 BASE_PORT = 15400  # above the per-operator banks' 15060 + index for op1..op120
 BASE_RTP = 42000
@@ -34,8 +40,7 @@ class SharedSoftphoneBank:
         if self.per_process < 1:
             raise ValueError("per_process must be at least 1")
         voice = write_tone(self.workdir / "operator-voice.ulaw", OPERATOR_TONE_HZ)
-        self.answer_scenario = self.workdir / "answer.xml"
-        self.answer_scenario.write_text((SCENARIOS / "answer.xml").read_text().replace("@@VOICE@@", str(voice)))
+        self.answer_scenario = write_answer_scenario(self.workdir, voice)
 
     @property
     def pids(self) -> list[int]:
@@ -48,28 +53,14 @@ class SharedSoftphoneBank:
             port = BASE_PORT + index
             log = open(self.workdir / f"uas-{index}.log", "ab")  # noqa: SIM115 - handed to the child
             proc = subprocess.Popen(
-                [
-                    "sipp",
-                    f"{self.lab.bind_addr}:{self.lab.sip_port}",
-                    "-sf",
-                    str(self.answer_scenario),
-                    "-i",
-                    self.lab.bind_addr,
-                    "-p",
-                    str(port),
-                    "-mi",
-                    self.lab.bind_addr,
-                    "-mp",
-                    str(BASE_RTP + 4 * index),
-                    "-nostdin",
-                    "-m",
-                    "1000000",
-                    "-l",
-                    str(4 * self.per_process),
-                    "-trace_err",
-                    "-error_file",
-                    str(self.workdir / f"uas-{index}-errors.log"),
-                ],
+                answer_command(
+                    self.lab,
+                    self.answer_scenario,
+                    port,
+                    BASE_RTP + 4 * index,
+                    max_calls=4 * self.per_process,
+                    error_file=self.workdir / f"uas-{index}-errors.log",
+                ),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=log,

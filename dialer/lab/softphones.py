@@ -67,9 +67,7 @@ class SoftphoneBank:
         if shutil.which("sipp") is None:
             raise LabError("sipp is not installed (Debian package sip-tester)")
         self.voice = write_tone(self.workdir / "operator-voice.ulaw", OPERATOR_TONE_HZ)
-        self.answer_scenario = self.workdir / "answer.xml"
-        template = (SCENARIOS / "answer.xml").read_text()
-        self.answer_scenario.write_text(template.replace("@@VOICE@@", str(self.voice)))
+        self.answer_scenario = write_answer_scenario(self.workdir, self.voice)
 
     def start(self, endpoint: str, register_expires: int = 3600) -> Softphone:
         if endpoint in self.phones and self.phones[endpoint].running():
@@ -79,28 +77,14 @@ class SoftphoneBank:
         phone = Softphone(endpoint, uas_port, rtp_port=40000 + index * 4)
         log = open(self.workdir / f"{endpoint}.log", "ab")  # noqa: SIM115 - handed to the child
         phone.process = subprocess.Popen(
-            [
-                "sipp",
-                f"{self.lab.bind_addr}:{self.lab.sip_port}",
-                "-sf",
-                str(self.answer_scenario),
-                "-i",
-                self.lab.bind_addr,
-                "-p",
-                str(uas_port),
-                "-mi",
-                self.lab.bind_addr,
-                "-mp",
-                str(phone.rtp_port),
-                "-nostdin",
-                "-m",
-                "1000000",
-                "-l",
-                "100",
-                "-trace_err",
-                "-error_file",
-                str(self.workdir / f"{endpoint}-errors.log"),
-            ],
+            answer_command(
+                self.lab,
+                self.answer_scenario,
+                uas_port,
+                phone.rtp_port,
+                max_calls=100,
+                error_file=self.workdir / f"{endpoint}-errors.log",
+            ),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=log,
@@ -143,6 +127,41 @@ class SoftphoneBank:
     def stop_all(self) -> None:
         for endpoint in list(self.phones):
             self.stop(endpoint)
+
+
+def write_answer_scenario(workdir: Path, voice: Path) -> Path:
+    """The answering scenario, streaming `voice` into every call it takes."""
+    scenario = workdir / "answer.xml"
+    scenario.write_text((SCENARIOS / "answer.xml").read_text().replace("@@VOICE@@", str(voice)))
+    return scenario
+
+
+def answer_command(
+    lab: LabConfig, scenario: Path, uas_port: int, rtp_port: int, *, max_calls: int, error_file: Path
+) -> list[str]:
+    """SIPp answering the calls sent to `uas_port` with `scenario`, at most `max_calls` at once."""
+    return [
+        "sipp",
+        f"{lab.bind_addr}:{lab.sip_port}",
+        "-sf",
+        str(scenario),
+        "-i",
+        lab.bind_addr,
+        "-p",
+        str(uas_port),
+        "-mi",
+        lab.bind_addr,
+        "-mp",
+        str(rtp_port),
+        "-nostdin",
+        "-m",
+        "1000000",
+        "-l",
+        str(max_calls),
+        "-trace_err",
+        "-error_file",
+        str(error_file),
+    ]
 
 
 def register_command(lab: LabConfig, endpoint: str, uas_port: int, expires: int) -> list[str]:
