@@ -8,14 +8,11 @@ from pathlib import Path
 import pytest
 from pydub import AudioSegment
 
-from dialer.recordings_post import (
-    EmptyRecordingError,
-    LocalRecordingStore,
-    RecordingFormat,
-    RecordingVerificationError,
-    process_call_recording,
-    verify_recording,
-)
+from dialer.recordings.audio import RecordingFormat
+from dialer.recordings.errors import EmptyRecordingError
+from dialer.recordings.local_store import LocalRecordingStore
+from dialer.recordings.pipeline import process_call_recording
+from dialer.recordings.verify import RecordingVerificationError, verify_recording
 from tests.recordings.synth import dominant, goertzel_power, write_leg
 
 STARTED = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)

@@ -14,18 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialer.recordings_post import (
-    LocalRecordingStore,
-    RangeNotSatisfiable,
-    RecordingStore,
-    S3RecordingStore,
-    check_rel_path,
-    content_range,
-    parse_range_header,
-    process_call_recording,
-    recording_rel_path,
-    verify_recording,
-)
+from dialer.recordings.http_range import RangeNotSatisfiable, content_range, parse_range_header
+from dialer.recordings.local_store import LocalRecordingStore
+from dialer.recordings.paths import check_rel_path, recording_rel_path
+from dialer.recordings.pipeline import process_call_recording
+from dialer.recordings.s3_store import S3RecordingStore
+from dialer.recordings.store import RecordingStore
+from dialer.recordings.verify import verify_recording
 from tests.recordings.synth import write_leg
 
 STARTED = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)
