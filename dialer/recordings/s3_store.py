@@ -27,13 +27,16 @@ class S3Client(Protocol):
     def list_objects_v2(self, **kwargs: Any) -> Mapping[str, Any]: ...
 
 
-def _is_not_found(exc: BaseException) -> bool:
+def _error_code(exc: BaseException) -> str:
     """botocore's ClientError carries the HTTP/S3 code in `.response`; avoid importing botocore for it."""
     response = getattr(exc, "response", None)
     if not isinstance(response, Mapping):
-        return False
-    code = str(response.get("Error", {}).get("Code", ""))
-    return code in {"404", "NoSuchKey", "NotFound"}
+        return ""
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def _is_not_found(exc: BaseException) -> bool:
+    return _error_code(exc) in {"404", "NoSuchKey", "NotFound"}
 
 
 class S3RecordingStore:
@@ -52,11 +55,13 @@ class S3RecordingStore:
         aws_secret_access_key: str | None = None,
         key_prefix: str = "recordings/",
         client: S3Client | None = None,
+        list_page_size: int = 1000,
     ) -> None:
         if key_prefix and not key_prefix.endswith("/"):
             key_prefix += "/"
         self.bucket = bucket
         self.key_prefix = key_prefix
+        self.list_page_size = list_page_size  # S3's own maximum; smaller only to test the paging
         if client is None:
             try:
                 boto3 = importlib.import_module("boto3")
@@ -102,6 +107,8 @@ class S3RecordingStore:
         except Exception as exc:
             if _is_not_found(exc):
                 raise FileNotFoundError(rel_path) from exc
+            if _error_code(exc) == "InvalidRange":  # starts past the end: no bytes, as a file read gives
+                return b""
             raise
         body = obj["Body"]
         try:
@@ -130,7 +137,11 @@ class S3RecordingStore:
         return None
 
     def iter_objects(self, prefix: str = "") -> Iterator[StoredObject]:
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": self.key_prefix + prefix}
+        kwargs: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Prefix": self.key_prefix + prefix,
+            "MaxKeys": self.list_page_size,
+        }
         while True:
             page = self.client.list_objects_v2(**kwargs)
             for item in page.get("Contents", []):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -41,7 +42,7 @@ DEFAULT_SILENCE = SilenceParams()
 
 
 def _window_rms(
-    squares: npt.NDArray[np.int64], frames: int, rate: int, starts: npt.NDArray[np.int64], ms: int
+    squares: npt.NDArray[Any], frames: int, rate: int, starts: npt.NDArray[np.int64], ms: int
 ) -> npt.NDArray[np.float64]:
     """Integer RMS of the `ms`-long window at each start (ms), as pydub slices and audioop measures it: frame
     positions truncated from `ms * rate / 1000`, a window past the end padded with digital silence."""
@@ -69,13 +70,15 @@ def nonsilent_ranges(
     """
     if frame_rate <= 0:
         raise ValueError(f"frame rate must be positive, got {frame_rate}")
-    x = np.asarray(samples, dtype=np.int64)
+    # 16-bit samples: exact integer sums (as audioop's), so a window's RMS does not depend on where it sits in
+    # a long call; wider samples would overflow int64 and get float sums
+    dtype = np.int64 if full_scale <= PCM16_FULL_SCALE else np.float64
+    x = np.asarray(samples, dtype=dtype)
     frames = int(x.shape[0])
     length = round(1000 * frames / frame_rate)
     if length == 0:
         return []
-    # exact integer sums (as audioop's), so a window's RMS does not depend on where it sits in a long call
-    squares = np.concatenate((np.zeros(1, dtype=np.int64), np.cumsum(x * x)))
+    squares = np.concatenate((np.zeros(1, dtype=dtype), np.cumsum(x * x)))
     if length < params.min_silence_ms:
         # too short for one window: decide on the whole leg (pydub's detector would call it all speech)
         rms = math.sqrt(int(squares[-1]) / frames)
