@@ -6,7 +6,7 @@ Generates synthetic two-leg calls (operator 1000 Hz, customer 440 Hz, turn-takin
 pure-Python synthesis, no numpy), then times, on the same legs:
 
 - baseline: one `ffmpeg -filter_complex amerge` + the same Opus encoder settings per call (mix + encode only);
-- pipeline: `dialer.recordings.pipeline.process_call_recording` (pydub mix, numpy silence analysis, encode, store, verify);
+- pipeline: `dialer.recordings.pipeline.process_call_recording` (mix, silence analysis, encode, store, verify);
 
 each serially and with `--jobs` workers. Audio hours count each call once (a 3-minute stereo call is 3 minutes).
 """
