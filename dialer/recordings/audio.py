@@ -11,6 +11,9 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 from pydub import AudioSegment
+from pydub.exceptions import CouldntDecodeError
+
+from dialer.recordings.errors import RecordingError
 
 RecordingFormat = Literal["ogg", "mp3", "wav"]
 
@@ -37,13 +40,21 @@ def load_leg(path: Path) -> Any:
     """One leg as 16-bit mono."""
     if not path.is_file():
         raise FileNotFoundError(f"recording leg not found: {path}")
-    seg = AudioSegment.from_file(str(path), format="wav")
-    return seg.set_channels(1).set_sample_width(2)
+    return _decode(path, "wav").set_channels(1).set_sample_width(2)
 
 
 def load_audio(path: Path) -> Any:
-    """Any file ffmpeg reads (a stored recording), channels as they are."""
-    return AudioSegment.from_file(str(path))
+    """Any file ffmpeg reads (a stored recording), channels as they are; a file it cannot decode is a
+    `RecordingError`, so a batch over stored recordings reports it and goes on."""
+    return _decode(path, None)
+
+
+def _decode(path: Path, fmt: str | None) -> Any:
+    try:
+        return AudioSegment.from_file(str(path), format=fmt)
+    except CouldntDecodeError as exc:
+        last = str(exc).strip().splitlines()[-1:] or ["?"]
+        raise RecordingError(f"{path.name} cannot be decoded: {last[0][:200]}") from exc
 
 
 def delay(seg: Any, seconds: float) -> Any:

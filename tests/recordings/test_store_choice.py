@@ -129,3 +129,54 @@ def test_waveform_on_each_store(store: RecordingStore, tmp_path: Path) -> None:
     # operator silent for the first 0.3 s (bucket 0..2 of 0.1 s), customer from 0.1 s
     assert operator[:3] == [0.0, 0.0, 0.0] and min(operator[4:17]) > 0.3 and operator[19] == 0.0
     assert customer[0] == 0.0 and min(customer[2:18]) > 0.3
+
+
+def test_cli_recordings_commands_use_the_configured_s3_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, s3_endpoint: str, s3_bucket: str, s3_client: Any
+) -> None:
+    """`dialer recordings verify | reprocess` on a bucket: nothing is looked for on the local disk."""
+    from typer.testing import CliRunner
+
+    from dialer.cli import app
+    from dialer.db import migrate, repository_for
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    settings = _settings(
+        monkeypatch,
+        tmp_path,
+        DIALER_DATABASE_URL=url,
+        DIALER_RECORDINGS_DIR=str(tmp_path / "not-used"),
+        DIALER_RECORDING_STORE="s3",
+        DIALER_RECORDING_S3_BUCKET=s3_bucket,
+        DIALER_RECORDING_S3_ENDPOINT_URL=s3_endpoint,
+        DIALER_RECORDING_S3_REGION=S3_REGION,
+    )
+    store = store_from_settings(settings)
+    migrate(url)
+    repo = repository_for(url)
+    cid = repo.upsert_campaign("qa", fields={})
+    repo.add_contact_list(cid, "l", [{"phone": "+79100000001"}, {"phone": "+79100000002"}])
+    start = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    for task in repo.lease_contacts(cid, 2, "n", start):
+        op = write_leg(tmp_path / f"op{task.attempt_id}.wav", 3.0, [(1.0, 3.0, 1000)])
+        cu = write_leg(tmp_path / f"cu{task.attempt_id}.wav", 3.0, [(0.0, 3.0, 440)])
+        processed = process_call_recording(
+            op, cu, store=store, campaign="qa", attempt_id=task.attempt_id, started=start
+        )
+        repo.update_attempt(task.attempt_id, answered_at=start, ended_at=start + timedelta(seconds=3))
+        repo.add_recording(task.attempt_id, processed)
+    run = CliRunner().invoke
+    ok = run(app, ["recordings", "verify"])
+    assert ok.exit_code == 0 and "2 recordings checked, 0 with problems" in ok.output, ok.output
+
+    damaged = repo.recordings(cid)[1].path
+    s3_client.put_object(Bucket=s3_bucket, Key=f"recordings/{damaged}", Body=b"not what was stored")
+    bad = run(app, ["recordings", "verify", "--campaign", "qa"])
+    assert bad.exit_code == 1 and "1 with problems" in bad.output and "sha256" in bad.output
+
+    res = run(app, ["recordings", "reprocess", "--format", "mp3"])
+    assert res.exit_code == 1 and "1 recordings re-processed, 1 failed" in res.output, res.output
+    paths = sorted(r.path for r in repo.recordings(cid))
+    keys = sorted(o["Key"].removeprefix("recordings/") for o in s3_client.list_objects_v2(Bucket=s3_bucket)["Contents"])
+    assert keys == paths and sorted(p.rsplit(".", 1)[1] for p in paths) == ["mp3", "ogg"]
+    assert not (tmp_path / "not-used").exists()
