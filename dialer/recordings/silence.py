@@ -81,7 +81,7 @@ def nonsilent_ranges(
     squares = np.concatenate((np.zeros(1, dtype=dtype), np.cumsum(x * x)))
     if length < params.min_silence_ms:
         # too short for one window: decide on the whole leg (pydub's detector would call it all speech)
-        rms = math.sqrt(int(squares[-1]) / frames)
+        rms = math.sqrt(float(squares[-1]) / frames)
         silent = rms == 0 or 20 * math.log10(rms / full_scale) <= params.silence_thresh_dbfs
         return [] if silent else [(0, length)]
     thresh = 10 ** (params.silence_thresh_dbfs / 20) * full_scale
