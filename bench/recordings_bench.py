@@ -6,7 +6,7 @@ Generates synthetic two-leg calls (operator 1000 Hz, customer 440 Hz, turn-takin
 pure-Python synthesis, no numpy), then times, on the same legs:
 
 - baseline: one `ffmpeg -filter_complex amerge` + the same Opus encoder settings per call (mix + encode only);
-- pipeline: `dialer.recordings_post.process_call_recording` (pydub mix, silence analysis, encode, store, verify);
+- pipeline: `dialer.recordings.pipeline.process_call_recording` (mix, silence analysis, encode, store, verify);
 
 each serially and with `--jobs` workers. Audio hours count each call once (a 3-minute stereo call is 3 minutes).
 """
@@ -33,12 +33,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/recordings_bench.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dialer.recordings_post import (
-    ENCODINGS,
-    LocalRecordingStore,
-    ProcessedRecording,
-    process_call_recording,
-)
+from dialer.recordings.audio import ENCODINGS
+from dialer.recordings.local_store import LocalRecordingStore
+from dialer.recordings.pipeline import ProcessedRecording, process_call_recording
 
 RATE = 8000
 STARTED = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)

@@ -201,7 +201,8 @@ def recordings_verify(
     tolerance: Annotated[float, typer.Option(help="seconds the length may differ from the call's")] = 1.0,
 ) -> None:
     """Check every stored recording: present, checksum, decodable, as long as its call."""
-    from dialer.recordings_post import LocalRecordingStore, verify_recording
+    from dialer.recordings.factory import store_from_settings
+    from dialer.recordings.verify import verify_recording
 
     settings = Settings()
     repo = _repo(settings)
@@ -209,7 +210,7 @@ def recordings_verify(
     if campaign is not None:
         row = _campaign(repo, campaign)
         campaign_id = row.id
-    store = LocalRecordingStore(settings.recordings_dir)
+    store = store_from_settings(settings)
     bad = 0
     items = repo.recordings_to_verify(campaign_id)
     for attempt_id, path, sha, length in items:
@@ -227,7 +228,9 @@ def recordings_reprocess(
     campaign: Annotated[str | None, typer.Option(help="only this campaign")] = None,
 ) -> None:
     """Measure and encode stored recordings again (e.g. another format); each row is replaced."""
-    from dialer.recordings_post import LocalRecordingStore, RecordingError, reprocess_recording
+    from dialer.recordings.errors import RecordingError
+    from dialer.recordings.factory import store_from_settings
+    from dialer.recordings.pipeline import reprocess_recording
 
     if fmt not in ("ogg", "mp3", "wav"):
         raise typer.BadParameter("--format must be ogg, mp3 or wav")
@@ -237,7 +240,7 @@ def recordings_reprocess(
     if campaign is not None:
         row = _campaign(repo, campaign)
         campaign_id = row.id
-    store = LocalRecordingStore(settings.recordings_dir)
+    store = store_from_settings(settings)
     done = failed = 0
     for attempt_id, path, name, started in repo.recordings_to_reprocess(campaign_id):
         try:
@@ -264,14 +267,13 @@ def recordings_retention(dry_run: Annotated[bool, typer.Option(help="only say wh
     """Apply each campaign's retention policy now (the scheduler does it daily at 03:00 UTC)."""
     from datetime import UTC, datetime
 
-    from dialer.recordings_post import LocalRecordingStore, apply_retention
+    from dialer.recordings.factory import store_from_settings
+    from dialer.recordings.retention_job import apply_retention
 
     settings = Settings()
     repo = _repo(settings)
     items, policies = repo.recordings_for_retention()
-    report = apply_retention(
-        LocalRecordingStore(settings.recordings_dir), items, policies, datetime.now(UTC), dry_run=dry_run
-    )
+    report = apply_retention(store_from_settings(settings), items, policies, datetime.now(UTC), dry_run=dry_run)
     if not dry_run:
         repo.forget_recordings([r.rel_path for r in report.deleted + report.missing], reason="retention policy")
     console.print(report.summary())

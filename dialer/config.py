@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     )
     recordings_dir: Path = PROJECT_ROOT / "recordings"
     recording_format: Literal["ogg", "mp3", "wav"] = "ogg"  # Opus in OGG: small, and browsers play it
+    recording_store: Literal["local", "s3"] = Field(
+        default="local", description="where finished recordings go: recordings_dir, or an S3-compatible bucket"
+    )
+    recording_s3_bucket: str | None = Field(default=None, description="the bucket; required with recording_store=s3")
+    recording_s3_endpoint_url: str | None = Field(
+        default=None, description="an S3-compatible server (MinIO, Ceph RGW...); none means AWS"
+    )
+    recording_s3_region: str | None = None
+    recording_s3_prefix: str = Field(
+        default="recordings/", description="key prefix inside the bucket; credentials come from the AWS_* variables"
+    )
     register_sync_files: dict[str, Path] = Field(
         default_factory=dict,
         description='national registers reloaded hourly when their file changes, JSON {"TPS": "/srv/tps.txt"}',
@@ -71,6 +82,12 @@ class Settings(BaseSettings):
     dnc_sync_file: Path | None = Field(
         default=None, description="a do-not-call file (e.g. a registry export) merged into the global list hourly"
     )
+
+    @model_validator(mode="after")
+    def _s3_store_has_a_bucket(self) -> Settings:
+        if self.recording_store == "s3" and not self.recording_s3_bucket:
+            raise ValueError("DIALER_RECORDING_S3_BUCKET is required when DIALER_RECORDING_STORE=s3")
+        return self
 
     def servers(self) -> list[AsteriskServer]:
         """Every Asterisk server: the default one (the single-server settings) first, then the others."""

@@ -20,7 +20,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from dialer.db.models import Campaign
 from dialer.db.repository import Repository
 from dialer.dnc import read_dnc_text
-from dialer.recordings_post import RecordingStore, RetentionReport, apply_retention
+from dialer.recordings.retention_job import RetentionReport, apply_retention
+from dialer.recordings.store import RecordingStore
 from dialer.rules.campaign import parse_campaign
 
 log = logging.getLogger(__name__)

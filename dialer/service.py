@@ -45,7 +45,10 @@ from dialer.pacing import (
     decide,
 )
 from dialer.placement import ServerLoad, assign_servers, place_calls
-from dialer.recordings_post import LocalRecordingStore, RecordingError, RecordingStore, process_call_recording
+from dialer.recordings.errors import RecordingError
+from dialer.recordings.local_store import LocalRecordingStore
+from dialer.recordings.pipeline import process_call_recording
+from dialer.recordings.store import RecordingStore
 from dialer.rules.campaign import parse_campaign
 from dialer.rules.campaign_rules import CampaignRules
 from dialer.telephony.ami import AmiClient, AmiError

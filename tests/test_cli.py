@@ -69,7 +69,8 @@ def test_recordings_verify_finds_a_damaged_file(env: str, tmp_path: Path, monkey
     from datetime import UTC, datetime, timedelta
 
     from dialer.db import migrate
-    from dialer.recordings_post import LocalRecordingStore, process_call_recording
+    from dialer.recordings.local_store import LocalRecordingStore
+    from dialer.recordings.pipeline import process_call_recording
     from tests.recordings.synth import write_leg
 
     store_dir = tmp_path / "recordings"
@@ -150,7 +151,7 @@ def test_compliance_report_and_schema_guard(env: str, tmp_path: Path) -> None:
 
 def test_do_not_call_add_import_and_scheduled_sync(env: str, tmp_path: Path) -> None:
     from dialer.db import migrate
-    from dialer.recordings_post import LocalRecordingStore
+    from dialer.recordings.local_store import LocalRecordingStore
     from dialer.scheduler import CampaignScheduler
 
     migrate(env)

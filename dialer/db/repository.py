@@ -45,7 +45,8 @@ from dialer.db.models import (
     utcnow,
 )
 from dialer.outcomes import AttemptOutcome
-from dialer.recordings_post import ProcessedRecording, RecordingInfo
+from dialer.recordings.pipeline import ProcessedRecording
+from dialer.recordings.retention import RecordingInfo
 from dialer.rules.callbacks import Callback, CallbackState, route_callback
 from dialer.rules.campaign import parse_duration
 from dialer.rules.campaign_rules import CampaignRules

@@ -12,13 +12,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from dialer.recordings_post import (
-    LocalRecordingStore,
-    RangeNotSatisfiable,
-    RecordingStore,
-    parse_range_header,
-    waveform_peaks,
-)
+from dialer.recordings.factory import store_from_settings
+from dialer.recordings.http_range import RangeNotSatisfiable, parse_range_header
+from dialer.recordings.store import RecordingStore
+from dialer.recordings.waveform import waveform_peaks
 from dialer.web.context import WebContext, ctx_of, render
 from dialer.web.queries import RecordingFilter, scorecard_of, timeline_of
 from dialer.web.security import RoleGuard, WebUser, current_user
@@ -141,7 +138,7 @@ async def api_recording(request: Request, recording_id: int) -> dict[str, Any]:
 
 def _store(ctx: WebContext) -> RecordingStore:
     """The recordings store the service writes to; its paths can never leave it (check_rel_path)."""
-    return LocalRecordingStore(ctx.settings.recordings_dir)
+    return store_from_settings(ctx.settings)
 
 
 async def _chunks(store: RecordingStore, rel: str, start: int, length: int) -> AsyncIterator[bytes]:

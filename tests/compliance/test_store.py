@@ -26,7 +26,7 @@ from dialer.compliance.store import (
 from dialer.db.models import AuditLog, ConsentRecord, Contact
 from dialer.db.repository import Repository
 from dialer.outcomes import AttemptOutcome
-from dialer.recordings_post import LocalRecordingStore
+from dialer.recordings.local_store import LocalRecordingStore
 from dialer.rules.campaign import parse_campaign
 from dialer.rules.campaign_rules import CampaignRules
 from dialer.scheduler import CampaignScheduler

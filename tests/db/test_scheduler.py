@@ -9,7 +9,8 @@ from sqlalchemy import create_engine, text
 
 from dialer.db.models import Campaign
 from dialer.db.repository import Repository
-from dialer.recordings_post import LocalRecordingStore, ProcessedRecording
+from dialer.recordings.local_store import LocalRecordingStore
+from dialer.recordings.pipeline import ProcessedRecording
 from dialer.rules.campaign import parse_campaign
 from dialer.scheduler import CampaignScheduler, campaign_should_dial
 

@@ -8,14 +8,11 @@ from pathlib import Path
 import pytest
 from pydub import AudioSegment
 
-from dialer.recordings_post import (
-    EmptyRecordingError,
-    LocalRecordingStore,
-    RecordingFormat,
-    RecordingVerificationError,
-    process_call_recording,
-    verify_recording,
-)
+from dialer.recordings.audio import RecordingFormat
+from dialer.recordings.errors import EmptyRecordingError, RecordingError
+from dialer.recordings.local_store import LocalRecordingStore
+from dialer.recordings.pipeline import process_call_recording
+from dialer.recordings.verify import RecordingVerificationError, verify_recording
 from tests.recordings.synth import dominant, goertzel_power, write_leg
 
 STARTED = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)
@@ -130,6 +127,17 @@ def test_empty_legs(tmp_path: Path) -> None:
     op = write_leg(tmp_path / "op.wav", 0.0, [])
     cu = write_leg(tmp_path / "cu.wav", 0.0, [])
     with pytest.raises(EmptyRecordingError):
+        process_call_recording(
+            op, cu, store=LocalRecordingStore(tmp_path / "s"), campaign="c", attempt_id=1, started=STARTED
+        )
+    assert op.exists() and cu.exists()
+
+
+def test_undecodable_leg_is_a_recording_error_and_both_legs_stay(tmp_path: Path) -> None:
+    op = tmp_path / "op.wav"
+    op.write_bytes(b"RIFF not really a wave file" * 10)
+    cu = write_leg(tmp_path / "cu.wav", 1.0, [(0.0, 1.0, 440.0)])
+    with pytest.raises(RecordingError, match=r"op\.wav cannot be decoded"):
         process_call_recording(
             op, cu, store=LocalRecordingStore(tmp_path / "s"), campaign="c", attempt_id=1, started=STARTED
         )

@@ -8,14 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dialer.recordings_post import (
-    LocalRecordingStore,
-    RecordingInfo,
-    SilenceParams,
-    apply_retention,
-    call_metrics,
-    expired_recordings,
-)
+from dialer.recordings.local_store import LocalRecordingStore
+from dialer.recordings.retention import RecordingInfo, expired_recordings
+from dialer.recordings.retention_job import apply_retention
+from dialer.recordings.silence import SilenceParams, call_metrics
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 POLICIES: dict[str, timedelta | None] = {"short": timedelta(days=30), "forever": None, "zero": timedelta(0)}
@@ -75,7 +71,7 @@ def _stored(tmp_path: Path) -> LocalRecordingStore:
 
 def test_apply_retention_deletes_exactly_the_expired(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     store = _stored(tmp_path)
-    with caplog.at_level(logging.INFO, logger="dialer.recordings_post"):
+    with caplog.at_level(logging.INFO, logger="dialer.recordings.retention_job"):
         report = apply_retention(store, ITEMS, POLICIES, NOW)
     assert [r.attempt_id for r in report.deleted] == [1, 7]
     assert [r.attempt_id for r in report.missing] == [3]

@@ -1,103 +1,29 @@
-"""Store backends (local and S3 against a fake client), path safety, verification and HTTP Range parsing."""
+"""Store backends (local, and S3 on a real moto server), path safety, verification and HTTP Range parsing."""
 
 from __future__ import annotations
 
-import io
+import socket
 import sys
-import types
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialer.recordings_post import (
-    LocalRecordingStore,
-    RangeNotSatisfiable,
-    RecordingStore,
-    S3RecordingStore,
-    check_rel_path,
-    content_range,
-    parse_range_header,
-    process_call_recording,
-    recording_rel_path,
-    verify_recording,
-)
+from dialer.recordings.http_range import RangeNotSatisfiable, content_range, parse_range_header
+from dialer.recordings.local_store import LocalRecordingStore
+from dialer.recordings.paths import check_rel_path, recording_rel_path
+from dialer.recordings.pipeline import process_call_recording
+from dialer.recordings.s3_store import S3RecordingStore
+from dialer.recordings.store import RecordingStore
+from dialer.recordings.verify import verify_recording
+from tests.recordings.conftest import make_s3_store
 from tests.recordings.synth import write_leg
 
 STARTED = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)
-
-
-# ------------------------------------------------------------------------------------------ fake S3
-
-
-class _NotFound(Exception):
-    """Shaped like botocore.exceptions.ClientError for a missing key."""
-
-    def __init__(self) -> None:
-        super().__init__("Not Found")
-        self.response = {"Error": {"Code": "404", "Message": "Not Found"}}
-
-
-class FakeS3Client:
-    """The handful of boto3 S3 client calls the store makes, over a dict, with S3's inclusive Range."""
-
-    def __init__(self, page_size: int = 1000) -> None:
-        self.objects: dict[tuple[str, str], bytes] = {}
-        self.content_types: dict[str, str] = {}
-        self.page_size = page_size
-        self.calls: list[str] = []
-
-    def _get(self, bucket: str, key: str) -> bytes:
-        try:
-            return self.objects[(bucket, key)]
-        except KeyError:
-            raise _NotFound() from None
-
-    def upload_file(self, Filename: str, Bucket: str, Key: str, ExtraArgs: Mapping[str, Any] | None = None) -> None:
-        self.calls.append("upload_file")
-        self.objects[(Bucket, Key)] = Path(Filename).read_bytes()
-        self.content_types[Key] = (ExtraArgs or {}).get("ContentType", "")
-
-    def download_file(self, Bucket: str, Key: str, Filename: str) -> None:
-        self.calls.append("download_file")
-        Path(Filename).write_bytes(self._get(Bucket, Key))
-
-    def head_object(self, **kw: Any) -> Mapping[str, Any]:
-        return {"ContentLength": len(self._get(kw["Bucket"], kw["Key"]))}
-
-    def get_object(self, **kw: Any) -> Mapping[str, Any]:
-        data = self._get(kw["Bucket"], kw["Key"])
-        first, _, last = kw["Range"].removeprefix("bytes=").partition("-")
-        return {"Body": io.BytesIO(data[int(first) : int(last) + 1])}
-
-    def delete_object(self, **kw: Any) -> Mapping[str, Any]:
-        self.calls.append("delete_object")
-        self.objects.pop((kw["Bucket"], kw["Key"]), None)
-        return {}
-
-    def list_objects_v2(self, **kw: Any) -> Mapping[str, Any]:
-        keys = sorted(k for b, k in self.objects if b == kw["Bucket"] and k.startswith(kw.get("Prefix", "")))
-        start = int(kw.get("ContinuationToken", 0))
-        page = keys[start : start + self.page_size]
-        more = start + self.page_size < len(keys)
-        out: dict[str, Any] = {
-            "Contents": [{"Key": k, "Size": len(self.objects[(kw["Bucket"], k)])} for k in page],
-            "IsTruncated": more,
-        }
-        if more:
-            out["NextContinuationToken"] = str(start + self.page_size)
-        return out
-
-
-@pytest.fixture(params=["local", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> RecordingStore:
-    if request.param == "local":
-        return LocalRecordingStore(tmp_path / "store")
-    return S3RecordingStore("qa-bucket", client=FakeS3Client(page_size=2))
 
 
 def _put(store: RecordingStore, tmp_path: Path, rel: str, data: bytes) -> None:
@@ -131,11 +57,27 @@ def test_store_round_trip(store: RecordingStore, tmp_path: Path) -> None:
     assert not store.exists(rel)
 
 
-def test_store_missing_object(store: RecordingStore) -> None:
+def test_store_missing_object(store: RecordingStore, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         store.size("camp/2026/03/04/1.ogg")
     with pytest.raises(FileNotFoundError):
         store.open_range("camp/2026/03/04/1.ogg", 0, 10)
+    with pytest.raises(FileNotFoundError):
+        store.fetch_to("camp/2026/03/04/1.ogg", tmp_path / "x.ogg")
+
+
+def test_range_past_the_end_reads_nothing(store: RecordingStore, tmp_path: Path) -> None:
+    _put(store, tmp_path, "camp/2026/03/04/7.ogg", b"0123456789")
+    assert store.open_range("camp/2026/03/04/7.ogg", 10, 20) == b""
+    assert store.open_range("camp/2026/03/04/7.ogg", 9, 20) == b"9"
+
+
+def test_put_replaces(store: RecordingStore, tmp_path: Path) -> None:
+    """Re-running a job stores to the same path: the new file wins, whole."""
+    _put(store, tmp_path, "camp/2026/03/04/7.ogg", b"first version, longer")
+    _put(store, tmp_path, "camp/2026/03/04/7.ogg", b"second")
+    assert store.size("camp/2026/03/04/7.ogg") == 6
+    assert store.open_range("camp/2026/03/04/7.ogg", 0, 100) == b"second"
 
 
 def test_iter_objects_lists_everything_with_prefix(store: RecordingStore, tmp_path: Path) -> None:
@@ -213,24 +155,35 @@ def test_local_symlink_cannot_escape(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------------ S3 only
 
 
-def test_s3_keys_content_type_and_prefix(tmp_path: Path) -> None:
-    client = FakeS3Client()
-    store = S3RecordingStore("b", key_prefix="qa", client=client)
+def test_s3_keys_content_type_and_prefix(s3_endpoint: str, s3_bucket: str, s3_client: Any, tmp_path: Path) -> None:
+    store = make_s3_store(s3_endpoint, s3_bucket, key_prefix="qa")
     _put(store, tmp_path, "c/2026/03/04/1.ogg", b"abc")
-    assert ("b", "qa/c/2026/03/04/1.ogg") in client.objects
     store.put_file(tmp_path / "src.bin", "c/2026/03/04/2.mp3", "audio/mpeg")
-    assert client.content_types["qa/c/2026/03/04/2.mp3"] == "audio/mpeg"
+    keys = [o["Key"] for o in s3_client.list_objects_v2(Bucket=s3_bucket)["Contents"]]
+    assert keys == ["qa/c/2026/03/04/1.ogg", "qa/c/2026/03/04/2.mp3"]
+    assert s3_client.head_object(Bucket=s3_bucket, Key="qa/c/2026/03/04/2.mp3")["ContentType"] == "audio/mpeg"
     assert [o.rel_path for o in store.iter_objects()] == ["c/2026/03/04/1.ogg", "c/2026/03/04/2.mp3"]
     assert store.local_path("c/2026/03/04/1.ogg") is None
+    # another prefix in the same bucket is another store
+    assert list(make_s3_store(s3_endpoint, s3_bucket, key_prefix="other/").iter_objects()) == []
 
 
-def test_s3_other_errors_propagate() -> None:
-    class Boom(FakeS3Client):
-        def head_object(self, **kw: Any) -> Mapping[str, Any]:
-            raise PermissionError("403")
+def test_s3_errors_other_than_not_found_propagate(s3_endpoint: str, s3_credentials: None) -> None:
+    """A bucket that is not there is a configuration error, not a missing recording."""
+    store = make_s3_store(s3_endpoint, "no-such-bucket-here")
+    with pytest.raises(ClientError) as err:
+        store.open_range("c/2026/03/04/1.ogg", 0, 1)
+    assert err.value.response["Error"]["Code"] == "NoSuchBucket"
+    with pytest.raises(ClientError):
+        list(store.iter_objects())
 
-    store = S3RecordingStore("b", client=Boom())
-    with pytest.raises(PermissionError):
+
+def test_s3_unreachable_server_is_an_error_not_a_missing_file(s3_credentials: None) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = S3RecordingStore("b", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1")
+    with pytest.raises(EndpointConnectionError):
         store.exists("c/2026/03/04/1.ogg")
 
 
@@ -238,24 +191,6 @@ def test_s3_without_boto3_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setitem(sys.modules, "boto3", None)
     with pytest.raises(RuntimeError, match="boto3"):
         S3RecordingStore("b", endpoint_url="http://minio:9000")
-
-
-def test_s3_builds_a_boto3_client_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, Any] = {}
-    fake = types.ModuleType("boto3")
-
-    def client(service: str, **kw: Any) -> FakeS3Client:
-        seen.update(kw, service=service)
-        return FakeS3Client()
-
-    fake.client = client  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "boto3", fake)
-    store = S3RecordingStore(
-        "b", endpoint_url="http://minio:9000", aws_access_key_id="id", aws_secret_access_key="secret"
-    )
-    assert isinstance(store.client, FakeS3Client)
-    assert seen["service"] == "s3" and seen["endpoint_url"] == "http://minio:9000"
-    assert seen["aws_access_key_id"] == "id" and seen["aws_secret_access_key"] == "secret"
 
 
 # ------------------------------------------------------------------------------------------ paths
@@ -286,8 +221,8 @@ def test_unsafe_paths_rejected(rel: str, tmp_path: Path) -> None:
         check_rel_path(rel)
     with pytest.raises(ValueError):
         LocalRecordingStore(tmp_path).exists(rel)
-    with pytest.raises(ValueError):
-        S3RecordingStore("b", client=FakeS3Client()).exists(rel)
+    with pytest.raises(ValueError):  # refused before any request (nothing listens on port 9)
+        S3RecordingStore("b", endpoint_url="http://127.0.0.1:9", region_name="us-east-1").exists(rel)
 
 
 def test_rel_path_layout_and_sanitising() -> None:

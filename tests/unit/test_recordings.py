@@ -1,6 +1,6 @@
 import pytest
 
-from dialer.recordings import safe_path_part
+from dialer.recordings.paths import safe_path_part
 
 
 @pytest.mark.parametrize(
