@@ -47,8 +47,9 @@ from pydantic import (
 )
 
 from dialer.lists.filters import CorporateRules, HeadcountRange, ImportRules, SpecialtyFilter
+from dialer.outcomes import AttemptOutcome
 from dialer.pacing.snapshot import DialingMode, PacingKnobs
-from dialer.rules.outcomes import CallOutcome, Disposition
+from dialer.rules.dispositions import Disposition
 from dialer.rules.retry import DEFAULT_DELAYS, RetryPolicy
 from dialer.rules.windows import CallingWindows, TimeRange
 
@@ -261,13 +262,13 @@ class DispositionSpec(_Model):
 
 
 class RetrySpec(_Model):
-    busy: Duration = DEFAULT_DELAYS[CallOutcome.BUSY]
-    no_answer: Duration = DEFAULT_DELAYS[CallOutcome.NO_ANSWER]
-    machine: Duration = DEFAULT_DELAYS[CallOutcome.MACHINE]
-    congestion: Duration = DEFAULT_DELAYS[CallOutcome.CONGESTION]
-    rejected: Duration = DEFAULT_DELAYS[CallOutcome.REJECTED]
-    failed: Duration = DEFAULT_DELAYS[CallOutcome.FAILED]
-    system_failure: Duration = DEFAULT_DELAYS[CallOutcome.SYSTEM_FAILURE]
+    busy: Duration = DEFAULT_DELAYS[AttemptOutcome.BUSY]
+    no_answer: Duration = DEFAULT_DELAYS[AttemptOutcome.NO_ANSWER]
+    machine: Duration = DEFAULT_DELAYS[AttemptOutcome.MACHINE]
+    congestion: Duration = DEFAULT_DELAYS[AttemptOutcome.CONGESTION]
+    rejected: Duration = DEFAULT_DELAYS[AttemptOutcome.REJECTED]
+    failed: Duration = DEFAULT_DELAYS[AttemptOutcome.FAILED]
+    system_failure: Duration = DEFAULT_DELAYS[AttemptOutcome.SYSTEM_FAILURE]
     max_attempts: int = Field(default=6, ge=1, le=100)
     max_attempts_per_day: int = Field(default=3, ge=1, le=50)
     abandoned_quiet_period: Duration = dt.timedelta(hours=72)

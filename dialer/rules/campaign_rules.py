@@ -10,7 +10,7 @@ from dialer.compliance.checks import Consent, Verdict, compliance_check
 from dialer.compliance.profiles import ComplianceProfile
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing.snapshot import DialingMode
-from dialer.rules.outcomes import CallOutcome, Disposition
+from dialer.rules.dispositions import Disposition
 from dialer.rules.retry import Eligibility, NextStep, RetryPolicy, check_dialable, next_step
 from dialer.rules.windows import CallingWindows, ContactZones
 
@@ -65,7 +65,7 @@ class CampaignRules:
         )
 
     def counts(self, outcome: str | None) -> bool:
-        return outcome is not None and self.policy.counts(CallOutcome(outcome))
+        return outcome is not None and self.policy.counts(AttemptOutcome(outcome))
 
     def eligibility(
         self,
@@ -107,7 +107,7 @@ class CampaignRules:
         if disposition_code and disposition is None:
             raise ValueError(f"disposition {disposition_code!r} is not defined for this campaign")
         return next_step(
-            CallOutcome(outcome.value),
+            outcome,
             now=now,
             previous_attempts=previous_attempts,
             policy=self.policy,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from dialer.outcomes import AttemptOutcome
 from dialer.pacing import DialingMode
 from dialer.rules import CampaignDefinitionError, TimeRange, load_campaign, parse_campaign
 from dialer.rules.campaign import parse_duration
-from dialer.rules.outcomes import CallOutcome
 
 FULL = """
 name: dentists-spring
@@ -83,8 +83,8 @@ def test_full_definition_converts_to_rules(tmp_path: Path) -> None:
     assert dt.date(2026, 5, 9) in w.holidays and w.start_date == dt.date(2026, 3, 1)
     assert w.fallback_timezone == "Europe/Moscow"
     p = c.retry_policy()
-    assert p.delay_for(CallOutcome.BUSY) == dt.timedelta(minutes=15)
-    assert p.delay_for(CallOutcome.NO_ANSWER) == dt.timedelta(minutes=90)
+    assert p.delay_for(AttemptOutcome.BUSY) == dt.timedelta(minutes=15)
+    assert p.delay_for(AttemptOutcome.NO_ANSWER) == dt.timedelta(minutes=90)
     assert p.max_attempts == 5 and p.refusal_cooldown == dt.timedelta(days=180)
     assert p.callback_grace == dt.timedelta(minutes=10)
     d = c.disposition_map()
