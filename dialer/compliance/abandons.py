@@ -241,7 +241,9 @@ def classify_call(
         heard_late=heard is not None and heard > rules.connect_limit_s,
         reason="",
     )
-    if facts.bridged_at is not None or facts.outcome == AttemptOutcome.CONNECTED:
+    # a recorded "abandoned" wins over a bridge time (a bridge that failed in the same instant): safe side
+    connected = facts.bridged_at is not None and facts.outcome != AttemptOutcome.ABANDONED
+    if connected or facts.outcome == AttemptOutcome.CONNECTED:
         late = latency is not None and latency > rules.connect_limit_s
         why = f"connected {latency:.2f} s after the {used}" if latency is not None else "connected"
         return replace(live, late_connect=late, reason=("late: " if late else "") + why)

@@ -19,17 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.compliance.evidence import (
-    LEDGER_HEADER,
     ROLLING_DAYS,
-    SUMMARY_HEADER,
     AmdFalsePositiveMethod,
     AttemptRecord,
     BlockedDial,
     EvidenceReport,
     build_evidence,
-    ledger_rows,
-    summary_rows,
 )
+from dialer.compliance.evidence_tables import LEDGER_HEADER, SUMMARY_HEADER, ledger_rows, summary_rows
 from dialer.compliance.profiles import ComplianceProfile
 from dialer.db.models import Attempt, AuditLog, Campaign, Contact, Recording
 from dialer.lists.export import write_table

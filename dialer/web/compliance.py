@@ -17,13 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from dialer.compliance.consent import ADVERTISING, ConsentAction, ConsentChannel, NewConsentEvent, current_consent
-from dialer.compliance.evidence import EvidenceReport, summary_rows
+from dialer.compliance.evidence import EvidenceReport
 from dialer.compliance.evidence_adapter import (
     NoComplianceProfile,
     campaign_evidence,
     write_evidence,
     write_evidence_ledger,
 )
+from dialer.compliance.evidence_tables import summary_rows
 from dialer.compliance.profiles import PROFILES
 from dialer.compliance.store import (
     as_event,

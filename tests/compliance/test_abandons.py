@@ -228,6 +228,11 @@ def test_hangup_during_amd_is_an_abandon_on_the_safe_side() -> None:
     assert v.live and v.abandon
 
 
+def test_a_recorded_abandon_wins_over_a_bridge_time() -> None:
+    v = classify_call(facts(bridged_at=at(0.5), outcome="abandoned"), US)
+    assert v.abandon and v.unconnected and not v.late_connect
+
+
 def test_our_failure_after_a_person_answered_is_an_abandon() -> None:
     v = classify_call(facts(ended_at=at(1), outcome="system_failure"), US)
     assert v.live and v.abandon
