@@ -253,11 +253,11 @@ def _coerce(field_name: str, value: Any) -> Any:
     if field_name in ("abandon_redial_lockout", "consent_max_age", "national_register_max_age") and not isinstance(
         value, dt.timedelta
     ):
-        from dialer.rules.campaign import parse_duration
+        from dialer.rules.campaign_fields import parse_duration
 
         return parse_duration(value)
     if field_name == "calling_hours" and isinstance(value, Mapping):
-        from dialer.rules.campaign import _days
+        from dialer.rules.campaign_fields import _days
 
         hours: dict[int, tuple[TimeRange, ...]] = {}
         for key, ranges in value.items():  # later keys override earlier ones, as in calling_windows
