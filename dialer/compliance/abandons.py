@@ -31,21 +31,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Protocol
 
 from dialer.compliance.profiles import ComplianceProfile, ConnectClock
 from dialer.outcomes import AttemptOutcome
 
 __all__ = [
     "AMD_PERSON_STATUSES",
+    "AbandonRule",
+    "AbandonTally",
     "CallFacts",
     "CallVerdict",
     "ConnectClock",
+    "ConnectRule",
     "HangupSide",
+    "campaign_connect_rule",
     "classify_call",
     "connect_deadline",
     "greeting_end_from_amd",
+    "tally_calls",
 ]
 
 #: AMD statuses after which the dialer treats the callee as a person (HANGUP: they hung up during
@@ -61,6 +68,45 @@ _NOT_ANSWERED = frozenset(
         AttemptOutcome.REJECTED,
     }
 )
+
+
+class AbandonRule(Protocol):
+    """What `classify_call` needs of the rules: a `ComplianceProfile` is one, so is a `ConnectRule`."""
+
+    @property
+    def connect_limit_s(self) -> float: ...
+    @property
+    def connect_clock(self) -> ConnectClock: ...
+    @property
+    def machines_count_as_abandons(self) -> bool: ...
+    @property
+    def abandon_message_required(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectRule:
+    """The abandon rule a running campaign applies: its profile's, with the campaign's own tighter
+    settings. A campaign without a profile gets the strictest clock (the answer)."""
+
+    connect_limit_s: float = 2.0
+    connect_clock: ConnectClock = ConnectClock.ANSWER
+    machines_count_as_abandons: bool = False
+    abandon_message_required: bool = True
+
+
+def campaign_connect_rule(
+    profile: ComplianceProfile | None, *, connect_limit_s: float, machines_count_as_abandons: bool = False
+) -> ConnectRule:
+    """One rule for the guard, the ledger and the report: the tighter of the campaign's and the
+    profile's limit, the profile's clock, machines counted if either says so."""
+    if profile is None:
+        return ConnectRule(connect_limit_s, ConnectClock.ANSWER, machines_count_as_abandons, True)
+    return ConnectRule(
+        min(connect_limit_s, profile.connect_limit_s),
+        profile.connect_clock,
+        machines_count_as_abandons or profile.machines_count_as_abandons,
+        profile.abandon_message_required,
+    )
 
 
 class HangupSide(StrEnum):
@@ -207,10 +253,8 @@ def _seconds(later: dt.datetime | None, earlier: dt.datetime | None) -> float | 
     return (later - earlier).total_seconds()
 
 
-def classify_call(
-    facts: CallFacts, rules: ComplianceProfile, *, machines_count_as_abandons: bool = False
-) -> CallVerdict:
-    """How one call counts under `rules` (the campaign's effective profile).
+def classify_call(facts: CallFacts, rules: AbandonRule, *, machines_count_as_abandons: bool = False) -> CallVerdict:
+    """How one call counts under `rules` (the campaign's effective profile, or its `ConnectRule`).
 
     `machines_count_as_abandons`: the campaign's own stricter setting, on top of the profile's.
     A call ended by its callee before the deadline without an operator is still an abandon: nobody
@@ -294,7 +338,7 @@ def _verdict(
     )
 
 
-def connect_deadline(facts: CallFacts, rules: ComplianceProfile) -> dt.datetime | None:
+def connect_deadline(facts: CallFacts, rules: AbandonRule) -> dt.datetime | None:
     """By when an operator must be connected (or the abandon message started), from what is known now.
 
     The runtime guard calls it at the answer (AMD off: answer + limit) and again when AMD gives its
@@ -303,3 +347,32 @@ def connect_deadline(facts: CallFacts, rules: ComplianceProfile) -> dt.datetime 
     """
     _, reference = _reference(facts, rules.connect_clock)
     return None if reference is None else reference + dt.timedelta(seconds=rules.connect_limit_s)
+
+
+@dataclass(frozen=True, slots=True)
+class AbandonTally:
+    """Abandons over live answers of a set of calls, as every summary shows them."""
+
+    live: int
+    abandons: int
+    late_connects: int
+    machines: int
+
+    @property
+    def rate(self) -> float:
+        return self.abandons / self.live if self.live else 0.0
+
+
+def tally_calls(verdicts: Iterable[CallVerdict]) -> AbandonTally:
+    """Count decided calls (pending ones wait): what a summary, the admin console or the pacing
+    ledger's history shows. The evidence report counts the same verdicts, with the ids behind them
+    and the AMD false-positive estimate on top where the profile asks for it."""
+    live = abandons = late = machines = 0
+    for v in verdicts:
+        if v.pending:
+            continue
+        live += v.counted_live
+        abandons += v.abandon
+        late += v.late_connect
+        machines += v.machine
+    return AbandonTally(live, abandons, late, machines)

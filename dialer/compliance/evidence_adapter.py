@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -231,6 +232,8 @@ def campaign_evidence(
         rules = compliance_from_config(definition.compliance).rules
     else:
         raise NoComplianceProfile(campaign.name)
+    # the runtime dials with the tighter of the campaign's and the profile's limit: so does the report
+    rules = replace(rules, connect_limit_s=min(rules.connect_limit_s, campaign.connect_limit_s))
     return evidence_for_campaign(
         sessions,
         campaign.id,

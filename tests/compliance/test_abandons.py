@@ -10,10 +10,13 @@ import pytest
 from dialer.compliance.abandons import (
     CallFacts,
     ConnectClock,
+    ConnectRule,
     HangupSide,
+    campaign_connect_rule,
     classify_call,
     connect_deadline,
     greeting_end_from_amd,
+    tally_calls,
 )
 from dialer.compliance.profiles import (
     RU,
@@ -292,3 +295,42 @@ def test_naive_instants_and_unknown_outcomes_are_refused() -> None:
         CallFacts(answered_at=dt.datetime(2026, 1, 1))
     with pytest.raises(ValueError):
         CallFacts(answered_at=T0, outcome="conected")
+
+
+# --- the campaign's rule and the tally -------------------------------------------------------------------
+
+
+def test_campaign_rule_is_the_tighter_of_campaign_and_profile() -> None:
+    assert campaign_connect_rule(US, connect_limit_s=1.5) == ConnectRule(
+        1.5, ConnectClock.COMPLETED_GREETING, False, True
+    )
+    assert campaign_connect_rule(US, connect_limit_s=3.0).connect_limit_s == 2.0
+    assert campaign_connect_rule(UK, connect_limit_s=2.0, machines_count_as_abandons=True).machines_count_as_abandons
+    counted = dataclasses.replace(US, machines_count_as_abandons=True)
+    assert campaign_connect_rule(counted, connect_limit_s=2.0).machines_count_as_abandons
+    # no profile: the strictest clock, the campaign's limit
+    assert campaign_connect_rule(None, connect_limit_s=2.5) == ConnectRule(2.5, ConnectClock.ANSWER, False, True)
+
+
+def test_a_connect_rule_classifies_like_the_profile_it_came_from() -> None:
+    call = facts(greeting_ended_at=at(1.0), bridged_at=at(2.9), outcome="connected")
+    rule = campaign_connect_rule(US, connect_limit_s=2.0)
+    assert classify_call(call, rule) == classify_call(call, US)
+    assert classify_call(call, ConnectRule()).late_connect  # from the answer: 2.9 s
+
+
+def test_tally_counts_decided_calls() -> None:
+    calls = [
+        facts(bridged_at=at(0.3), outcome="connected"),
+        facts(bridged_at=at(2.5), outcome="connected"),  # late
+        facts(ended_at=at(4), hung_up_by=HangupSide.DIALER, abandon_message_played=True, outcome="abandoned"),
+        facts(amd_status="MACHINE", outcome="machine"),
+        CallFacts(answered_at=None, outcome="busy"),
+        CallFacts(answered_at=T0),  # still waiting: not counted yet
+    ]
+    t = tally_calls(classify_call(c, US) for c in calls)
+    assert (t.live, t.abandons, t.late_connects, t.machines) == (3, 2, 1, 1)
+    assert t.rate == pytest.approx(2 / 3)
+    strict = tally_calls(classify_call(c, US, machines_count_as_abandons=True) for c in calls)
+    assert (strict.live, strict.abandons) == (4, 3)
+    assert tally_calls([]).rate == 0.0
