@@ -42,7 +42,8 @@ def test_demo_runs_and_its_summary_matches_the_database(lab: AsteriskLab, tmp_pa
     assert printed["abandoned"] == outcomes["abandoned"]
     assert printed["no_answer"] == outcomes["no_answer"] > 0
     assert printed["busy"] == outcomes["busy"] > 0
-    assert printed["machine"] == outcomes["machine"] > 0
+    # the sample connects on answer (connect_strategy: amd_off): machines reach operators as calls
+    assert printed["machine"] == outcomes["machine"]
     assert printed["answered"] == outcomes["connected"] + outcomes["abandoned"] + outcomes["machine"]
     assert recordings == outcomes["connected"]  # every bridged call recorded
     assert 0 < printed["occupancy"] < 1
