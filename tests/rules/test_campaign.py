@@ -221,3 +221,27 @@ def test_the_sample_campaign_connects_at_once_under_a_profile() -> None:
     sample = load_campaign(Path(__file__).parents[2] / "campaigns" / "sample.yaml")
     assert sample.connect_strategy.value == "amd_off" and not sample.amd
     assert sample.compliance is not None and sample.compliance["profile"] == "RU"
+
+
+def test_campaign_rules_carry_the_strategy_and_the_abandon_rule() -> None:
+    from dialer.compliance.abandons import ConnectClock
+    from dialer.rules.campaign_rules import CampaignRules
+
+    d = parse_campaign(
+        {
+            **MINIMAL,
+            "amd": True,
+            "compliance": {"profile": "UK"},
+            "dialing": {"machines_count_as_abandons": True},
+        }
+    )
+    rules = CampaignRules.from_definition(d)
+    assert rules.connect_strategy.value == "amd_then_connect"
+    rule = rules.abandon_rule(connect_limit_s=1.5)
+    assert (rule.connect_limit_s, rule.connect_clock, rule.machines_count_as_abandons) == (
+        1.5,
+        ConnectClock.START_OF_SPEECH,
+        True,
+    )
+    plain = CampaignRules.from_definition(parse_campaign(MINIMAL)).abandon_rule(connect_limit_s=2.0)
+    assert plain.connect_clock is ConnectClock.ANSWER and not plain.machines_count_as_abandons
