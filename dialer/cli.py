@@ -415,8 +415,12 @@ def compliance_report(
             profile_code=profile,
             report_tz=report_tz,
         )
-    except NoComplianceProfile:
-        console.print("[red]the campaign has no compliance profile: give --profile")
+    except NoComplianceProfile as exc:
+        console.print(str(exc), style="red", markup=False)
+        console.print("--profile US | UK | RU | RU_COLLECTION", markup=False)
+        raise typer.Exit(2) from None
+    except ValueError as exc:  # an unknown profile or a bad period
+        console.print(str(exc), style="red", markup=False)
         raise typer.Exit(2) from None
     for path in write_evidence_files(report, out, fmt):
         console.print(f"wrote {path}")

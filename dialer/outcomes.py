@@ -1,4 +1,5 @@
-"""Attempt outcomes and how Asterisk's hangup causes map onto them. Pure."""
+"""The one outcome enum of an attempt (what the network, AMD or the dialer said), and how Asterisk's
+hangup causes map onto it. Pure: the runtime, the contact rules and the reports all use it."""
 
 from __future__ import annotations
 

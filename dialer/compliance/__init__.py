@@ -1,9 +1,20 @@
-"""Jurisdiction compliance: profiles, pre-dial checks and the evidence report (issue 8).
+"""Jurisdiction compliance: profiles, pre-dial checks, the one definition of an abandon, and the
+evidence report (issues 8 and 15).
 
-The pure core (`profiles`, `checks`, `evidence`) does no I/O; `evidence_adapter` reads the
-database and writes CSV/XLSX. See docs/compliance.md.
+The pure core (`jurisdictions`, `profiles`, `checks`, `campaign_check`, `consent`, `registers`,
+`abandons`, `evidence*` but `evidence_adapter`) does no I/O; `evidence_adapter` and `store` read the
+database and write files. See docs/compliance.md.
 """
 
+from dialer.compliance.abandons import (
+    CallFacts,
+    CallVerdict,
+    ConnectClock,
+    HangupSide,
+    classify_call,
+    connect_deadline,
+    greeting_end_from_amd,
+)
 from dialer.compliance.checks import (
     FINAL_BLOCKS,
     ComplianceBlock,
@@ -44,23 +55,30 @@ __all__ = [
     "RU_COLLECTION",
     "UK",
     "US",
+    "CallFacts",
+    "CallVerdict",
     "ComplianceBlock",
     "ComplianceProfile",
     "ComplianceSettingError",
+    "ConnectClock",
     "Consent",
     "DialSettings",
     "EffectiveCompliance",
+    "HangupSide",
     "Jurisdiction",
     "Override",
     "Verdict",
     "agentless_ok",
+    "classify_call",
     "compliance_check",
     "compliance_from_config",
+    "connect_deadline",
     "consent_from_fields",
     "consent_ok",
     "effective_rules",
     "frequency_counted",
     "frequency_ok",
+    "greeting_end_from_amd",
     "hours_ok",
     "profile",
     "profile_windows",

@@ -7,21 +7,24 @@ per-callee frequency caps in the callee's local calendar, and the lockout after 
 abandoned call. `compliance_check` runs them all and gives one verdict with the instant
 at which every time-based block has cleared, so the lease can park the contact until then.
 
-`validate_campaign` checks the campaign's pacing knobs and settings against the profile
-before the campaign may start.
+`validate_campaign` (in `dialer.compliance.campaign_check`, importable from here too) checks the
+campaign's pacing knobs and settings against the profile before the campaign may start; `Consent`
+and `consent_from_fields` live in `dialer.compliance.consent`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from dialer.compliance.campaign_check import AGENTLESS, CampaignProblem, DialSettings, validate_campaign
+from dialer.compliance.consent import Consent, consent_from_fields
 from dialer.compliance.profiles import ComplianceProfile, FrequencyBasis
 from dialer.outcomes import AttemptOutcome
-from dialer.pacing.snapshot import DialingMode, PacingKnobs
+from dialer.pacing.snapshot import DialingMode
 from dialer.rules.windows import (
     CallingWindows,
     ContactZones,
@@ -32,7 +35,25 @@ from dialer.rules.windows import (
     resolve_zones,
 )
 
-UTC = dt.UTC
+__all__ = [  # DialSettings, CampaignProblem, validate_campaign, Consent, consent_from_fields: imported from here too
+    "AGENTLESS",
+    "FINAL_BLOCKS",
+    "CampaignProblem",
+    "ComplianceBlock",
+    "Consent",
+    "DialSettings",
+    "Verdict",
+    "agentless_ok",
+    "compliance_check",
+    "consent_from_fields",
+    "consent_ok",
+    "frequency_counted",
+    "frequency_ok",
+    "hours_ok",
+    "profile_windows",
+    "redial_after_abandon_ok",
+    "validate_campaign",
+]
 
 
 class ComplianceBlock(StrEnum):
@@ -75,16 +96,6 @@ class Verdict:
 
 
 _OK = Verdict(True)
-
-
-@dataclass(frozen=True, slots=True)
-class Consent:
-    """A contact's recorded consent: where it came from and when (38-FZ wants both provable)."""
-
-    source: str
-    given_at: dt.datetime
-    expires_at: dt.datetime | None = None
-    revoked_at: dt.datetime | None = None
 
 
 def _aware(name: str, value: dt.datetime) -> None:
@@ -306,9 +317,6 @@ def _mode(mode: DialingMode | str) -> DialingMode | str:
         return str(mode)
 
 
-AGENTLESS = "agentless"
-
-
 def agentless_ok(mode: DialingMode | str, profile: ComplianceProfile) -> Verdict:
     if str(mode) == AGENTLESS and not profile.allow_agentless:
         return Verdict(False, ComplianceBlock.AGENTLESS_FORBIDDEN, detail=f"{profile.code}: never agentless")
@@ -374,126 +382,3 @@ def compliance_check(
             return Verdict(False, v.reason, None, v.detail)
         at = max(v.retry_at, at + dt.timedelta(seconds=1))
     return Verdict(False, first.reason, at, first.detail)
-
-
-# --- campaign settings -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DialSettings:
-    """What of a campaign's configuration the profile constrains (from the Campaign row and knobs)."""
-
-    mode: DialingMode | str
-    ring_timeout_s: float
-    connect_limit_s: float
-    target_abandon_rate: float
-    abandon_cap: float
-    caller_id: str | None
-    abandon_message: str | None
-    amd_enabled: bool = False
-
-    @classmethod
-    def from_knobs(
-        cls,
-        knobs: PacingKnobs,
-        *,
-        ring_timeout_s: float,
-        caller_id: str | None,
-        abandon_message: str | None,
-        amd_enabled: bool = False,
-    ) -> DialSettings:
-        return cls(
-            knobs.mode,
-            ring_timeout_s,
-            knobs.connect_limit_s,
-            knobs.target_abandon_rate,
-            knobs.abandon_cap,
-            caller_id,
-            abandon_message,
-            amd_enabled,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CampaignProblem:
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-
-_WITHHELD = {"anonymous", "private", "restricted", "unknown", "withheld"}
-
-
-def validate_campaign(profile: ComplianceProfile, settings: DialSettings) -> list[CampaignProblem]:
-    """Why this campaign may not start under `profile` (empty list: it may). Pass the effective rules."""
-    problems: list[CampaignProblem] = []
-
-    def bad(name: str, message: str) -> None:
-        problems.append(CampaignProblem(name, message))
-
-    code = profile.code
-    if settings.ring_timeout_s < profile.min_ring_s:
-        bad(
-            "ring_timeout_s",
-            f"{settings.ring_timeout_s:g} s is below the {code} minimum ring of {profile.min_ring_s:g} s",
-        )
-    if settings.connect_limit_s > profile.connect_limit_s:
-        bad(
-            "connect_limit_s",
-            f"{settings.connect_limit_s:g} s is above the {code} limit of {profile.connect_limit_s:g} s",
-        )
-    if settings.abandon_cap > profile.abandon_cap:
-        bad("abandon_cap", f"{settings.abandon_cap:.2%} is above the {code} cap of {profile.abandon_cap:.2%}")
-    if settings.target_abandon_rate > min(profile.abandon_cap, settings.abandon_cap):
-        bad("target_abandon_rate", f"{settings.target_abandon_rate:.2%} is above the abandon cap")
-    if settings.target_abandon_rate > profile.target_abandon_rate:
-        bad(
-            "target_abandon_rate",
-            f"{settings.target_abandon_rate:.2%} is above the {code} target of {profile.target_abandon_rate:.2%}",
-        )
-    caller_id = (settings.caller_id or "").strip()
-    if profile.caller_id_required and (not caller_id or caller_id.lower() in _WITHHELD):
-        bad("caller_id", f"{code}: a caller ID that can be called back must be presented")
-    if profile.abandon_message_required and not (settings.abandon_message or "").strip():
-        bad("abandon_message", f"{code}: a recorded message must be played on every abandoned call")
-    if str(settings.mode) == AGENTLESS and not profile.allow_agentless:
-        bad("mode", f"{code}: agentless dialling is not allowed")
-    return problems
-
-
-# --- consent as imports carry it today -------------------------------------------------------------
-
-CONSENT_KEYS = ("consent_source", "consent_date", "consent_expires", "consent_revoked")
-
-
-def _instant(value: object) -> dt.datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(0), tzinfo=UTC)
-    text = str(value).strip()
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"consent date {text!r} is not an ISO date (YYYY-MM-DD[THH:MM[+hh:mm]])") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
-def consent_from_fields(fields: Mapping[str, object]) -> Consent | None:
-    """A `Consent` from a contact's fields, e.g. `Contact.extra` filled by an import with columns
-    consent_source / consent_date [/ consent_expires / consent_revoked]. Dates without a time or
-    zone are read as UTC midnight. Missing source or date: None (no consent)."""
-    source = str(fields.get("consent_source") or "").strip()
-    given = _instant(fields.get("consent_date"))
-    if not source or given is None:
-        return None
-    return Consent(
-        source,
-        given,
-        expires_at=_instant(fields.get("consent_expires")),
-        revoked_at=_instant(fields.get("consent_revoked")),
-    )

@@ -14,7 +14,49 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dialer.compliance.checks import Consent, _instant, consent_from_fields
+UTC = dt.UTC
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """A contact's recorded consent: where it came from and when (38-FZ wants both provable)."""
+
+    source: str
+    given_at: dt.datetime
+    expires_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+
+
+def _instant(value: object) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(0), tzinfo=UTC)
+    text = str(value).strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"consent date {text!r} is not an ISO date (YYYY-MM-DD[THH:MM[+hh:mm]])") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def consent_from_fields(fields: Mapping[str, object]) -> Consent | None:
+    """A `Consent` from a contact's fields, e.g. `Contact.extra` filled by an import with columns
+    consent_source / consent_date [/ consent_expires / consent_revoked]. Dates without a time or
+    zone are read as UTC midnight. Missing source or date: None (no consent)."""
+    source = str(fields.get("consent_source") or "").strip()
+    given = _instant(fields.get("consent_date"))
+    if not source or given is None:
+        return None
+    return Consent(
+        source,
+        given,
+        expires_at=_instant(fields.get("consent_expires")),
+        revoked_at=_instant(fields.get("consent_revoked")),
+    )
+
 
 #: The purpose the advertising profiles (RU, 38-FZ) need consent for.
 ADVERTISING = "advertising"

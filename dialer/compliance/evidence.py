@@ -4,15 +4,18 @@ Every figure keeps the ids behind it (`Figure.ids`: attempt ids, or contact ids 
 dials), and `EvidenceReport.ledger` has one row per attempt with every flag the figures are
 counted from, so any number can be re-derived by hand from the attempt table.
 
-Definitions (the regulators', see docs/compliance.md):
+Every call is classified by `dialer.compliance.abandons.classify_call`, the one definition the
+runtime guard and the pacing ledger use too (see docs/compliance.md):
 
-* live answer: a person answered: outcome `connected` or `abandoned` (machines are not live);
-* abandon: outcome `abandoned` (nobody connected within the connect limit, or a hang-up during
-  AMD: over-counting is the safe side); with `late_connects_are_abandons` also a bridged call
-  whose answer->bridge latency exceeded the connect limit (TSR and Ofcom call those abandoned);
+* live answer: a person answered (AMD said person, or no AMD); machines are not live;
+* abandon: a person answered and was never connected (whoever hung up; a hang-up during AMD
+  counts: over-counting is the safe side); with `late_connects_are_abandons` also a call connected
+  later than the limit after the profile's clock (TSR and Ofcom call those abandoned);
+* machines count as abandons (and as live answers) only where the profile or the campaign says so;
 * AMD false positives: a *reasoned estimate* of people hung up on as machines, see
   `AmdFalsePositiveMethod`; counted as abandons (and as live answers) when the profile says so;
-* rate = (abandons [+ late connects] [+ FP estimate]) / (live answers [+ FP estimate]).
+* rate = (abandons [+ late connects] + counted machines [+ FP estimate])
+         / (live answers + counted machines [+ FP estimate]).
 
 Days are calendar days in `report_tz` (the campaign's zone); the rolling window for day D is
 D-29..D, so records from 29 days before the period must be passed for its first days.
@@ -26,100 +29,26 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from dialer.compliance.abandons import CallVerdict, classify_call
 from dialer.compliance.checks import profile_windows
+from dialer.compliance.evidence_records import AmdFalsePositiveMethod, AttemptRecord, BlockedDial, Figure, LedgerRow
 from dialer.compliance.profiles import AbandonPeriod, ComplianceProfile
-from dialer.outcomes import AttemptOutcome
-from dialer.rules.windows import CallingWindows, ContactZones, is_callable
+from dialer.rules.windows import CallingWindows, is_callable
 
-_CONNECTED = AttemptOutcome.CONNECTED.value
-_ABANDONED = AttemptOutcome.ABANDONED.value
-_MACHINE = AttemptOutcome.MACHINE.value
 ROLLING_DAYS = 30
 
-
-@dataclass(frozen=True, slots=True)
-class AttemptRecord:
-    """One attempt row with what the report needs (Attempt joined with Contact)."""
-
-    attempt_id: int
-    contact_id: int
-    phone: str
-    originated_at: dt.datetime
-    answered_at: dt.datetime | None = None
-    bridged_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
-    outcome: str | None = None  # AttemptOutcome value; None while in progress
-    amd_status: str | None = None  # HUMAN / MACHINE / NOTSURE / None (no AMD)
-    amd_cause: str | None = None  # Asterisk's AMDCAUSE, e.g. "LONGGREETING-1600-1500"
-    timezone: ContactZones = None
-    #: Was the abandon message played? None: not an abandoned call, or not recorded.
-    abandon_message_played: bool | None = None
-    #: From the call's recording: silence between the answer and the operator's first audio.
-    dead_air_s: float | None = None
-
-    @property
-    def live(self) -> bool:
-        return self.outcome in (_CONNECTED, _ABANDONED)
-
-    @property
-    def connect_latency_s(self) -> float | None:
-        if self.answered_at is None or self.bridged_at is None:
-            return None
-        return (self.bridged_at - self.answered_at).total_seconds()
-
-
-@dataclass(frozen=True, slots=True)
-class BlockedDial:
-    """A dial the pre-dial checks refused: DNC, consent, frequency cap, hours, lockout."""
-
-    at: dt.datetime
-    contact_id: int
-    phone: str
-    reason: str  # BlockReason or ComplianceBlock value
-    detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """A number and the ids it was counted from."""
-
-    value: float
-    ids: tuple[int, ...] = ()
-
-    @classmethod
-    def of(cls, ids: Iterable[int]) -> Figure:
-        t = tuple(sorted(ids))
-        return cls(len(t), t)
-
-
-@dataclass(frozen=True, slots=True)
-class AmdFalsePositiveMethod:
-    """How the AMD false-positive estimate is reasoned.
-
-    estimate = (MACHINE verdicts whose cause starts with one of `suspect_causes`, counted whole)
-             + `rate` x (the other MACHINE verdicts).
-
-    `rate` should come from a listening test: record a random sample of MACHINE calls and
-    count the people among them (Ofcom wants the estimate reasoned, not assumed zero).
-    `suspect_causes` marks verdicts whose behaviour suggests a person (e.g. "MAXWORDS": a
-    person who keeps talking); empty by default because no cause is reliable on its own.
-    """
-
-    rate: float
-    suspect_causes: tuple[str, ...] = ()
-    basis: str = "configured rate"
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.rate <= 1:
-            raise ValueError("AMD false-positive rate must be in [0, 1]")
-
-    def suspect(self, record: AttemptRecord) -> bool:
-        cause = (record.amd_cause or "").upper()
-        return any(cause.startswith(p.upper()) for p in self.suspect_causes)
-
-    def describe(self) -> str:
-        extra = f"; verdicts with cause {', '.join(self.suspect_causes)} counted whole" if self.suspect_causes else ""
-        return f"{self.rate:.1%} of MACHINE verdicts ({self.basis}){extra}"
+__all__ = [  # the records live in dialer.compliance.evidence_records; imported from here too
+    "ROLLING_DAYS",
+    "AbandonFigures",
+    "AmdFalsePositiveMethod",
+    "AttemptRecord",
+    "BlockedDial",
+    "EvidenceReport",
+    "Figure",
+    "LatencyStats",
+    "LedgerRow",
+    "build_evidence",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +70,7 @@ class AbandonFigures:
 
 @dataclass(frozen=True, slots=True)
 class LatencyStats:
-    """Answer -> bridge seconds of bridged calls. With AMD this includes the detection time."""
+    """Seconds from the profile's clock (`LedgerRow.measured_from`) to the bridge, of bridged live calls."""
 
     count: int
     p50: float | None
@@ -151,30 +80,6 @@ class LatencyStats:
     max: float | None
     buckets: tuple[tuple[str, Figure], ...]
     over_limit: Figure
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerRow:
-    """One attempt with every flag the report counts it under."""
-
-    attempt_id: int
-    contact_id: int
-    phone: str
-    originated_at: dt.datetime
-    report_day: dt.date
-    outcome: str | None
-    amd_status: str | None
-    amd_cause: str | None
-    answered_at: dt.datetime | None
-    bridged_at: dt.datetime | None
-    ended_at: dt.datetime | None
-    connect_latency_s: float | None
-    in_window: bool
-    live: bool
-    abandoned: bool
-    late_connect: bool
-    amd_fp_suspect: bool
-    abandon_message_played: bool | None
 
 
 @dataclass(frozen=True)
@@ -199,8 +104,11 @@ class EvidenceReport:
     latency: LatencyStats
     abandon_messages: Mapping[str, Figure]  # played / not_played / not_recorded
     ledger: tuple[LedgerRow, ...] = field(repr=False)
-    #: Recorded calls whose dead air at the start (heard in the recording) exceeds the connect limit.
+    #: Recorded calls whose dead air at the start (heard in the recording) exceeds the connect limit,
+    #: measured from the same instant as the bridge.
     dead_air_over_limit: Figure = field(default_factory=lambda: Figure.of(()))
+    machines_count_as_abandons: bool = False
+    connect_clock: str = ""
 
     @property
     def over_cap(self) -> tuple[AbandonFigures, ...]:
@@ -237,8 +145,8 @@ _BUCKETS: tuple[tuple[str, float, float], ...] = (
 )
 
 
-def _latency(records: Sequence[AttemptRecord], limit_s: float) -> LatencyStats:
-    pairs = [(r.connect_latency_s, r.attempt_id) for r in records if r.connect_latency_s is not None]
+def _latency(rows: Sequence[LedgerRow], limit_s: float) -> LatencyStats:
+    pairs = [(r.connect_latency_s, r.attempt_id) for r in rows if r.live and r.connect_latency_s is not None]
     values = sorted(v for v, _ in pairs if v is not None)
     buckets = tuple(
         (label, Figure.of(i for v, i in pairs if v is not None and lo <= v < hi)) for label, lo, hi in _BUCKETS
@@ -267,8 +175,10 @@ def build_evidence(
     report_tz: str = "UTC",
     amd_method: AmdFalsePositiveMethod | None = None,
     late_connects_are_abandons: bool = True,
+    machines_count_as_abandons: bool = False,
 ) -> EvidenceReport:
-    """Compute the report. `rules`: the campaign's effective profile (`effective_rules(...).rules`).
+    """Compute the report. `rules`: the campaign's effective profile (`effective_rules(...).rules`);
+    `machines_count_as_abandons`: the campaign's own setting (`dialing.machines_count_as_abandons`).
 
     `attempts` may include records up to 29 days before `period_start` (for the rolling
     windows); only records inside the period count in the totals, days and other sections.
@@ -282,16 +192,27 @@ def build_evidence(
 
     all_records = sorted(attempts, key=lambda r: (r.originated_at, r.attempt_id))
     day_of = {r.attempt_id: r.originated_at.astimezone(zone).date() for r in all_records}
-    ledger = tuple(_ledger_row(r, day_of[r.attempt_id], windows, limit, method) for r in all_records)
+    ledger = tuple(
+        _ledger_row(
+            r,
+            day_of[r.attempt_id],
+            windows,
+            classify_call(r.facts(), rules, machines_count_as_abandons=machines_count_as_abandons),
+            method,
+        )
+        for r in all_records
+    )
     by_day: dict[dt.date, list[LedgerRow]] = {}
     for row in ledger:
         by_day.setdefault(row.report_day, []).append(row)
     in_period = [row for row in ledger if period_start <= row.report_day <= period_end]
-    records_in_period = [r for r in all_records if period_start <= day_of[r.attempt_id] <= period_end]
+    counts_machines = machines_count_as_abandons or rules.machines_count_as_abandons
 
     def figures(label: str, first: dt.date, last: dt.date, enforced: bool) -> AbandonFigures:
         rows = [row for d in _dates(first, last) for row in by_day.get(d, ())]
-        return _abandon_figures(label, first, last, rows, rules, method, late_connects_are_abandons, enforced)
+        return _abandon_figures(
+            label, first, last, rows, rules, method, late_connects_are_abandons, counts_machines, enforced
+        )
 
     daily = rules.abandon_period is AbandonPeriod.CALENDAR_DAY
     days = tuple(figures(d.isoformat(), d, d, daily) for d in _dates(period_start, period_end))
@@ -337,12 +258,12 @@ def build_evidence(
         amd_counts=amd_counts,
         outside_window=Figure.of(row.attempt_id for row in in_period if not row.in_window),
         blocked={k: Figure(len(v), tuple(v)) for k, v in sorted(blocked_by.items())},
-        latency=_latency(records_in_period, limit),
-        dead_air_over_limit=Figure.of(
-            r.attempt_id for r in records_in_period if r.dead_air_s is not None and r.dead_air_s > limit
-        ),
+        latency=_latency(in_period, limit),
+        dead_air_over_limit=Figure.of(row.attempt_id for row in in_period if row.heard_late),
         abandon_messages=messages,
         ledger=ledger,
+        machines_count_as_abandons=counts_machines,
+        connect_clock=str(rules.connect_clock),
     )
 
 
@@ -354,10 +275,9 @@ def _dates(first: dt.date, last: dt.date) -> Iterator[dt.date]:
 
 
 def _ledger_row(
-    r: AttemptRecord, day: dt.date, windows: CallingWindows, limit: float, method: AmdFalsePositiveMethod
+    r: AttemptRecord, day: dt.date, windows: CallingWindows, v: CallVerdict, method: AmdFalsePositiveMethod
 ) -> LedgerRow:
-    latency = r.connect_latency_s
-    machine = r.outcome == _MACHINE or (r.amd_status or "").upper() == "MACHINE"
+    amd_machine = v.machine and (r.amd_status or "").upper() == "MACHINE" and r.bridged_at is None
     return LedgerRow(
         attempt_id=r.attempt_id,
         contact_id=r.contact_id,
@@ -370,13 +290,19 @@ def _ledger_row(
         answered_at=r.answered_at,
         bridged_at=r.bridged_at,
         ended_at=r.ended_at,
-        connect_latency_s=latency,
+        connect_latency_s=v.connect_latency_s,
         in_window=is_callable(r.timezone, r.originated_at, windows),
-        live=r.live,
-        abandoned=r.outcome == _ABANDONED,
-        late_connect=r.outcome == _CONNECTED and latency is not None and latency > limit,
-        amd_fp_suspect=machine and method.suspect(r),
+        live=v.live,
+        abandoned=v.unconnected,
+        late_connect=v.late_connect,
+        amd_fp_suspect=amd_machine and method.suspect(r),
         abandon_message_played=r.abandon_message_played,
+        measured_from=None if v.measured_from is None else str(v.measured_from),
+        machine=v.machine,
+        machine_abandon=v.machine_abandon,
+        heard_late=v.heard_late,
+        amd_machine=amd_machine,
+        reason=v.reason,
     )
 
 
@@ -388,17 +314,21 @@ def _abandon_figures(
     rules: ComplianceProfile,
     method: AmdFalsePositiveMethod,
     late_are_abandons: bool,
+    counts_machines: bool,
     enforced: bool,
 ) -> AbandonFigures:
-    machines = [r for r in rows if r.outcome == _MACHINE]
-    suspects = sum(1 for r in machines if r.amd_fp_suspect)
-    fp = suspects + method.rate * (len(machines) - suspects)
+    machines = [r for r in rows if r.machine]
+    amd_machines = [r for r in machines if r.amd_machine]
+    suspects = sum(1 for r in amd_machines if r.amd_fp_suspect)
+    fp = suspects + method.rate * (len(amd_machines) - suspects)
     live = Figure.of(r.attempt_id for r in rows if r.live)
     abandons = Figure.of(r.attempt_id for r in rows if r.abandoned)
     late = Figure.of(r.attempt_id for r in rows if r.late_connect)
-    fp_counted = fp if rules.count_amd_false_positives else 0.0
-    numerator = abandons.value + (late.value if late_are_abandons else 0) + fp_counted
-    denominator = live.value + fp_counted
+    counted_machines = sum(1 for r in machines if r.machine_abandon)
+    # every machine already counts whole: an estimate of the people among them would count them twice
+    fp_counted = fp if rules.count_amd_false_positives and not counts_machines else 0.0
+    numerator = abandons.value + (late.value if late_are_abandons else 0) + counted_machines + fp_counted
+    denominator = live.value + counted_machines + fp_counted
     rate = numerator / denominator if denominator else 0.0
     return AbandonFigures(
         label=label,
@@ -409,133 +339,7 @@ def _abandon_figures(
         abandons=abandons,
         late_connects=late,
         machines=Figure.of(r.attempt_id for r in machines),
-        amd_fp_estimate=Figure(fp, tuple(sorted(r.attempt_id for r in machines))),
+        amd_fp_estimate=Figure(fp, tuple(sorted(r.attempt_id for r in amd_machines))),
         abandon_rate=rate,
         over_cap=enforced and rate > rules.abandon_cap + 1e-12,
     )
-
-
-# --- flat tables for CSV/XLSX ---------------------------------------------------------------------
-
-SUMMARY_HEADER: tuple[str, ...] = ("section", "window", "metric", "value", "ids")
-LEDGER_HEADER: tuple[str, ...] = (
-    "attempt_id",
-    "contact_id",
-    "phone",
-    "originated_at_utc",
-    "report_day",
-    "outcome",
-    "amd_status",
-    "amd_cause",
-    "answered_at_utc",
-    "bridged_at_utc",
-    "ended_at_utc",
-    "connect_latency_s",
-    "in_window",
-    "live",
-    "abandoned",
-    "late_connect",
-    "amd_fp_suspect",
-    "abandon_message_played",
-)
-_MAX_IDS_TEXT = 30000  # Excel holds 32767 characters a cell; the ledger has every id anyway
-
-
-def id_ranges(ids: Iterable[int]) -> str:
-    """'1-4,7,9-10': compact, and exact up to the cell limit (then '... see ledger')."""
-    out: list[str] = []
-    run: list[int] = []
-    for i in sorted(set(ids)):
-        if run and i == run[-1] + 1:
-            run.append(i)
-            continue
-        if run:
-            out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
-        run = [i]
-    if run:
-        out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
-    text = ",".join(out)
-    if len(text) > _MAX_IDS_TEXT:
-        text = text[:_MAX_IDS_TEXT].rsplit(",", 1)[0] + ",... see ledger"
-    return text
-
-
-Cell = str | int | float | bool | dt.date | dt.datetime | None
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else value.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def summary_rows(report: EvidenceReport) -> Iterator[list[Cell]]:
-    """One row per figure: section, window, metric, value, the ids behind it."""
-
-    def fig(section: str, window: str, metric: str, f: Figure) -> list[Cell]:
-        value: float = round(f.value, 4) if isinstance(f.value, float) and not f.value.is_integer() else int(f.value)
-        return [section, window, metric, value, id_ranges(f.ids)]
-
-    def plain(section: str, window: str, metric: str, value: Cell) -> list[Cell]:
-        return [section, window, metric, value, ""]
-
-    r = report
-    yield plain("report", "", "campaign", r.campaign)
-    yield plain("report", "", "profile", r.profile)
-    yield plain("report", "", "period", f"{r.period_start.isoformat()}..{r.period_end.isoformat()}")
-    yield plain("report", "", "report time zone", r.report_tz)
-    yield plain("report", "", "abandon cap", r.abandon_cap)
-    yield plain("report", "", "abandon cap period", r.abandon_period.value)
-    yield plain("report", "", "connect limit s", r.connect_limit_s)
-    yield plain("report", "", "AMD false positives counted as abandons", r.counts_amd_false_positives)
-    yield plain("report", "", "late connects counted as abandons", r.late_connects_are_abandons)
-    yield plain("report", "", "AMD false-positive method", r.amd_method)
-    yield plain("report", "", "compliant", r.compliant)
-    for section, windows in (("period", (r.totals,)), ("day", r.days), ("rolling 30 days", r.rolling_30_days)):
-        for w in windows:
-            yield fig(section, w.label, "calls placed", w.calls_placed)
-            yield fig(section, w.label, "live answers", w.live_answers)
-            yield fig(section, w.label, "abandons", w.abandons)
-            yield fig(section, w.label, "late connects", w.late_connects)
-            yield fig(section, w.label, "machines", w.machines)
-            yield fig(section, w.label, "AMD false-positive estimate", w.amd_fp_estimate)
-            yield plain(section, w.label, "abandon rate", round(w.abandon_rate, 6))
-            yield plain(section, w.label, "over cap", w.over_cap)
-    for status, f in r.amd_counts.items():
-        yield fig("amd", "period", status, f)
-    yield fig("calling window", "period", "calls outside the window (must be 0)", r.outside_window)
-    for reason, f in r.blocked.items():
-        yield fig("blocked dials (contact ids)", "period", reason, f)
-    lat = r.latency
-    yield plain("connect latency", "period", "bridged calls", lat.count)
-    for name, value in (("p50", lat.p50), ("p90", lat.p90), ("p95", lat.p95), ("p99", lat.p99), ("max", lat.max)):
-        yield plain("connect latency", "period", f"{name} s", value)
-    for label, f in lat.buckets:
-        yield fig("connect latency", "period", label, f)
-    yield fig("connect latency", "period", f"over {r.connect_limit_s:g} s", lat.over_limit)
-    yield fig("connect latency", "period", f"recorded dead air over {r.connect_limit_s:g} s", r.dead_air_over_limit)
-    for key, f in r.abandon_messages.items():
-        yield fig("abandon message", "period", key, f)
-
-
-def ledger_rows(report: EvidenceReport) -> Iterator[list[Cell]]:
-    """Every attempt the report saw (including the 29 days before the period), times in UTC."""
-    for x in report.ledger:
-        yield [
-            x.attempt_id,
-            x.contact_id,
-            x.phone,
-            _utc(x.originated_at),
-            x.report_day,
-            x.outcome,
-            x.amd_status,
-            x.amd_cause,
-            _utc(x.answered_at),
-            _utc(x.bridged_at),
-            _utc(x.ended_at),
-            None if x.connect_latency_s is None else round(x.connect_latency_s, 3),
-            x.in_window,
-            x.live,
-            x.abandoned,
-            x.late_connect,
-            x.amd_fp_suspect,
-            x.abandon_message_played,
-        ]

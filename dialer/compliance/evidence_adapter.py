@@ -7,10 +7,13 @@ this module reads those back. Writers go through `dialer.lists.export.write_tabl
 neutralises spreadsheet formula injection (phone numbers and causes come from outside).
 """
 
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,17 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.compliance.evidence import (
-    LEDGER_HEADER,
     ROLLING_DAYS,
-    SUMMARY_HEADER,
     AmdFalsePositiveMethod,
     AttemptRecord,
     BlockedDial,
     EvidenceReport,
     build_evidence,
-    ledger_rows,
-    summary_rows,
 )
+from dialer.compliance.evidence_tables import LEDGER_HEADER, SUMMARY_HEADER, ledger_rows, summary_rows
 from dialer.compliance.profiles import ComplianceProfile
 from dialer.db.models import Attempt, AuditLog, Campaign, Contact, Recording
 from dialer.lists.export import write_table
@@ -146,6 +146,7 @@ def evidence_for_campaign(
     report_tz: str = "UTC",
     amd_method: AmdFalsePositiveMethod | None = None,
     late_connects_are_abandons: bool = True,
+    machines_count_as_abandons: bool = False,
 ) -> EvidenceReport:
     """Load what the period (and the 29 days before it, for rolling windows) needs and build the report."""
     zone = ZoneInfo(report_tz)
@@ -165,6 +166,7 @@ def evidence_for_campaign(
         report_tz=report_tz,
         amd_method=amd_method,
         late_connects_are_abandons=late_connects_are_abandons,
+        machines_count_as_abandons=machines_count_as_abandons,
     )
 
 
@@ -193,7 +195,18 @@ def write_evidence_files(report: EvidenceReport, directory: str | Path, fmt: str
 
 
 class NoComplianceProfile(ValueError):
-    """The campaign has no compliance profile and none was given."""
+    """The campaign has no compliance profile and none was given; the message says what to do."""
+
+    def __init__(self, campaign: str) -> None:
+        self.campaign = campaign
+        super().__init__(
+            f"Campaign {campaign!r} has no compliance profile, so there is no rule to report against. "
+            "Add `compliance: {profile: RU}` (US, UK, RU or RU_COLLECTION) to its file and apply it again, "
+            "or pick a profile for this report.\n"
+            f"У кампании {campaign!r} не выбран профиль соответствия, поэтому отчёт не с чем сверять. "
+            "Добавьте `compliance: {profile: RU}` (US, UK, RU или RU_COLLECTION) в её файл и примените его "
+            "снова или выберите профиль для этого отчёта."
+        )
 
 
 def campaign_evidence(
@@ -218,7 +231,9 @@ def campaign_evidence(
     elif definition is not None and definition.compliance:
         rules = compliance_from_config(definition.compliance).rules
     else:
-        raise NoComplianceProfile(f"campaign {campaign.name!r} has no compliance profile: give one")
+        raise NoComplianceProfile(campaign.name)
+    # the runtime dials with the tighter of the campaign's and the profile's limit: so does the report
+    rules = replace(rules, connect_limit_s=min(rules.connect_limit_s, campaign.connect_limit_s))
     return evidence_for_campaign(
         sessions,
         campaign.id,
@@ -228,4 +243,5 @@ def campaign_evidence(
         period_end=period_end,
         campaign_windows=definition.calling_windows_rules() if definition is not None else None,
         report_tz=report_tz,
+        machines_count_as_abandons=definition.dialing.machines_count_as_abandons if definition else False,
     )

@@ -13,7 +13,8 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from dialer.compliance.checks import CampaignProblem, ComplianceBlock, Verdict
+from dialer.compliance.campaign_check import CampaignProblem
+from dialer.compliance.checks import ComplianceBlock, Verdict
 from dialer.compliance.profiles import ComplianceProfile
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")

@@ -2,10 +2,11 @@
 and the campaign definition schema. No database, no Asterisk, no clock: `now` is always passed in.
 """
 
+from dialer.outcomes import AttemptOutcome
 from dialer.rules.callbacks import Callback, CallbackRoute, CallbackState, route_callback
 from dialer.rules.campaign import CampaignDefinition, CampaignDefinitionError, load_campaign, parse_campaign
+from dialer.rules.dispositions import Disposition
 from dialer.rules.ordering import QueueEntry, QueueKind, dial_order_key, order_for_dialling
-from dialer.rules.outcomes import CallOutcome, Disposition
 from dialer.rules.retry import (
     BlockReason,
     Eligibility,
@@ -20,8 +21,8 @@ from dialer.rules.retry import (
 from dialer.rules.windows import CallingWindows, ContactZones, TimeRange, is_callable, next_window_start
 
 __all__ = [
+    "AttemptOutcome",
     "BlockReason",
-    "CallOutcome",
     "Callback",
     "CallbackRoute",
     "CallbackState",

@@ -24,257 +24,53 @@ retry: {busy: 10m, no_answer: 2h, machine: 4h, max_attempts: 6}
 ```
 """
 
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zoneinfo
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Any, Literal, Self
 
 import yaml
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from dialer.lists.filters import CorporateRules, HeadcountRange, ImportRules, SpecialtyFilter
-from dialer.pacing.snapshot import DialingMode, PacingKnobs
-from dialer.rules.outcomes import CallOutcome, Disposition
+from dialer.pacing.snapshot import PacingKnobs
+from dialer.rules.campaign_fields import Duration, _Model, parse_duration
+from dialer.rules.campaign_specs import (
+    CallingWindowsSpec,
+    CorporateSpec,
+    DialingSpec,
+    DispositionSpec,
+    FiltersSpec,
+    HeadcountSpec,
+    ListRef,
+    RetrySpec,
+    SpecialtiesSpec,
+)
+from dialer.rules.connect_strategy import ConnectStrategy
+from dialer.rules.dispositions import Disposition
 from dialer.rules.retry import DEFAULT_DELAYS, RetryPolicy
-from dialer.rules.windows import CallingWindows, TimeRange
+from dialer.rules.windows import CallingWindows
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(min|sec|w|d|h|m|s)")
-_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1, "sec": 1}
-
-
-def parse_duration(value: Any) -> dt.timedelta:
-    """'10m', '2h', '1h30m', '182d', 90 (seconds) or a timedelta."""
-    if isinstance(value, dt.timedelta):
-        return value
-    if isinstance(value, bool):
-        raise ValueError("expected a duration like '10m', '2h', '3d' or a number of seconds")
-    if isinstance(value, int | float):
-        if value < 0:
-            raise ValueError("duration must not be negative")
-        return dt.timedelta(seconds=value)
-    if isinstance(value, str):
-        text = value.strip().lower().replace(" ", "")
-        if text.isascii() and text.isdigit():
-            return dt.timedelta(seconds=int(text))
-        pos, total = 0, 0.0
-        for m in _DURATION.finditer(text):
-            if m.start() != pos:
-                break
-            total += float(m.group(1)) * _UNITS[m.group(2)]
-            pos = m.end()
-        if text and pos == len(text):
-            return dt.timedelta(seconds=total)
-        if text.startswith("p"):  # ISO 8601 ('PT10M'), as the definition is stored and served as JSON
-            try:
-                return TypeAdapter(dt.timedelta).validate_python(value.strip())
-            except ValidationError:
-                pass
-    raise ValueError(f"not a duration: {value!r} (use e.g. '10m', '2h', '3d', '1h30m' or seconds)")
-
-
-Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ListRef(_Model):
-    name: str = Field(min_length=1)
-    path: str | None = None
-    default_region: str = "RU"
-    mapping: dict[str | int, str | None] | None = None
-    sheet: str | None = None
-
-
-class SpecialtiesSpec(_Model):
-    allowed: list[str] = Field(min_length=1)
-    synonyms: dict[str, list[str]] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _synonyms_of_allowed(self) -> Self:
-        unknown = [k for k in self.synonyms if k not in self.allowed]
-        if unknown:
-            raise ValueError(f"synonyms given for specialties not in 'allowed': {unknown}")
-        return self
-
-
-class HeadcountSpec(_Model):
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
-    required: bool = False
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
-        return self
-
-
-class FiltersSpec(_Model):
-    specialties: SpecialtiesSpec | None = None
-    headcount: HeadcountSpec | None = None
-
-
-class CorporateSpec(_Model):
-    headcount_threshold: int | None = Field(default=None, ge=1)
-    group_column: bool = True
-    group_min_rows: int | None = Field(default=None, ge=2)
-
-
-class DialingSpec(_Model):
-    mode: DialingMode = DialingMode.PROGRESSIVE
-    lines_per_operator: float = Field(default=1.0, gt=0)
-    min_lines_per_operator: float = Field(default=1.0, gt=0)
-    max_lines_per_operator: float = Field(default=3.0, gt=0)
-    max_lines: int = Field(default=30, ge=1)
-    target_abandon_rate: float = Field(default=0.03, ge=0, le=0.5)
-    # where the regulator counts machine answers (AMD) as abandoned calls: the ledger, guard and model do too
-    machines_count_as_abandons: bool = False
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.min_lines_per_operator > self.max_lines_per_operator:
-            raise ValueError("min_lines_per_operator is greater than max_lines_per_operator")
-        return self
-
-
-_DAY_NAMES = {
-    "mon": 0,
-    "monday": 0,
-    "пн": 0,
-    "tue": 1,
-    "tuesday": 1,
-    "вт": 1,
-    "wed": 2,
-    "wednesday": 2,
-    "ср": 2,
-    "thu": 3,
-    "thursday": 3,
-    "чт": 3,
-    "fri": 4,
-    "friday": 4,
-    "пт": 4,
-    "sat": 5,
-    "saturday": 5,
-    "сб": 5,
-    "sun": 6,
-    "sunday": 6,
-    "вс": 6,
-}
-_DAY_GROUPS = {"daily": range(7), "every_day": range(7), "weekdays": range(5), "weekend": range(5, 7)}
-
-
-def _days(key: str) -> list[int]:
-    k = key.strip().lower()
-    if k in _DAY_GROUPS:
-        return list(_DAY_GROUPS[k])
-    if "-" in k:
-        a, _, b = k.partition("-")
-        if a in _DAY_NAMES and b in _DAY_NAMES:
-            lo, hi = _DAY_NAMES[a], _DAY_NAMES[b]
-            return list(range(lo, hi + 1)) if lo <= hi else [*range(lo, 7), *range(0, hi + 1)]
-    if k in _DAY_NAMES:
-        return [_DAY_NAMES[k]]
-    raise ValueError(f"unknown day {key!r}: use mon..sun, ranges like mon-fri, weekdays, weekend or daily")
-
-
-def _check_zone(name: str | None) -> str | None:
-    if name is None:
-        return None
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown IANA time zone {name!r} (e.g. Europe/Moscow)") from None
-    return name
-
-
-def _default_weekly() -> dict[str, str | list[str] | None]:
-    return {"mon-fri": "09:00-20:00"}
-
-
-class CallingWindowsSpec(_Model):
-    """Weekly ranges in the callee's local time; later keys override earlier ones per day."""
-
-    weekly: dict[str, str | list[str] | None] = Field(default_factory=lambda: _default_weekly())
-    holidays: list[dt.date] = Field(default_factory=list)
-    fallback_timezone: str | None = None
-    strict_ambiguous: bool = True
-
-    @field_validator("weekly")
-    @classmethod
-    def _valid_weekly(cls, v: dict[str, str | list[str] | None]) -> dict[str, str | list[str] | None]:
-        for key, ranges in v.items():
-            _days(key)
-            for text in _range_texts(ranges):
-                TimeRange.parse(text)
-        return v
-
-    @field_validator("fallback_timezone")
-    @classmethod
-    def _valid_zone(cls, v: str | None) -> str | None:
-        return _check_zone(v)
-
-    def weekly_ranges(self) -> dict[int, tuple[TimeRange, ...]]:
-        out: dict[int, tuple[TimeRange, ...]] = {}
-        for key, ranges in self.weekly.items():
-            parsed = tuple(TimeRange.parse(t) for t in _range_texts(ranges))
-            for d in _days(key):
-                out[d] = parsed
-        return out
-
-
-def _range_texts(ranges: str | list[str] | None) -> list[str]:
-    if ranges is None:
-        return []
-    items = ranges.split(",") if isinstance(ranges, str) else ranges
-    return [t.strip() for t in items if t.strip()]
-
-
-class DispositionSpec(_Model):
-    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
-    label: str = ""
-    positive: bool = False
-    refusal: bool = False
-    callback: bool = False
-    final: bool = True
-    do_not_call: bool = False  # the callee asked not to be called: their number goes on the DNC list at once
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        Disposition(**self.model_dump())  # same rules as the pure core
-        return self
-
-
-class RetrySpec(_Model):
-    busy: Duration = DEFAULT_DELAYS[CallOutcome.BUSY]
-    no_answer: Duration = DEFAULT_DELAYS[CallOutcome.NO_ANSWER]
-    machine: Duration = DEFAULT_DELAYS[CallOutcome.MACHINE]
-    congestion: Duration = DEFAULT_DELAYS[CallOutcome.CONGESTION]
-    rejected: Duration = DEFAULT_DELAYS[CallOutcome.REJECTED]
-    failed: Duration = DEFAULT_DELAYS[CallOutcome.FAILED]
-    system_failure: Duration = DEFAULT_DELAYS[CallOutcome.SYSTEM_FAILURE]
-    max_attempts: int = Field(default=6, ge=1, le=100)
-    max_attempts_per_day: int = Field(default=3, ge=1, le=50)
-    abandoned_quiet_period: Duration = dt.timedelta(hours=72)
-    abandoned_priority_boost: int = Field(default=100, ge=0)
-    refusal_cooldown: Duration = dt.timedelta(days=182)
-    callback_grace: Duration = dt.timedelta(minutes=15)
-    non_final_disposition_delay: Duration = dt.timedelta(days=1)
+__all__ = [  # the sections live in campaign_specs / campaign_fields; imported from here too
+    "CallingWindowsSpec",
+    "CampaignDefinition",
+    "CampaignDefinitionError",
+    "ConnectStrategy",
+    "CorporateSpec",
+    "DialingSpec",
+    "DispositionSpec",
+    "Duration",
+    "FiltersSpec",
+    "HeadcountSpec",
+    "ListRef",
+    "RetrySpec",
+    "SpecialtiesSpec",
+    "format_validation_error",
+    "load_campaign",
+    "parse_campaign",
+    "parse_duration",
+]
 
 
 class CampaignDefinition(_Model):
@@ -299,7 +95,10 @@ class CampaignDefinition(_Model):
     ring_timeout_seconds: int = Field(default=30, ge=5, le=180)
     connect_limit_seconds: float = Field(default=2.0, gt=0, le=30)
     wrap_up_seconds: int = Field(default=15, ge=0, le=3600)
-    amd: bool = False
+    # amd_off | amd_connect_first | amd_then_connect (dialer.rules.connect_strategy, docs/compliance.md);
+    # the old `amd: true/false` still works and means amd_then_connect / amd_off
+    connect_strategy: ConnectStrategy = ConnectStrategy.AMD_OFF
+    amd: bool = False  # derived from connect_strategy: does the dialer run AMD at all
     # a jurisdiction profile (US, UK, RU, RU_COLLECTION) the campaign may make stricter, never looser
     # without a logged override: see docs/compliance.md
     compliance: dict[str, Any] | None = None
@@ -331,6 +130,19 @@ class CampaignDefinition(_Model):
         if v is not None and "{number}" not in v:
             raise ValueError("must contain the {number} placeholder, e.g. 'PJSIP/{number}@trunk'")
         return v
+
+    @model_validator(mode="after")
+    def _connect_strategy(self) -> Self:
+        given = self.model_fields_set
+        if "connect_strategy" not in given:
+            self.connect_strategy = ConnectStrategy.from_amd_flag(self.amd)
+        elif "amd" in given and self.amd != self.connect_strategy.uses_amd:
+            raise ValueError(
+                f"amd: {str(self.amd).lower()} contradicts connect_strategy: {self.connect_strategy.value} "
+                "(drop amd; connect_strategy says it)"
+            )
+        self.amd = self.connect_strategy.uses_amd
+        return self
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Self:

@@ -6,11 +6,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dialer.compliance.abandons import ConnectRule, campaign_connect_rule
 from dialer.compliance.checks import Consent, Verdict, compliance_check
 from dialer.compliance.profiles import ComplianceProfile
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing.snapshot import DialingMode
-from dialer.rules.outcomes import CallOutcome, Disposition
+from dialer.rules.connect_strategy import ConnectStrategy
+from dialer.rules.dispositions import Disposition
 from dialer.rules.retry import Eligibility, NextStep, RetryPolicy, check_dialable, next_step
 from dialer.rules.windows import CallingWindows, ContactZones
 
@@ -22,6 +24,8 @@ class CampaignRules:
     dispositions: Mapping[str, Disposition]
     compliance: ComplianceProfile | None = None  # the jurisdiction's rules, checked before every dial
     mode: DialingMode = DialingMode.PROGRESSIVE
+    connect_strategy: ConnectStrategy = ConnectStrategy.AMD_OFF
+    machines_count_as_abandons: bool = False  # the campaign's own setting, on top of the profile's
 
     @classmethod
     def from_definition(cls, definition: object) -> CampaignRules:
@@ -36,6 +40,16 @@ class CampaignRules:
             definition.disposition_map(),
             profile,
             definition.dialing.mode,
+            definition.connect_strategy,
+            definition.dialing.machines_count_as_abandons,
+        )
+
+    def abandon_rule(self, connect_limit_s: float) -> ConnectRule:
+        """The rule the connect guard, the pacing ledger and the report apply to this campaign's calls
+        (`dialer.compliance.abandons.classify_call` / `connect_deadline`); `connect_limit_s`: the
+        campaign's own setting (the tighter of it and the profile's is used)."""
+        return campaign_connect_rule(
+            self.compliance, connect_limit_s=connect_limit_s, machines_count_as_abandons=self.machines_count_as_abandons
         )
 
     def compliance_verdict(
@@ -65,7 +79,7 @@ class CampaignRules:
         )
 
     def counts(self, outcome: str | None) -> bool:
-        return outcome is not None and self.policy.counts(CallOutcome(outcome))
+        return outcome is not None and self.policy.counts(AttemptOutcome(outcome))
 
     def eligibility(
         self,
@@ -107,7 +121,7 @@ class CampaignRules:
         if disposition_code and disposition is None:
             raise ValueError(f"disposition {disposition_code!r} is not defined for this campaign")
         return next_step(
-            CallOutcome(outcome.value),
+            outcome,
             now=now,
             previous_attempts=previous_attempts,
             policy=self.policy,

@@ -17,7 +17,8 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from dialer.rules.outcomes import CallOutcome, Disposition
+from dialer.outcomes import AttemptOutcome
+from dialer.rules.dispositions import Disposition
 from dialer.rules.windows import (
     CallingWindows,
     ContactZones,
@@ -26,9 +27,9 @@ from dialer.rules.windows import (
     next_window_start,
 )
 
-_O = CallOutcome
+_O = AttemptOutcome
 
-DEFAULT_DELAYS: Mapping[CallOutcome, dt.timedelta] = {
+DEFAULT_DELAYS: Mapping[AttemptOutcome, dt.timedelta] = {
     _O.BUSY: dt.timedelta(minutes=10),
     _O.NO_ANSWER: dt.timedelta(hours=2),
     _O.MACHINE: dt.timedelta(hours=4),
@@ -41,7 +42,7 @@ DEFAULT_DELAYS: Mapping[CallOutcome, dt.timedelta] = {
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    delays: Mapping[CallOutcome, dt.timedelta] = field(default_factory=lambda: dict(DEFAULT_DELAYS))
+    delays: Mapping[AttemptOutcome, dt.timedelta] = field(default_factory=lambda: dict(DEFAULT_DELAYS))
     max_attempts: int = 6
     max_attempts_per_day: int = 3
     #: After an abandoned call: re-queued with priority, but not before this (72 h is the UK rule).
@@ -53,7 +54,7 @@ class RetryPolicy:
     callback_grace: dt.timedelta = dt.timedelta(minutes=15)
     #: Delay before retrying after a non-final disposition.
     non_final_disposition_delay: dt.timedelta = dt.timedelta(days=1)
-    uncounted_outcomes: frozenset[CallOutcome] = frozenset({_O.CONGESTION, _O.SYSTEM_FAILURE, _O.ABANDONED})
+    uncounted_outcomes: frozenset[AttemptOutcome] = frozenset({_O.CONGESTION, _O.SYSTEM_FAILURE, _O.ABANDONED})
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1 or self.max_attempts_per_day < 1:
@@ -62,10 +63,10 @@ class RetryPolicy:
             if delay < dt.timedelta(0):
                 raise ValueError(f"retry delay for {outcome} is negative")
 
-    def delay_for(self, outcome: CallOutcome) -> dt.timedelta:
+    def delay_for(self, outcome: AttemptOutcome) -> dt.timedelta:
         return self.delays.get(outcome, DEFAULT_DELAYS.get(outcome, dt.timedelta(hours=1)))
 
-    def counts(self, outcome: CallOutcome) -> bool:
+    def counts(self, outcome: AttemptOutcome) -> bool:
         return outcome not in self.uncounted_outcomes
 
 
@@ -115,7 +116,7 @@ def _respect_daily_cap(
 
 
 def next_step(
-    outcome: CallOutcome,
+    outcome: AttemptOutcome,
     *,
     now: dt.datetime,
     previous_attempts: Sequence[dt.datetime],

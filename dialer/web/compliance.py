@@ -17,13 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from dialer.compliance.consent import ADVERTISING, ConsentAction, ConsentChannel, NewConsentEvent, current_consent
-from dialer.compliance.evidence import EvidenceReport, summary_rows
+from dialer.compliance.evidence import EvidenceReport
 from dialer.compliance.evidence_adapter import (
     NoComplianceProfile,
     campaign_evidence,
     write_evidence,
     write_evidence_ledger,
 )
+from dialer.compliance.evidence_tables import summary_rows
 from dialer.compliance.profiles import PROFILES
 from dialer.compliance.store import (
     as_event,
@@ -119,19 +120,21 @@ async def compliance_page(
     campaign_id: int | None = None,
     start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    profile: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
     ctx = ctx_of(request)
     campaigns = await asyncio.to_thread(ctx.queries.campaigns)
     first, last = _period(start, end)
+    profile = profile or None  # "" is the picker's "the campaign's own"
     report, error = None, None
     if campaign_id is not None:
         try:
-            report = await asyncio.to_thread(_report, ctx, campaign_id, first, last, None)
+            report = await asyncio.to_thread(_report, ctx, campaign_id, first, last, profile)
         except HTTPException as exc:
             if exc.status_code == 404:
                 raise
             error = str(exc.detail)
-    query = urlencode({"from": first.isoformat(), "to": last.isoformat()})
+    query = urlencode({"from": first.isoformat(), "to": last.isoformat(), **({"profile": profile} if profile else {})})
     return render(
         request,
         "compliance.html",
@@ -144,6 +147,8 @@ async def compliance_page(
         rows=list(summary_rows(report)) if report is not None else [],
         query=query,
         error=error,
+        profiles=list(PROFILES),
+        chosen_profile=profile.upper() if profile else "",
     )
 
 

@@ -17,11 +17,9 @@ from dialer.compliance.evidence import (
     EvidenceReport,
     Figure,
     build_evidence,
-    id_ranges,
-    ledger_rows,
-    summary_rows,
 )
 from dialer.compliance.evidence_adapter import write_evidence, write_evidence_files, write_evidence_ledger
+from dialer.compliance.evidence_tables import id_ranges, ledger_rows, summary_rows
 from dialer.compliance.profiles import UK, US, effective_rules
 
 UTC = dt.UTC
@@ -282,3 +280,70 @@ def test_recorded_dead_air_over_the_limit_is_reported() -> None:
     report = build_evidence(recs, [], campaign="c", rules=profile("US"), period_start=t.date(), period_end=t.date())
     assert list(report.dead_air_over_limit.ids) == [2]
     assert not report.compliant
+
+
+def _one_day(records: list[AttemptRecord], rules: object, **kw: object) -> EvidenceReport:
+    day = records[0].originated_at.date()
+    return build_evidence(records, [], campaign="c", rules=rules, period_start=day, period_end=day, **kw)  # type: ignore[arg-type]
+
+
+def test_us_late_connect_is_measured_from_the_end_of_the_greeting_amd_reveals() -> None:
+    """AMD said HUMAN 2.3 s after the answer, after 800 ms of silence: the greeting ended at 1.5 s.
+    Bridged at 3.4 s: 1.9 s after the greeting (on time); at 3.6 s: 2.1 s (late)."""
+    t = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
+
+    def human(i: int, bridged_after: float) -> AttemptRecord:
+        return AttemptRecord(
+            i,
+            i,
+            f"+1202555010{i}",
+            t,
+            answered_at=t,
+            bridged_at=t + dt.timedelta(seconds=bridged_after),
+            ended_at=t + dt.timedelta(minutes=1),
+            outcome="connected",
+            amd_status="HUMAN",
+            amd_cause="HUMAN-800-800",
+            amd_at=t + dt.timedelta(seconds=2.3),
+        )
+
+    r = _one_day([human(1, 3.4), human(2, 3.6)], US)
+    assert r.totals.late_connects.ids == (2,)
+    assert r.latency.over_limit.ids == (2,)  # the latency section uses the same clock
+    ledger = {row.attempt_id: row for row in r.ledger}
+    assert ledger[1].measured_from == "completed_greeting"
+    assert ledger[1].connect_latency_s == pytest.approx(1.9)
+    assert r.connect_clock == "completed_greeting"
+    # UK measures from the start of speech, unknown here: from the answer, both late
+    assert _one_day([human(1, 3.4), human(2, 3.6)], UK).totals.late_connects.ids == (1, 2)
+
+
+def test_machines_counted_as_abandons_by_the_campaign_or_the_profile() -> None:
+    t = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
+    recs = [
+        AttemptRecord(1, 1, "+12025550101", t, t, t, t + dt.timedelta(minutes=1), "connected"),
+        AttemptRecord(2, 2, "+12025550102", t, t, None, t, "machine", amd_status="MACHINE"),
+    ]
+    assert _one_day(recs, US).totals.abandon_rate == 0.0
+    counted = _one_day(recs, US, machines_count_as_abandons=True)
+    assert counted.totals.abandon_rate == pytest.approx(1 / 2) and counted.machines_count_as_abandons
+    assert [row.machine_abandon for row in counted.ledger] == [False, True]
+    strict = effective_rules(UK, {"machines_count_as_abandons": True}).rules
+    uk = _one_day(recs, strict)
+    # every machine counts whole, so the false-positive estimate is not added on top
+    assert uk.totals.abandon_rate == pytest.approx(1 / 2)
+
+
+def test_report_figures_equal_a_tally_of_classify_call() -> None:
+    """The report counts exactly what `classify_call` says of each call: the one definition."""
+    from dialer.compliance.abandons import classify_call
+
+    r = report(rules=US)
+    verdicts = [classify_call(x.facts(), US) for x in RECORDS if x.attempt_id not in (1, 20, 30, 31)]
+    in_28_29 = [row for row in r.ledger if row.report_day in (dt.date(2026, 3, 28), dt.date(2026, 3, 29))]
+    assert len(verdicts) == len(in_28_29)
+    live = sum(v.live for v in verdicts)
+    abandons = sum(v.abandon for v in verdicts)
+    d28, d29 = r.days[0], r.days[1]
+    assert live == d28.live_answers.value + d29.live_answers.value
+    assert abandons == (d28.abandons.value + d28.late_connects.value + d29.abandons.value + d29.late_connects.value)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from dialer.outcomes import AttemptOutcome
 from dialer.pacing import DialingMode
 from dialer.rules import CampaignDefinitionError, TimeRange, load_campaign, parse_campaign
 from dialer.rules.campaign import parse_duration
-from dialer.rules.outcomes import CallOutcome
 
 FULL = """
 name: dentists-spring
@@ -83,8 +83,8 @@ def test_full_definition_converts_to_rules(tmp_path: Path) -> None:
     assert dt.date(2026, 5, 9) in w.holidays and w.start_date == dt.date(2026, 3, 1)
     assert w.fallback_timezone == "Europe/Moscow"
     p = c.retry_policy()
-    assert p.delay_for(CallOutcome.BUSY) == dt.timedelta(minutes=15)
-    assert p.delay_for(CallOutcome.NO_ANSWER) == dt.timedelta(minutes=90)
+    assert p.delay_for(AttemptOutcome.BUSY) == dt.timedelta(minutes=15)
+    assert p.delay_for(AttemptOutcome.NO_ANSWER) == dt.timedelta(minutes=90)
     assert p.max_attempts == 5 and p.refusal_cooldown == dt.timedelta(days=180)
     assert p.callback_grace == dt.timedelta(minutes=10)
     d = c.disposition_map()
@@ -176,3 +176,72 @@ def test_durations(text: object, seconds: int) -> None:
 def test_bad_durations(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_duration(bad)
+
+
+MINIMAL = {"name": "c", "trunk": "main"}
+
+
+@pytest.mark.parametrize(
+    ("given", "strategy", "amd"),
+    [
+        ({}, "amd_off", False),
+        ({"amd": False}, "amd_off", False),
+        ({"amd": True}, "amd_then_connect", True),  # what `amd: true` always meant
+        ({"connect_strategy": "amd_off"}, "amd_off", False),
+        ({"connect_strategy": "amd_connect_first"}, "amd_connect_first", True),
+        ({"connect_strategy": "amd_then_connect"}, "amd_then_connect", True),
+        ({"connect_strategy": "amd_then_connect", "amd": True}, "amd_then_connect", True),
+    ],
+)
+def test_connect_strategy_and_the_old_amd_flag(given: dict[str, object], strategy: str, amd: bool) -> None:
+    d = parse_campaign({**MINIMAL, **given})
+    assert d.connect_strategy.value == strategy and d.amd is amd
+    # stored as JSON and read back (the database keeps the definition): the same
+    again = parse_campaign(d.model_dump(mode="json"))
+    assert again.connect_strategy == d.connect_strategy and again.amd is amd
+
+
+def test_connect_strategy_errors_name_the_field() -> None:
+    with pytest.raises(CampaignDefinitionError) as err:
+        parse_campaign({**MINIMAL, "connect_strategy": "amd_sometimes"})
+    assert any(p.startswith("connect_strategy:") for p in err.value.problems)
+    with pytest.raises(CampaignDefinitionError, match="amd: true contradicts connect_strategy: amd_off"):
+        parse_campaign({**MINIMAL, "amd": True, "connect_strategy": "amd_off"})
+
+
+def test_connect_strategy_meaning() -> None:
+    from dialer.rules.connect_strategy import ConnectStrategy
+
+    assert not ConnectStrategy.AMD_OFF.uses_amd and ConnectStrategy.AMD_OFF.bridges_on_answer
+    assert ConnectStrategy.AMD_CONNECT_FIRST.uses_amd and ConnectStrategy.AMD_CONNECT_FIRST.bridges_on_answer
+    assert ConnectStrategy.AMD_THEN_CONNECT.uses_amd and not ConnectStrategy.AMD_THEN_CONNECT.bridges_on_answer
+
+
+def test_the_sample_campaign_connects_at_once_under_a_profile() -> None:
+    sample = load_campaign(Path(__file__).parents[2] / "campaigns" / "sample.yaml")
+    assert sample.connect_strategy.value == "amd_off" and not sample.amd
+    assert sample.compliance is not None and sample.compliance["profile"] == "RU"
+
+
+def test_campaign_rules_carry_the_strategy_and_the_abandon_rule() -> None:
+    from dialer.compliance.abandons import ConnectClock
+    from dialer.rules.campaign_rules import CampaignRules
+
+    d = parse_campaign(
+        {
+            **MINIMAL,
+            "amd": True,
+            "compliance": {"profile": "UK"},
+            "dialing": {"machines_count_as_abandons": True},
+        }
+    )
+    rules = CampaignRules.from_definition(d)
+    assert rules.connect_strategy.value == "amd_then_connect"
+    rule = rules.abandon_rule(connect_limit_s=1.5)
+    assert (rule.connect_limit_s, rule.connect_clock, rule.machines_count_as_abandons) == (
+        1.5,
+        ConnectClock.START_OF_SPEECH,
+        True,
+    )
+    plain = CampaignRules.from_definition(parse_campaign(MINIMAL)).abandon_rule(connect_limit_s=2.0)
+    assert plain.connect_clock is ConnectClock.ANSWER and not plain.machines_count_as_abandons

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from dialer.rules import (
+    AttemptOutcome,
     BlockReason,
     Callback,
     CallbackState,
     CallingWindows,
-    CallOutcome,
     Disposition,
     FinalStatus,
     NextStep,
@@ -42,7 +42,7 @@ SECRETARY = Disposition("secretary", "Секретарь", final=False)
 WRONG = Disposition("wrong_company", "Не та компания")
 
 
-def step(outcome: CallOutcome, previous: list[dt.datetime] | None = None, **kw: Any) -> NextStep:
+def step(outcome: AttemptOutcome, previous: list[dt.datetime] | None = None, **kw: Any) -> NextStep:
     return next_step(
         outcome,
         now=NOW,
@@ -57,26 +57,26 @@ def step(outcome: CallOutcome, previous: list[dt.datetime] | None = None, **kw: 
 @pytest.mark.parametrize(
     ("outcome", "delay"),
     [
-        (CallOutcome.BUSY, 10 * MIN),
-        (CallOutcome.NO_ANSWER, 2 * HOUR),
-        (CallOutcome.MACHINE, 4 * HOUR),
-        (CallOutcome.CONGESTION, 5 * MIN),
-        (CallOutcome.REJECTED, 2 * HOUR),
-        (CallOutcome.FAILED, 30 * MIN),
-        (CallOutcome.SYSTEM_FAILURE, 5 * MIN),
+        (AttemptOutcome.BUSY, 10 * MIN),
+        (AttemptOutcome.NO_ANSWER, 2 * HOUR),
+        (AttemptOutcome.MACHINE, 4 * HOUR),
+        (AttemptOutcome.CONGESTION, 5 * MIN),
+        (AttemptOutcome.REJECTED, 2 * HOUR),
+        (AttemptOutcome.FAILED, 30 * MIN),
+        (AttemptOutcome.SYSTEM_FAILURE, 5 * MIN),
     ],
 )
-def test_default_retry_delays(outcome: CallOutcome, delay: dt.timedelta) -> None:
+def test_default_retry_delays(outcome: AttemptOutcome, delay: dt.timedelta) -> None:
     s = step(outcome)
     assert s.action is StepAction.RETRY and s.not_before == NOW + delay
 
 
 def test_retry_delays_are_configurable() -> None:
-    policy = RetryPolicy(delays={CallOutcome.BUSY: 3 * MIN})
-    assert step(CallOutcome.BUSY, policy=policy).not_before == NOW + 3 * MIN
-    assert step(CallOutcome.NO_ANSWER, policy=policy).not_before == NOW + 2 * HOUR
+    policy = RetryPolicy(delays={AttemptOutcome.BUSY: 3 * MIN})
+    assert step(AttemptOutcome.BUSY, policy=policy).not_before == NOW + 3 * MIN
+    assert step(AttemptOutcome.NO_ANSWER, policy=policy).not_before == NOW + 2 * HOUR
     with pytest.raises(ValueError):
-        RetryPolicy(delays={CallOutcome.BUSY: -MIN})
+        RetryPolicy(delays={AttemptOutcome.BUSY: -MIN})
     with pytest.raises(ValueError):
         RetryPolicy(max_attempts=0)
 
@@ -84,16 +84,16 @@ def test_retry_delays_are_configurable() -> None:
 def test_max_attempts_and_uncounted_outcomes() -> None:
     policy = RetryPolicy(max_attempts=3, max_attempts_per_day=10)
     two = [NOW - 5 * HOUR, NOW - 3 * HOUR]
-    s = step(CallOutcome.NO_ANSWER, two, policy=policy)
+    s = step(AttemptOutcome.NO_ANSWER, two, policy=policy)
     assert s.action is StepAction.DONE and s.final_status is FinalStatus.MAX_ATTEMPTS
     # our own failures never use up a contact
-    for outcome in (CallOutcome.SYSTEM_FAILURE, CallOutcome.CONGESTION):
+    for outcome in (AttemptOutcome.SYSTEM_FAILURE, AttemptOutcome.CONGESTION):
         s = step(outcome, two, policy=policy)
         assert s.action is StepAction.RETRY and not s.counted
 
 
 def test_invalid_number_is_final() -> None:
-    s = step(CallOutcome.INVALID_NUMBER)
+    s = step(AttemptOutcome.INVALID_NUMBER)
     assert s.action is StepAction.DONE and s.final_status is FinalStatus.INVALID_NUMBER
 
 
@@ -101,41 +101,41 @@ def test_daily_cap_moves_retry_to_the_callee_next_day() -> None:
     policy = RetryPolicy(max_attempts=10, max_attempts_per_day=2)
     # 09:00 UTC = 19:00 in Vladivostok; an earlier attempt today (local) makes two with this one
     earlier = [NOW - 2 * HOUR]
-    s = step(CallOutcome.BUSY, earlier, policy=policy, timezone="Asia/Vladivostok")
+    s = step(AttemptOutcome.BUSY, earlier, policy=policy, timezone="Asia/Vladivostok")
     assert s.not_before == dt.datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 00:00 local
-    s = step(CallOutcome.BUSY, [], policy=policy, timezone="Asia/Vladivostok")
+    s = step(AttemptOutcome.BUSY, [], policy=policy, timezone="Asia/Vladivostok")
     assert s.not_before == NOW + 10 * MIN
 
 
 def test_abandoned_requeued_with_priority_after_quiet_period() -> None:
-    s = step(CallOutcome.ABANDONED, base_priority=5)
+    s = step(AttemptOutcome.ABANDONED, base_priority=5)
     assert s.action is StepAction.RETRY and s.not_before == NOW + 72 * HOUR
     assert s.priority == 105 and not s.counted
     policy = RetryPolicy(abandoned_quiet_period=24 * HOUR, abandoned_priority_boost=10)
-    s = step(CallOutcome.ABANDONED, policy=policy)
+    s = step(AttemptOutcome.ABANDONED, policy=policy)
     assert s.not_before == NOW + 24 * HOUR and s.priority == 10
 
 
 def test_dispositions_after_a_conversation() -> None:
-    s = step(CallOutcome.CONNECTED, disposition=SALE)
+    s = step(AttemptOutcome.CONNECTED, disposition=SALE)
     assert s.action is StepAction.DONE and s.final_status is FinalStatus.POSITIVE
-    s = step(CallOutcome.CONNECTED, disposition=NO)
+    s = step(AttemptOutcome.CONNECTED, disposition=NO)
     assert s.final_status is FinalStatus.REFUSED and s.refused_until == NOW + 182 * DAY
-    s = step(CallOutcome.CONNECTED, disposition=WRONG)
+    s = step(AttemptOutcome.CONNECTED, disposition=WRONG)
     assert s.final_status is FinalStatus.COMPLETED
-    s = step(CallOutcome.CONNECTED, disposition=SECRETARY)
+    s = step(AttemptOutcome.CONNECTED, disposition=SECRETARY)
     assert s.action is StepAction.RETRY and s.not_before == NOW + DAY
-    s = step(CallOutcome.CONNECTED)
+    s = step(AttemptOutcome.CONNECTED)
     assert s.action is StepAction.DONE
 
 
 def test_callback_disposition_ignores_attempt_limits() -> None:
     at = NOW + 3 * DAY
     many = [NOW - i * DAY for i in range(1, 10)]
-    s = step(CallOutcome.CONNECTED, many, disposition=LATER, callback_at=at)
+    s = step(AttemptOutcome.CONNECTED, many, disposition=LATER, callback_at=at)
     assert s.action is StepAction.CALLBACK and s.not_before == at
     with pytest.raises(ValueError, match="callback_at"):
-        step(CallOutcome.CONNECTED, disposition=LATER)
+        step(AttemptOutcome.CONNECTED, disposition=LATER)
 
 
 def test_disposition_flags_are_consistent() -> None:

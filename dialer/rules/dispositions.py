@@ -1,24 +1,11 @@
-"""Call outcomes (what the network/AMD said) and dispositions (what the operator said)."""
+"""Dispositions: what the operator says a connected call came to. Pure.
+
+What the network or AMD said is an `AttemptOutcome` (`dialer.outcomes`), the one outcome enum.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
-
-
-class CallOutcome(StrEnum):
-    """Technical result of one attempt, set by the dialer, not by a person."""
-
-    CONNECTED = "connected"  # answered by a person and bridged to an operator
-    ABANDONED = "abandoned"  # answered by a person, no operator free: we hung up on them
-    NO_ANSWER = "no_answer"
-    BUSY = "busy"
-    MACHINE = "machine"  # answering machine / voicemail (AMD)
-    INVALID_NUMBER = "invalid_number"  # number does not exist / not in service
-    CONGESTION = "congestion"  # network or trunk congestion
-    REJECTED = "rejected"  # callee declined / carrier rejected
-    FAILED = "failed"  # the call failed for another network reason
-    SYSTEM_FAILURE = "system_failure"  # our side: Asterisk/ARI/originate error
 
 
 @dataclass(frozen=True, slots=True)
