@@ -37,6 +37,7 @@ class ContactField(StrEnum):
     CITY = "city"
     EMAIL = "email"
     TIMEZONE = "timezone"
+    ADDRESS = "address"
 
 
 #: Override values besides field names.
@@ -178,6 +179,18 @@ _SYNONYMS: dict[ContactField, tuple[str, ...]] = {
         "e mail address",
     ),
     ContactField.TIMEZONE: ("часовой пояс", "таймзона", "timezone", "time zone", "tz"),
+    ContactField.ADDRESS: (
+        "адрес",
+        "юридический адрес",
+        "фактический адрес",
+        "почтовый адрес",
+        "адрес организации",
+        "юр адрес",
+        "факт адрес",
+        "address",
+        "postal address",
+        "street address",
+    ),
 }
 
 _LOOKUP: dict[str, ContactField] = {syn: field for field, syns in _SYNONYMS.items() for syn in syns}

@@ -46,7 +46,7 @@ from pydantic import (
     model_validator,
 )
 
-from dialer.lists.filters import CorporateRules, HeadcountRange, ImportRules, SpecialtyFilter
+from dialer.lists.filters import DEFAULT_GROUP_MIN_ROWS, CorporateRules, HeadcountRange, ImportRules, SpecialtyFilter
 from dialer.pacing.snapshot import DialingMode, PacingKnobs
 from dialer.rules.outcomes import CallOutcome, Disposition
 from dialer.rules.retry import DEFAULT_DELAYS, RetryPolicy
@@ -133,7 +133,7 @@ class FiltersSpec(_Model):
 class CorporateSpec(_Model):
     headcount_threshold: int | None = Field(default=None, ge=1)
     group_column: bool = True
-    group_min_rows: int | None = Field(default=None, ge=2)
+    group_min_rows: int | None = Field(default=DEFAULT_GROUP_MIN_ROWS, ge=2)  # null: off
 
 
 class DialingSpec(_Model):
