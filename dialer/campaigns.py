@@ -18,7 +18,7 @@ from dialer.db.contact_import import ContactBatch, column_limits
 from dialer.db.models import Campaign, Contact
 from dialer.db.repository import Repository
 from dialer.lists import ImportReport
-from dialer.lists.export import CellValue
+from dialer.lists.export import CellValue, detail_cells
 from dialer.lists.importer import ContactStatus, ImportedContact, ImportRun, import_contacts
 from dialer.pacing import DialingMode, PacingKnobs
 from dialer.rules.campaign import CampaignDefinition, load_campaign, parse_campaign
@@ -289,6 +289,7 @@ def corporate_row(x: Contact) -> list[CellValue]:
         x.region,
         x.timezone,
         x.status_reason,
+        *detail_cells(x.extra),
     ]
 
 
