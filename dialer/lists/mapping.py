@@ -271,7 +271,8 @@ def _resolve_override_key(key: str | int, header: tuple[str, ...], raw: Sequence
     for i, name in enumerate(header):
         if name == key.strip():
             return i
-    matches = [i for i, cell in enumerate(raw) if normalise_header(cell) == normalise_header(key)]
+    wanted = normalise_header(key)  # '№' normalises to nothing: then only the exact name matches
+    matches = [i for i, cell in enumerate(raw) if wanted and normalise_header(cell) == wanted]
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -157,8 +157,9 @@ class ContactReader:
                 seen.append(row)
                 if first_error is None:
                     first_error = exc
-                # only a missing phone column suggests a title row; ambiguity is a real error
-                if "no phone column" not in str(exc):
+                # a missing phone column (or a mapped column missing) suggests a title row; ambiguity is
+                # a real error
+                if "no phone column" not in str(exc) and "mapping override" not in str(exc):
                     raise ColumnMappingError(f"{self.path.name}: {exc}") from None
                 if len(seen) >= HEADER_SEARCH_ROWS:
                     raise ColumnMappingError(f"{self.path.name}: {first_error}") from None

@@ -158,7 +158,9 @@ class RowParser:
         if not phones:
             if is_total_row(cells):
                 first = next(c for c in cells if c.strip())
-                return SummaryRow(n, "*", "totals row", " ".join(c.strip() for c in cells if c.strip())[:100] or first)
+                return SummaryRow(
+                    n, "*", "totals row / строка итогов", " ".join(c.strip() for c in cells if c.strip())[:100] or first
+                )
             if phone_errors:
                 why = "; ".join(f"{e.value!r}: {e.reason}" for e in phone_errors)
                 return RowError(

@@ -15,9 +15,7 @@ from dialer.lists.rows import decide_zone
 from tests.lists.helpers import write_csv
 
 DATA = Path(__file__).parent / "data" / "numbering"
-PLAN = NumberingPlan(
-    r for f in sorted(DATA.glob("*.csv")) for r in read_register(f) if isinstance(r, NumberingRange)
-)
+PLAN = NumberingPlan(r for f in sorted(DATA.glob("*.csv")) for r in read_register(f) if isinstance(r, NumberingRange))
 
 
 def _read(tmp_path: Path, rows: list[list[str]], **kw: object) -> list[ParsedContact | RowError]:
