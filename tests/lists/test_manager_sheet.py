@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """Issue 16's "done when": a spreadsheet built the way a Russian manager builds one imports with the
 totals row reported as a total, holdings routed, comments and extensions kept, and a warning count."""
 

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001
+# ruff: noqa: RUF001, RUF003
 """The numbering plan register (files written for the tests in the register's exact format) and the
 reviewed federal subject -> zone table, against every name form the register uses."""
 

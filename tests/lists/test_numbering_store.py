@@ -158,3 +158,27 @@ def test_import_with_map_and_the_manager_sheet(repo: Repository, tmp_path: Path)
         stored = {c.row_number: c for c in s.scalars(select(Contact))}
     assert stored[23].extra["extension"] == "120" and stored[7].extra["Комментарий"] == "перезвонить после 5:00"
     assert "№" not in stored[7].extra
+
+
+async def test_the_scheduler_refreshes_the_plan_hourly_from_its_folder(
+    repo: Repository, db_url: str, tmp_path: Path
+) -> None:
+    from dialer.db.models import AuditLog
+    from dialer.recordings_post import LocalRecordingStore
+    from dialer.scheduler import CampaignScheduler
+
+    folder = tmp_path / "plan"
+    shutil.copytree(DATA, folder)
+    scheduler = CampaignScheduler(repo, LocalRecordingStore(tmp_path / "rec"), db_url, node="n", numbering_dir=folder)
+    assert scheduler.sync_numbering() == {"ABC-3xx.csv": True, "ABC-4xx.csv": True, "DEF-9xx.csv": True}
+    assert not any(scheduler.sync_numbering().values())
+    with repo.sessions() as s:
+        loads = list(s.scalars(select(AuditLog).where(AuditLog.action == "numbering.load")))
+    assert sorted(a.target for a in loads) == ["ABC-3xx.csv", "ABC-4xx.csv", "DEF-9xx.csv"]
+    await scheduler.start()
+    try:
+        assert scheduler.scheduler.get_job("n:numbering.sync") is not None
+    finally:
+        await scheduler.stop()
+    missing = CampaignScheduler(repo, LocalRecordingStore(tmp_path / "rec"), db_url, numbering_dir=tmp_path / "none")
+    assert missing.sync_numbering() == {}
