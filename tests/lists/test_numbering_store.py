@@ -174,7 +174,7 @@ async def test_the_scheduler_refreshes_the_plan_hourly_from_its_folder(
     assert not any(scheduler.sync_numbering().values())
     with repo.sessions() as s:
         loads = list(s.scalars(select(AuditLog).where(AuditLog.action == "numbering.load")))
-    assert sorted(a.target for a in loads) == ["ABC-3xx.csv", "ABC-4xx.csv", "DEF-9xx.csv"]
+    assert sorted(str(a.target) for a in loads) == ["ABC-3xx.csv", "ABC-4xx.csv", "DEF-9xx.csv"]
     await scheduler.start()
     try:
         assert scheduler.scheduler.get_job("n:numbering.sync") is not None
