@@ -69,10 +69,8 @@ def table(rows: list[tuple[Comparison, str | None]]) -> str:
         for key in keys:
             out.append(_row(name, _label(cmp, key, tuned), cmp.results[key], cmp.cap))
         if cmp.hindsight_ratio is None:
-            out.append(
-                f"| {name} | no fixed ratio in {DEFAULT_RATIOS[0]:g}..{DEFAULT_RATIOS[-1]:g} stayed under "
-                "the cap | | | | | | | |"
-            )
+            out.append(f"| {name} | no fixed ratio in {DEFAULT_RATIOS[0]:g}..{DEFAULT_RATIOS[-1]:g} stayed under "
+                       "the cap | | | | | | | |")
     return "\n".join(out)
 
 
@@ -99,11 +97,8 @@ def verdicts(reference: list[Comparison], robustness: list[tuple[Comparison, str
         lines.append(
             f"- {cmp.scenario.name}: predictive {'under' if p.meets_cap(cmp.cap) else 'OVER'} the cap "
             f"({p.worst_hour_abandon_rate:.2%} worst hour); reference-tuned {tuned}: "
-            + (
-                f"{'under' if t.meets_cap(cmp.cap) else 'OVER'} ({t.worst_hour_abandon_rate:.2%} worst hour)"
-                if t
-                else "n/a"
-            )
+            + (f"{'under' if t.meets_cap(cmp.cap) else 'OVER'} ({t.worst_hour_abandon_rate:.2%} worst hour)"
+               if t else "n/a")
         )
     return "\n".join(lines)
 
@@ -120,49 +115,27 @@ def plot(reference: list[Comparison], robustness: list[tuple[Comparison, str | N
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
     for ax, cmp in zip(axes.flat, panels, strict=False):
         sweep = cmp.ratio_sweep
-        ax.plot(
-            [100 * r.worst_hour_abandon_rate for _, r in sweep],
-            [100 * r.occupancy for _, r in sweep],
-            "o-",
-            color="tab:gray",
-            ms=3,
-            label="fixed ratio 1.0-3.0",
-        )
+        ax.plot([100 * r.worst_hour_abandon_rate for _, r in sweep], [100 * r.occupancy for _, r in sweep],
+                "o-", color="tab:gray", ms=3, label="fixed ratio 1.0-3.0")
         for ratio, r in sweep[::5]:
             ax.annotate(f"{ratio:g}", (100 * r.worst_hour_abandon_rate, 100 * r.occupancy), fontsize=7)
-        marks = {
-            "predictive": ("*", "tab:red", 14),
-            "progressive": ("s", "tab:blue", 7),
-            "vicidial": ("^", "tab:green", 8),
-        }
+        marks = {"predictive": ("*", "tab:red", 14), "progressive": ("s", "tab:blue", 7),
+                 "vicidial": ("^", "tab:green", 8)}
         for key, (m, colour, size) in marks.items():
             r = cmp.results[key]
-            ax.plot(
-                100 * r.worst_hour_abandon_rate,
-                100 * r.occupancy,
-                m,
-                color=colour,
-                ms=size,
-                label={"vicidial": "VICIdial ADAPT"}.get(key, key),
-            )
+            ax.plot(100 * r.worst_hour_abandon_rate, 100 * r.occupancy, m, color=colour, ms=size,
+                    label={"vicidial": "VICIdial ADAPT"}.get(key, key))
         if cmp.hindsight_ratio:
             r = cmp.results[cmp.hindsight_ratio]
-            ax.plot(
-                100 * r.worst_hour_abandon_rate,
-                100 * r.occupancy,
-                "o",
-                mfc="none",
-                mec="black",
-                ms=10,
-                label="best ratio in hindsight",
-            )
+            ax.plot(100 * r.worst_hour_abandon_rate, 100 * r.occupancy, "o", mfc="none", mec="black", ms=10,
+                    label="best ratio in hindsight")
         ax.axvline(100 * cmp.cap, color="tab:red", lw=0.8, ls="--")
         ax.set_xlim(0, max(10.0, 100 * cmp.cap * 2))
         ax.set_title(f"{cmp.scenario.name} ({cmp.scenario.team_size} op.)", fontsize=9)
         ax.set_xlabel("worst rolling-hour abandon rate (%)", fontsize=8)
         ax.set_ylabel("occupancy (%)", fontsize=8)
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(panels) :]:
+    for ax in list(axes.flat)[len(panels):]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7, loc="lower right")
     fig.tight_layout()
@@ -188,10 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     def say(msg: str) -> None:
         print(f"[{time.monotonic() - started:6.0f}s] {msg}", file=sys.stderr, flush=True)
 
-    reference = [
-        compare(load("reference.yaml", team_size=t), workers=args.jobs, progress=say)
-        for t in (int(x) for x in args.teams.split(","))
-    ]
+    reference = [compare(load("reference.yaml", team_size=t), workers=args.jobs, progress=say)
+                 for t in (int(x) for x in args.teams.split(","))]
     tuned_by_team = {c.scenario.team_size: c.hindsight_ratio for c in reference}
     robustness: list[tuple[Comparison, str | None]] = []
     if not args.no_robustness:
