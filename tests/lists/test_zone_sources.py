@@ -101,3 +101,16 @@ def test_extension_of_an_alternate_number_names_it(tmp_path: Path) -> None:
     assert isinstance(c, ParsedContact)
     assert c.phones == ("+73832123456", "+79139012345")  # work first, then mobile: the columns' order
     assert c.extra["extension +79139012345"] == "9" and "extension" not in c.extra
+
+
+def test_a_parsing_helper_process_gets_the_plan_and_the_fallback(tmp_path: Path) -> None:
+    rows = [["Телефон", "Компания"]] + [[f"+7 913 90{i:05d}", f"ООО {i}"] for i in range(50)]
+    rows += [["+881612345678", "спутник"]]
+    p = write_csv(tmp_path / "l.csv", rows, delimiter=";")
+    serial = list(read_contacts(p, numbering=PLAN, fallback_timezone="Asia/Omsk", workers=1))
+    reader = read_contacts(p, numbering=PLAN, fallback_timezone="Asia/Omsk", workers=2)
+    reader.chunk_rows = 7
+    parallel = list(reader)
+    assert parallel == serial
+    sources = {c.timezone_source for c in serial if isinstance(c, ParsedContact)}
+    assert sources == {"numbering_plan", "campaign_fallback"}
