@@ -18,7 +18,7 @@ from dialer.db.contact_import import ContactBatch, column_limits
 from dialer.db.models import Campaign, Contact
 from dialer.db.repository import Repository
 from dialer.lists import ImportReport
-from dialer.lists.export import CellValue
+from dialer.lists.export import CellValue, detail_cells
 from dialer.lists.importer import ContactStatus, ImportedContact, ImportRun, import_contacts
 from dialer.pacing import DialingMode, PacingKnobs
 from dialer.rules.campaign import CampaignDefinition, load_campaign, parse_campaign
@@ -225,12 +225,14 @@ def import_list(
     path: str | Path,
     list_name: str | None = None,
     on_progress: Callable[[int, float], None] | None = None,
+    mapping: Mapping[str | int, str | None] | None = None,
 ) -> ImportReport:
     """Import a CSV/XLSX into the campaign in one transaction: a file error stores no row.
 
     Streams: parse (a helper process for big files), classify, and write in batches, with
     memory bounded whatever the file size. `on_progress(rows read, fraction of the file read)`
-    is called every few thousand rows (the CLI's progress bar)."""
+    is called every few thousand rows (the CLI's progress bar). `mapping` (the CLI's --map) goes on top
+    of the campaign YAML's mapping for this list."""
     path = Path(path)
     name = list_name or path.stem
     ref = next((x for x in definition.lists if x.name == name), None)
@@ -242,7 +244,9 @@ def import_list(
 
         registers = screened_registers(compliance_from_config(definition.compliance).rules)
     from dialer.compliance.store import register_lookup
+    from dialer.db.numbering import load_numbering_plan
 
+    overrides = {**(ref.mapping if ref and ref.mapping else {}), **(mapping or {})}
     run = import_contacts(
         path,
         definition.import_rules(),
@@ -250,9 +254,11 @@ def import_list(
         dnc_global=dnc_global,
         dnc_campaign=dnc_campaign,
         dnc_register=register_lookup(repo.sessions, registers),
-        mapping=ref.mapping if ref else None,
+        mapping=overrides or None,
         default_region=ref.default_region if ref else "RU",
         sheet=ref.sheet if ref else None,
+        numbering=load_numbering_plan(repo.sessions),
+        fallback_timezone=definition.calling_windows.fallback_timezone,
     )
     values = _ContactValues(consent_columns=any(col in CONSENT_KEYS for col, _ in run.reader.mapping.extras))
     repo.import_contact_rows(
@@ -283,6 +289,7 @@ def corporate_row(x: Contact) -> list[CellValue]:
         x.region,
         x.timezone,
         x.status_reason,
+        *detail_cells(x.extra),
     ]
 
 
@@ -297,4 +304,8 @@ def report_dict(report: ImportReport) -> dict[str, Any]:
         "do_not_call": dict(report.do_not_call),
         "invalid": report.invalid_count,
         "invalid_rows": [e._asdict() for e in report.invalid[:100]],
+        "warnings": report.warnings_count,
+        "warning_rows": [e._asdict() for e in report.warnings[:100]],
+        "totals": report.totals_count,
+        "totals_rows": [e._asdict() for e in report.totals[:100]],
     }

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from dialer.config import Settings
+from dialer.lists_cli import numbering_app
 
 if TYPE_CHECKING:
     from dialer.db.models import Campaign
@@ -39,6 +40,7 @@ app.add_typer(recordings_app, name="recordings")
 app.add_typer(compliance_app, name="compliance")
 app.add_typer(dnc_app, name="dnc")
 app.add_typer(registers_app, name="registers")
+app.add_typer(numbering_app, name="numbering")  # dialer.lists_cli: the numbering plan's commands
 console = Console()
 
 
@@ -139,11 +141,18 @@ def lists_import(
     path: Path,
     campaign: Annotated[str, typer.Option(help="campaign name")],
     name: Annotated[str | None, typer.Option(help="list name (default: file name)")] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="COLUMN=field (repeatable): header text or column number -> field/extra/ignore"),
+    ] = None,
 ) -> None:
     """Import a CSV/XLSX contact list into a campaign (all rows or none)."""
     from dialer.campaigns import import_list
     from dialer.lists import ListFormatError
+    from dialer.lists_cli import parse_map_options, print_import_report
     from dialer.rules.campaign import parse_campaign
+
+    overrides = parse_map_options(map_)
 
     repo = _repo(Settings())
     row = _campaign(repo, campaign)
@@ -166,17 +175,12 @@ def lists_import(
                 path,
                 name,
                 on_progress=lambda rows, done: progress.update(task, completed=done, rows=rows),
+                mapping=overrides or None,
             )
         except ListFormatError as exc:
             console.print(f"[red]{path}: {exc}")
             raise typer.Exit(2) from None
-    console.print(
-        f"{report.rows_read} rows: {report.accepted} accepted, {sum(report.filtered.values())} filtered,"
-        f" {sum(report.corporate.values())} corporate, {sum(report.duplicates.values())} duplicates,"
-        f" {sum(report.do_not_call.values())} do-not-call, {report.invalid_count} invalid"
-    )
-    for err in report.invalid[:20]:
-        console.print(f"  {err}")
+    print_import_report(report)
 
 
 @operators_app.command("add")
@@ -554,6 +558,7 @@ def serve(
             node=socket.gethostname(),
             dnc_file=settings.dnc_sync_file,
             register_files=settings.register_sync_files,
+            numbering_dir=settings.numbering_plan_dir,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='national registers reloaded hourly when their file changes, JSON {"TPS": "/srv/tps.txt"}',
     )
+    numbering_plan_dir: Path | None = Field(
+        default=None,
+        description="a folder with the numbering plan register's CSV files (ABC-3xx.csv...), reloaded hourly"
+        " when a file changes",
+    )
     dnc_sync_file: Path | None = Field(
         default=None, description="a do-not-call file (e.g. a registry export) merged into the global list hourly"
     )

@@ -60,6 +60,12 @@ async def _register_sync_job(node: str) -> None:
         await asyncio.to_thread(scheduler.sync_registers)
 
 
+async def _numbering_sync_job(node: str) -> None:
+    scheduler = _LIVE.get(node)
+    if scheduler is not None:
+        await asyncio.to_thread(scheduler.sync_numbering)
+
+
 async def _retention_job(node: str) -> None:
     scheduler = _LIVE.get(node)
     if scheduler is not None:
@@ -78,6 +84,7 @@ class CampaignScheduler:
         sync_s: float = 15.0,
         dnc_file: Path | None = None,
         register_files: dict[str, Path] | None = None,
+        numbering_dir: Path | None = None,
     ) -> None:
         self.repo, self.store, self.service, self.node = repo, store, service, node
         self.scheduler = AsyncIOScheduler(
@@ -88,6 +95,7 @@ class CampaignScheduler:
         self.sync_s = sync_s
         self.dnc_file = dnc_file
         self.register_files = dict(register_files or {})
+        self.numbering_dir = numbering_dir
 
     async def start(self) -> None:
         _LIVE[self.node] = self
@@ -124,6 +132,16 @@ class CampaignScheduler:
                 "interval",
                 hours=1,
                 id=f"{self.node}:registers.sync",
+                args=[self.node],
+                replace_existing=True,
+                next_run_time=datetime.now(UTC),
+            )
+        if self.numbering_dir is not None:
+            self.scheduler.add_job(
+                _numbering_sync_job,
+                "interval",
+                hours=1,
+                id=f"{self.node}:numbering.sync",
                 args=[self.node],
                 replace_existing=True,
                 next_run_time=datetime.now(UTC),
@@ -194,6 +212,21 @@ class CampaignScheduler:
                 )
             log.info("register sync: %s %s", name, "loaded" if result.changed else "unchanged")
             done[name] = result.changed
+        return done
+
+    def sync_numbering(self) -> dict[str, bool]:
+        """Reload the numbering plan files of the configured folder that changed (file name -> loaded)."""
+        from dialer.db.numbering import sync_numbering_folder
+
+        if self.numbering_dir is None or not self.numbering_dir.is_dir():
+            log.warning("numbering plan sync: no folder at %s", self.numbering_dir)
+            return {}
+        done: dict[str, bool] = {}
+        for result in sync_numbering_folder(self.repo.sessions, self.numbering_dir):
+            if result.changed:
+                self.repo.audit("numbering.load", result.file, {"ranges": result.ranges, "codes": len(result.codes)})
+            log.info("numbering plan sync: %s %s", result.file, "loaded" if result.changed else "unchanged")
+            done[result.file] = result.changed
         return done
 
     def retention(self, now: datetime | None = None) -> RetentionReport:

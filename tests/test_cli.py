@@ -168,3 +168,30 @@ def test_do_not_call_add_import_and_scheduled_sync(env: str, tmp_path: Path) -> 
     scheduler = CampaignScheduler(repo, LocalRecordingStore(tmp_path), env, node="t", dnc_file=listing)
     assert scheduler.sync_do_not_call() == 1
     assert repo.do_not_call_phones(1)[0] == {"+79100000001", "+79100000002", "+79100000003"}
+
+
+def test_numbering_load_and_import_with_map(env: str, tmp_path: Path) -> None:
+    """`dialer numbering load` then `dialer lists import --map`: the report counts totals and warnings."""
+    data = Path(__file__).parent / "lists" / "data" / "numbering"
+    run = CliRunner().invoke
+    assert run(app, ["db", "upgrade"]).exit_code == 0
+    res = run(app, ["numbering", "load", *(str(p) for p in sorted(data.glob("*.csv")))])
+    assert res.exit_code == 0, res.output
+    assert "DEF-9xx.csv: 9 ranges" in res.output and "row 11" in res.output
+    assert "DEF-9xx.csv: 9 ranges" in run(app, ["numbering", "list"]).output
+    bad = tmp_path / "nope.csv"
+    bad.write_text("a;b\n1;2\n", encoding="utf-8")
+    assert run(app, ["numbering", "load", str(bad)]).exit_code == 2
+    assert run(app, ["campaigns", "apply", str(SAMPLE / "sample.yaml")]).exit_code == 0
+    sheet = tmp_path / "list.csv"
+    sheet.write_text(
+        "Моб.;Фирма;Примечание\n+7 913 901-23-45;ООО Сибирь;звонить после обеда\n"  # noqa: RUF001
+        "+7 913 123-45-67;ООО Пусто;\nИтого: 2;;\n",  # noqa: RUF001
+        encoding="cp1251",
+    )
+    mobile = "Моб."  # noqa: RUF001
+    res = run(app, ["lists", "import", str(sheet), "--campaign", "sample-dentists", "--map", f"{mobile}=phone"])
+    assert res.exit_code == 0, res.output
+    assert "1 totals rows" in res.output and "1 warnings" in res.output and "0 invalid" in res.output
+    assert "row 3, phone ('+79131234567')" in res.output and "row 4" in res.output
+    assert run(app, ["lists", "import", str(sheet), "--campaign", "sample-dentists", "--map", "x"]).exit_code == 2

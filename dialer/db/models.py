@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -357,3 +358,32 @@ class RecordingScore(Base):
     total: Mapped[float] = mapped_column(Float)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NumberingPlanFile(Base):
+    """A numbering plan register file as last loaded (ABC-3xx.csv, DEF-9xx.csv...); its ranges are below."""
+
+    __tablename__ = "numbering_plan_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)  # the file's name
+    sha256: Mapped[str] = mapped_column(String(64))
+    ranges: Mapped[int] = mapped_column(Integer, default=0)
+    as_of: Mapped[datetime] = mapped_column()  # the file's date: how old the plan is
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    loaded_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class NumberingRange(Base):
+    """One range of the Russian numbering plan: national numbers start..end (10 digits, code included)."""
+
+    __tablename__ = "numbering_range"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("numbering_plan_file.id", ondelete="CASCADE"), index=True)
+    code: Mapped[int] = mapped_column(Integer, index=True)  # ABC/DEF: a load replaces the codes its file has
+    start: Mapped[int] = mapped_column(BigInteger)
+    end: Mapped[int] = mapped_column(BigInteger)
+    operator: Mapped[str] = mapped_column(String(300))
+    region: Mapped[str] = mapped_column(String(500))
+    inn: Mapped[str | None] = mapped_column(String(12))

@@ -4,7 +4,7 @@ Pure core: no database, no Asterisk. The DB adapter calls `import_contacts` (or
 `read_contacts` for a plain parse) and stores what comes out.
 """
 
-from dialer.lists.contacts import ParsedContact, RowError
+from dialer.lists.contacts import ParsedContact, RowError, SummaryRow
 from dialer.lists.errors import ColumnMappingError, ListFormatError
 from dialer.lists.export import (
     ResultRow,
@@ -33,6 +33,7 @@ from dialer.lists.importer import (
     import_contacts,
 )
 from dialer.lists.mapping import ColumnMapping, ContactField, detect_mapping
+from dialer.lists.numbering import NumberingPlan, read_register
 from dialer.lists.reader import ContactReader, read_contacts
 
 __all__ = [
@@ -50,16 +51,19 @@ __all__ = [
     "ImportRun",
     "ImportedContact",
     "ListFormatError",
+    "NumberingPlan",
     "ParsedContact",
     "PhoneLookup",
     "ResultRow",
     "RowError",
     "SpecialtyFilter",
+    "SummaryRow",
     "classify_contacts",
     "detect_mapping",
     "import_contacts",
     "neutralise_cell",
     "read_contacts",
+    "read_register",
     "write_corporate_queue",
     "write_csv",
     "write_results",

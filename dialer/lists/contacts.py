@@ -16,7 +16,29 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
-TimezoneSource = Literal["timezone_column", "region_column", "city_column", "phone", "unknown"]
+#: Which source decided a contact's zone, in the order they are tried (docs/lists.md):
+#: the list's timezone/region/city/address columns, the numbering plan register, phonenumbers'
+#: zone of a geographic number, the campaign's fallback zone; "unknown" when none gave one zone
+#: (a mobile number phonenumbers gives many candidates for, with no fallback).
+TimezoneSource = Literal[
+    "timezone_column",
+    "region_column",
+    "city_column",
+    "address_column",
+    "numbering_plan",
+    "phone",
+    "campaign_fallback",
+    "unknown",
+]
+
+#: Keys the importer itself adds to a contact's `extra` (stored with it, shown on the card and
+#: in exports), next to the list's own extra columns.
+EXTRA_TIMEZONE_SOURCE = "timezone_source"
+EXTRA_EXTENSION = "extension"  # the main number's; an alternate's is "extension +7..."
+EXTRA_OPERATOR = "phone_operator"  # the numbering plan's operator of the main number
+EXTRA_PHONE_REGION = "phone_region"  # the numbering plan's federal subject of the main number
+EXTRA_UNASSIGNED = "unassigned_range"  # the main number is in a range assigned to no operator
+EXTRA_ADDRESS = "address"
 
 
 class RowError(NamedTuple):
@@ -30,6 +52,12 @@ class RowError(NamedTuple):
     def __str__(self) -> str:
         shown = f" ({self.value!r})" if self.value else ""
         return f"row {self.row_number}, {self.field}{shown}: {self.reason}"
+
+
+class SummaryRow(RowError):
+    """A totals/subtotal row ("Итого: 200"): no contact and no error, reported as a total."""
+
+    __slots__ = ()
 
 
 #: Shared read-only default for `ParsedContact.extra`.

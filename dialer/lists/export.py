@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from dialer.lists.contacts import EXTRA_EXTENSION, EXTRA_OPERATOR, EXTRA_TIMEZONE_SOURCE
 from dialer.lists.importer import ImportedContact
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | None
@@ -141,6 +142,40 @@ def write_table(
     return write_csv(path, header, rows)
 
 
+# --- what the import learnt about a contact (its `extra`) ----------------------------------------
+
+#: Columns both exports end with: where the zone came from, the extension, the carrier, every other
+#: column of the list ("Комментарий: ...; №: 12").
+DETAIL_HEADER: tuple[str, ...] = (
+    "Источник часового пояса / Time zone source",
+    "Добавочный / Extension",
+    "Оператор связи / Carrier",
+    "Прочие поля / Other columns",
+)
+_SHOWN = (EXTRA_TIMEZONE_SOURCE, EXTRA_EXTENSION, EXTRA_OPERATOR)
+
+
+def detail_cells(extra: Mapping[str, object] | None) -> list[CellValue]:
+    """DETAIL_HEADER's cells for a contact's stored `extra`."""
+    extra = extra or {}
+    extensions = [
+        f"{v}" if k == EXTRA_EXTENSION else f"{k[len(EXTRA_EXTENSION) + 1 :]}: {v}"
+        for k, v in extra.items()
+        if k == EXTRA_EXTENSION or k.startswith(EXTRA_EXTENSION + " ")
+    ]
+    others = "; ".join(
+        f"{k}: {v}" for k, v in extra.items() if k not in _SHOWN and not k.startswith(EXTRA_EXTENSION + " ")
+    )
+    source = extra.get(EXTRA_TIMEZONE_SOURCE)
+    carrier = extra.get(EXTRA_OPERATOR)
+    return [
+        str(source) if source is not None else None,
+        ", ".join(extensions) or None,
+        str(carrier) if carrier is not None else None,
+        others or None,
+    ]
+
+
 # --- corporate queue ----------------------------------------------------------------------------
 
 CORPORATE_HEADER: tuple[str, ...] = (
@@ -158,6 +193,7 @@ CORPORATE_HEADER: tuple[str, ...] = (
     "Регион / Region",
     "Часовой пояс / Time zone",
     "Причина / Reason",
+    *DETAIL_HEADER,
 )
 
 
@@ -182,6 +218,7 @@ def corporate_rows(items: Iterable[ImportedContact]) -> Iterator[list[CellValue]
             c.region or c.city,
             c.timezone,
             it.reason,
+            *detail_cells(c.extra),
         ]
 
 
@@ -208,6 +245,8 @@ class ResultRow:
     operator: str | None = None
     notes: str | None = None
     next_action_at: dt.datetime | None = None
+    timezone: str | None = None  # the zone the dialer used (Contact.timezone; None: candidates or fallback)
+    extra: Mapping[str, object] = field(default_factory=dict)  # the contact's stored extra columns
 
 
 RESULTS_HEADER: tuple[str, ...] = (
@@ -223,6 +262,8 @@ RESULTS_HEADER: tuple[str, ...] = (
     "Оператор / Operator",
     "Заметки / Notes",
     "Следующее действие / Next action",
+    "Часовой пояс / Time zone",
+    *DETAIL_HEADER,
 )
 
 
@@ -241,6 +282,8 @@ def result_rows(rows: Iterable[ResultRow]) -> Iterator[list[CellValue]]:
             r.operator,
             r.notes,
             _naive(r.next_action_at),
+            r.timezone,
+            *detail_cells(r.extra),
         ]
 
 

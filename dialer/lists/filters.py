@@ -103,13 +103,20 @@ class HeadcountRange:
             raise ValueError(f"headcount range: min {self.min} > max {self.max}")
 
 
+#: Holdings by shared tax id are on by default: the same (parent) tax id on this many rows of one
+#: list routes those rows to the corporate team. Two rows are often one company's two contacts;
+#: three or more are branches of a holding (docs/lists.md). A campaign sets `group_min_rows`
+#: to change it, or to null to switch it off.
+DEFAULT_GROUP_MIN_ROWS = 3
+
+
 @dataclass(frozen=True, slots=True)
 class CorporateRules:
     """When a contact belongs to the corporate team rather than to this campaign."""
 
     headcount_threshold: int | None = None  # at or above -> corporate
     group_column: bool = True  # a non-empty group/holding cell -> corporate
-    group_min_rows: int | None = None  # the same (parent) tax id on N+ rows of the list -> corporate
+    group_min_rows: int | None = DEFAULT_GROUP_MIN_ROWS  # the same (parent) tax id on N+ rows -> corporate
 
     def __post_init__(self) -> None:
         if self.group_min_rows is not None and self.group_min_rows < 2:
@@ -120,7 +127,8 @@ class CorporateRules:
 class ImportRules:
     """Everything campaign-specific the importer applies.
 
-    The default has no pre-filters and routes to corporate only rows with a group/holding cell.
+    The default has no pre-filters and routes to corporate rows with a group/holding cell and rows
+    whose tax id appears on DEFAULT_GROUP_MIN_ROWS or more rows of the list.
     """
 
     specialties: SpecialtyFilter | None = None

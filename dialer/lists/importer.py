@@ -21,157 +21,33 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, NamedTuple
 
-from dialer.lists.contacts import ParsedContact, RowError, tax_id_key
+from dialer.lists.contacts import ParsedContact, RowError, SummaryRow, tax_id_key
 from dialer.lists.filters import ImportRules, LargeGroups, corporate_verdict, filter_verdict
 from dialer.lists.mapping import ContactField, MappingOverride
+from dialer.lists.numbering import NumberingPlan
 from dialer.lists.reader import ContactReader, ParsedRow
+from dialer.lists.report import ContactStatus, DoNotCallReason, DuplicateReason, ImportedContact, ImportReport
 from dialer.lists.source import iter_records
+
+__all__ = [
+    "ContactStatus",
+    "DoNotCallReason",
+    "DuplicateReason",
+    "ImportReport",
+    "ImportRun",
+    "ImportedContact",
+    "PhoneLookup",
+    "classify_contacts",
+    "count_large_groups",
+    "import_contacts",
+]
 
 #: A set of E.164 numbers, or a batch lookup returning which of the given numbers are present.
 PhoneLookup = AbstractSet[str] | Callable[[frozenset[str]], AbstractSet[str]]
-
-
-class ContactStatus(StrEnum):
-    ACCEPTED = "accepted"
-    FILTERED = "filtered"
-    CORPORATE = "corporate"
-    DUPLICATE = "duplicate"
-    DO_NOT_CALL = "do_not_call"
-
-
-class DuplicateReason(StrEnum):
-    IN_LIST = "duplicate_in_list"
-    EXISTING = "duplicate_existing"
-
-
-class DoNotCallReason(StrEnum):
-    GLOBAL = "do_not_call_global"
-    CAMPAIGN = "do_not_call_campaign"
-    NATIONAL_REGISTER = "national_register"
-
-
-class ImportedContact(NamedTuple):
-    """A parsed contact with its import status. Only `accepted` contacts are dialled."""
-
-    contact: ParsedContact
-    status: ContactStatus
-    reason_code: str | None = None
-    reason: str | None = None
-    matched_specialty: str | None = None  # canonical name when a specialty filter matched
-
-    @property
-    def dialable(self) -> bool:
-        return self.status is ContactStatus.ACCEPTED
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """Counts for the whole file and the first `max_details` problems of each kind."""
-
-    file: str = ""
-    source: dict[str, str | None] = field(default_factory=dict)
-    mapping: dict[str, str] = field(default_factory=dict)
-    header_row: int = 1
-    rows_read: int = 0  # data rows after the header, blank ones included
-    blank_rows: int = 0
-    accepted: int = 0
-    filtered: Counter[str] = field(default_factory=Counter)  # reason code -> count
-    corporate: Counter[str] = field(default_factory=Counter)
-    duplicates: Counter[str] = field(default_factory=Counter)
-    do_not_call: Counter[str] = field(default_factory=Counter)
-    invalid_count: int = 0
-    invalid: list[RowError] = field(default_factory=list)
-    warnings_count: int = 0
-    warnings: list[RowError] = field(default_factory=list)
-    large_groups: int = 0
-    seconds: float = 0.0
-    max_details: int = 1000
-
-    @property
-    def contacts(self) -> int:
-        return (
-            self.accepted
-            + self.filtered.total()
-            + self.corporate.total()
-            + self.duplicates.total()
-            + self.do_not_call.total()
-        )
-
-    def balanced(self) -> bool:
-        """Every data row is accounted for exactly once: the property tests rely on this."""
-        return self.rows_read == self.blank_rows + self.invalid_count + self.contacts
-
-    def add_invalid(self, err: RowError) -> None:
-        self.invalid_count += 1
-        if len(self.invalid) < self.max_details:
-            self.invalid.append(err)
-
-    def add_warnings(self, errs: Iterable[RowError]) -> None:
-        for e in errs:
-            self.warnings_count += 1
-            if len(self.warnings) < self.max_details:
-                self.warnings.append(e)
-
-    def count(self, item: ImportedContact) -> None:
-        code = item.reason_code or ""
-        match item.status:
-            case ContactStatus.ACCEPTED:
-                self.accepted += 1
-            case ContactStatus.FILTERED:
-                self.filtered[code] += 1
-            case ContactStatus.CORPORATE:
-                self.corporate[code] += 1
-            case ContactStatus.DUPLICATE:
-                self.duplicates[code] += 1
-            case ContactStatus.DO_NOT_CALL:
-                self.do_not_call[code] += 1
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form for the API and for storing with the list."""
-        return {
-            "file": self.file,
-            "source": self.source,
-            "mapping": self.mapping,
-            "header_row": self.header_row,
-            "rows_read": self.rows_read,
-            "blank_rows": self.blank_rows,
-            "accepted": self.accepted,
-            "filtered": dict(self.filtered),
-            "corporate": dict(self.corporate),
-            "duplicates": dict(self.duplicates),
-            "do_not_call": dict(self.do_not_call),
-            "invalid_count": self.invalid_count,
-            "invalid": [e._asdict() for e in self.invalid],
-            "warnings_count": self.warnings_count,
-            "warnings": [e._asdict() for e in self.warnings],
-            "large_groups": self.large_groups,
-            "seconds": round(self.seconds, 3),
-        }
-
-    def summary(self) -> str:
-        """A few lines for the CLI."""
-        lines = [
-            f"{self.file}: {self.rows_read} rows read in {self.seconds:.1f}s",
-            f"  accepted:     {self.accepted}",
-            f"  filtered:     {self.filtered.total()} {dict(self.filtered) or ''}",
-            f"  corporate:    {self.corporate.total()} {dict(self.corporate) or ''}",
-            f"  duplicates:   {self.duplicates.total()} {dict(self.duplicates) or ''}",
-            f"  do-not-call:  {self.do_not_call.total()} {dict(self.do_not_call) or ''}",
-            f"  invalid rows: {self.invalid_count}",
-            f"  warnings:     {self.warnings_count}",
-        ]
-        lines += [f"    {e}" for e in self.invalid[:20]]
-        if self.invalid_count > 20:
-            lines.append(f"    ... and {self.invalid_count - 20} more")
-        return "\n".join(lines)
 
 
 def _present(lookup: PhoneLookup | None, phones: frozenset[str]) -> AbstractSet[str]:
@@ -218,6 +94,9 @@ def classify_contacts(
         dnc_c = _present(dnc_campaign, phones)
         dnc_r = _present(dnc_register, phones)
         for row in batch:
+            if type(row) is SummaryRow:
+                report.add_total(row)
+                continue
             if isinstance(row, RowError):
                 report.add_invalid(row)
                 yield row
@@ -360,7 +239,7 @@ class ImportRun:
     def __iter__(self) -> Iterator[ImportedContact | RowError]:
         t0 = time.perf_counter()
         large = None
-        if self.rules.corporate.group_min_rows is not None:
+        if self.rules.corporate.group_min_rows is not None and self.rules.corporate.group_min_rows > 0:
             large = count_large_groups(self.reader, self.rules.corporate.group_min_rows)
             self.report.large_groups = len(large) if large is not None else 0
         yield from classify_contacts(
@@ -399,12 +278,24 @@ def import_contacts(
     workers: int | None = None,
     batch_size: int = 2000,
     max_details: int = 1000,
+    numbering: NumberingPlan | None = None,
+    fallback_timezone: str | None = None,
 ) -> ImportRun:
     """Open `path` and return a lazy ImportRun. File-level errors (ListFormatError) raise here.
 
     Store the items as they come (in batches); the report is complete once iteration ends.
+    `numbering`: the numbering plan register (operator, region and zone of +7 numbers);
+    `fallback_timezone`: the campaign's, recorded as the zone source of contacts with no zone.
     """
-    reader = ContactReader(path, mapping=mapping, default_region=default_region, sheet=sheet, workers=workers)
+    reader = ContactReader(
+        path,
+        mapping=mapping,
+        default_region=default_region,
+        sheet=sheet,
+        workers=workers,
+        numbering=numbering,
+        fallback_timezone=fallback_timezone,
+    )
     lookups: dict[str, PhoneLookup | None] = {
         "existing_phones": existing_phones,
         "dnc_global": dnc_global,

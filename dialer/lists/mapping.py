@@ -37,6 +37,7 @@ class ContactField(StrEnum):
     CITY = "city"
     EMAIL = "email"
     TIMEZONE = "timezone"
+    ADDRESS = "address"
 
 
 #: Override values besides field names.
@@ -178,6 +179,18 @@ _SYNONYMS: dict[ContactField, tuple[str, ...]] = {
         "e mail address",
     ),
     ContactField.TIMEZONE: ("часовой пояс", "таймзона", "timezone", "time zone", "tz"),
+    ContactField.ADDRESS: (
+        "адрес",
+        "юридический адрес",
+        "фактический адрес",
+        "почтовый адрес",
+        "адрес организации",
+        "юр адрес",
+        "факт адрес",
+        "address",
+        "postal address",
+        "street address",
+    ),
 }
 
 _LOOKUP: dict[str, ContactField] = {syn: field for field, syns in _SYNONYMS.items() for syn in syns}
@@ -258,7 +271,8 @@ def _resolve_override_key(key: str | int, header: tuple[str, ...], raw: Sequence
     for i, name in enumerate(header):
         if name == key.strip():
             return i
-    matches = [i for i, cell in enumerate(raw) if normalise_header(cell) == normalise_header(key)]
+    wanted = normalise_header(key)  # '№' normalises to nothing: then only the exact name matches
+    matches = [i for i, cell in enumerate(raw) if wanted and normalise_header(cell) == wanted]
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -236,10 +236,21 @@ class _MetadataTyper:
 
 
 def split_phone_cell(cell: str) -> list[str]:
-    """Several numbers in one cell, separated by , ; / | newline or the word 'или'/'or'."""
+    """Several numbers in one cell, separated by , ; / | newline or the word 'или'/'or'.
+
+    A part that is only an extension ("8 383 212-34-56, доб. 45") stays with the number before it."""
     if not _MULTI_HINT.search(cell):
         return [cell] if cell.strip() else []
-    return [part for part in _MULTI_SPLIT.split(cell.strip()) if part.strip()]
+    parts: list[str] = []
+    for part in _MULTI_SPLIT.split(cell.strip()):
+        if not part.strip():
+            continue
+        m = _EXTENSION.match(" " + part) if parts and _EXT_HINT.search(part) else None
+        if m is not None and m.end() == len(part) + 1 and not _KEY.match(part.strip()):
+            parts[-1] = f"{parts[-1]} {part.strip()}"
+        else:
+            parts.append(part)
+    return parts
 
 
 class PhoneNormalizer:

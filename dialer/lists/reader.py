@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (Russian text is intentional here)
 """`read_contacts`: a list file to a stream of `ParsedContact` / `RowError`.
 
 File-level problems (missing/empty/undecodable file, no header, no phone column,
@@ -16,19 +15,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dialer.lists.contacts import (
-    ParsedContact,
-    RowError,
-    TimezoneSource,
-    parse_email,
-    parse_headcount,
-    parse_tax_id,
-)
 from dialer.lists.errors import ColumnMappingError, ListFormatError
-from dialer.lists.mapping import ColumnMapping, ContactField, MappingOverride, detect_mapping
-from dialer.lists.phones import PhoneNormalizer, split_phone_cell
+from dialer.lists.mapping import ColumnMapping, MappingOverride, detect_mapping
+from dialer.lists.numbering import NumberingPlan
+from dialer.lists.phones import PhoneNormalizer
+from dialer.lists.rows import ParsedRow, RowParser
 from dialer.lists.source import RawRow, ReadPosition, SourceInfo, open_rows
-from dialer.lists.timezones import parse_timezone, timezone_for_region
 
 #: How many leading non-blank rows may be a title/preamble above the real header.
 HEADER_SEARCH_ROWS = 10
@@ -36,181 +28,7 @@ _CHUNK_ROWS = 2000
 #: Files above this size are parsed by 2 processes (this one + a helper) when `workers` is None.
 AUTO_PARALLEL_BYTES = 16 * 1024 * 1024
 
-ParsedRow = ParsedContact | RowError
-
-
-class RowParser:
-    """Turns one raw row into a contact or an error, given the column mapping. Pure but cached."""
-
-    def __init__(self, mapping: ColumnMapping, default_region: str = "RU") -> None:
-        self.mapping = mapping
-        self.phones = PhoneNormalizer(default_region)
-        self._width = len(mapping.header)
-        # column index per field; -1 points at the "" sentinel appended to every row's values
-        self._ix = {f: mapping.fields.get(f, -1) for f in ContactField}
-        ix = self._ix
-        # plain ints and tuples for the per-row code (enum lookups per row cost ~1 us a row)
-        self._i_company = ix[ContactField.COMPANY]
-        self._i_person = ix[ContactField.CONTACT_PERSON]
-        self._i_specialty = ix[ContactField.SPECIALTY]
-        self._i_headcount = ix[ContactField.HEADCOUNT]
-        self._i_tax = ix[ContactField.TAX_ID]
-        self._i_parent_tax = ix[ContactField.PARENT_TAX_ID]
-        self._i_group = ix[ContactField.GROUP]
-        self._i_region = ix[ContactField.REGION]
-        self._i_city = ix[ContactField.CITY]
-        self._i_email = ix[ContactField.EMAIL]
-        self._i_timezone = ix[ContactField.TIMEZONE]
-        self._phone_cols = tuple((col, mapping.header[col]) for col in mapping.phones)
-        self._extras = mapping.extras
-        self._pad = ("",) * (self._width + 1)
-
-    def parse(self, row: RawRow) -> ParsedRow | None:
-        """None for a blank row (not a contact, not an error: Excel leaves them around)."""
-        if row.error is not None:
-            return RowError(row.number, "*", row.error)
-        cells = row.cells
-        if not any(cells) or not "".join(cells).strip():
-            return None
-        width = self._width
-        n_cells = len(cells)
-        vals = [c.strip() for c in cells]
-        if n_cells < width:
-            vals.extend(self._pad[: width - n_cells])
-        vals.append("")
-        warnings: list[RowError] = []
-        n = row.number
-        if n_cells > width and any(c.strip() for c in cells[width:]):
-            extra_cells = [c for c in cells[width:] if c.strip()]
-            warnings.append(
-                RowError(
-                    n,
-                    "*",
-                    f"row has {n_cells} cells but the header has {width}; cells beyond the header ignored",
-                    "; ".join(extra_cells)[:200],
-                )
-            )
-
-        # phones: main column first, then alternates; several numbers per cell allowed
-        phones: list[str] = []
-        zones: tuple[str, ...] = ()
-        phone_errors: list[RowError] = []
-        normalise = self.phones.normalise
-        for col, header in self._phone_cols:
-            if col >= n_cells:
-                continue
-            for part in split_phone_cell(cells[col]):
-                res = normalise(part)
-                e164 = res.e164
-                if e164 is None:
-                    phone_errors.append(RowError(n, header, res.error or "invalid", part[:100]))
-                    continue
-                if e164 not in phones:
-                    if not phones:
-                        zones = res.time_zones
-                    phones.append(e164)
-                if res.extension:
-                    warnings.append(
-                        RowError(
-                            n,
-                            header,
-                            f"extension {res.extension} cannot be dialled automatically; number kept without it",
-                            part[:100],
-                        )
-                    )
-        if not phones:
-            if phone_errors:
-                why = "; ".join(f"{e.value!r}: {e.reason}" for e in phone_errors)
-                return RowError(
-                    n,
-                    "phone",
-                    f"no valid phone number ({why})",
-                    " | ".join(e.value for e in phone_errors)[:200],
-                )
-            return RowError(n, "phone", "no phone number")
-        if phone_errors:
-            warnings.extend(phone_errors)
-
-        headcount: int | None = None
-        hc = vals[self._i_headcount]
-        if hc:
-            try:
-                headcount = parse_headcount(hc)
-            except ValueError as exc:
-                warnings.append(RowError(n, "headcount", str(exc), hc[:100]))
-
-        tax_id: str | None = None
-        parent_tax_id: str | None = None
-        raw = vals[self._i_tax]
-        if raw:
-            tax_id, warn = parse_tax_id(raw)
-            if warn:
-                warnings.append(RowError(n, ContactField.TAX_ID.value, warn, raw[:100]))
-        raw = vals[self._i_parent_tax]
-        if raw:
-            parent_tax_id, warn = parse_tax_id(raw)
-            if warn:
-                warnings.append(RowError(n, ContactField.PARENT_TAX_ID.value, warn, raw[:100]))
-
-        email: str | None = vals[self._i_email] or None
-        if email is not None:
-            try:
-                email = parse_email(email)
-            except ValueError as exc:
-                warnings.append(RowError(n, "email", str(exc), email[:100]))
-                email = None
-
-        region = vals[self._i_region] or None
-        city = vals[self._i_city] or None
-        tz_cell = vals[self._i_timezone] or None
-        timezone: str | None = None
-        source: TimezoneSource = "unknown"
-        if tz_cell is not None:
-            timezone = parse_timezone(tz_cell)
-            if timezone is None:
-                warnings.append(
-                    RowError(
-                        n,
-                        "timezone",
-                        "unknown time zone (use e.g. Asia/Krasnoyarsk, МСК+4 or UTC+7)",
-                        tz_cell[:100],
-                    )
-                )
-            else:
-                source = "timezone_column"
-        if timezone is None and region is not None:
-            timezone = timezone_for_region(region)
-            source = "region_column" if timezone else source
-        if timezone is None and city is not None:
-            timezone = timezone_for_region(city)
-            source = "city_column" if timezone else source
-        if timezone is not None:
-            candidates: tuple[str, ...] = (timezone,)
-        else:
-            candidates = zones
-            if len(zones) == 1:
-                timezone, source = zones[0], "phone"
-
-        extra = {name: vals[i] for name, i in self._extras if vals[i]} if self._extras else {}
-        return ParsedContact(
-            n,
-            tuple(phones),
-            vals[self._i_company] or None,
-            vals[self._i_person] or None,
-            vals[self._i_specialty] or None,
-            headcount,
-            tax_id,
-            parent_tax_id,
-            vals[self._i_group] or None,
-            region,
-            city,
-            email,
-            timezone,
-            candidates,
-            source,
-            extra,
-            tuple(warnings),
-        )
+__all__ = ["AUTO_PARALLEL_BYTES", "ContactReader", "ParsedRow", "RowParser", "merge_header_rows", "read_contacts"]
 
 
 # --- helper-process plumbing -------------------------------------------------------------------
@@ -236,6 +54,8 @@ def _helper_main(
     header_row: int,
     mapping: ColumnMapping,
     default_region: str,
+    numbering: NumberingPlan | None,
+    fallback_timezone: str | None,
     index: int,
     helpers: int,
     chunk_rows: int,
@@ -250,7 +70,7 @@ def _helper_main(
     try:
         position = ReadPosition()
         _, rows = open_rows(path, sheet=sheet, position=position)
-        parser = RowParser(mapping, default_region)
+        parser = RowParser(mapping, default_region, numbering, fallback_timezone)
         data = (r for r in rows if r.number > header_row)
         for k, chunk in enumerate(_chunks(data, chunk_rows)):
             if k % helpers != index:
@@ -283,9 +103,13 @@ class ContactReader:
         default_region: str = "RU",
         sheet: str | None = None,
         workers: int | None = 1,
+        numbering: NumberingPlan | None = None,
+        fallback_timezone: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.default_region = default_region
+        self.numbering = numbering
+        self.fallback_timezone = fallback_timezone
         PhoneNormalizer(default_region)  # validate the region now, not in a worker
         self.source: SourceInfo
         self._position = ReadPosition()
@@ -325,14 +149,17 @@ class ContactReader:
                 raise ListFormatError(f"{self.path.name}: row {row.number} (before the header): {row.error}")
             if not any(c.strip() for c in row.cells):
                 continue
+            above = seen[-1] if seen and seen[-1].number == row.number - 1 else None
+            cells = merge_header_rows(above.cells, row.cells) if above is not None else row.cells
             try:
-                found = detect_mapping(row.cells, overrides)
+                found = detect_mapping(cells, overrides)
             except ColumnMappingError as exc:
                 seen.append(row)
                 if first_error is None:
                     first_error = exc
-                # only a missing phone column suggests a title row; ambiguity is a real error
-                if "no phone column" not in str(exc):
+                # a missing phone column (or a mapped column missing) suggests a title row; ambiguity is
+                # a real error
+                if "no phone column" not in str(exc) and "mapping override" not in str(exc):
                     raise ColumnMappingError(f"{self.path.name}: {exc}") from None
                 if len(seen) >= HEADER_SEARCH_ROWS:
                     raise ColumnMappingError(f"{self.path.name}: {first_error}") from None
@@ -365,7 +192,7 @@ class ContactReader:
             yield r
 
     def _iter_serial(self) -> Iterator[ParsedRow]:
-        parser = RowParser(self.mapping, self.default_region)
+        parser = RowParser(self.mapping, self.default_region, self.numbering, self.fallback_timezone)
         for r in self._counted():
             parsed = parser.parse(r)
             if parsed is None:
@@ -386,7 +213,15 @@ class ContactReader:
         helpers = self.workers - 1
         ctx = multiprocessing.get_context("spawn")
         queues = [ctx.Queue(maxsize=_HELPER_QUEUE_CHUNKS) for _ in range(helpers)]
-        args = (self.path, self.source.sheet, self.header_row, self.mapping, self.default_region)
+        args = (
+            self.path,
+            self.source.sheet,
+            self.header_row,
+            self.mapping,
+            self.default_region,
+            self.numbering,
+            self.fallback_timezone,
+        )
         procs = [
             ctx.Process(
                 target=_helper_main,
@@ -429,6 +264,23 @@ class ContactReader:
                 q.close()
 
 
+def merge_header_rows(above: tuple[str, ...], header: tuple[str, ...]) -> tuple[str, ...]:
+    """A two-row header as managers build it: group cells ('Контакт', 'Компания') merged over the
+    real column names, and a column ('Комментарий') merged down over both rows, so its name is in
+    the upper row only. Blank header cells take the name above them; a one-cell title row above
+    (not a group row) changes nothing."""
+    if sum(1 for c in above if c.strip()) < 2:
+        return header
+    width = max(len(above), len(header))
+    out = []
+    for i in range(width):
+        cell = header[i] if i < len(header) else ""
+        if not cell.strip() and i < len(above):
+            cell = above[i]
+        out.append(cell)
+    return tuple(out)
+
+
 def _parse_with(parser: RowParser, rows: list[RawRow]) -> tuple[list[ParsedRow], int]:
     out: list[ParsedRow] = []
     blank = 0
@@ -448,6 +300,8 @@ def read_contacts(
     default_region: str = "RU",
     sheet: str | None = None,
     workers: int | None = 1,
+    numbering: NumberingPlan | None = None,
+    fallback_timezone: str | None = None,
 ) -> ContactReader:
     """Open a CSV/XLSX list and return an iterable of `ParsedContact | RowError` in file order.
 
@@ -459,4 +313,12 @@ def read_contacts(
     ListFormatError (or its subclass ColumnMappingError) now, before any row is produced, if
     the file is unusable.
     """
-    return ContactReader(path, mapping=mapping, default_region=default_region, sheet=sheet, workers=workers)
+    return ContactReader(
+        path,
+        mapping=mapping,
+        default_region=default_region,
+        sheet=sheet,
+        workers=workers,
+        numbering=numbering,
+        fallback_timezone=fallback_timezone,
+    )

@@ -14,6 +14,8 @@ import re
 import zoneinfo
 from functools import cache, lru_cache
 
+from dialer.lists.subjects import zones_for_region
+
 #: Russian zones by offset from Moscow (Russia has had no DST since 2014).
 MSK_OFFSET_ZONES: dict[int, str] = {
     -1: "Europe/Kaliningrad",
@@ -29,143 +31,7 @@ MSK_OFFSET_ZONES: dict[int, str] = {
     9: "Asia/Kamchatka",
 }
 
-# (stem, zone): first match wins, so more specific stems come first ("томск" before "омск").
-_REGION_STEMS: tuple[tuple[str, str], ...] = (
-    ("калинингр", "Europe/Kaliningrad"),
-    ("kaliningrad", "Europe/Kaliningrad"),
-    ("томск", "Asia/Tomsk"),
-    ("томская", "Asia/Tomsk"),
-    ("tomsk", "Asia/Tomsk"),
-    ("новокузнецк", "Asia/Novokuznetsk"),
-    ("кемеров", "Asia/Novokuznetsk"),
-    ("кузбасс", "Asia/Novokuznetsk"),
-    ("омск", "Asia/Omsk"),
-    ("омская", "Asia/Omsk"),
-    ("omsk", "Asia/Omsk"),
-    ("новосибир", "Asia/Novosibirsk"),
-    ("novosibirsk", "Asia/Novosibirsk"),
-    ("алтай", "Asia/Barnaul"),
-    ("барнаул", "Asia/Barnaul"),
-    ("красноярск", "Asia/Krasnoyarsk"),
-    ("krasnoyarsk", "Asia/Krasnoyarsk"),
-    ("хакас", "Asia/Krasnoyarsk"),
-    ("тыва", "Asia/Krasnoyarsk"),
-    ("тува", "Asia/Krasnoyarsk"),
-    ("иркутск", "Asia/Irkutsk"),
-    ("irkutsk", "Asia/Irkutsk"),
-    ("бурят", "Asia/Irkutsk"),
-    ("улан удэ", "Asia/Irkutsk"),
-    ("забайкал", "Asia/Chita"),
-    ("чита", "Asia/Chita"),
-    ("сахалин", "Asia/Sakhalin"),
-    ("якут", "Asia/Yakutsk"),
-    ("саха", "Asia/Yakutsk"),
-    ("амурск", "Asia/Yakutsk"),
-    ("благовещенск", "Asia/Yakutsk"),
-    ("приморск", "Asia/Vladivostok"),
-    ("владивосток", "Asia/Vladivostok"),
-    ("vladivostok", "Asia/Vladivostok"),
-    ("хабаров", "Asia/Vladivostok"),
-    ("еврейск", "Asia/Vladivostok"),
-    ("магадан", "Asia/Magadan"),
-    ("камчат", "Asia/Kamchatka"),
-    ("чукот", "Asia/Anadyr"),
-    ("свердлов", "Asia/Yekaterinburg"),
-    ("екатеринбург", "Asia/Yekaterinburg"),
-    ("yekaterinburg", "Asia/Yekaterinburg"),
-    ("ekaterinburg", "Asia/Yekaterinburg"),
-    ("челябин", "Asia/Yekaterinburg"),
-    ("курган", "Asia/Yekaterinburg"),
-    ("тюмен", "Asia/Yekaterinburg"),
-    ("ханты", "Asia/Yekaterinburg"),
-    ("хмао", "Asia/Yekaterinburg"),
-    ("югр", "Asia/Yekaterinburg"),
-    ("ямал", "Asia/Yekaterinburg"),
-    ("янао", "Asia/Yekaterinburg"),
-    ("оренбург", "Asia/Yekaterinburg"),
-    ("башк", "Asia/Yekaterinburg"),
-    ("уфа", "Asia/Yekaterinburg"),
-    ("перм", "Asia/Yekaterinburg"),
-    ("самар", "Europe/Samara"),
-    ("samara", "Europe/Samara"),
-    ("удмурт", "Europe/Samara"),
-    ("ижевск", "Europe/Samara"),
-    ("тольятти", "Europe/Samara"),
-    ("саратов", "Europe/Saratov"),
-    ("ульянов", "Europe/Ulyanovsk"),
-    ("астрахан", "Europe/Astrakhan"),
-    ("волгоград", "Europe/Volgograd"),
-    ("киров", "Europe/Kirov"),
-    ("крым", "Europe/Simferopol"),
-    ("симферопол", "Europe/Simferopol"),
-    ("севастопол", "Europe/Simferopol"),
-    # Everything else in European Russia is Moscow time; list the common ones explicitly so an
-    # unknown string (a foreign region, a typo) stays unknown rather than silently Moscow.
-    *(
-        (stem, "Europe/Moscow")
-        for stem in (
-            "москв",
-            "москов",
-            "moscow",
-            "санкт петербург",
-            "петербург",
-            "спб",
-            "ленинград",
-            "petersburg",
-            "мурманск",
-            "карели",
-            "коми",
-            "архангельск",
-            "ненецк",
-            "вологод",
-            "новгород",
-            "нижегород",
-            "псков",
-            "твер",
-            "ярослав",
-            "костром",
-            "иванов",
-            "владимир",
-            "смолен",
-            "брянск",
-            "калуж",
-            "тульск",
-            "тула",
-            "рязан",
-            "орлов",
-            "орел",
-            "курск",
-            "курская",
-            "белгород",
-            "воронеж",
-            "липец",
-            "тамбов",
-            "пенз",
-            "мордов",
-            "чуваш",
-            "марий",
-            "татарстан",
-            "казан",
-            "kazan",
-            "краснодар",
-            "кубан",
-            "адыге",
-            "ростов",
-            "ставрополь",
-            "карачаев",
-            "кабардин",
-            "осети",
-            "ингуш",
-            "чечен",
-            "дагестан",
-            "калмык",
-            "сочи",
-        )
-    ),
-)
-
 _OFFSET = re.compile(r"^(мск|msk|utc|gmt)?\s*([+-−])\s*(\d{1,2})(?::?00)?$")
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 @cache
@@ -200,15 +66,16 @@ def parse_timezone(text: str) -> str | None:
 
 
 @lru_cache(maxsize=8192)
-def timezone_for_region(text: str) -> str | None:
-    """Zone for a region/city cell: an explicit zone form, else a Russian region/city name."""
+def region_zones(text: str) -> tuple[str, ...]:
+    """Every zone a region/city/address cell may mean: an explicit zone form, else the Russian
+    federal subject it names (several zones for Якутия, Сахалинская область...). Empty: unknown."""
     tz = parse_timezone(text)
     if tz is not None:
-        return tz
-    norm = " " + _NON_WORD.sub(" ", text.casefold().replace("ё", "е")).strip() + " "
-    if not norm.strip():
-        return None
-    for stem, zone in _REGION_STEMS:
-        if (" " + stem) in norm:  # stems match at word starts only
-            return zone
-    return None
+        return (tz,)
+    return zones_for_region(text)
+
+
+def timezone_for_region(text: str) -> str | None:
+    """The main zone of a region/city cell (see `region_zones` for all of them), or None."""
+    zones = region_zones(text)
+    return zones[0] if zones else None

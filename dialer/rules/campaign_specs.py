@@ -8,6 +8,7 @@ from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
+from dialer.lists.filters import DEFAULT_GROUP_MIN_ROWS
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing.snapshot import DialingMode
 from dialer.rules.campaign_fields import Duration, _check_zone, _days, _Model, _range_texts
@@ -56,7 +57,7 @@ class FiltersSpec(_Model):
 class CorporateSpec(_Model):
     headcount_threshold: int | None = Field(default=None, ge=1)
     group_column: bool = True
-    group_min_rows: int | None = Field(default=None, ge=2)
+    group_min_rows: int | None = Field(default=DEFAULT_GROUP_MIN_ROWS, ge=2)  # null: off
 
 
 class DialingSpec(_Model):

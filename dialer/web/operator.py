@@ -78,6 +78,10 @@ def _card(ctx: WebContext, operator_id: int, attempt_id: int | None) -> dict[str
         "contact_person": contact.contact_person,
         "region": contact.region,
         "email": contact.email,
+        # the list's other columns and what the import learnt (extension, carrier, time zone source)
+        "details": dict(contact.extra or {}),
+        "extension": (contact.extra or {}).get("extension"),
+        "timezone": contact.timezone,
         "disposition": attempt.disposition_code,
         "bridged_at": attempt.bridged_at.isoformat() if attempt.bridged_at else None,
         "previous": [

@@ -247,6 +247,8 @@ class WebQueries:
                         operator=ops.get(a.operator_id) if a and a.operator_id else None,
                         notes=a.notes if a else None,
                         next_action_at=a.next_action_at if a else None,
+                        timezone=c.timezone,
+                        extra=c.extra or {},
                     )
                 )
             return out

@@ -102,7 +102,9 @@ def test_corporate_queue_export_from_a_hostile_list(tmp_path: Path) -> None:
         rows = list(csv.reader(fh, delimiter=";"))
     assert tuple(rows[0]) == CORPORATE_HEADER
     assert rows[1][1] == "'+74951234567" and rows[1][3] == "'=cmd|' /C calc'!A0"
-    assert "threshold" in rows[1][-1] and rows[2][6] == "'@Холдинг"
+    reason = CORPORATE_HEADER.index("Причина / Reason")
+    assert "threshold" in rows[1][reason] and rows[2][6] == "'@Холдинг"
+    assert rows[1][CORPORATE_HEADER.index("Источник часового пояса / Time zone source")] == "phone"
     ws = load_workbook(out_xlsx).active
     assert ws is not None and ws.title == "Corporate"
     assert ws.cell(2, 4).value == "=cmd|' /C calc'!A0" and ws.cell(2, 4).data_type == "s"

@@ -202,10 +202,13 @@ def test_import_report(tmp_path: Path) -> None:
     assert "invalid rows: 1" in rep.summary()
 
 
-def test_default_rules_only_route_explicit_groups(tmp_path: Path) -> None:
+def test_default_rules_route_groups_and_tax_ids_on_three_rows(tmp_path: Path) -> None:
+    """Holdings are routed by default (issue 16): a group cell, or a tax id on 3+ rows."""
     rep = import_contacts(_list(tmp_path)).run()
-    assert rep.accepted == 7 and rep.corporate == {"group_column": 1}
+    assert rep.accepted == 4 and rep.corporate == {"group_column": 1, "tax_id_repeated": 3}
     assert rep.duplicates.total() == 1 and rep.invalid_count == 1 and rep.balanced()
+    off = import_contacts(_list(tmp_path), ImportRules(corporate=CorporateRules(group_min_rows=None))).run()
+    assert off.accepted == 7 and off.corporate == {"group_column": 1}
 
 
 def test_reimport_is_idempotent(tmp_path: Path) -> None:

@@ -212,8 +212,9 @@ def test_consent_columns_become_consent_events_not_contact_fields(repo: Reposito
     ]
     import_list(repo, campaign_id, definition, write_csv(tmp_path / "c.csv", rows), "consent")
     stored = _stored(repo)
-    assert stored["+79161234500"].extra == {"Комментарий": "да"}
-    assert stored["+79161234501"].extra == {"Комментарий": "нет"}
+    # the zone's source is stored with every contact (no region, a mobile number, no fallback)
+    assert stored["+79161234500"].extra == {"Комментарий": "да", "timezone_source": "unknown"}
+    assert stored["+79161234501"].extra == {"Комментарий": "нет", "timezone_source": "unknown"}
     with repo.sessions() as s:
         events = list(s.scalars(select(ConsentRecord)))
     assert [(e.phone, e.contact_id, e.action, e.source) for e in events] == [
