@@ -164,7 +164,7 @@ async def test_the_scheduler_refreshes_the_plan_hourly_from_its_folder(
     repo: Repository, db_url: str, tmp_path: Path
 ) -> None:
     from dialer.db.models import AuditLog
-    from dialer.recordings_post import LocalRecordingStore
+    from dialer.recordings.local_store import LocalRecordingStore
     from dialer.scheduler import CampaignScheduler
 
     folder = tmp_path / "plan"
