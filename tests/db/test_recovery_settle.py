@@ -1,0 +1,127 @@
+"""Attempts an earlier dialer process left open get the outcome Asterisk recorded and the campaign's
+retry rules, on both databases (issue 14: a busy retried after 10 minutes, an unknown ending retried
+after 5 as a system failure, a conversation closed with its real length)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from dialer.campaigns import apply_campaign
+from dialer.db.models import Attempt, Contact
+from dialer.db.repository import Repository
+from dialer.recovery.cdr import CdrRecord
+from dialer.recovery.settle import fail_unfinished_attempts_with_retries, open_attempts, recover_open_attempts
+from dialer.rules.campaign import parse_campaign
+from tests.labkit import campaign_definition
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _campaign(repo: Repository, phones: list[str], **overrides: Any) -> int:
+    cid = apply_campaign(repo, parse_campaign(campaign_definition(**overrides)))
+    repo.add_contact_list(cid, "l", [{"phone": p, "timezone": "Europe/Moscow"} for p in phones])
+    return cid
+
+
+def _state(repo: Repository, cid: int) -> dict[str, tuple[str, datetime | None, int]]:
+    with repo.sessions() as s:
+        return {
+            c.phone: (c.status, c.next_attempt_at, c.attempt_count)
+            for c in s.scalars(select(Contact).where(Contact.campaign_id == cid))
+        }
+
+
+def _attempts(repo: Repository, cid: int) -> dict[str, Attempt]:
+    return {a.phone: a for a in repo.attempts(cid)}
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+def test_open_attempts_get_cdr_outcomes_and_retries(repo: Repository) -> None:
+    phones = ["+79100000001", "+79100000002", "+79100000003", "+79100000004", "+79100000005"]
+    cid = _campaign(repo, phones)
+    tasks = {t.phone: t for t in repo.lease_contacts(cid, 5, "dead-node", T0)}
+    busy, talk, nothing, live, noans = (tasks[p] for p in phones)
+    repo.update_attempt(talk.attempt_id, answered_at=T0 + timedelta(seconds=3))
+    ended = T0 + timedelta(seconds=8)
+    records = [
+        CdrRecord(busy.channel_id, busy.attempt_id, T0, None, ended, "BUSY"),
+        CdrRecord(noans.channel_id, noans.attempt_id, T0, None, T0 + timedelta(seconds=30), "NO ANSWER"),
+        CdrRecord(
+            talk.channel_id, talk.attempt_id, T0, T0 + timedelta(seconds=3), T0 + timedelta(seconds=4), "ANSWERED"
+        ),
+        CdrRecord(
+            talk.channel_id,
+            talk.attempt_id,
+            T0 + timedelta(seconds=4),
+            T0 + timedelta(seconds=4),
+            T0 + timedelta(seconds=94),
+            "ANSWERED",
+            dstchannel="PJSIP/op1-00000001",
+        ),
+    ]
+    now = T0 + timedelta(minutes=3)
+    resolutions = recover_open_attempts(repo, cid, records, now, adopted_channel_ids={live.channel_id})
+    assert {r.attempt_id for r in resolutions} == {
+        busy.attempt_id,
+        talk.attempt_id,
+        nothing.attempt_id,
+        noans.attempt_id,
+    }
+
+    attempts = _attempts(repo, cid)
+    assert attempts[busy.phone].outcome == "busy" and _utc(attempts[busy.phone].ended_at) == ended
+    assert attempts[noans.phone].outcome == "no_answer"
+    assert attempts[nothing.phone].outcome == "system_failure" and _utc(attempts[nothing.phone].ended_at) == now
+    t = attempts[talk.phone]
+    assert t.outcome == "connected"
+    assert (_utc(t.bridged_at), _utc(t.ended_at)) == (T0 + timedelta(seconds=4), T0 + timedelta(seconds=94))
+    assert attempts[live.phone].outcome is None  # adopted: still talking, not ours to close
+
+    state = _state(repo, cid)
+    assert state[busy.phone][:2] == ("new", ended + timedelta(minutes=10))  # busy: again in 10 minutes
+    assert state[noans.phone][:2] == ("new", T0 + timedelta(seconds=30) + timedelta(hours=2))
+    assert state[nothing.phone][:2] == ("new", now + timedelta(minutes=5))  # system failure: in 5 minutes
+    assert state[talk.phone][0] == "done"  # nobody left to dispose of it: completed without a disposition
+    assert state[live.phone][0] == "leased"
+    assert [a.attempt_id for a in open_attempts(repo, cid)] == [live.attempt_id]
+
+    # idempotent: a second recovery finds nothing more to close
+    assert recover_open_attempts(repo, cid, records, now, adopted_channel_ids={live.channel_id}) == []
+
+
+def test_a_talk_whose_operator_is_back_waits_for_the_disposition(repo: Repository) -> None:
+    cid = _campaign(repo, ["+79100000011"])
+    (task,) = repo.lease_contacts(cid, 1, "dead-node", T0)
+    records = [
+        CdrRecord(task.channel_id, task.attempt_id, T0, T0, T0 + timedelta(seconds=60), "ANSWERED", dstchannel="x")
+    ]
+    recover_open_attempts(repo, cid, records, T0, awaiting_disposition={task.attempt_id})
+    assert _state(repo, cid)["+79100000011"][0] == "wrap_up"
+    repo.record_disposition(task.attempt_id, "ok", None, None, None)
+    assert _attempts(repo, cid)["+79100000011"].disposition_code == "ok"
+
+
+def test_system_failures_are_retried_and_not_counted(repo: Repository) -> None:
+    """What `fail_unfinished_attempts` skipped: the documented system-failure rule (docs/lists.md)."""
+    cid = _campaign(repo, ["+79100000021", "+79100000022"], retry={"max_attempts": 1})
+    repo.lease_contacts(cid, 2, "dead-node", T0)
+    assert fail_unfinished_attempts_with_retries(repo, cid, T0) == 2
+    for status, next_at, _ in _state(repo, cid).values():
+        assert (status, next_at) == ("new", T0 + timedelta(minutes=5))
+    # not counted: with max_attempts 1 the contact is still dialable
+    assert len(repo.lease_contacts(cid, 2, "n", T0 + timedelta(minutes=5))) == 2
+    assert fail_unfinished_attempts_with_retries(repo, cid, T0 + timedelta(minutes=6)) == 2
+
+
+def test_without_a_definition_the_contact_is_done_as_before(repo: Repository) -> None:
+    cid = repo.upsert_campaign("plain", fields={})
+    repo.add_contact_list(cid, "l", [{"phone": "+79100000031"}])
+    repo.lease_contacts(cid, 1, "dead-node", T0)
+    assert fail_unfinished_attempts_with_retries(repo, cid, T0) == 1
+    assert _state(repo, cid)["+79100000031"][0] == "done"
