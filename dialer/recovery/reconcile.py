@@ -34,6 +34,7 @@ class OpenAttempt:
     bridged_at: datetime | None = None
     amd_status: str | None = None
     operator_session_id: int | None = None
+    campaign_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,7 @@ def _resolve(attempt: OpenAttempt, records: Sequence[CdrRecord]) -> Resolution:
             return Resolution(attempt.attempt_id, AttemptOutcome.MACHINE, ended, "CDR: answered by a machine", answered)
         # a person (or AMD still undecided) answered and no operator was connected: an abandon, the safe
         # side of the abandon cap, as the live service counts it
-        return Resolution(
-            attempt.attempt_id, AttemptOutcome.ABANDONED, ended, "CDR: answered, never bridged", answered
-        )
+        return Resolution(attempt.attempt_id, AttemptOutcome.ABANDONED, ended, "CDR: answered, never bridged", answered)
     last = ordered[-1]
     outcome = UNANSWERED.get(last.disposition)
     if outcome is None:

@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dialer.db.models import Attempt, Campaign
-from dialer.db.repository import Repository
+from dialer.db.models import Attempt, Campaign, Contact, OperatorSession, OperatorStateChange
+from dialer.db.repository import WRAP_UP, Repository
 from dialer.outcomes import AttemptOutcome
+from dialer.recovery.adoption import OpenSession
 from dialer.recovery.cdr import CdrRecord
 from dialer.recovery.reconcile import OpenAttempt, Resolution, reconcile
 from dialer.rules.campaign import parse_campaign
@@ -42,11 +43,51 @@ def open_attempts(repo: Repository, campaign_id: int | None) -> list[OpenAttempt
             Attempt.bridged_at,
             Attempt.amd_status,
             Attempt.operator_session_id,
+            Attempt.campaign_id,
         ).where(Attempt.outcome.is_(None))
         if campaign_id is not None:
             q = q.where(Attempt.campaign_id == campaign_id)
         rows = s.execute(q.order_by(Attempt.id)).all()
     return [OpenAttempt(*row) for row in rows]
+
+
+def open_sessions(repo: Repository, campaign_id: int) -> list[OpenSession]:
+    """The campaign's operator sessions without an end, with their last recorded state and the finished
+    conversation each still has to dispose of (its contact waits in wrap_up), for `plan_adoption`."""
+    with repo.sessions() as s:
+        rows = s.execute(
+            select(
+                OperatorSession.id,
+                OperatorSession.operator_id,
+                OperatorSession.campaign_id,
+                OperatorSession.channel_id,
+                OperatorSession.bridge_id,
+            ).where(OperatorSession.campaign_id == campaign_id, OperatorSession.ended_at.is_(None))
+        ).all()
+        result = []
+        for session_id, operator_id, cid, channel_id, bridge_id in rows:
+            last = s.scalar(
+                select(OperatorStateChange.state)
+                .where(OperatorStateChange.session_id == session_id)
+                .order_by(OperatorStateChange.at.desc(), OperatorStateChange.id.desc())
+                .limit(1)
+            )
+            wrapping = s.scalar(
+                select(Attempt.id)
+                .join(Contact, Attempt.contact_id == Contact.id)
+                .where(
+                    Attempt.operator_session_id == session_id,
+                    Attempt.outcome == AttemptOutcome.CONNECTED.value,
+                    Attempt.disposition_code.is_(None),
+                    Contact.status == WRAP_UP,
+                )
+                .order_by(Attempt.id.desc())
+                .limit(1)
+            )
+            result.append(
+                OpenSession(session_id, operator_id, cid or campaign_id, channel_id, bridge_id, last, wrapping)
+            )
+    return result
 
 
 def settle(

@@ -332,7 +332,9 @@ class AriClient:
                         values[name] = value
             except TelephonyError:
                 continue  # gone while we listed: nothing to adopt
-            found.append(replace(channel, variables={**channel.variables, **values}))
+            found.append(
+                replace(channel, variables={**channel.variables, **values}, in_application=channel.id in wanted)
+            )
         bridge_ids = set(app_bridges)
         bridges = [b for b in await self.bridges() if b.id in bridge_ids]
         return ServerInventory(server, tuple(found), tuple(bridges))

@@ -21,6 +21,7 @@ class ChannelInfo:
     app_name: str = ""  # the dialplan application it is in (Stasis while the dialer controls it)
     created: str = ""
     variables: Mapping[str, str] = field(default_factory=dict)
+    in_application: bool = False  # subscribed to our Stasis application (else: found by its id only)
 
     @classmethod
     def from_ari(cls, data: Mapping[str, Any], variables: Mapping[str, str] | None = None) -> ChannelInfo:
