@@ -12,6 +12,7 @@ from sqlalchemy import select
 from dialer.campaigns import apply_campaign
 from dialer.db.models import Attempt, Contact
 from dialer.db.repository import Repository
+from dialer.outcomes import AttemptOutcome
 from dialer.recovery.cdr import CdrRecord
 from dialer.recovery.settle import fail_unfinished_attempts_with_retries, open_attempts, recover_open_attempts
 from dialer.rules.campaign import parse_campaign
@@ -125,3 +126,38 @@ def test_without_a_definition_the_contact_is_done_as_before(repo: Repository) ->
     repo.lease_contacts(cid, 1, "dead-node", T0)
     assert fail_unfinished_attempts_with_retries(repo, cid, T0) == 1
     assert _state(repo, cid)["+79100000031"][0] == "done"
+
+
+def test_open_sessions_carry_their_last_state_and_the_call_to_dispose(repo: Repository) -> None:
+    from dialer.recovery.settle import campaign_rules, open_sessions
+
+    cid = _campaign(repo, ["+79100000041"])
+    rules = campaign_rules(repo.campaign(cid))
+    op1 = repo.ensure_operator("op1", "One", "PJSIP/op1")
+    op2 = repo.ensure_operator("op2", "Two", "PJSIP/op2")
+    wrapping = repo.start_operator_session(op1, cid, "agent-1-1")
+    paused = repo.start_operator_session(op2, cid, "agent-2-1")
+    ended = repo.start_operator_session(op2, cid, "agent-2-0")
+    repo.update_operator_session(wrapping, bridge_id="opbridge-1")
+    repo.end_operator_session(ended, T0, "logged out")
+    repo.operator_state(wrapping, "on_call", T0, "attempt")
+    repo.operator_state(wrapping, "wrap_up", T0 + timedelta(seconds=30), "ended")
+    repo.operator_state(paused, "ready", T0, "logged in")
+    repo.operator_state(paused, "paused", T0 + timedelta(seconds=5), "coffee")
+    (task,) = repo.lease_contacts(cid, 1, "dead-node", T0)
+    repo.update_attempt(task.attempt_id, operator_session_id=wrapping, bridged_at=T0)
+    repo.finish_attempt(task.attempt_id, AttemptOutcome.CONNECTED, T0 + timedelta(seconds=30), rules)
+
+    sessions = {s.session_id: s for s in open_sessions(repo, cid)}
+    assert set(sessions) == {wrapping, paused}
+    w = sessions[wrapping]
+    assert (w.channel_id, w.bridge_id, w.last_state, w.wrapping_attempt_id) == (
+        "agent-1-1",
+        "opbridge-1",
+        "wrap_up",
+        task.attempt_id,
+    )
+    assert (sessions[paused].last_state, sessions[paused].wrapping_attempt_id) == ("paused", None)
+    repo.record_disposition(task.attempt_id, "ok", None, None, rules)
+    after = {s.session_id: s for s in open_sessions(repo, cid)}
+    assert after[wrapping].wrapping_attempt_id is None  # disposed of: nothing to come back to
