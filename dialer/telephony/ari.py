@@ -42,6 +42,7 @@ ATTEMPT_VARIABLES = (ATTEMPT_VARIABLE,)
 # Ids the dialer gives its channels: customers att-<hex> (dialer.db.repository.lease_contacts), operators
 # agent-<operator id>-<ms> (DialerService.login).
 DIALER_CHANNEL_PREFIXES = ("att-", "agent-")
+DIALER_BRIDGE_PREFIX = "opbridge-"  # operator bridges: opbridge-<session id>-<hex> (DialerService.login)
 
 
 def attempt_variables(attempt_id: int) -> dict[str, str]:
@@ -313,10 +314,21 @@ class AriClient:
         value = data.get("value") if isinstance(data, dict) else None
         return None if value is None else str(value)
 
+    async def subscribe(self, channel_ids: list[str], bridge_ids: list[str]) -> None:
+        """Have Asterisk send us the events of channels and bridges another dialer process's application
+        holds (a campaign taken over from a dead process): POST /applications/{app}/subscription."""
+        sources = [f"channel:{c}" for c in channel_ids] + [f"bridge:{b}" for b in bridge_ids]
+        if sources:
+            await self._call(
+                f"subscribe to {len(sources)} event sources",
+                lambda: self._client.applications.subscribe(applicationName=self.app, eventSource=sources),
+            )
+
     async def inventory(self, server: str, variables: tuple[str, ...] = ATTEMPT_VARIABLES) -> ServerInventory:
         """What this server holds that may be the dialer's: the channels and bridges of our Stasis
-        application, plus every channel whose id the dialer chose (it names an attempt or an operator
-        session), since a customer in AMD is in the dialplan, not in the application. `variables` are
+        application, plus every channel and operator bridge whose id the dialer chose (it names an attempt
+        or an operator session), since a customer in AMD is in the dialplan, not in the application, and
+        a campaign taken over from a dead process has its calls in that process's application. `variables` are
         read from each of them (a channel that ends meanwhile is simply left out)."""
         app_channels, app_bridges = await self.app_inventory()
         wanted = set(app_channels)
@@ -336,5 +348,5 @@ class AriClient:
                 replace(channel, variables={**channel.variables, **values}, in_application=channel.id in wanted)
             )
         bridge_ids = set(app_bridges)
-        bridges = [b for b in await self.bridges() if b.id in bridge_ids]
+        bridges = [b for b in await self.bridges() if b.id in bridge_ids or b.id.startswith(DIALER_BRIDGE_PREFIX)]
         return ServerInventory(server, tuple(found), tuple(bridges))

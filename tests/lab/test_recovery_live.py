@@ -35,7 +35,10 @@ def local(number: str) -> str:
     return f"Local/{number.lstrip('+')}@sim-customers"
 
 
-async def test_a_live_call_survives_the_client_and_its_records_reconcile(lab: AsteriskLab) -> None:
+@pytest.mark.parametrize("second_app", [APP, f"{APP}-other"], ids=["restart", "takeover"])
+async def test_a_live_call_survives_the_client_and_its_records_reconcile(lab: AsteriskLab, second_app: str) -> None:
+    """restart: the same application comes back; takeover: another process (its own application) lists the
+    calls by their ids and subscribes to their events."""
     tag = uuid.uuid4().hex[:8]
     op_ch, bridge = f"agent-900-{tag}", f"opbridge-900-{tag}"
     talk, ring, busy = f"att-talk{tag}", f"att-ring{tag}", f"att-busy{tag}"
@@ -84,16 +87,19 @@ async def test_a_live_call_survives_the_client_and_its_records_reconcile(lab: As
     finally:
         await first.close()  # the dialer "dies": its websocket is gone, Asterisk keeps the calls
 
-    second = AriClient(url, LAB_ARI_USER, LAB_ARI_PASSWORD, APP, on_event)
+    second = AriClient(url, LAB_ARI_USER, LAB_ARI_PASSWORD, second_app, on_event)
     await second.start()
     try:
         inventory = await second.inventory("default")
         channels = {c.id: c for c in inventory.channels}
         bridges = {b.id: b for b in inventory.bridges}
         assert set(bridges[bridge].channels) == {op_ch, talk}
-        assert channels[talk].variables[ATTEMPT_VARIABLE] == "901" and channels[talk].in_application
+        same_app = second_app == APP
+        assert channels[talk].variables[ATTEMPT_VARIABLE] == "901" and channels[talk].in_application is same_app
         assert channels[ring].state == "Ringing" and channels[ring].variables[ATTEMPT_VARIABLE] == "902"
-        assert channels[op_ch].in_application and channels[op_ch].state == "Up"
+        assert channels[op_ch].in_application is same_app and channels[op_ch].state == "Up"
+        if not same_app:
+            await second.subscribe([talk, ring, op_ch], [bridge])
 
         now = datetime.now(UTC)
         attempts = [
