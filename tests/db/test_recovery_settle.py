@@ -130,6 +130,7 @@ def test_without_a_definition_the_contact_is_done_as_before(repo: Repository) ->
 
 def test_open_sessions_carry_their_last_state_and_the_call_to_dispose(repo: Repository) -> None:
     from dialer.recovery.settle import campaign_rules, open_sessions
+    from dialer.recovery.startup import open_work
 
     cid = _campaign(repo, ["+79100000041"])
     rules = campaign_rules(repo.campaign(cid))
@@ -158,6 +159,8 @@ def test_open_sessions_carry_their_last_state_and_the_call_to_dispose(repo: Repo
         task.attempt_id,
     )
     assert (sessions[paused].last_state, sessions[paused].wrapping_attempt_id) == ("paused", None)
+    work = open_work(repo, [cid])
+    assert work.attempts == [] and {s.session_id for s in work.sessions} == {wrapping, paused}
     repo.record_disposition(task.attempt_id, "ok", None, None, rules)
     after = {s.session_id: s for s in open_sessions(repo, cid)}
     assert after[wrapping].wrapping_attempt_id is None  # disposed of: nothing to come back to

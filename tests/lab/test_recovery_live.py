@@ -22,6 +22,7 @@ from dialer.outcomes import AttemptOutcome
 from dialer.recovery.adoption import CallAction, OpenSession, OperatorAction, plan_adoption
 from dialer.recovery.cdr import read_cdr_csv
 from dialer.recovery.reconcile import OpenAttempt, reconcile
+from dialer.recovery.startup import survey_servers
 from dialer.simcustomers import SimBehaviour, sim_number
 from dialer.telephony.ari import ATTEMPT_VARIABLE, AriClient, Event, attempt_variables
 from tests.labkit import until
@@ -90,7 +91,7 @@ async def test_a_live_call_survives_the_client_and_its_records_reconcile(lab: As
     second = AriClient(url, LAB_ARI_USER, LAB_ARI_PASSWORD, second_app, on_event)
     await second.start()
     try:
-        inventory = await second.inventory("default")
+        (inventory,) = await survey_servers({"default": second})
         channels = {c.id: c for c in inventory.channels}
         bridges = {b.id: b for b in inventory.bridges}
         assert set(bridges[bridge].channels) == {op_ch, talk}
