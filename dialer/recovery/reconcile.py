@@ -56,7 +56,9 @@ class Resolution:
         return max(0.0, (self.ended_at - self.bridged_at).total_seconds())
 
 
-def _resolve(attempt: OpenAttempt, records: Sequence[CdrRecord]) -> Resolution:
+def _resolve(attempt: OpenAttempt, records: Sequence[CdrRecord], peers: Sequence[CdrRecord] = ()) -> Resolution:
+    """`peers`: records of other channels (the operator's) that name this attempt's channel as their other
+    party: the conversation's record when the customer's channel was not party A."""
     if not records:
         return Resolution(
             attempt.attempt_id,
@@ -67,12 +69,14 @@ def _resolve(attempt: OpenAttempt, records: Sequence[CdrRecord]) -> Resolution:
             attempt.bridged_at,
         )
     ordered = sorted(records, key=lambda r: (r.start, r.sequence))
-    ended = max(r.end for r in ordered)
+    ended = max(r.end for r in [*ordered, *peers])
     answers = [r.answer for r in ordered if r.answer is not None]
     answered = attempt.answered_at or (min(answers) if answers else None)
     if any(r.disposition == "ANSWERED" for r in ordered) or answers:
         talks = [r for r in ordered if r.dstchannel]  # the conversation's record names the operator's channel
         bridged = attempt.bridged_at or (talks[0].start if talks else None)
+        if bridged is None and peers:  # the customer's own record ends where the conversation begins
+            bridged = max(r.end for r in ordered)
         if bridged is not None:
             return Resolution(
                 attempt.attempt_id,
@@ -104,14 +108,21 @@ def reconcile(open_attempts: Iterable[OpenAttempt], cdr_records: Iterable[CdrRec
     gets its real end (and so its real length), what Asterisk has no record of is a system failure.
 
     A record belongs to an attempt when its uniqueid is the attempt's channel id (the customer's channel,
-    party A) or its dialer_attempt column names the attempt; records of other channels (a Local
-    channel's dialplan half `<id>-2`, operators) are ignored."""
+    party A) or its dialer_attempt column names the attempt. Where the customer was not party A (an
+    originate without `attempt_variables`, whose CDR_PROP(party_a) makes it so), the conversation's record
+    is the operator's, naming the customer's channel as its other party: that one counts too. Other records
+    (a Local channel's dialplan half `<id>-2`, operators' own) are ignored."""
+    records = list(cdr_records)
     by_channel: dict[str, list[CdrRecord]] = {}
     by_attempt: dict[int, list[CdrRecord]] = {}
-    for record in cdr_records:
+    for record in records:
         by_channel.setdefault(record.uniqueid, []).append(record)
         if record.attempt_id is not None:
             by_attempt.setdefault(record.attempt_id, []).append(record)
+    by_peer: dict[str, list[CdrRecord]] = {}
+    for record in records:
+        if record.dstchannel:
+            by_peer.setdefault(record.dstchannel, []).append(record)
     resolutions = []
     for attempt in open_attempts:
         mine = {id(r): r for r in by_channel.get(attempt.channel_id, [])}
@@ -122,5 +133,19 @@ def reconcile(open_attempts: Iterable[OpenAttempt], cdr_records: Iterable[CdrRec
                 continue  # the dialplan half of a Local channel inherits the variable
             else:
                 mine[id(r)] = r  # another channel id names this attempt: trust the tag
-        resolutions.append(_resolve(attempt, list(mine.values())))
+        own = list(mine.values())
+        # channel names repeat after an Asterisk restart: a peer record counts only while our channel lived
+        first = min((r.start for r in own), default=None)
+        last = max((r.end for r in own), default=None)
+        peers = [
+            p
+            for name in {r.channel for r in own if r.channel}
+            for p in by_peer.get(name, [])
+            if p.uniqueid != attempt.channel_id
+            and first is not None
+            and last is not None
+            and p.start <= last
+            and p.end >= first
+        ]
+        resolutions.append(_resolve(attempt, own, peers))
     return resolutions

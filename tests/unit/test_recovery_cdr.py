@@ -163,3 +163,31 @@ def test_the_last_unanswered_record_decides() -> None:
 def test_one_resolution_per_open_attempt_in_order() -> None:
     open_ = [OpenAttempt(i, f"att-{i}") for i in (3, 1, 2)]
     assert [r.attempt_id for r in reconcile(open_, [])] == [3, 1, 2]
+
+
+# Lines from the lab for a call originated WITHOUT attempt_variables (no CDR_PROP(party_a)): the older
+# operator channel is party A of the conversation, naming the customer's channel as its dstchannel.
+OPERATOR_PARTY_A = """\
+"dialer-cdr-1","att-f3-2","att-f3","","Local/7999101004@sim-customers-00000047;2","","Hangup","1796490322.395154","1796490323.396989","1796490329.221146","6","5","ANSWERED","168"
+"dialer-cdr-1","att-f3","agent-1-f3","","Local/7999101004@sim-customers-00000047;1","","Stasis","1796490322.395123","1796490323.397006","1796490323.406328","1","0","ANSWERED","167"
+"dialer-cdr-1","agent-1-f3-2","agent-1-f3","","Local/7999100040@sim-customers-00000046;2","","Wait","1796490322.392369","1796490322.393004","1796490332.411237","10","10","ANSWERED","166"
+"dialer-cdr-1","agent-1-f3","agent-1-f3","","Local/7999100040@sim-customers-00000046;1","Local/7999101004@sim-customers-00000047;1","Stasis","1796490322.392344","1796490322.393057","1796490329.221219","6","6","ANSWERED","165"
+"""
+
+
+def test_the_operators_record_of_the_conversation_counts_when_the_customer_was_not_party_a(tmp_path: Path) -> None:
+    path = tmp_path / "dialer-cdr.csv"
+    path.write_text(OPERATOR_PARTY_A)
+    (r,) = reconcile([OpenAttempt(1, "att-f3")], read_cdr_csv(path).records)
+    assert r.outcome is AttemptOutcome.CONNECTED
+    assert r.bridged_at == datetime.fromtimestamp(1796490323.406328, UTC)  # the customer's own record ends there
+    assert r.ended_at == datetime.fromtimestamp(1796490329.221219, UTC)
+    assert r.talk_s == pytest.approx(5.81, abs=0.01)
+
+
+def test_a_peer_record_of_another_time_does_not_count() -> None:
+    """Channel names repeat after an Asterisk restart: only a peer record overlapping our channel's life counts."""
+    own = rec("att-1", "ANSWERED", 0, 2, answer=at(1), channel="Local/1@x-00000001;1")
+    old_peer = rec("agent-9", "ANSWERED", -500, -400, answer=at(-500), dstchannel="Local/1@x-00000001;1")
+    (r,) = reconcile([OpenAttempt(1, "att-1")], [own, old_peer])
+    assert r.outcome is AttemptOutcome.ABANDONED and r.ended_at == at(2)
