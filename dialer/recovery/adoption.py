@@ -54,6 +54,8 @@ class OpenSession:
     bridge_id: str | None
     last_state: str | None = None  # the last state change recorded (OperatorState values)
     wrapping_attempt_id: int | None = None  # a finished conversation of theirs still waiting for its disposition
+    login: str = ""  # with endpoint: what the service needs to rebuild its LiveOperator
+    endpoint: str = ""
 
 
 @dataclass(frozen=True)

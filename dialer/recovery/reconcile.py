@@ -35,6 +35,8 @@ class OpenAttempt:
     amd_status: str | None = None
     operator_session_id: int | None = None
     campaign_id: int = 0
+    contact_id: int = 0  # with phone: what the service needs to rebuild its LiveCall
+    phone: str = ""
 
 
 @dataclass(frozen=True)

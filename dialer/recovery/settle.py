@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dialer.db.models import Attempt, Campaign, Contact, OperatorSession, OperatorStateChange
+from dialer.db.models import Attempt, Campaign, Contact, Operator, OperatorSession, OperatorStateChange
 from dialer.db.repository import WRAP_UP, Repository
 from dialer.outcomes import AttemptOutcome
 from dialer.recovery.adoption import OpenSession
@@ -44,6 +44,8 @@ def open_attempts(repo: Repository, campaign_id: int | None) -> list[OpenAttempt
             Attempt.amd_status,
             Attempt.operator_session_id,
             Attempt.campaign_id,
+            Attempt.contact_id,
+            Attempt.phone,
         ).where(Attempt.outcome.is_(None))
         if campaign_id is not None:
             q = q.where(Attempt.campaign_id == campaign_id)
@@ -62,10 +64,14 @@ def open_sessions(repo: Repository, campaign_id: int) -> list[OpenSession]:
                 OperatorSession.campaign_id,
                 OperatorSession.channel_id,
                 OperatorSession.bridge_id,
-            ).where(OperatorSession.campaign_id == campaign_id, OperatorSession.ended_at.is_(None))
+                Operator.login,
+                Operator.sip_endpoint,
+            )
+            .join(Operator, OperatorSession.operator_id == Operator.id)
+            .where(OperatorSession.campaign_id == campaign_id, OperatorSession.ended_at.is_(None))
         ).all()
         result = []
-        for session_id, operator_id, cid, channel_id, bridge_id in rows:
+        for session_id, operator_id, cid, channel_id, bridge_id, login, endpoint in rows:
             last = s.scalar(
                 select(OperatorStateChange.state)
                 .where(OperatorStateChange.session_id == session_id)
@@ -85,7 +91,9 @@ def open_sessions(repo: Repository, campaign_id: int) -> list[OpenSession]:
                 .limit(1)
             )
             result.append(
-                OpenSession(session_id, operator_id, cid or campaign_id, channel_id, bridge_id, last, wrapping)
+                OpenSession(
+                    session_id, operator_id, cid or campaign_id, channel_id, bridge_id, last, wrapping, login, endpoint
+                )
             )
     return result
 

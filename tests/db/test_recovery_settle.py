@@ -90,7 +90,13 @@ def test_open_attempts_get_cdr_outcomes_and_retries(repo: Repository) -> None:
     assert state[nothing.phone][:2] == ("new", now + timedelta(minutes=5))  # system failure: in 5 minutes
     assert state[talk.phone][0] == "done"  # nobody left to dispose of it: completed without a disposition
     assert state[live.phone][0] == "leased"
-    assert [a.attempt_id for a in open_attempts(repo, cid)] == [live.attempt_id]
+    (still_open,) = open_attempts(repo, cid)
+    assert (still_open.attempt_id, still_open.contact_id, still_open.phone, still_open.campaign_id) == (
+        live.attempt_id,
+        live.contact_id,
+        live.phone,
+        cid,
+    )
 
     # idempotent: a second recovery finds nothing more to close
     assert recover_open_attempts(repo, cid, records, now, adopted_channel_ids={live.channel_id}) == []
@@ -159,6 +165,7 @@ def test_open_sessions_carry_their_last_state_and_the_call_to_dispose(repo: Repo
         task.attempt_id,
     )
     assert (sessions[paused].last_state, sessions[paused].wrapping_attempt_id) == ("paused", None)
+    assert (w.login, w.endpoint, w.operator_id) == ("op1", "PJSIP/op1", op1)
     work = open_work(repo, [cid])
     assert work.attempts == [] and {s.session_id for s in work.sessions} == {wrapping, paused}
     repo.record_disposition(task.attempt_id, "ok", None, None, rules)
