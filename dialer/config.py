@@ -31,6 +31,7 @@ class AsteriskServer(BaseModel):
     ami_password: SecretStr
     max_lines: int | None = Field(default=None, description="customer lines this server may carry; None: no limit")
     recording_spool_dir: Path = Path("/var/spool/asterisk/recording")
+    cdr_csv_path: Path = Path("/var/log/asterisk/cdr-custom/dialer-cdr.csv")
 
 
 class Settings(BaseSettings):
@@ -61,6 +62,10 @@ class Settings(BaseSettings):
     recording_spool_dir: Path = Field(
         default=Path("/var/spool/asterisk/recording"),
         description="Where Asterisk writes ARI recordings, as seen from the dialer's file system",
+    )
+    cdr_csv_path: Path = Field(
+        default=Path("/var/log/asterisk/cdr-custom/dialer-cdr.csv"),
+        description="Asterisk's call records (asterisk_conf/cdr_custom.conf), as seen from the dialer's file system",
     )
     recordings_dir: Path = PROJECT_ROOT / "recordings"
     recording_format: Literal["ogg", "mp3", "wav"] = "ogg"  # Opus in OGG: small, and browsers play it
@@ -109,6 +114,7 @@ class Settings(BaseSettings):
             ami_password=self.ami_password,
             max_lines=self.asterisk_max_lines,
             recording_spool_dir=self.recording_spool_dir,
+            cdr_csv_path=self.cdr_csv_path,
         )
         servers = [default, *self.asterisk_servers]
         names = [s.name for s in servers]

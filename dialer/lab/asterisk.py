@@ -84,6 +84,11 @@ class LabConfig:
         """Where this instance's ARI recordings land, as seen from the host."""
         return self.root / self.chroot_dir("/var/spool/asterisk").lstrip("/") / "recording"
 
+    @property
+    def cdr_csv_path(self) -> Path:
+        """Where this instance's call records land (asterisk_conf/cdr_custom.conf), as seen from the host."""
+        return self.root / self.chroot_dir("/var/log/asterisk").lstrip("/") / "cdr-custom" / "dialer-cdr.csv"
+
     def second(self, instance: str = "b") -> LabConfig:
         """Another Asterisk instance beside this one: same chroot, operators and app, other ports."""
         return replace(
@@ -108,6 +113,7 @@ class LabConfig:
             ami_user=LAB_AMI_USER,
             ami_password=SecretStr(LAB_AMI_SECRET),
             recording_spool_dir=self.recording_dir,
+            cdr_csv_path=self.cdr_csv_path,
         )
 
     @property
@@ -127,6 +133,7 @@ class LabConfig:
             "ami_password": LAB_AMI_SECRET,
             "trunk": "Local/{number}@sim-customers",
             "recording_spool_dir": self.recording_dir,
+            "cdr_csv_path": self.cdr_csv_path,
         }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]
@@ -302,6 +309,7 @@ class AsteriskLab:
         for d in ("/var/spool/asterisk", "/var/run/asterisk", "/var/log/asterisk", "/var/lib/asterisk"):
             (self.root / c.chroot_dir(d).lstrip("/")).mkdir(parents=True, exist_ok=True)
         c.recording_dir.mkdir(parents=True, exist_ok=True)
+        c.cdr_csv_path.parent.mkdir(parents=True, exist_ok=True)  # cdr_custom does not create it
 
     # -- process -----------------------------------------------------------------------------------
     def _pid(self) -> int | None:

@@ -11,11 +11,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import aioari
 import aiohttp
+
+from dialer.telephony.inventory import BridgeInfo, ChannelInfo, ServerInventory
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,28 @@ class TelephonyError(RuntimeError):
         super().__init__(message)
         self.status = status
         self.timed_out = timed_out  # no answer in time: the request may still have taken effect
+
+
+# Channel variables the dialer sets on a customer's channel at originate, so that Asterisk's own records
+# (CDR) and a restarted dialer can name the attempt without the dialer's memory.
+ATTEMPT_VARIABLE = "DIALER_ATTEMPT"
+ATTEMPT_VARIABLES = (ATTEMPT_VARIABLE,)
+# Ids the dialer gives its channels: customers att-<hex> (dialer.db.repository.lease_contacts), operators
+# agent-<operator id>-<ms> (DialerService.login).
+DIALER_CHANNEL_PREFIXES = ("att-", "agent-")
+DIALER_BRIDGE_PREFIX = "opbridge-"  # operator bridges: opbridge-<session id>-<hex> (DialerService.login)
+
+
+def attempt_variables(attempt_id: int) -> dict[str, str]:
+    """What `originate(variables=...)` sets on a customer's channel: a channel variable for a restarted
+    dialer, a CDR variable (column dialer_attempt, asterisk_conf/cdr_custom.conf) for the call record,
+    and the customer as the CDR's party A, so the record of the bridged conversation is the customer's
+    (uniqueid = the attempt's channel id) even though the operator's channel is older."""
+    return {
+        ATTEMPT_VARIABLE: str(attempt_id),
+        "CDR(dialer_attempt)": str(attempt_id),
+        "CDR_PROP(party_a)": "1",
+    }
 
 
 def event_time(event: Event) -> datetime:
@@ -167,7 +192,10 @@ class AriClient:
         timeout_s: float,
         caller_id: str | None = None,
         other_channel_id: str | None = None,
+        variables: dict[str, str] | None = None,
     ) -> None:
+        """`variables`: channel variables (and functions such as CDR(dialer_attempt)) set on the new channel
+        before it rings, e.g. `attempt_variables(attempt_id)`."""
         params: dict[str, Any] = {
             "endpoint": endpoint,
             "app": self.app,
@@ -179,6 +207,8 @@ class AriClient:
             params["otherChannelId"] = other_channel_id
         if caller_id:
             params["callerId"] = caller_id
+        if variables:
+            params["variables"] = variables  # aioswagger sends it as the JSON body {"variables": {...}}
         try:
             await self._call(f"originate {endpoint}", lambda: self._client.channels.originate(**params))
         except TelephonyError as exc:
@@ -258,3 +288,65 @@ class AriClient:
     async def bridge_ids(self) -> list[str]:
         bridges = await self._call("list bridges", lambda: self._client.bridges.list())
         return [b.id for b in bridges]
+
+    async def channels(self) -> list[ChannelInfo]:
+        """Every channel on this Asterisk (GET /channels), ours or not."""
+        channels = await self._call("list channels", lambda: self._client.channels.list())
+        return [ChannelInfo.from_ari(c.json) for c in channels]
+
+    async def bridges(self) -> list[BridgeInfo]:
+        """Every bridge on this Asterisk (GET /bridges) with the channels in it."""
+        bridges = await self._call("list bridges", lambda: self._client.bridges.list())
+        return [BridgeInfo.from_ari(b.json) for b in bridges]
+
+    async def channel_variable(self, channel_id: str, variable: str) -> str | None:
+        """One channel variable (GET /channels/{id}/variable); None when it is not set (ARI answers 404)."""
+        try:
+            result = await self._call(
+                f"read {variable} of {channel_id}",
+                lambda: self._client.channels.getChannelVar(channelId=channel_id, variable=variable),
+            )
+        except TelephonyError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        data = result if isinstance(result, dict) else getattr(result, "json", result)
+        value = data.get("value") if isinstance(data, dict) else None
+        return None if value is None else str(value)
+
+    async def subscribe(self, channel_ids: list[str], bridge_ids: list[str]) -> None:
+        """Have Asterisk send us the events of channels and bridges another dialer process's application
+        holds (a campaign taken over from a dead process): POST /applications/{app}/subscription."""
+        sources = [f"channel:{c}" for c in channel_ids] + [f"bridge:{b}" for b in bridge_ids]
+        if sources:
+            await self._call(
+                f"subscribe to {len(sources)} event sources",
+                lambda: self._client.applications.subscribe(applicationName=self.app, eventSource=sources),
+            )
+
+    async def inventory(self, server: str, variables: tuple[str, ...] = ATTEMPT_VARIABLES) -> ServerInventory:
+        """What this server holds that may be the dialer's: the channels and bridges of our Stasis
+        application, plus every channel and operator bridge whose id the dialer chose (it names an attempt
+        or an operator session), since a customer in AMD is in the dialplan, not in the application, and
+        a campaign taken over from a dead process has its calls in that process's application. `variables` are
+        read from each of them (a channel that ends meanwhile is simply left out)."""
+        app_channels, app_bridges = await self.app_inventory()
+        wanted = set(app_channels)
+        found: list[ChannelInfo] = []
+        for channel in await self.channels():
+            if channel.id not in wanted and not channel.id.startswith(DIALER_CHANNEL_PREFIXES):
+                continue
+            values: dict[str, str] = {}
+            try:
+                for name in variables:
+                    value = await self.channel_variable(channel.id, name)
+                    if value is not None:
+                        values[name] = value
+            except TelephonyError:
+                continue  # gone while we listed: nothing to adopt
+            found.append(
+                replace(channel, variables={**channel.variables, **values}, in_application=channel.id in wanted)
+            )
+        bridge_ids = set(app_bridges)
+        bridges = [b for b in await self.bridges() if b.id in bridge_ids or b.id.startswith(DIALER_BRIDGE_PREFIX)]
+        return ServerInventory(server, tuple(found), tuple(bridges))

@@ -1,0 +1,8 @@
+"""What a restarted dialer does with what an earlier process left: calls still live on Asterisk (adopt them),
+calls that ended while nobody listened (their outcome from Asterisk's own call records), contacts to retry,
+and recording legs left in the spool.
+
+Pure planners (`reconcile`, `plan_adoption`, `match_orphan_legs`) decide; thin adapters read Asterisk's
+CDR file, the spool and the database. The service calls them at start, on an ARI reconnect and on a
+campaign take-over (see docs/architecture.md, "What survives which fault").
+"""

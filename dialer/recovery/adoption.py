@@ -1,0 +1,403 @@
+"""Decide, per call and per operator, what a (re)started dialer does with what Asterisk still holds for it.
+Pure: the input is what ARI lists on each reachable server and what the database left open.
+
+Asterisk keeps our channels and bridges while no dialer process listens (they stay in the Stasis
+application), so a restart need not cut anybody: a conversation keeps going, a ringing customer is
+followed to its result, an answered customer waiting for an operator is bridged (or abandoned once the
+connect limit is over), an operator whose softphone is still in their bridge stays logged in. Only what
+cannot be adopted is hung up, and the attempt's outcome says why.
+
+Preconditions (the caller's): `attempts` and `sessions` are those of campaigns whose lease this process
+holds (another live process's calls are not ours); `servers` lists every reachable server; what is on an
+unreachable one is lost with it, as in a live Asterisk crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from dialer.outcomes import AttemptOutcome
+from dialer.pacing import OperatorState
+from dialer.recovery.reconcile import OpenAttempt
+from dialer.telephony.inventory import BridgeInfo, ChannelInfo, ServerInventory
+
+SNOOP = "-snoop-"  # recording legs: snoop channel <customer channel>-snoop-<role> (DialerService._start_leg)
+RINGING_STATES = ("Down", "Rsrvd", "OffHook", "Dialing", "Ring", "Ringing", "Pre-ring")
+
+
+class CallAction(StrEnum):
+    ADOPT_BRIDGED = "adopt_bridged"  # talking to an operator: keep talking, end as usual
+    FOLLOW_RINGING = "follow_ringing"  # not answered yet: wait for its result (Asterisk keeps its ring timeout)
+    FOLLOW_AMD = "follow_amd"  # answered, AMD running in the dialplan: it comes back into Stasis with a verdict
+    BRIDGE = "bridge"  # answered, waiting: bridge to the free operator named
+    WAIT = "wait"  # answered, waiting, no operator free: abandon in `abandon_in_s` unless one frees up
+    ABANDON = "abandon"  # answered, waited past the connect limit: the abandon message, then hang up
+    HANGUP = "hangup"  # cannot be adopted: hang up, the attempt's outcome is `outcome`
+
+
+class OperatorAction(StrEnum):
+    ADOPT = "adopt"  # softphone still in its bridge: logged in, in `state`
+    END = "end"  # cannot be adopted: end the session (hang up `channel_id` when it is still there)
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """An operator session without an end, as the database has it."""
+
+    session_id: int
+    operator_id: int
+    campaign_id: int
+    channel_id: str | None
+    bridge_id: str | None
+    last_state: str | None = None  # the last state change recorded (OperatorState values)
+    wrapping_attempt_id: int | None = None  # a finished conversation of theirs still waiting for its disposition
+    login: str = ""  # with endpoint: what the service needs to rebuild its LiveOperator
+    endpoint: str = ""
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    action: CallAction
+    server: str
+    attempt_id: int
+    campaign_id: int
+    channel_id: str
+    reason: str
+    session_id: int | None = None  # ADOPT_BRIDGED, BRIDGE: the operator's session
+    bridge_id: str | None = None  # ADOPT_BRIDGED, BRIDGE: the operator's bridge
+    abandon_in_s: float | None = None  # WAIT
+    recording_roles: tuple[str, ...] = ()  # snoop legs still recording (stored when the call ends)
+    outcome: AttemptOutcome | None = None  # HANGUP
+    # BRIDGE past the connect limit: a person is better served late than dropped, but the regulator's
+    # count is of people not connected in time, so the abandon ledger counts it (the safe side of the cap)
+    counts_as_abandoned: bool = False
+
+
+@dataclass(frozen=True)
+class OperatorPlan:
+    action: OperatorAction
+    session_id: int
+    operator_id: int
+    campaign_id: int
+    reason: str
+    server: str | None = None
+    channel_id: str | None = None
+    bridge_id: str | None = None
+    state: OperatorState | None = None  # ADOPT
+    attempt_id: int | None = None  # ADOPT: the call they talk on (ON_CALL) or wrap up (WRAP_UP)
+
+
+@dataclass
+class AdoptionPlan:
+    calls: list[CallPlan] = field(default_factory=list)
+    operators: list[OperatorPlan] = field(default_factory=list)
+    hangup_channels: list[tuple[str, str, str]] = field(default_factory=list)  # server, channel id, reason
+    destroy_bridges: list[tuple[str, str, str]] = field(default_factory=list)  # server, bridge id, reason
+
+    @property
+    def handled_channel_ids(self) -> set[str]:
+        """Customer channels this plan decides on: not for reconcile-from-CDR (recover_open_attempts)."""
+        return {c.channel_id for c in self.calls}
+
+    @property
+    def live_channel_ids(self) -> set[str]:
+        """Calls that stay up (their recording legs are still being written)."""
+        return {c.channel_id for c in self.calls if c.action is not CallAction.HANGUP}
+
+    @property
+    def awaiting_disposition(self) -> set[int]:
+        """Attempts an adopted operator is wrapping up: their disposition screen comes back."""
+        return {
+            o.attempt_id
+            for o in self.operators
+            if o.action is OperatorAction.ADOPT and o.state is OperatorState.WRAP_UP and o.attempt_id is not None
+        }
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _snoop_target(channel_id: str) -> tuple[str, str] | None:
+    head, sep, role = channel_id.rpartition(SNOOP)
+    return (head, role) if sep and head and role else None
+
+
+def plan_adoption(
+    servers: Sequence[ServerInventory],
+    attempts: Iterable[OpenAttempt],
+    sessions: Iterable[OpenSession],
+    *,
+    connect_limits: Mapping[int, float],
+    now: datetime,
+) -> AdoptionPlan:
+    """What to do with every channel and bridge of ours on `servers`, every open attempt whose channel is
+    live there, and every open operator session. Open attempts whose channel is on no server are not in
+    the plan: their call is over, and its outcome comes from Asterisk's records (`reconcile`).
+
+    `connect_limits`: campaign id -> seconds an answered person may wait for an operator."""
+    plan = AdoptionPlan()
+    attempts = list(attempts)
+    sessions = list(sessions)
+    by_channel_attempt = {a.channel_id: a for a in attempts}
+    by_channel_session = {s.channel_id: s for s in sessions if s.channel_id}
+
+    where: dict[str, tuple[str, ChannelInfo]] = {}
+    bridges: dict[str, tuple[str, BridgeInfo]] = {}
+    bridge_of: dict[str, str] = {}  # channel id -> bridge id
+    for inv in servers:
+        for ch in inv.channels:
+            where[ch.id] = (inv.server, ch)
+        for br in inv.bridges:
+            bridges[br.id] = (inv.server, br)
+            for cid in br.channels:
+                bridge_of[cid] = br.id
+
+    # operators first: who is still at a desk decides where customers can go
+    adopted_ops: dict[int, OperatorPlan] = {}
+    for s in sessions:
+        found = where.get(s.channel_id) if s.channel_id else None
+        bridge = bridges.get(s.bridge_id) if s.bridge_id else None
+        if found is None:
+            plan.operators.append(
+                OperatorPlan(
+                    OperatorAction.END,
+                    s.session_id,
+                    s.operator_id,
+                    s.campaign_id,
+                    "softphone gone while the dialer was away",
+                )
+            )
+            continue
+        server, ch = found
+        if ch.state != "Up" or bridge is None or s.channel_id not in bridge[1].channels or bridge[0] != server:
+            plan.operators.append(
+                OperatorPlan(
+                    OperatorAction.END,
+                    s.session_id,
+                    s.operator_id,
+                    s.campaign_id,
+                    "softphone no longer in its operator bridge",
+                    server,
+                    ch.id,
+                    s.bridge_id,
+                )
+            )
+            continue
+        state, attempt_id = OperatorState.READY, None
+        if s.last_state == OperatorState.PAUSED.value:
+            state = OperatorState.PAUSED
+        elif s.wrapping_attempt_id is not None:
+            state, attempt_id = OperatorState.WRAP_UP, s.wrapping_attempt_id
+        adopted_ops[s.session_id] = OperatorPlan(
+            OperatorAction.ADOPT,
+            s.session_id,
+            s.operator_id,
+            s.campaign_id,
+            "still logged in",
+            server,
+            ch.id,
+            s.bridge_id,
+            state,
+            attempt_id,
+        )
+    op_by_bridge = {o.bridge_id: o for o in adopted_ops.values()}
+
+    # customers whose channel is live
+    waiting: list[tuple[datetime, OpenAttempt, str, ChannelInfo]] = []
+    for a in attempts:
+        found = where.get(a.channel_id)
+        if found is None:
+            continue
+        server, ch = found
+        roles = tuple(
+            sorted(
+                t[1] for cid, (srv, _) in where.items() if srv == server and (t := _snoop_target(cid)) and t[0] == ch.id
+            )
+        )
+        op = op_by_bridge.get(bridge_of.get(ch.id))
+        if op is not None and op.campaign_id == a.campaign_id:
+            adopted_ops[op.session_id] = _with(op, OperatorState.ON_CALL, a.attempt_id, "on a call")
+            plan.calls.append(
+                CallPlan(
+                    CallAction.ADOPT_BRIDGED,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    "talking to an operator",
+                    op.session_id,
+                    op.bridge_id,
+                    recording_roles=roles,
+                )
+            )
+            continue
+        if a.bridged_at is not None:
+            plan.calls.append(
+                CallPlan(
+                    CallAction.HANGUP,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    "its operator left during the conversation",
+                    outcome=AttemptOutcome.CONNECTED,
+                )
+            )
+            continue
+        if ch.state in RINGING_STATES:
+            plan.calls.append(
+                CallPlan(
+                    CallAction.FOLLOW_RINGING,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    f"not answered yet ({ch.state})",
+                )
+            )
+            continue
+        if ch.state != "Up":
+            plan.calls.append(
+                CallPlan(
+                    CallAction.HANGUP,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    f"channel in state {ch.state!r}",
+                    outcome=AttemptOutcome.SYSTEM_FAILURE,
+                )
+            )
+            continue
+        if a.amd_status == "MACHINE":
+            plan.calls.append(
+                CallPlan(
+                    CallAction.HANGUP,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    "answering machine",
+                    outcome=AttemptOutcome.MACHINE,
+                )
+            )
+            continue
+        if ch.app_name != "Stasis":
+            plan.calls.append(
+                CallPlan(
+                    CallAction.FOLLOW_AMD,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    f"answered, in the dialplan ({ch.context or '?'}: {ch.app_name or '?'})",
+                )
+            )
+            continue
+        waiting.append((_utc(a.answered_at) if a.answered_at else now, a, server, ch))
+
+    # answered and waiting: the longest waiting first, to a free operator of their campaign on their server
+    for answered, a, server, ch in sorted(waiting, key=lambda w: (w[0], w[1].attempt_id)):
+        free = next(
+            (
+                o
+                for o in adopted_ops.values()
+                if o.state is OperatorState.READY and o.server == server and o.campaign_id == a.campaign_id
+            ),
+            None,
+        )
+        limit = connect_limits.get(a.campaign_id, 0.0)
+        left = limit - (now - answered).total_seconds()
+        if free is not None:
+            adopted_ops[free.session_id] = _with(free, OperatorState.ON_CALL, a.attempt_id, "on a call")
+            plan.calls.append(
+                CallPlan(
+                    CallAction.BRIDGE,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    "answered, waiting: an operator is free",
+                    free.session_id,
+                    free.bridge_id,
+                    counts_as_abandoned=left <= 0,
+                )
+            )
+            continue
+        if left > 0:
+            plan.calls.append(
+                CallPlan(
+                    CallAction.WAIT,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    "answered, waiting for an operator",
+                    abandon_in_s=left,
+                )
+            )
+        else:
+            plan.calls.append(
+                CallPlan(
+                    CallAction.ABANDON,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    "answered, waited past the connect limit",
+                )
+            )
+
+    # an adopted operator with no call whose customer ended while we were away: back to wrap-up for it
+    talking = {o.attempt_id for o in adopted_ops.values() if o.state is OperatorState.ON_CALL}
+    for a in attempts:
+        if a.channel_id in where or a.operator_session_id not in adopted_ops or a.bridged_at is None:
+            continue
+        op = adopted_ops[a.operator_session_id]
+        if op.state in (OperatorState.READY, OperatorState.PAUSED) and a.attempt_id not in talking:
+            adopted_ops[op.session_id] = _with(op, OperatorState.WRAP_UP, a.attempt_id, "wrapping up a call")
+    plan.operators.extend(adopted_ops.values())
+
+    # whatever else is in our application cannot be adopted
+    live_customers = {c.channel_id for c in plan.calls if c.action is not CallAction.HANGUP}
+    operator_channels = {o.channel_id for o in plan.operators if o.action is OperatorAction.ADOPT}
+    ending_ops = {o.channel_id for o in plan.operators if o.action is OperatorAction.END and o.channel_id}
+    for cid, (server, ch) in sorted(where.items()):
+        if cid in by_channel_attempt or cid in operator_channels or cid in ending_ops:
+            continue
+        target = _snoop_target(cid)
+        if target is not None and target[0] in live_customers:
+            continue  # a recording leg of a call we keep
+        if not ch.in_application:
+            continue  # found by id only (a Local channel's dialplan half, another process's channel)
+        if target is not None:
+            reason = "recording leg of a call that is not adopted"
+        elif cid in by_channel_session:
+            reason = "operator session without its bridge"
+        else:
+            reason = "no open attempt or operator session names this channel"
+        plan.hangup_channels.append((server, cid, reason))
+    kept_bridges = {o.bridge_id for o in plan.operators if o.action is OperatorAction.ADOPT}
+    for bid, (server, _) in sorted(bridges.items()):
+        if bid not in kept_bridges:
+            plan.destroy_bridges.append((server, bid, "no adopted operator"))
+    return plan
+
+
+def _with(op: OperatorPlan, state: OperatorState, attempt_id: int | None, reason: str) -> OperatorPlan:
+    return OperatorPlan(
+        op.action,
+        op.session_id,
+        op.operator_id,
+        op.campaign_id,
+        reason,
+        op.server,
+        op.channel_id,
+        op.bridge_id,
+        state,
+        attempt_id,
+    )

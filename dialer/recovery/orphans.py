@@ -1,0 +1,204 @@
+"""Recording legs an earlier dialer process left in Asterisk's spool: matched to their attempts and stored
+like any other recording; what cannot be matched is reported and kept, never deleted.
+
+The live service names each leg `<attempt channel id>-<role>.wav` (role: customer, operator; see
+DialerService._start_leg) and stores a call's recording only when both legs exist and the call reached an
+operator; the same rules hold here. A leg is only taken once its attempt has its final outcome, so legs
+still being written (a call adopted by this process, or one of another live dialer process sharing the
+spool) are never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from dialer.db.models import Attempt, Campaign, Recording
+from dialer.db.repository import Repository
+from dialer.recordings.audio import RecordingFormat
+from dialer.recordings.errors import RecordingError
+from dialer.recordings.pipeline import process_call_recording
+from dialer.recordings.store import RecordingStore
+
+log = logging.getLogger(__name__)
+
+ROLES = ("customer", "operator")
+LEG_SUFFIX = ".wav"
+
+
+@dataclass(frozen=True)
+class LegOwner:
+    """What the database knows of the attempt a leg's name points at."""
+
+    attempt_id: int
+    campaign: str
+    finished: bool  # has its final outcome
+    answered_at: datetime | None
+    bridged_at: datetime | None
+    has_recording: bool
+
+
+@dataclass(frozen=True)
+class OrphanCall:
+    """Both legs of one finished, bridged call, ready for process_call_recording."""
+
+    attempt_id: int
+    campaign: str
+    operator_leg: str
+    customer_leg: str
+    started: datetime
+    operator_offset_s: float
+
+
+@dataclass(frozen=True)
+class UnmatchedLeg:
+    name: str
+    reason: str
+
+
+@dataclass
+class OrphanPlan:
+    calls: list[OrphanCall] = field(default_factory=list)
+    unmatched: list[UnmatchedLeg] = field(default_factory=list)
+    still_live: list[str] = field(default_factory=list)  # legs of calls still running: left to them
+
+
+def leg_channel(name: str) -> tuple[str, str] | None:
+    """(channel id, role) of a leg file name, None when it is not one of the dialer's legs."""
+    if not name.endswith(LEG_SUFFIX):
+        return None
+    stem = name[: -len(LEG_SUFFIX)]
+    for role in ROLES:
+        if stem.endswith(f"-{role}") and len(stem) > len(role) + 1:
+            return stem[: -len(role) - 1], role
+    return None
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def match_orphan_legs(
+    leg_names: Iterable[str], owners: Mapping[str, LegOwner], live_channel_ids: Collection[str] = ()
+) -> OrphanPlan:
+    """Pure: which legs make a storable call, which are someone else's business, which cannot be used.
+
+    `owners`: channel id -> its attempt (channel ids without an attempt are simply absent)."""
+    plan = OrphanPlan()
+    legs: dict[str, dict[str, str]] = {}
+    for name in sorted(leg_names):
+        parsed = leg_channel(name)
+        if parsed is None:
+            plan.unmatched.append(UnmatchedLeg(name, "not a dialer recording leg (<channel>-customer|operator.wav)"))
+            continue
+        channel_id, role = parsed
+        legs.setdefault(channel_id, {})[role] = name
+    for channel_id, found in legs.items():
+        names = sorted(found.values())
+        if channel_id in live_channel_ids:
+            plan.still_live.extend(names)
+            continue
+        owner = owners.get(channel_id)
+        reason = None
+        if owner is None:
+            reason = "no attempt has this channel id"
+        elif not owner.finished:
+            plan.still_live.extend(names)  # open: its call may still be running (another dialer process)
+            continue
+        elif owner.has_recording:
+            reason = f"attempt {owner.attempt_id} already has a stored recording"
+        elif owner.bridged_at is None:
+            reason = f"attempt {owner.attempt_id} never reached an operator: no recording is kept of it"
+        elif set(found) != set(ROLES):
+            missing = next(r for r in ROLES if r not in found)
+            reason = f"attempt {owner.attempt_id}: the {missing} leg is missing"
+        if reason is not None or owner is None:
+            plan.unmatched.extend(UnmatchedLeg(n, reason or "") for n in names)
+            continue
+        assert owner.bridged_at is not None
+        started = _utc(owner.answered_at or owner.bridged_at)
+        offset = max(0.0, (_utc(owner.bridged_at) - started).total_seconds())
+        plan.calls.append(
+            OrphanCall(owner.attempt_id, owner.campaign, found["operator"], found["customer"], started, offset)
+        )
+    return plan
+
+
+def leg_owners(repo: Repository, channel_ids: Collection[str]) -> dict[str, LegOwner]:
+    """The attempts of these channel ids, with what matching needs."""
+    if not channel_ids:
+        return {}
+    with repo.sessions() as s:
+        rows = s.execute(
+            select(
+                Attempt.channel_id,
+                Attempt.id,
+                Campaign.name,
+                Attempt.outcome,
+                Attempt.answered_at,
+                Attempt.bridged_at,
+                Recording.id,
+            )
+            .join(Campaign, Attempt.campaign_id == Campaign.id)
+            .outerjoin(Recording, Recording.attempt_id == Attempt.id)
+            .where(Attempt.channel_id.in_(list(channel_ids)))
+        ).all()
+    return {
+        channel: LegOwner(aid, campaign, outcome is not None, answered, bridged, rec is not None)
+        for channel, aid, campaign, outcome, answered, bridged, rec in rows
+    }
+
+
+@dataclass
+class OrphanReport:
+    stored: list[int] = field(default_factory=list)  # attempt ids whose recording is now stored
+    unmatched: list[UnmatchedLeg] = field(default_factory=list)  # kept in the spool, with the reason
+    failed: list[UnmatchedLeg] = field(default_factory=list)  # matched, but processing failed (legs kept)
+    still_live: list[str] = field(default_factory=list)
+
+
+def store_orphan_recordings(
+    repo: Repository,
+    spool_dir: Path,
+    store: RecordingStore,
+    *,
+    fmt: RecordingFormat = "ogg",
+    live_channel_ids: Collection[str] = (),
+) -> OrphanReport:
+    """At start, after the open attempts were settled (so they have their outcome and bridge time): store
+    every finished call whose two legs are in `spool_dir`, as the live service does (process_call_recording
+    deletes the legs only once the stored file verified). Blocking: run it in a thread."""
+    report = OrphanReport()
+    if not spool_dir.is_dir():
+        return report
+    names = [p.name for p in spool_dir.iterdir() if p.is_file() and p.name.endswith(LEG_SUFFIX)]
+    channels = {parsed[0] for n in names if (parsed := leg_channel(n)) is not None}
+    plan = match_orphan_legs(names, leg_owners(repo, channels), live_channel_ids)
+    report.unmatched, report.still_live = plan.unmatched, plan.still_live
+    for call in plan.calls:
+        try:
+            processed = process_call_recording(
+                spool_dir / call.operator_leg,
+                spool_dir / call.customer_leg,
+                store=store,
+                campaign=call.campaign,
+                attempt_id=call.attempt_id,
+                started=call.started,
+                fmt=fmt,
+                operator_offset_s=call.operator_offset_s,
+            )
+        except (OSError, RecordingError) as exc:
+            log.error("left-over recording of attempt %s could not be stored: %s", call.attempt_id, exc)
+            for name in (call.operator_leg, call.customer_leg):
+                report.failed.append(UnmatchedLeg(name, f"attempt {call.attempt_id}: {exc}"[:300]))
+            continue
+        repo.add_recording(call.attempt_id, processed)
+        report.stored.append(call.attempt_id)
+    for leg in report.unmatched:
+        log.warning("recording leg %s left in %s: %s (kept)", leg.name, spool_dir, leg.reason)
+    return report

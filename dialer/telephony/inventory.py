@@ -1,0 +1,61 @@
+"""What an Asterisk server holds for the dialer right now, as ARI lists it: plain values, no I/O.
+
+The adoption planner (dialer.recovery.adoption) reads these; the ARI adapter builds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """One channel (ARI `Channel`): its id is the one the dialer chose at originate."""
+
+    id: str
+    name: str = ""
+    state: str = ""  # Down, Ring, Ringing, Up, Busy...
+    context: str = ""  # where its dialplan is (dialer-amd while AMD runs)
+    app_name: str = ""  # the dialplan application it is in (Stasis while the dialer controls it)
+    created: str = ""
+    variables: Mapping[str, str] = field(default_factory=dict)
+    in_application: bool = False  # subscribed to our Stasis application (else: found by its id only)
+
+    @classmethod
+    def from_ari(cls, data: Mapping[str, Any], variables: Mapping[str, str] | None = None) -> ChannelInfo:
+        dialplan = data.get("dialplan") or {}
+        own = {str(k): str(v) for k, v in (data.get("channelvars") or {}).items()}
+        own.update(variables or {})
+        return cls(
+            id=str(data["id"]),
+            name=str(data.get("name", "")),
+            state=str(data.get("state", "")),
+            context=str(dialplan.get("context", "")),
+            app_name=str(dialplan.get("app_name", "")),
+            created=str(data.get("creationtime", "")),
+            variables=own,
+        )
+
+
+@dataclass(frozen=True)
+class BridgeInfo:
+    """One bridge (ARI `Bridge`) and the channels in it."""
+
+    id: str
+    name: str = ""
+    channels: tuple[str, ...] = ()
+
+    @classmethod
+    def from_ari(cls, data: Mapping[str, Any]) -> BridgeInfo:
+        return cls(id=str(data["id"]), name=str(data.get("name", "")), channels=tuple(data.get("channels") or ()))
+
+
+@dataclass(frozen=True)
+class ServerInventory:
+    """Everything of one Stasis application on one server."""
+
+    server: str
+    channels: tuple[ChannelInfo, ...]
+    bridges: tuple[BridgeInfo, ...]
