@@ -97,7 +97,7 @@ def _wait(what: str, check: object, timeout: float) -> None:
         try:
             if check():  # type: ignore[operator]
                 return
-        except Exception as exc:  # noqa: BLE001 - retried until the deadline, reported then
+        except Exception as exc:
             last = exc
         time.sleep(2)
     raise AssertionError(f"timed out waiting for {what} (last error: {last!r})")
@@ -115,8 +115,20 @@ def compose(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str
         ensure_base_image(BOOKWORM)
         if not image_exists(f"{PROJECT}/postgres:latest"):
             run(
-                ["docker", "build", "--network", "host", "-q", "-t", f"{PROJECT}/postgres:latest",
-                 "--build-arg", f"BASE={BOOKWORM.tag}", "-f", "tests/deploy/postgres.Dockerfile", "."],
+                [
+                    "docker",
+                    "build",
+                    "--network",
+                    "host",
+                    "-q",
+                    "-t",
+                    f"{PROJECT}/postgres:latest",
+                    "--build-arg",
+                    f"BASE={BOOKWORM.tag}",
+                    "-f",
+                    "tests/deploy/postgres.Dockerfile",
+                    ".",
+                ],
                 cwd=PROJECT_ROOT,
                 timeout=900,
             )
@@ -125,11 +137,13 @@ def compose(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str
         run([*cmd, "up", "-d", "postgres", "asterisk"], cwd=PROJECT_ROOT, env=env, timeout=300)
         yield cmd, env
     finally:
-        logs = subprocess.run([*cmd, "logs", "--no-color", "--tail", "80"], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True)
+        logs = subprocess.run(
+            [*cmd, "logs", "--no-color", "--tail", "80"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+        )
         print(logs.stdout[-8000:])
-        subprocess.run([*cmd, "down", "-v", "--remove-orphans"], cwd=PROJECT_ROOT, env=env,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [*cmd, "down", "-v", "--remove-orphans"], cwd=PROJECT_ROOT, env=env, capture_output=True, timeout=300
+        )
         engine.stop()
 
 
@@ -143,8 +157,9 @@ def _healthy(cmd: list[str], env: dict[str, str], service: str) -> bool:
 
 def test_compose_up_dials_a_campaign(compose: tuple[list[str], dict[str, str]]) -> None:
     cmd, env = compose
-    _wait("postgres and asterisk healthy", lambda: _healthy(cmd, env, "postgres") and _healthy(cmd, env, "asterisk"),
-          180)
+    _wait(
+        "postgres and asterisk healthy", lambda: _healthy(cmd, env, "postgres") and _healthy(cmd, env, "asterisk"), 180
+    )
     db_url = f"postgresql+psycopg://dialer:{SECRETS['POSTGRES_PASSWORD']}@127.0.0.1:{PG_PORT}/dialer"
     # The operator's softphone registers to the composed Asterisk before the dialer logs it in.
     phones = SoftphoneBank(LabConfig(sip_port=SIP_PORT, operators=1), base_port=16060)
@@ -166,20 +181,33 @@ def test_compose_up_dials_a_campaign(compose: tuple[list[str], dict[str, str]]) 
 
         _wait("ARI connected", lambda: 'dialer_ari_connected{server="default"} 1' in metrics(), 60)
         # AMI, as Asterisk itself sees it: the dialer's manager user is logged in.
-        _wait("AMI connected", lambda: "dialer" in run(
-            [*cmd, "exec", "-T", "asterisk", "asterisk", "-rx", "manager show connected"], cwd=PROJECT_ROOT, env=env
-        ).stdout.split("Username", 1)[-1], 60)
+        _wait(
+            "AMI connected",
+            lambda: (
+                "dialer"
+                in run(
+                    [*cmd, "exec", "-T", "asterisk", "asterisk", "-rx", "manager show connected"],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                ).stdout.split("Username", 1)[-1]
+            ),
+            60,
+        )
 
         engine = create_engine(db_url)
 
         def outcomes() -> dict[str, int]:
             with engine.connect() as conn:
-                rows = conn.execute(text("SELECT outcome, count(*) FROM attempt WHERE outcome IS NOT NULL"
-                                         " GROUP BY outcome")).all()
+                rows = conn.execute(
+                    text("SELECT outcome, count(*) FROM attempt WHERE outcome IS NOT NULL GROUP BY outcome")
+                ).all()
             return {str(o): int(n) for o, n in rows}
 
-        _wait("three finished attempts, one connected to the operator",
-              lambda: sum(outcomes().values()) >= 3 and outcomes().get("connected", 0) >= 1, 240)
+        _wait(
+            "three finished attempts, one connected to the operator",
+            lambda: sum(outcomes().values()) >= 3 and outcomes().get("connected", 0) >= 1,
+            240,
+        )
         with engine.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         assert version, "the dialer did not migrate the database"
