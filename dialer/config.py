@@ -6,13 +6,16 @@ loopback-only credentials.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where migrations/, asterisk_conf/, campaigns/ and the default var/ and recordings/ live: the checkout,
+# or DIALER_HOME for an installed (non-editable) package, as in the Docker image.
+PROJECT_ROOT = Path(os.environ.get("DIALER_HOME") or Path(__file__).resolve().parent.parent)
 
 
 class AsteriskServer(BaseModel):

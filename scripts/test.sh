@@ -23,10 +23,11 @@ command -v chromium >/dev/null 2>&1 || {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 }
 
-# docker-compose (Debian's) validates the production compose file; no Docker engine is needed for that.
-command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || {
+# Docker's engine and docker-compose (Debian's): tests/deploy builds the images on local Debian base images
+# and runs `docker-compose up` (the test starts dockerd itself, with no bridge and no iptables changes).
+command -v dockerd >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1 || {
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io docker-compose >/dev/null
 }
 export DIALER_TEST_POSTGRES_URL=${DIALER_TEST_POSTGRES_URL:-postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres}
 

@@ -34,7 +34,7 @@ def test_compose_config_accepted_with_secrets() -> None:
         {"POSTGRES_PASSWORD": "pw", "DIALER_AMI_PASSWORD": "a", "DIALER_ARI_PASSWORD": "b", "DIALER_CAMPAIGN": "c"}
     )
     assert res.returncode == 0, res.stderr
-    assert "127.0.0.1:5432" in res.stdout  # PostgreSQL published on loopback only
+    assert "listen_addresses=127.0.0.1" in res.stdout  # PostgreSQL listens on loopback only
 
 
 def test_compose_refuses_missing_secrets() -> None:
