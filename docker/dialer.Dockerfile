@@ -17,7 +17,7 @@ COPY asterisk_conf ./asterisk_conf
 COPY campaigns ./campaigns
 RUN python3 -m venv /opt/venv \
  && if [ -f constraints.txt ]; then c="-c constraints.txt"; else c=""; fi \
- && /opt/venv/bin/pip install --no-cache-dir $PIP_INSTALL_OPTS $c . \
+ && /opt/venv/bin/pip install --no-cache-dir $PIP_INSTALL_OPTS $c ".[s3]" \
  && rm -rf docker/wheels
 ENV PATH=/opt/venv/bin:$PATH DIALER_HOME=/opt/dialer
 ENTRYPOINT []

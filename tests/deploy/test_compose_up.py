@@ -74,7 +74,7 @@ def _wheels() -> None:
     pip = [sys.executable, "-m", "pip"]
     constraints = PROJECT_ROOT / "constraints.txt"
     extra = ["-c", str(constraints)] if constraints.exists() else []
-    run([*pip, "wheel", "-q", "-w", str(wheels), *extra, str(PROJECT_ROOT)], timeout=900)
+    run([*pip, "wheel", "-q", "-w", str(wheels), *extra, f"{PROJECT_ROOT}[s3]"], timeout=900)
     run([*pip, "download", "-q", "-d", str(wheels), "setuptools>=68", "wheel"], timeout=300)
     for built in wheels.glob("dialer-*.whl"):  # the image builds the project from its own copy
         built.unlink()
