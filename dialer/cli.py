@@ -50,7 +50,8 @@ def _lab(operators: int = 120):  # type: ignore[no-untyped-def]
 
 def _repo(settings: Settings) -> Repository:
     """The repository, once the database schema is the code's (a clear word instead of SQL errors)."""
-    from dialer.db import repository_for, schema_revisions
+    from dialer.bootstrap import repository
+    from dialer.db import schema_revisions
 
     current, head = schema_revisions(settings.database_url)
     if current != head:
@@ -60,7 +61,7 @@ def _repo(settings: Settings) -> Repository:
             " run `dialer db upgrade`"
         )
         raise typer.Exit(2)
-    return repository_for(settings.database_url)
+    return repository(settings)
 
 
 def _campaign(repo: Repository, name: str) -> Campaign:
@@ -201,7 +202,8 @@ def recordings_verify(
     tolerance: Annotated[float, typer.Option(help="seconds the length may differ from the call's")] = 1.0,
 ) -> None:
     """Check every stored recording: present, checksum, decodable, as long as its call."""
-    from dialer.recordings_post import LocalRecordingStore, verify_recording
+    from dialer.bootstrap import recording_store
+    from dialer.recordings_post import verify_recording
 
     settings = Settings()
     repo = _repo(settings)
@@ -209,7 +211,7 @@ def recordings_verify(
     if campaign is not None:
         row = _campaign(repo, campaign)
         campaign_id = row.id
-    store = LocalRecordingStore(settings.recordings_dir)
+    store = recording_store(settings)
     bad = 0
     items = repo.recordings_to_verify(campaign_id)
     for attempt_id, path, sha, length in items:
@@ -227,7 +229,8 @@ def recordings_reprocess(
     campaign: Annotated[str | None, typer.Option(help="only this campaign")] = None,
 ) -> None:
     """Measure and encode stored recordings again (e.g. another format); each row is replaced."""
-    from dialer.recordings_post import LocalRecordingStore, RecordingError, reprocess_recording
+    from dialer.bootstrap import recording_store
+    from dialer.recordings_post import RecordingError, reprocess_recording
 
     if fmt not in ("ogg", "mp3", "wav"):
         raise typer.BadParameter("--format must be ogg, mp3 or wav")
@@ -237,7 +240,7 @@ def recordings_reprocess(
     if campaign is not None:
         row = _campaign(repo, campaign)
         campaign_id = row.id
-    store = LocalRecordingStore(settings.recordings_dir)
+    store = recording_store(settings)
     done = failed = 0
     for attempt_id, path, name, started in repo.recordings_to_reprocess(campaign_id):
         try:
@@ -264,14 +267,13 @@ def recordings_retention(dry_run: Annotated[bool, typer.Option(help="only say wh
     """Apply each campaign's retention policy now (the scheduler does it daily at 03:00 UTC)."""
     from datetime import UTC, datetime
 
-    from dialer.recordings_post import LocalRecordingStore, apply_retention
+    from dialer.bootstrap import recording_store
+    from dialer.recordings_post import apply_retention
 
     settings = Settings()
     repo = _repo(settings)
     items, policies = repo.recordings_for_retention()
-    report = apply_retention(
-        LocalRecordingStore(settings.recordings_dir), items, policies, datetime.now(UTC), dry_run=dry_run
-    )
+    report = apply_retention(recording_store(settings), items, policies, datetime.now(UTC), dry_run=dry_run)
     if not dry_run:
         repo.forget_recordings([r.rel_path for r in report.deleted + report.missing], reason="retention policy")
     console.print(report.summary())
@@ -515,8 +517,8 @@ def serve(
     """Run the dialer against the Asterisk configured by DIALER_* settings, until interrupted.
 
     The scheduler dials every campaign whose status is running (and whose dates include today)."""
+    from dialer.bootstrap import dialer_service
     from dialer.scheduler import CampaignScheduler
-    from dialer.service import DialerService
     from dialer.telephony.ari import TelephonyError
 
     settings = Settings()
@@ -538,7 +540,7 @@ def serve(
         ids.append(row.id)
 
     async def main() -> None:
-        service = DialerService(settings, repo)
+        service = dialer_service(settings, repo)
         await service.start()
         scheduler = CampaignScheduler(
             repo,
@@ -566,7 +568,9 @@ def serve(
 
                 from dialer.metrics import metrics_app
 
-                config = uvicorn.Config(metrics_app(service), host="127.0.0.1", port=metrics_port, log_level="warning")
+                config = uvicorn.Config(
+                    metrics_app(service.view), host="127.0.0.1", port=metrics_port, log_level="warning"
+                )
                 waiters.append(asyncio.create_task(uvicorn.Server(config).serve()))
             if web:
                 waiters.append(asyncio.create_task(_serve_web(settings, repo, service)))
@@ -579,9 +583,7 @@ def serve(
                 await service.wait_idle(timeout=drain)
             except TimeoutError:
                 logging.getLogger("dialer").warning("calls still up after %.0f s; ending them", drain)
-            for campaign_id in list(service.runs):
-                for op in list(service.runs[campaign_id].floor.operators.values()):
-                    await service.logout(campaign_id, op.login)
+            await service.logout_everyone()
             await asyncio.sleep(0.5)
         finally:
             await scheduler.stop()
@@ -594,12 +596,12 @@ async def _serve_web(settings: Settings, repo: Repository, service: DialerServic
     """The web app in the dialer's own event loop, so pages see the live call floor."""
     import uvicorn
 
-    from dialer.web.app import create_app
+    from dialer.bootstrap import web_app
     from dialer.web.settings import WebSettings
 
     web = WebSettings()
     web.secret_value()  # refuses to start without DIALER_WEB_SECRET
-    app = create_app(settings, repo, service, web=web)
+    app = web_app(settings, repo, service, web=web)
     await uvicorn.Server(uvicorn.Config(app, host=web.host, port=web.port, log_level="info")).serve()
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.repository import Repository
@@ -78,7 +79,7 @@ async def dial(
         repo.ensure_operator(login, login, f"PJSIP/{login}")
     softphones.start_many(operators)
     settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "recordings", ari_app=app)
-    service = DialerService(settings, repo)
+    service = dialer_service(settings, repo)
     await service.start()
     try:
         await service.open_campaign(campaign_id)

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from dialer.bootstrap import recording_store
 from dialer.recordings_post import (
-    LocalRecordingStore,
     RangeNotSatisfiable,
     RecordingStore,
     parse_range_header,
@@ -141,7 +141,7 @@ async def api_recording(request: Request, recording_id: int) -> dict[str, Any]:
 
 def _store(ctx: WebContext) -> RecordingStore:
     """The recordings store the service writes to; its paths can never leave it (check_rel_path)."""
-    return LocalRecordingStore(ctx.settings.recordings_dir)
+    return recording_store(ctx.settings)
 
 
 async def _chunks(store: RecordingStore, rel: str, start: int, length: int) -> AsyncIterator[bytes]:
