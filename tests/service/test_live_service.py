@@ -172,3 +172,47 @@ async def test_a_campaign_another_process_paces_is_stood_by(tmp_path: Path) -> N
     with pytest.raises(Exception, match="paced by another dialer process"):
         await rig.service.login(cid, "op1")
     await rig.service.close()
+
+
+async def test_a_lost_server_fails_its_calls_and_logs_its_operators_in_again(tmp_path: Path) -> None:
+    rig, cid = await rig_with(
+        tmp_path,
+        ["op1", "op2"],
+        phones=2,
+        servers=("default", "b"),
+        homes={"op2": "b"},
+        dialing={"mode": "progressive"},
+    )
+    run = rig.service.runs[cid]
+    await rig.service.pace_once(run)
+    on_b = [c for c in run.floor.calls.values() if c.server == "b"]
+    assert len(on_b) == 1 and len(run.floor.calls) == 2
+    b = rig.aris["b"]
+    b.up = False
+    assert b.on_connection_change is not None
+    await b.on_connection_change(False)
+    lost = rig.repo.attempts[on_b[0].attempt_id]
+    assert lost.outcome is AttemptOutcome.SYSTEM_FAILURE  # not abandoned: the customer did nothing wrong
+    assert [c.server for c in run.floor.calls.values()] == ["default"]  # the other server's call lives on
+    assert [o.login for o in run.floor.operators.values()] == ["op1"] and run.relogin == ["op2"]
+    b.up = True
+    await b.on_connection_change(True)
+    assert run.relogin == [] and len(b.originated("agent,op2")) == 2  # the first log-in and this one
+    await rig.service.close()
+
+
+async def test_a_disposition_ends_wrap_up(tmp_path: Path) -> None:
+    rig, cid = await rig_with(tmp_path, ["op1"], phones=1)
+    run = rig.service.runs[cid]
+    await rig.service.pace_once(run)
+    (channel,) = rig.ari.originated()
+    await rig.answer(channel, "customer")
+    await rig.hang_up(channel)
+    (op,) = run.floor.operators.values()
+    assert op.state is OperatorState.WRAP_UP
+    await rig.service.dispose(cid, "op1", "interested", "call back in spring")
+    (attempt,) = rig.repo.attempts.values()
+    assert attempt.disposition == "interested" and op.state is OperatorState.READY
+    view = rig.service.view.operator("op1")
+    assert view is not None and view[0] == cid and view[1].state_name == "ready"
+    await rig.service.close()
