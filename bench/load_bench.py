@@ -52,6 +52,7 @@ from bench.load_events import (
     window,
 )
 from bench.shared_softphones import SharedSoftphoneBank
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.config import PROJECT_ROOT
 from dialer.db import make_engine, make_session_factory, migrate
@@ -426,7 +427,7 @@ async def dial_for(
     workdir: Path,
 ) -> None:
     settings = lab.config.settings(database_url=url, recordings_dir=workdir / "recordings", ari_app="loadbench")
-    service = DialerService(settings, repo)
+    service = dialer_service(settings, repo)
     stop = asyncio.Event()
     originate = service.ari.originate
     in_flight = [0, 0.0]  # originate requests under way, when the last one ended

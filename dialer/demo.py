@@ -13,14 +13,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dialer.bootstrap import dialer_service, repository
 from dialer.campaigns import apply_campaign_file, import_list
-from dialer.config import PROJECT_ROOT
-from dialer.db import make_engine, make_session_factory, migrate
+from dialer.config import PROJECT_ROOT, Settings
+from dialer.db import migrate
 from dialer.db.repository import CampaignSummary, Repository
 from dialer.floor import CallStage, LiveOperator
 from dialer.lab import AsteriskLab, LabConfig
 from dialer.lab.softphones import SoftphoneBank
-from dialer.service import CampaignRun, DialerService, utcnow
+from dialer.service import CampaignRun, utcnow
 
 SAMPLE_CAMPAIGN = PROJECT_ROOT / "campaigns" / "sample.yaml"
 SAMPLE_LIST = PROJECT_ROOT / "campaigns" / "sample_contacts.csv"
@@ -81,7 +82,9 @@ def print_summary(console: Console, name: str, s: CampaignSummary) -> None:
     console.print(table)
 
 
-async def _dial(opts: DemoOptions, repo: Repository, lab: AsteriskLab, console: Console) -> tuple[str, CampaignSummary]:
+async def _dial(
+    opts: DemoOptions, settings: Settings, repo: Repository, lab: AsteriskLab, console: Console
+) -> tuple[str, CampaignSummary]:
     campaign_id, definition = apply_campaign_file(repo, opts.campaign_file)
     report = import_list(repo, campaign_id, definition, opts.list_file, definition.lists[0].name)
     console.print(
@@ -95,9 +98,8 @@ async def _dial(opts: DemoOptions, repo: Repository, lab: AsteriskLab, console: 
     for login in logins:
         repo.ensure_operator(login, f"Operator {login}", f"PJSIP/{login}")
     bank = SoftphoneBank(lab.config)
-    settings = lab.config.settings(database_url=opts.database_url, recordings_dir=opts.recordings_dir)
     desk = SimulatedDesk([d.code for d in definition.dispositions if not d.callback])
-    service = DialerService(settings, repo, wrapup_policy=desk)
+    service = dialer_service(settings, repo, wrapup_policy=desk)
     try:
         bank.start_many(logins)
         await service.start()
@@ -147,8 +149,9 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> CampaignSumma
     console.print(f"Asterisk lab up: {lab.status().version}")
     _fresh_sqlite(opts.database_url)
     migrate(opts.database_url)
-    repo = Repository(make_session_factory(make_engine(opts.database_url)))
-    name, summary = asyncio.run(_dial(opts, repo, lab, console))
+    settings = lab.config.settings(database_url=opts.database_url, recordings_dir=opts.recordings_dir)
+    repo = repository(settings)
+    name, summary = asyncio.run(_dial(opts, settings, repo, lab, console))
     print_summary(console, name, summary)
     if opts.json_summary is not None:
         opts.json_summary.write_text(

@@ -15,7 +15,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from dialer.db import make_engine, make_session_factory, migrate
+from dialer.bootstrap import repository
+from dialer.config import Settings
+from dialer.db import migrate
 from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab, LabConfig
 from dialer.lab.softphones import SoftphoneBank
@@ -74,7 +76,7 @@ def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def repo(db_url: str) -> Repository:
     migrate(db_url)
-    return Repository(make_session_factory(make_engine(db_url)))
+    return repository(Settings(database_url=db_url))
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dialer.bootstrap import dialer_service, repository
 from dialer.campaigns import apply_campaign
-from dialer.db import make_engine, make_session_factory, migrate
+from dialer.db import migrate
 from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
@@ -70,15 +71,15 @@ async def dial(
     tmp_path.mkdir(parents=True, exist_ok=True)
     url = db_url or f"sqlite:///{tmp_path / 'lab.db'}"
     migrate(url)
-    repo = Repository(make_session_factory(make_engine(url)))
+    settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "recordings", ari_app=app)
+    repo = repository(settings)
     definition = parse_campaign(campaign_definition(**campaign))
     campaign_id = apply_campaign(repo, definition)
     repo.add_contact_list(campaign_id, "numbers", [{"phone": n} for n in numbers] + (contacts or []))
     for login in operators:
         repo.ensure_operator(login, login, f"PJSIP/{login}")
     softphones.start_many(operators)
-    settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "recordings", ari_app=app)
-    service = DialerService(settings, repo)
+    service = dialer_service(settings, repo)
     await service.start()
     try:
         await service.open_campaign(campaign_id)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from dialer.pacing import DialingMode
+from dialer.pacing import DialingMode, PacingKnobs
+from dialer.service.campaign_config import requested_and_effective
 from dialer.web.context import WebContext, ctx_of, render
-from dialer.web.queries import KNOBS, pacing_knobs_of, parse_knob
+from dialer.web.queries import KNOBS, parse_knob
 from dialer.web.security import ROLES, RoleGuard, WebUser, current_user, hash_password
 from dialer.web.sse import event_stream
 
@@ -51,10 +50,12 @@ def knobs_dict(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
         c = ctx.repo.campaign(campaign_id)
     except KeyError:
         raise HTTPException(status_code=404, detail="no such campaign") from None
-    k = pacing_knobs_of(c)
+    requested, effective = requested_and_effective(c)
     return {
         "campaign": {"id": c.id, "name": c.name, "status": c.status},
-        "knobs": {name: (getattr(k, name).value if name == "mode" else getattr(k, name)) for name in KNOBS},
+        "knobs": _knob_values(requested),
+        # what pacing uses: the jurisdiction profile caps the requested values, live or at start
+        "effective": _knob_values(effective),
         "overrides": c.pacing_overrides or {},
         "history": [
             {
@@ -69,10 +70,14 @@ def knobs_dict(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
     }
 
 
+def _knob_values(k: PacingKnobs) -> dict[str, Any]:
+    return {name: (getattr(k, name).value if name == "mode" else getattr(k, name)) for name in KNOBS}
+
+
 def live_figures(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
     """One point of the console's chart: calls in flight, operators by state, abandon rates, pacing."""
     rates = ctx.queries.abandon_rates(campaign_id)
-    knobs = knobs_dict(ctx, campaign_id)["knobs"]
+    knobs = knobs_dict(ctx, campaign_id)
     out: dict[str, Any] = {
         "campaign_id": campaign_id,
         "calls_in_flight": 0,
@@ -81,23 +86,23 @@ def live_figures(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
         "abandon_day": rates["day"]["rate"],
         "abandon_hour": rates["hour"]["rate"],
         "live_day": rates["day"]["live"],
-        "target_abandon_rate": knobs["target_abandon_rate"],
+        "target_abandon_rate": knobs["effective"]["target_abandon_rate"],
+        "requested_target_abandon_rate": knobs["knobs"]["target_abandon_rate"],
         "lines_per_operator": 0.0,
         "decision": None,
         "live": False,
     }
-    run = ctx.service.runs.get(campaign_id) if ctx.service is not None else None
-    if run is not None:
-        stages = Counter(c.stage.value for c in run.floor.calls.values())
-        states = Counter((o.state.value if o.state else "connecting") for o in run.floor.operators.values())
-        available = sum(n for s, n in states.items() if s in ("ready", "on_call", "wrap_up"))
+    view = ctx.service.view.campaign(campaign_id) if ctx.service is not None else None
+    if view is not None:
         out.update(
             live=True,
-            calls_in_flight=len(run.floor.calls),
-            calls_by_stage=dict(stages),
-            operators_by_state=dict(states),
-            lines_per_operator=round(len(run.floor.calls) / available, 2) if available else 0.0,
-            decision=run.last_decision.reason if run.last_decision else None,
+            calls_in_flight=view.calls_in_flight,
+            calls_by_stage=dict(view.calls_by_stage),
+            operators_by_state=view.operators_by_state,
+            lines_per_operator=round(view.lines_per_operator, 2),
+            decision=view.last_decision,
+            target_abandon_rate=view.knobs.target_abandon_rate,
+            requested_target_abandon_rate=view.requested_knobs.target_abandon_rate,
         )
     return out
 
@@ -142,7 +147,8 @@ async def api_pacing_live(request: Request, campaign_id: int) -> dict[str, Any]:
 
 @router.post("/api/campaigns/{campaign_id}/pacing", tags=["pacing"])
 async def api_change_pacing(request: Request, campaign_id: int, body: PacingBody, user: User) -> dict[str, Any]:
-    """Change knobs: each change is stored (PacingChange, AuditLog) and applied to a live run at once."""
+    """Change knobs: each change is stored (PacingChange, AuditLog) and applied to a live run at once, through
+    the jurisdiction clamp (`effective` in the answer is what pacing uses)."""
     ctx = ctx_of(request)
     try:
         parsed = {k: parse_knob(k, v) for k, v in body.changes.items()}
@@ -153,10 +159,8 @@ async def api_change_pacing(request: Request, campaign_id: int, body: PacingBody
     if merged["min_lines_per_operator"] > merged["max_lines_per_operator"]:
         raise HTTPException(status_code=422, detail="min_lines_per_operator is above max_lines_per_operator")
     made = await asyncio.to_thread(ctx.queries.change_pacing, campaign_id, user.id, parsed)
-    run = ctx.service.runs.get(campaign_id) if ctx.service is not None else None
-    if run is not None and made:
-        values: dict[str, Any] = {k: (DialingMode(v[1]) if k == "mode" else v[1]) for k, v in made.items()}
-        run.config.knobs = replace(run.config.knobs, **values)
+    if ctx.service is not None and made:
+        ctx.service.change_knobs(campaign_id, {k: v[1] for k, v in made.items()})
     return {"changed": made, **await asyncio.to_thread(knobs_dict, ctx, campaign_id)}
 
 

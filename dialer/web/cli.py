@@ -27,9 +27,9 @@ def _users() -> None:
 
 
 def _repo(settings: Settings) -> Repository:
-    from dialer.db import repository_for
+    from dialer.bootstrap import repository
 
-    return repository_for(settings.database_url)
+    return repository(settings)
 
 
 @web_app.command("run")
@@ -40,7 +40,7 @@ def run(
     """Serve the web app alone (no live dialer: Ready/Pause need `dialer serve --web`)."""
     import uvicorn
 
-    from dialer.web.app import create_app
+    from dialer.bootstrap import web_app
     from dialer.web.settings import WebSettings
 
     settings, web = Settings(), WebSettings()
@@ -49,7 +49,7 @@ def run(
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
-    app = create_app(settings, _repo(settings), None, web=web)
+    app = web_app(settings, _repo(settings), None, web=web)
     uvicorn.run(app, host=host or web.host, port=port or web.port, proxy_headers=False, log_level="info")
 
 

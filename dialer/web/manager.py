@@ -9,7 +9,6 @@ import itertools
 import json
 import re
 import secrets
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -161,11 +160,11 @@ async def api_set_status(request: Request, campaign_id: int, body: StatusBody, u
                 await asyncio.to_thread(ctx.repo.set_campaign_status, campaign_id, c.status)
                 raise HTTPException(status_code=409, detail=str(exc)) from None
             if started is not None:  # else another dialer process paces it
-                started.config.knobs = replace(started.config.knobs, paused=False)
+                service.change_knobs(campaign_id, {"paused": False})
         elif body.status == "stopped":
             await service.stop_campaign(campaign_id)
-        elif (run := service.runs.get(campaign_id)) is not None:
-            run.config.knobs = replace(run.config.knobs, paused=True)
+        else:
+            service.change_knobs(campaign_id, {"paused": True})
     return {"id": campaign_id, "status": body.status}
 
 

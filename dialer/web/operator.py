@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from dialer.db.models import utcnow
-from dialer.floor import LiveOperator
 from dialer.pacing import OperatorState
+from dialer.service.read_model import OperatorView
 from dialer.telephony.ari import TelephonyError
 from dialer.web.context import WebContext, ctx_of, render
 from dialer.web.security import RoleGuard, WebUser, current_user
@@ -49,14 +49,10 @@ def _operator_id(user: WebUser) -> int:
     return user.operator_id
 
 
-def _live(ctx: WebContext, login: str) -> tuple[int, LiveOperator] | None:
+def _live(ctx: WebContext, login: str) -> tuple[int, OperatorView] | None:
     if ctx.service is None:
         return None
-    for campaign_id, run in ctx.service.runs.items():
-        op = run.floor.operator_by_login(login)
-        if op is not None:
-            return campaign_id, op
-    return None
+    return ctx.service.view.operator(login)
 
 
 def _card(ctx: WebContext, operator_id: int, attempt_id: int | None) -> dict[str, Any] | None:
@@ -110,17 +106,15 @@ def desk_state(ctx: WebContext, user: WebUser) -> dict[str, Any]:
     state, for_s, attempt_id, campaign_id = "offline", 0.0, None, None
     if live is not None:
         campaign_id, op = live
-        state = op.state.value if op.state is not None else "connecting"
+        state = op.state_name
         for_s = max(0.0, time.monotonic() - op.since) if op.state is not None else 0.0
         attempt_id = op.attempt_id
         card = _card(ctx, operator_id, attempt_id) if attempt_id is not None else None
     else:
         card = _card(ctx, operator_id, None)
-    campaigns = (
-        [{"id": cid, "name": run.config.name} for cid, run in ctx.service.runs.items()]
-        if ctx.service is not None
-        else []
-    )
+    running = ctx.service.view.campaigns() if ctx.service is not None else []
+    here = next((c for c in running if c.campaign_id == campaign_id), None)
+    campaigns = [{"id": c.campaign_id, "name": c.name} for c in running]
     return {
         "login": op_row.login,
         "state": state,
@@ -130,9 +124,7 @@ def desk_state(ctx: WebContext, user: WebUser) -> dict[str, Any]:
         "card": card,
         "campaigns": campaigns,
         "pause_codes": list(ctx.web.pause_codes),
-        "wrapup_s": ctx.service.runs[campaign_id].config.wrapup_s
-        if ctx.service and campaign_id in ctx.service.runs
-        else None,
+        "wrapup_s": here.wrapup_s if here is not None else None,
     }
 
 
@@ -178,7 +170,7 @@ async def api_calls(request: Request, user: User) -> list[dict[str, Any]]:
     ]
 
 
-async def _logged_in(ctx: WebContext, user: WebUser) -> tuple[int, LiveOperator]:
+async def _logged_in(ctx: WebContext, user: WebUser) -> tuple[int, OperatorView]:
     """The campaign and live operator of this user's softphone session, or 409."""
     op_row = await asyncio.to_thread(ctx.queries.operator_by_id, _operator_id(user))
     live = _live(ctx, op_row.login) if op_row else None
@@ -198,7 +190,7 @@ async def api_login(request: Request, body: CampaignBody, user: User) -> dict[st
     """Call the operator's softphone once and keep it connected (nailed up) for the campaign."""
     ctx = ctx_of(request)
     service = _need_service(ctx)
-    if body.campaign_id not in service.runs:
+    if service.view.campaign(body.campaign_id) is None:
         raise HTTPException(status_code=404, detail="campaign is not running in this dialer")
     op_row = await asyncio.to_thread(ctx.queries.operator_by_id, _operator_id(user))
     assert op_row is not None
@@ -225,7 +217,8 @@ async def api_record(request: Request, user: User) -> dict[str, Any]:
     ctx = ctx_of(request)
     service = _need_service(ctx)
     live = await _logged_in(ctx, user)
-    if service.runs[live[0]].config.record != "on_demand":
+    running = service.view.campaign(live[0])
+    if running is None or running.record != "on_demand":
         raise HTTPException(status_code=409, detail="this campaign does not record on demand")
     try:
         await service.record_now(live[0], live[1].login)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from dialer.recordings.factory import store_from_settings
+from dialer.bootstrap import recording_store
 from dialer.recordings.http_range import RangeNotSatisfiable, parse_range_header
 from dialer.recordings.store import RecordingStore
 from dialer.recordings.waveform import waveform_peaks
@@ -138,7 +138,7 @@ async def api_recording(request: Request, recording_id: int) -> dict[str, Any]:
 
 def _store(ctx: WebContext) -> RecordingStore:
     """The recordings store the service writes to; its paths can never leave it (check_rel_path)."""
-    return store_from_settings(ctx.settings)
+    return recording_store(ctx.settings)
 
 
 async def _chunks(store: RecordingStore, rel: str, start: int, length: int) -> AsyncIterator[bytes]:

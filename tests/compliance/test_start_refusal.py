@@ -8,12 +8,13 @@ import datetime as dt
 import pytest
 from pydantic import SecretStr
 
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.compliance.store import load_register
 from dialer.config import Settings
 from dialer.db.repository import Repository
 from dialer.rules.campaign import parse_campaign
-from dialer.service import CampaignNotCompliant, DialerService
+from dialer.service import CampaignNotCompliant
 
 UK_CAMPAIGN = {
     "name": "uk-start",
@@ -28,7 +29,7 @@ UK_CAMPAIGN = {
 async def test_start_refused_without_a_fresh_register(repo: Repository, db_url: str) -> None:
     cid = apply_campaign(repo, parse_campaign(UK_CAMPAIGN))
     settings = Settings(database_url=db_url, ari_password=SecretStr("x"), ami_password=SecretStr("x"))
-    service = DialerService(settings, repo)
+    service = dialer_service(settings, repo)
     try:
         with pytest.raises(CampaignNotCompliant) as missing:
             await service.start_campaign(cid)
@@ -46,4 +47,4 @@ async def test_start_refused_without_a_fresh_register(repo: Repository, db_url: 
         assert config.compliance_problems() == []  # nothing else in its settings is wrong
         assert cid not in service.dialling()
     finally:
-        await service.db.call(service.leases.close)
+        await service.close()

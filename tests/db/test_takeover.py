@@ -11,13 +11,13 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select, text
 
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.config import Settings
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.models import Contact, OperatorSession
 from dialer.db.repository import Repository
 from dialer.rules.campaign import parse_campaign
-from dialer.service import DialerService
 from dialer.telephony.ari import TelephonyError
 from tests.labkit import campaign_definition, until
 
@@ -30,12 +30,12 @@ async def test_standby_takes_over_when_the_leader_dies(postgres_url: str) -> Non
     repos[0].add_contact_list(cid, "l", [{"phone": "+79161234567"}, {"phone": "+79161234568"}])
     op_a = repos[0].ensure_operator("op-a", "A", "PJSIP/op-a")
     repos[0].ensure_operator("op-b", "B", "PJSIP/op-b")
-    leader, standby = (DialerService(settings, r, node=n) for r, n in zip(repos, ("a", "b"), strict=True))
+    leader, standby = (dialer_service(settings, r, node=n) for r, n in zip(repos, ("a", "b"), strict=True))
     standby.standby_poll_s = 0.1
     try:
         assert await leader.start_campaign(cid) is not None
         assert await standby.start_campaign(cid) is None  # exactly one paces
-        assert cid in standby._standby and cid not in standby.runs
+        assert standby.standing_by(cid) and standby.view.campaign(cid) is None
         with pytest.raises(TelephonyError, match="paced by another dialer process"):
             await standby.login(cid, "op-b")  # kept for when it takes over
 
@@ -60,5 +60,4 @@ async def test_standby_takes_over_when_the_leader_dies(postgres_url: str) -> Non
         await standby.stop_campaign(cid)
         await leader.stop_campaign(cid)
         for service in (leader, standby):
-            await service.db.call(service.leases.close)
-            service.db.close()
+            await service.close()

@@ -4,11 +4,12 @@ and dialling resumes with the same operators once Asterisk is back."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
 
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.repository import Repository
@@ -16,7 +17,6 @@ from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
 from dialer.pacing import DialingMode, OperatorState
 from dialer.rules.campaign import parse_campaign
-from dialer.service import DialerService
 from dialer.simcustomers import SimBehaviour, sim_number
 from tests.labkit import campaign_definition, until
 
@@ -39,7 +39,7 @@ async def test_asterisk_killed_mid_campaign(lab: AsteriskLab, softphones: Softph
     for login in operators:
         repo.ensure_operator(login, login, f"PJSIP/{login}")
     softphones.start_many(operators)
-    service = DialerService(lab.config.settings(database_url=url, recordings_dir=tmp_path), repo)
+    service = dialer_service(lab.config.settings(database_url=url, recordings_dir=tmp_path), repo)
     await service.start()
     try:
         run = await service.open_campaign(campaign_id)
@@ -49,7 +49,7 @@ async def test_asterisk_killed_mid_campaign(lab: AsteriskLab, softphones: Softph
         # ratio 1.5 on two ready operators places all three at once: two people who talk to both
         # operators, one call that keeps ringing (the abandon guard is off: this test is not about pacing)
         knobs = parse_campaign(campaign_definition(dialing={"mode": "ratio", "lines_per_operator": 1.5})).pacing_knobs()
-        run.config.knobs = replace(knobs, compliance_guard=False)
+        service.change_knobs(campaign_id, asdict(replace(knobs, compliance_guard=False)))
         pacing = asyncio.create_task(service.run_campaign(campaign_id, until_done=False))
         await until(lambda: sum(c.stage.value == "bridged" for c in run.floor.calls.values()) == 2, 20)
         await until(lambda: len(run.floor.calls) == 3, 20)
@@ -70,7 +70,7 @@ async def test_asterisk_killed_mid_campaign(lab: AsteriskLab, softphones: Softph
 
         # from here on one call per ready operator: with 1.5 lines each, three people can answer for two
         # operators and one is abandoned, which is pacing working as configured, not what this test is about
-        run.config.knobs = replace(run.config.knobs, mode=DialingMode.PROGRESSIVE)
+        service.change_knobs(campaign_id, {"mode": DialingMode.PROGRESSIVE})
         lab.start()
         await until(lambda: service.ari.connected, 30)
         await until(

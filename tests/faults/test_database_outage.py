@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.db import migrate, repository_for
 from dialer.db.models import OperatorStateChange
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
 from dialer.rules.campaign import parse_campaign
-from dialer.service import DialerService
 from dialer.simcustomers import SimBehaviour, sim_number
 from tests.labkit import campaign_definition, until
 
@@ -90,7 +90,7 @@ async def test_database_outage_mid_call(
     repo.add_contact_list(campaign_id, "l", [{"phone": first}, {"phone": second}])
     repo.ensure_operator("op19", "op19", "PJSIP/op19")
     softphones.start("op19")
-    service = DialerService(lab.config.settings(database_url=cluster.url, recordings_dir=tmp_path), repo)
+    service = dialer_service(lab.config.settings(database_url=cluster.url, recordings_dir=tmp_path), repo)
     await service.start()
     try:
         run = await service.open_campaign(campaign_id)

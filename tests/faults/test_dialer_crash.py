@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.config import PROJECT_ROOT, Settings
 from dialer.db import make_engine, make_session_factory, migrate
@@ -19,7 +20,6 @@ from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
 from dialer.rules.campaign import parse_campaign
-from dialer.service import DialerService
 from dialer.simcustomers import SimBehaviour, sim_number
 from dialer.telephony.ami import AmiClient
 from tests.labkit import campaign_definition
@@ -57,7 +57,7 @@ async def test_dialer_killed_mid_call(lab: AsteriskLab, softphones: SoftphoneBan
     assert attempt.outcome is None  # the killed process never finished it
 
     assert attempt.channel_id in await _channels(settings)  # the customer is still on the line
-    service = DialerService(settings, repo)
+    service = dialer_service(settings, repo)
     await service.start()  # reconciles
     try:
         await asyncio.sleep(0.5)

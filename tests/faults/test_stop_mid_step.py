@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
 from dialer.rules.campaign import parse_campaign
-from dialer.service import CampaignRun, DialerService, DialTask
+from dialer.service import CampaignRun, DialTask
 from dialer.simcustomers import SimBehaviour, sim_number
 from tests.labkit import campaign_definition, until
 
@@ -33,17 +34,17 @@ async def test_stop_during_originate_leaves_no_attempt_open(
     repo.add_contact_list(campaign_id, "numbers", [{"phone": n} for n in numbers])
     repo.ensure_operator("op19", "op19", "PJSIP/op19")
     softphones.start_many(["op19"])
-    service = DialerService(lab.config.settings(database_url=url, recordings_dir=tmp_path / "rec"), repo)
+    service = dialer_service(lab.config.settings(database_url=url, recordings_dir=tmp_path / "rec"), repo)
 
     entered, gate = asyncio.Event(), asyncio.Event()
-    originate = service._originate
+    originate = service.pacing.originate
 
     async def held_originate(run: CampaignRun, task: DialTask, server: str | None = None) -> None:
         entered.set()
         await gate.wait()  # the stop arrives here, after the lease and before the call exists
         await originate(run, task, server)
 
-    service._originate = held_originate  # type: ignore[method-assign]
+    service.pacing.originate = held_originate  # type: ignore[method-assign]
     await service.start()
     try:
         await service.open_campaign(campaign_id)

@@ -16,6 +16,7 @@ import playwright.sync_api as playwright_api
 import pytest
 import uvicorn
 
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.models import Contact
@@ -50,7 +51,7 @@ class LiveStack:
         self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self._main(),), daemon=True)
 
     async def _main(self) -> None:
-        self.service = DialerService(self.settings, self.repo)
+        self.service = dialer_service(self.settings, self.repo)
         await self.service.start()
         app = create_app(self.settings, self.repo, self.service, web=self.web)
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))

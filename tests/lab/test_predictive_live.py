@@ -4,7 +4,6 @@ in flight per free operator, and the people who answer reach operators."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,7 +37,7 @@ async def test_predictive_dials_ahead_when_few_answer(
         if not primed:
             primed.append(True)
             run.ledger.add_history(int(time.time() // 86400), answered=500, abandoned=0)
-            run.config.knobs = replace(run.config.knobs, min_dials_to_predict=6, min_talks_per_operator=0)
+            service.change_knobs(run.campaign_id, {"min_dials_to_predict": 6, "min_talks_per_operator": 0})
 
     run = await dial(
         lab,

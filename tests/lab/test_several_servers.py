@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.repository import Repository
@@ -21,7 +22,7 @@ from dialer.lab import AsteriskLab, LabConfig
 from dialer.lab.asterisk import LAB_ARI_PASSWORD, LAB_ARI_USER
 from dialer.lab.softphones import SoftphoneBank
 from dialer.rules.campaign import parse_campaign
-from dialer.service import DialerService
+from dialer.service.read_model import ServerView
 from dialer.simcustomers import SimBehaviour, sim_number
 from tests.labkit import campaign_definition, until
 
@@ -44,6 +45,10 @@ def softphones_b(lab_b: AsteriskLab) -> Iterator[SoftphoneBank]:
     bank = SoftphoneBank(lab_b.config)
     yield bank
     bank.stop_all()
+
+
+def _up(servers: list[ServerView]) -> dict[str, bool]:
+    return {s.name: s.up for s in servers}
 
 
 def ari_bridges(config: LabConfig) -> dict[str, set[str]]:
@@ -93,7 +98,7 @@ async def test_two_asterisk_servers(
                                 seen_bridged.setdefault(channel, name)
             await asyncio.sleep(0.2)
 
-    service = DialerService(settings, repo)
+    service = dialer_service(settings, repo)
     await service.start()
     sampler = asyncio.create_task(sample_bridges())
     pacing: asyncio.Task[None] | None = None
@@ -118,8 +123,8 @@ async def test_two_asterisk_servers(
         on_b = {c.attempt_id for c in run.floor.calls.values() if c.server == "b"}
         assert len(on_b) == 2
         lab_b.kill()
-        await until(lambda: not service.links["b"].up, 10)
-        assert service.links["default"].up
+        await until(lambda: not _up(service.view.servers())["b"], 10)
+        assert _up(service.view.servers())["default"]
         assert {o.login for o in run.floor.operators.values()} == {"op5", "op6"}
 
         # 3. more contacts while b is down: all go to the first server's operators

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from dialer.entrypoints.cli_lists import parse_map_options, report_lines
 from dialer.lists import ImportedContact, RowError, import_contacts
 from dialer.lists.filters import CorporateRules, ImportRules
-from dialer.lists_cli import parse_map_options, report_lines
 from tests.lists.manager_sheet import HOLDING_ROWS, expected, write_manager_csv, write_manager_xlsx
 
 WRITERS: dict[str, Callable[[Path], Path]] = {

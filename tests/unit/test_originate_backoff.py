@@ -1,37 +1,29 @@
-"""Originations Asterisk refuses back off per server: one server refusing calls leaves the others dialling."""
+"""The originate back-off: per server, doubling from 1 s to 30 s while Asterisk keeps refusing, reset by a
+call it accepts. (The pacing loop's use of it: tests/service/test_live_service.py.)"""
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
-from dialer.config import AsteriskServer, Settings
-from dialer.db import migrate, repository_for
-from dialer.service import CampaignRun, DialerService
-from tests.unit.test_campaign_config import _config
+from dialer.service.backoff import OriginateBackoff
 
 
-async def test_a_server_refusing_originations_is_closed_to_the_campaign_until_its_back_off_ends(
-    tmp_path: Path,
-) -> None:
-    url = f"sqlite:///{tmp_path / 'b.db'}"
-    migrate(url)
-    second = AsteriskServer(name="b", ari_url="http://127.0.0.1:8089", ari_password="x", ami_password="y")
-    settings = Settings(database_url=url, ari_password="x", ami_password="y", asterisk_servers=[second])
-    service = DialerService(settings, repository_for(url))
-    for link in service.links.values():
-        link.ari._connected.set()  # as if both websockets were up
-    run = CampaignRun(_config(caller_id="+12025550100", ring_timeout_seconds=20))
-    now = time.monotonic()
-    run.originate_paused_until["b"] = now + 5.0
-    loads = {load.name: load.up for load in service._server_loads(run, now)}
-    assert loads == {"default": True, "b": False}
-    assert {load.name: load.up for load in service._server_loads(run, now + 6.0)} == {"default": True, "b": True}
-    run.originate_paused_until["default"] = now + 10.0
-    decision = await service.pace_once(run)
-    assert decision.calls_to_place == 0 and "backing off" in decision.reason
-    service.links["b"].ari._connected.clear()  # b down, default backing off: still nothing to dial on
-    assert "backing off" in (await service.pace_once(run)).reason
-    run.originate_paused_until.clear()
-    assert "backing off" not in (await service.pace_once(run)).reason
-    service.db.close()
+def test_refusals_in_a_row_double_the_back_off_up_to_its_ceiling() -> None:
+    b = OriginateBackoff()
+    assert [b.refused("a", 100.0) for _ in range(7)] == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert b.delay("a") == 30.0 and not b.is_open("a", 129.9) and b.is_open("a", 130.0)
+
+
+def test_an_accepted_call_starts_the_doubling_again() -> None:
+    b = OriginateBackoff(first_s=0.5, max_s=4.0)
+    b.refused("a", 0.0)
+    b.refused("a", 0.0)
+    b.accepted("a")
+    assert b.delay("a") == 0.0 and b.refused("a", 10.0) == 0.5
+
+
+def test_each_server_backs_off_on_its_own() -> None:
+    b = OriginateBackoff()
+    b.refused("a", 0.0)
+    b.refused("a", 0.0)
+    assert b.is_open("b", 0.0) and b.delay("b") == 0.0
+    assert b.closed(0.5) == {"a": 1.5}
+    assert b.closed(3.0) == {}

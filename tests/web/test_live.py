@@ -1,5 +1,6 @@
 """The desk and the pacing console with a live service attached: a stand-in with the DialerService
-surface the web app uses (runs[...].floor, set_ready, pause, dispose, login), no Asterisk needed."""
+surface the web app uses (the read model `view`, change_knobs, set_ready, pause, dispose, login), no
+Asterisk needed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from dialer.floor import CallStage, LiveCall, LiveOperator
 from dialer.pacing import OperatorState, PacingDecision
-from dialer.service import CampaignConfig, CampaignRun
+from dialer.service import CampaignConfig, CampaignRun, KnobChange, ReadModel
+from dialer.service.knobs import change_knobs
 from dialer.web.app import create_app
 from tests.web.conftest import WebEnv, make_env, sign_in
 
@@ -22,8 +24,12 @@ class FakeService:
         row = env.repo.campaign(env.seed.campaign_id)
         self.run = CampaignRun(CampaignConfig.from_row(row, "Local/{number}@x"))
         self.runs = {env.seed.campaign_id: self.run}
+        self.view = ReadModel(self.runs)
         self.calls: list[tuple[Any, ...]] = []
         self.repo = env.repo
+
+    def change_knobs(self, campaign_id: int, requested: dict[str, Any]) -> KnobChange | None:
+        return change_knobs(self.runs, campaign_id, requested)
 
     async def login(self, campaign_id: int, login: str) -> None:
         self.calls.append(("login", campaign_id, login))
@@ -105,6 +111,34 @@ def test_pacing_change_reaches_live_run_and_chart(tmp_path: Path) -> None:
     assert live["decision"].startswith("progressive")
     text = c.get(f"/admin/campaigns/{env.seed.campaign_id}/events").text
     assert '"calls_in_flight": 1' in text
+
+
+def test_a_live_target_above_the_profile_cap_is_clamped(tmp_path: Path) -> None:
+    from dialer.campaigns import apply_campaign
+    from dialer.compliance.profiles import US
+    from dialer.rules.campaign import parse_campaign
+    from tests.web.conftest import campaign_definition
+
+    env, fake, c = live_env(tmp_path)
+    definition = {**campaign_definition(), "name": "us-live", "compliance": {"profile": "US"}}
+    definition["caller_id"], definition["ring_timeout_seconds"] = "+12025550100", 20
+    cid = apply_campaign(env.repo, parse_campaign(definition))
+    fake.runs[cid] = CampaignRun(CampaignConfig.from_row(env.repo.campaign(cid), "Local/{number}@x"))
+    token = sign_in(c, "alice")
+    r = c.post(
+        f"/api/campaigns/{cid}/pacing",
+        json={"changes": {"target_abandon_rate": 0.2}},
+        headers={"x-csrf-token": token},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["knobs"]["target_abandon_rate"] == 0.2  # what the admin asked for is kept and shown
+    assert body["effective"]["target_abandon_rate"] == US.target_abandon_rate  # what pacing uses
+    assert fake.runs[cid].config.knobs.target_abandon_rate == US.target_abandon_rate
+    live = c.get(f"/api/campaigns/{cid}/pacing/live").json()
+    assert live["target_abandon_rate"] == US.target_abandon_rate and live["requested_target_abandon_rate"] == 0.2
+    page = c.get(f"/admin/campaigns/{cid}/pacing").text
+    assert "effective-target" in page
 
 
 def test_users_create_cli(tmp_path: Path, monkeypatch: Any) -> None:

@@ -14,7 +14,7 @@
     { label: "abandon % day", color: "#e16f24", max: 10 },
     { label: "target %", color: "#999", max: 10, dash: true },
   ]);
-  let target = Number(form.target_abandon_rate.value);
+  let target = Number(document.getElementById("effective-target").textContent);
 
   function addHistory(changed, who) {
     const tbody = document.querySelector("#history tbody");
@@ -36,8 +36,9 @@
     };
     try {
       const r = await d.api("POST", `/api/campaigns/${id}/pacing`, { changes });
-      target = r.knobs.target_abandon_rate;
-      d.text(document.getElementById("current-target"), target);
+      target = r.effective.target_abandon_rate;
+      d.text(document.getElementById("current-target"), r.knobs.target_abandon_rate);
+      d.text(document.getElementById("effective-target"), target);
       const n = Object.keys(r.changed).length;
       d.text(document.getElementById("knob-msg"), n ? `Saved ${n} change(s).` : "Nothing changed.");
       const who = (document.querySelector(".who") || {}).textContent || "";
@@ -47,7 +48,8 @@
 
   d.listen(root.dataset.events, (f) => {
     target = f.target_abandon_rate;
-    d.text(document.getElementById("current-target"), target);
+    d.text(document.getElementById("current-target"), f.requested_target_abandon_rate);
+    d.text(document.getElementById("effective-target"), target);
     d.text(document.getElementById("f-calls"), f.calls_in_flight);
     d.text(document.getElementById("f-lpo"), f.lines_per_operator);
     d.text(document.getElementById("f-day"), (100 * f.abandon_day).toFixed(2) + "%");

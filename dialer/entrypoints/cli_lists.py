@@ -76,12 +76,12 @@ def numbering_load(
     files: Annotated[list[Path], typer.Argument(help="ABC-3xx.csv ABC-4xx.csv ABC-8xx.csv DEF-9xx.csv")],
 ) -> None:
     """Load register files; each replaces the ranges of the ABC/DEF codes it has (one transaction a file)."""
-    from dialer.cli import _repo
     from dialer.config import Settings
     from dialer.db.numbering import load_numbering_file
+    from dialer.entrypoints.cli_common import repository_or_exit
     from dialer.lists.errors import ListFormatError
 
-    repo = _repo(Settings())
+    repo = repository_or_exit(Settings())
     failed = False
     for path in files:
         try:
@@ -104,11 +104,11 @@ def numbering_load(
 @numbering_app.command("list")
 def numbering_list() -> None:
     """The register files loaded, with their date and size."""
-    from dialer.cli import _repo
     from dialer.config import Settings
     from dialer.db.numbering import numbering_files
+    from dialer.entrypoints.cli_common import repository_or_exit
 
-    rows = numbering_files(_repo(Settings()).sessions)
+    rows = numbering_files(repository_or_exit(Settings()).sessions)
     if not rows:
         console.print("no numbering plan loaded / реестр нумерации не загружен (dialer numbering load FILE...)")
     for f in rows:
