@@ -195,3 +195,30 @@ def test_the_lease_length_is_honoured(repo: Repository, lease_s: float) -> None:
     assert _contact(repo, task.contact_id).lease_expires_at == T0 + timedelta(seconds=lease_s)
     assert repo.lease_contacts(cid, 1, "node-b", T0 + timedelta(seconds=lease_s - 1)) == []
     assert len(repo.lease_contacts(cid, 1, "node-b", T0 + timedelta(seconds=lease_s))) == 1
+
+
+def test_a_wrap_up_left_by_a_holder_that_went_away_ends_as_without_a_disposition(repo: Repository) -> None:
+    rules = _rules(max_attempts=5)
+    cid = _campaign(repo, 2)
+    dead, alive = repo.lease_contacts(cid, 2, "node-dead", T0, rules=rules)
+    hung_up = T0 + timedelta(minutes=2)
+    for task in (dead, alive):
+        repo.finish_attempt(task.attempt_id, AttemptOutcome.CONNECTED, hung_up, rules)
+    contact = _contact(repo, dead.contact_id)
+    assert (contact.status, contact.leased_by, contact.lease_expires_at) == (
+        "wrap_up",
+        "node-dead",
+        hung_up + timedelta(minutes=30),
+    )
+    # the holder's own wrap-ups are never taken from it, even by a sweep that lists its calls in flight
+    assert repo.reclaim_expired_leases(cid, "node-dead", T0 + timedelta(hours=2), rules=rules, in_flight=set()) == 0
+    # the live one's operator times out without a disposition; the other's holder went away
+    at = hung_up + timedelta(minutes=30)
+    repo.record_disposition(alive.attempt_id, None, rules=rules, at=at)
+    assert repo.reclaim_expired_leases(cid, "node-b", at - timedelta(seconds=1), rules=rules) == 0
+    assert repo.reclaim_expired_leases(cid, "node-b", at, rules=rules) == 1
+    ended, timed_out = _contact(repo, dead.contact_id), _contact(repo, alive.contact_id)
+    assert ended.status == timed_out.status != "wrap_up"
+    assert (ended.next_attempt_at, ended.status_reason) == (timed_out.next_attempt_at, timed_out.status_reason)
+    assert ended.leased_by is None and timed_out.leased_by is None
+    assert _attempt(repo, dead.attempt_id).outcome == "connected"  # the conversation's outcome is kept

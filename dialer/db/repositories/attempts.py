@@ -12,7 +12,7 @@ from dialer.compliance.consent import ADVERTISING, ConsentAction, ConsentChannel
 from dialer.compliance.store import add_consent_events
 from dialer.db.models import Attempt, Contact, Disposition, DoNotCall, OperatorSession, utcnow
 from dialer.db.repositories.base import WRAP_UP, RepositoryBase
-from dialer.db.repositories.contact_steps import apply_step, close_attempt, counted_attempts, zones
+from dialer.db.repositories.contact_steps import close_attempt, end_wrap_up
 from dialer.outcomes import AttemptOutcome
 from dialer.rules.campaign_rules import CampaignRules
 
@@ -72,17 +72,7 @@ class AttemptRepository(RepositoryBase):
                 )
             if rules is None or contact is None or contact.status != WRAP_UP:
                 return
-            now = at or utcnow()
-            step = rules.after_attempt(
-                AttemptOutcome.CONNECTED,
-                now=now,
-                previous_attempts=counted_attempts(s, contact.id, rules, exclude=attempt_id),
-                timezone=zones(contact),
-                base_priority=0,
-                disposition_code=code,
-                callback_at=next_action_at,
-            )
-            apply_step(contact, step, attempt.operator_id, now)
+            end_wrap_up(s, contact, attempt, rules, at or utcnow(), code, next_action_at)
 
     def campaigns_with_open_work(self) -> list[int]:
         """Campaigns with attempts in progress or operator sessions still open."""

@@ -3,7 +3,7 @@ Shared by the attempts repository (final outcomes, dispositions) and leasing (re
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +16,10 @@ from dialer.rules.campaign_rules import CampaignRules
 from dialer.rules.eligibility import ContactSnapshot
 from dialer.rules.retry import NextStep, StepAction
 from dialer.rules.windows import ContactZones
+
+# A connected call's contact stays with its holder through the operator's wrap-up; a holder that went
+# away during it leaves the contact in wrap_up, reclaimed (repositories.leasing) after this long.
+WRAP_UP_LEASE = timedelta(minutes=30)
 
 
 def zones(contact: Contact) -> ContactZones:
@@ -79,12 +83,14 @@ def close_attempt(
         return
     contact.attempt_count += 1
     contact.last_outcome = outcome.value
+    if rules is not None and outcome is AttemptOutcome.CONNECTED:
+        contact.status = WRAP_UP  # still the holder's until the disposition
+        contact.lease_expires_at = at + WRAP_UP_LEASE
+        return
     contact.leased_by = None
     contact.lease_expires_at = None
     if rules is None:
         contact.status = without_rules
-    elif outcome is AttemptOutcome.CONNECTED:
-        contact.status = WRAP_UP
     else:
         step = rules.after_attempt(
             outcome,
@@ -94,3 +100,28 @@ def close_attempt(
             base_priority=0,
         )
         apply_step(contact, step, None, at)
+
+
+def end_wrap_up(
+    s: Session,
+    contact: Contact,
+    attempt: Attempt,
+    rules: CampaignRules,
+    now: datetime,
+    code: str | None = None,
+    callback_at: datetime | None = None,
+) -> None:
+    """The conversation's disposition decides the contact's future (callback at callback_at, refusal
+    cooldown, done, or try again later); `code=None`: the wrap-up ended without one."""
+    step = rules.after_attempt(
+        AttemptOutcome.CONNECTED,
+        now=now,
+        previous_attempts=counted_attempts(s, contact.id, rules, exclude=attempt.id),
+        timezone=zones(contact),
+        base_priority=0,
+        disposition_code=code,
+        callback_at=callback_at,
+    )
+    contact.leased_by = None
+    contact.lease_expires_at = None
+    apply_step(contact, step, attempt.operator_id, now)

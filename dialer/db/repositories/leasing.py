@@ -10,6 +10,10 @@ attempt gets `system_failure` (the holder never reported an outcome) and its con
 rules for that outcome (by default: dialable again 5 minutes later, not counted against the attempt
 limit); without rules it is dialable at once.
 
+A connected call's contact stays its holder's through the operator's wrap-up (status wrap_up, lease
+30 minutes from the hang-up); a wrap-up of a holder that went away is ended as when it runs out without
+a disposition. The caller's own wrap-ups end with their operator, never here.
+
 A lease held by the caller is never reclaimed for its age alone: the caller is alive, and a
 conversation may outlive the lease. The periodic sweep takes the attempts the caller still has in
 flight; its own expired leases outside them are leaks (an attempt it lost track of, or a dead earlier
@@ -26,12 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dialer.db.models import Attempt, Contact
-from dialer.db.repositories.base import DIALABLE, LEASED, RepositoryBase
-from dialer.db.repositories.contact_steps import close_attempt, snapshot
+from dialer.db.repositories.base import DIALABLE, DONE, LEASED, WRAP_UP, RepositoryBase
+from dialer.db.repositories.contact_steps import close_attempt, end_wrap_up, snapshot
 from dialer.db.repositories.eligibility_facts import apply_admission, load_dial_facts
 from dialer.outcomes import AttemptOutcome
 from dialer.rules.campaign_rules import CampaignRules
@@ -163,28 +167,33 @@ def _reclaim(
     rules: CampaignRules | None,
     in_flight: AbstractSet[int] | None,
 ) -> int:
+    not_ours = or_(Contact.leased_by.is_(None), Contact.leased_by != owner)
+    leased = Contact.status == LEASED if in_flight is not None else and_(Contact.status == LEASED, not_ours)
     q = select(Contact).where(
         Contact.campaign_id == campaign_id,
-        Contact.status == LEASED,
         or_(Contact.lease_expires_at.is_(None), Contact.lease_expires_at <= now),
+        or_(leased, and_(Contact.status == WRAP_UP, not_ours)),  # our own wrap-ups end with their operator
     )
-    if in_flight is None:
-        q = q.where(or_(Contact.leased_by.is_(None), Contact.leased_by != owner))
     contacts = list(s.scalars(_locked(s, q)))
     if not contacts:
         return 0
-    open_attempts: dict[int, list[Attempt]] = {}
+    by_contact: dict[int, list[Attempt]] = {}
     for attempt in s.scalars(
-        select(Attempt).where(Attempt.contact_id.in_([c.id for c in contacts]), Attempt.outcome.is_(None))
+        select(Attempt).where(Attempt.contact_id.in_([c.id for c in contacts])).order_by(Attempt.id)
     ):
-        open_attempts.setdefault(attempt.contact_id, []).append(attempt)
+        by_contact.setdefault(attempt.contact_id, []).append(attempt)
     reclaimed = 0
     for contact in contacts:
-        attempts = open_attempts.get(contact.id, [])
-        if contact.leased_by == owner and in_flight is not None and any(a.id in in_flight for a in attempts):
+        attempts = by_contact.get(contact.id, [])
+        open_attempts = [a for a in attempts if a.outcome is None]
+        if contact.leased_by == owner and in_flight is not None and any(a.id in in_flight for a in open_attempts):
             continue  # ours and still in flight: a long conversation, not a leak
+        reclaimed += 1
+        if contact.status == WRAP_UP:  # its operator went away with its holder: no disposition will come
+            _end_abandoned_wrap_up(s, contact, attempts, rules, now)
+            continue
         holder = contact.leased_by
-        for attempt in attempts:
+        for attempt in open_attempts:
             close_attempt(
                 s,
                 attempt,
@@ -194,14 +203,26 @@ def _reclaim(
                 {"hangup_cause_txt": f"lease expired, held by {holder}"[:100]},
                 without_rules=DIALABLE,
             )
-        if not attempts:  # a lease without an open attempt: nothing to close, just let it go
+        if not open_attempts:  # a lease without an open attempt: nothing to close, just let it go
             contact.status = DIALABLE
             contact.leased_by = None
             contact.lease_expires_at = None
-        if rules is None or not attempts:
+        if rules is None or not open_attempts:
             contact.status_reason = RECLAIMED
-        reclaimed += 1
     s.flush()
-    if reclaimed:
-        log.warning("campaign %s: %d expired leases reclaimed (their holder went away)", campaign_id, reclaimed)
+    log.warning("campaign %s: %d expired leases reclaimed (their holder went away)", campaign_id, reclaimed)
     return reclaimed
+
+
+def _end_abandoned_wrap_up(
+    s: Session, contact: Contact, attempts: list[Attempt], rules: CampaignRules | None, now: datetime
+) -> None:
+    """As when the wrap-up runs out without a disposition (record_disposition with no code)."""
+    connected = [a for a in attempts if a.outcome == AttemptOutcome.CONNECTED.value]
+    if rules is None or not connected:
+        contact.status = DONE if connected else DIALABLE
+        contact.leased_by = None
+        contact.lease_expires_at = None
+        contact.status_reason = RECLAIMED
+        return
+    end_wrap_up(s, contact, connected[-1], rules, now)
