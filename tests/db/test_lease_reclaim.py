@@ -226,3 +226,17 @@ def test_a_wrap_up_left_by_a_holder_that_went_away_ends_as_without_a_disposition
     assert (ended.next_attempt_at, ended.status_reason) == (timed_out.next_attempt_at, timed_out.status_reason)
     assert ended.leased_by is None and timed_out.leased_by is None
     assert _attempt(repo, dead.attempt_id).outcome == "connected"  # the conversation's outcome is kept
+
+
+def test_expired_leases_count_as_available_so_pacing_asks_for_them(repo: Repository) -> None:
+    """Pacing places no more calls than count_dialable says; with every contact left stuck in an expired
+    lease it must still ask, or the leasing query would never reclaim them."""
+    cid = _campaign(repo, 2)
+    (dead,) = repo.lease_contacts(cid, 1, "node-dead", T0)
+    (mine,) = repo.lease_contacts(cid, 1, "node-b", T0)
+    assert repo.count_dialable(cid, T0 + LEASE - timedelta(seconds=1)) == 0
+    assert repo.count_dialable(cid, T0 + LEASE) == 2  # an upper bound: node-b's own call may be a long one
+    assert repo.count_dialable(cid, T0 + LEASE, owner="node-b") == 1
+    (again,) = repo.lease_contacts(cid, 5, "node-b", T0 + LEASE)
+    assert again.contact_id == dead.contact_id and again.contact_id != mine.contact_id
+    assert repo.count_dialable(cid, T0 + LEASE, owner="node-b") == 0

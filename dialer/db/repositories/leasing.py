@@ -66,16 +66,21 @@ def _locked(s: Session, q: Select[_Row]) -> Select[_Row]:
 
 
 class LeasingRepository(RepositoryBase):
-    def count_dialable(self, campaign_id: int, now: datetime) -> int:
+    def count_dialable(self, campaign_id: int, now: datetime, owner: str | None = None) -> int:
+        """Contacts the campaign could lease now: the dialable ones that are due, and the expired leases
+        the leasing query would reclaim (any holder's, or only other holders' when `owner` is given), so
+        that pacing asks for them even when nothing else is left. An upper bound: a reclaimed contact may
+        be parked by its retry rules."""
+        expired = and_(
+            Contact.status.in_([LEASED, WRAP_UP]),
+            or_(Contact.lease_expires_at.is_(None), Contact.lease_expires_at <= now),
+        )
+        if owner is not None:
+            expired = and_(expired, or_(Contact.leased_by.is_(None), Contact.leased_by != owner))
+        due = and_(Contact.status == DIALABLE, or_(Contact.next_attempt_at.is_(None), Contact.next_attempt_at <= now))
         with self.sessions() as s:
             return (
-                s.scalar(
-                    select(func.count(Contact.id)).where(
-                        Contact.campaign_id == campaign_id,
-                        Contact.status == DIALABLE,
-                        (Contact.next_attempt_at.is_(None)) | (Contact.next_attempt_at <= now),
-                    )
-                )
+                s.scalar(select(func.count(Contact.id)).where(Contact.campaign_id == campaign_id, or_(due, expired)))
                 or 0
             )
 
