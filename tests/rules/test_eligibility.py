@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialer.compliance.consent import ADVERTISING, ConsentAction, ConsentEvent
@@ -217,7 +217,7 @@ rule_sets = st.sampled_from(
 ready_sets = st.frozensets(st.sampled_from([3, 4]))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contacts(), facts(), rule_sets, times, ready_sets)
 def test_do_not_call_always_wins(
     contact: ContactSnapshot, f: DialFacts, rules: CampaignRules, now: dt.datetime, ready: frozenset[int]
@@ -228,7 +228,7 @@ def test_do_not_call_always_wins(
         assert (got.verdict, got.close_as, got.blocked) == (Verdict.CLOSE, Closure.DO_NOT_CALL, None)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contacts(), facts(), rule_sets, times, ready_sets)
 def test_a_dial_is_only_admitted_when_every_rule_allows_it(
     contact: ContactSnapshot, f: DialFacts, rules: CampaignRules, now: dt.datetime, ready: frozenset[int]
@@ -258,7 +258,7 @@ def test_a_dial_is_only_admitted_when_every_rule_allows_it(
         assert got.preferred_operator_id == contact.callback_operator_id
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contacts(), facts(), facts(), rule_sets, times, ready_sets)
 def test_facts_about_other_numbers_and_contacts_change_nothing(
     contact: ContactSnapshot,
@@ -292,7 +292,7 @@ def test_facts_about_other_numbers_and_contacts_change_nothing(
     assert admit(contact, merged, rules, now, ready) == admit(contact, f, rules, now, ready)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contacts(), facts(), rule_sets, times, ready_sets)
 def test_the_order_of_the_alternative_numbers_does_not_matter(
     contact: ContactSnapshot, f: DialFacts, rules: CampaignRules, now: dt.datetime, ready: frozenset[int]
@@ -301,7 +301,7 @@ def test_the_order_of_the_alternative_numbers_does_not_matter(
     assert admit(flipped, f, rules, now, ready) == admit(contact, f, rules, now, ready)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contacts(), facts(), rule_sets, times, ready_sets)
 def test_a_parked_contact_is_not_parked_again_for_the_same_reason_at_its_retry_time(
     contact: ContactSnapshot, f: DialFacts, rules: CampaignRules, now: dt.datetime, ready: frozenset[int]
