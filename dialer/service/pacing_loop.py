@@ -18,6 +18,7 @@ from dialer.service.run_state import CampaignRun
 from dialer.telephony.ari import TelephonyError
 
 log = logging.getLogger(__name__)
+LEASE_SWEEP_S = 60.0  # how often a paced campaign's expired leases are swept (dialer/db/repositories/leasing.py)
 
 
 class PacingLoop:
@@ -25,6 +26,7 @@ class PacingLoop:
         self.ctx = ctx
         self.journal = journal
         self.tick_s = tick_s
+        self._swept_at: dict[int, float] = {}
 
     async def run_campaign(
         self, campaign_id: int, until_done: bool = True, on_tick: Callable[[CampaignRun], None] | None = None
@@ -43,7 +45,10 @@ class PacingLoop:
     async def pace_once(self, run: CampaignRun) -> PacingDecision:
         ctx = self.ctx
         now = ctx.clock.monotonic()
-        run.contacts_available = await ctx.db.call(ctx.repo.count_dialable, run.config.campaign_id, ctx.clock.now())
+        self.sweep_leases(run, now)
+        run.contacts_available = await ctx.db.call(
+            ctx.repo.count_dialable, run.config.campaign_id, ctx.clock.now(), owner=ctx.node
+        )
         if run.stopping or not ctx.links.any_up():
             return PacingDecision(0, "stopping" if run.stopping else "ARI down")
         backing_off = run.backoff.closed(now)
@@ -83,6 +88,20 @@ class PacingLoop:
             # attempt "in progress" that is never dialled; the calls placed finish like any other.
             await asyncio.shield(self._lease_and_originate(run, placed, plan))
         return decision
+
+    def sweep_leases(self, run: CampaignRun, now: float) -> None:
+        """Once a minute: leases a dead process left behind come back to the list by the retry rules, and
+        this process's own leases that no call in flight holds (a leak) are freed."""
+        cid = run.config.campaign_id
+        last = self._swept_at.get(cid)
+        if last is not None and now - last < LEASE_SWEEP_S:
+            return
+        self._swept_at[cid] = now
+        in_flight = frozenset(c.attempt_id for c in run.floor.calls.values())
+        ctx = self.ctx
+        ctx.db.submit(
+            ctx.repo.reclaim_expired_leases, cid, ctx.node, ctx.clock.now(), rules=run.config.rules, in_flight=in_flight
+        )
 
     def server_loads(self, run: CampaignRun, now: float) -> list[ServerLoad]:
         """What placement needs to know of each server for this campaign (lines count every campaign's calls);

@@ -107,7 +107,17 @@ class DialerRepository(Protocol):
 
     def fail_unfinished_attempts(self, campaign_id: int | None, at: datetime) -> int: ...
 
-    def count_dialable(self, campaign_id: int, now: datetime) -> int: ...
+    def count_dialable(self, campaign_id: int, now: datetime, owner: str | None = None) -> int: ...
+
+    def reclaim_expired_leases(
+        self,
+        campaign_id: int,
+        owner: str,
+        now: datetime,
+        *,
+        rules: CampaignRules | None = None,
+        in_flight: AbstractSet[int] | None = None,
+    ) -> int: ...
 
     def lease_contacts(
         self,

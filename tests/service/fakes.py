@@ -127,6 +127,7 @@ class InMemoryRepository:
         self.operators: dict[str, Operator] = {}
         self.contacts: dict[int, list[tuple[int, str]]] = {}  # campaign id -> dialable (contact id, phone)
         self.attempts: dict[int, AttemptRow] = {}
+        self.sweeps: list[tuple[int, str, frozenset[int]]] = []
         self.sessions: dict[int, dict[str, Any]] = {}
         self.states: list[tuple[int, str, str | None]] = []
         self._ids = itertools.count(1)
@@ -184,8 +185,20 @@ class InMemoryRepository:
             a.outcome = AttemptOutcome.SYSTEM_FAILURE
         return len(open_)
 
-    def count_dialable(self, campaign_id: int, now: datetime) -> int:
+    def count_dialable(self, campaign_id: int, now: datetime, owner: str | None = None) -> int:
         return len(self.contacts[campaign_id])
+
+    def reclaim_expired_leases(
+        self,
+        campaign_id: int,
+        owner: str,
+        now: datetime,
+        *,
+        rules: CampaignRules | None = None,
+        in_flight: Set[int] | None = None,
+    ) -> int:
+        self.sweeps.append((campaign_id, owner, frozenset(in_flight or ())))
+        return 0
 
     def lease_contacts(
         self,

@@ -216,3 +216,18 @@ async def test_a_disposition_ends_wrap_up(tmp_path: Path) -> None:
     view = rig.service.view.operator("op1")
     assert view is not None and view[0] == cid and view[1].state_name == "ready"
     await rig.service.close()
+
+
+async def test_pacing_sweeps_expired_leases_once_a_minute(tmp_path: Path) -> None:
+    rig, cid = await rig_with(tmp_path, ["op1"], phones=3)
+    run = rig.service.runs[cid]
+    await rig.service.pace_once(run)  # the first step sweeps before it leases
+    await rig.service.pace_once(run)
+    assert len(rig.repo.sweeps) == 1
+    rig.clock.advance(pacing_loop.LEASE_SWEEP_S)
+    await rig.service.pace_once(run)
+    assert len(rig.repo.sweeps) == 2
+    swept_cid, owner, in_flight = rig.repo.sweeps[-1]
+    # the calls this process has in flight are never reclaimed by its own sweep
+    assert swept_cid == cid and owner == rig.service.node
+    assert in_flight == {c.attempt_id for c in run.floor.calls.values()} and in_flight
