@@ -131,11 +131,15 @@ class SessionStore:
             db.execute(delete(WebSessionRow).where(WebSessionRow.id_hash == _digest(session_id)))
 
     def drop_user(self, user_id: int) -> int:
-        """Sign a user out everywhere, in every web process (role change, deactivation, new password)."""
-        with self.sessions.begin() as db:
-            n = db.scalar(select(func.count()).select_from(WebSessionRow).where(WebSessionRow.user_id == user_id))
-            db.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
-        return int(n or 0)
+        return drop_user_sessions(self.sessions, user_id)
+
+
+def drop_user_sessions(sessions: sessionmaker[Session], user_id: int) -> int:
+    """Sign a user out everywhere, in every web process (role change, deactivation, new password, TOTP)."""
+    with sessions.begin() as db:
+        n = db.scalar(select(func.count()).select_from(WebSessionRow).where(WebSessionRow.user_id == user_id))
+        db.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
+    return int(n or 0)
 
 
 class LoginRateLimiter:

@@ -283,3 +283,27 @@ def test_pacing_route_answers_4xx_for_non_scalar_knobs(env: WebEnv) -> None:
     for nan in ("nan", "inf", "1e999"):
         r = admin.post(url, json={"changes": {"target_abandon_rate": nan}}, headers={"x-csrf-token": token})
         assert r.status_code == 422, nan
+
+
+def test_cli_enrols_totp_and_refuses_a_second_user_on_one_operator(
+    env: WebEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from dialer.web.cli import users_app
+
+    monkeypatch.setenv("DIALER_DATABASE_URL", env.settings.database_url)
+    runner = CliRunner()
+    r = runner.invoke(users_app, ["totp", "ALICE"])
+    assert r.exit_code == 0, r.output
+    secret = r.output.split("secret: ")[1].split()[0]
+    c = TestClient(env.app, follow_redirects=False)
+    assert _login(c, "alice", PASSWORD, totp=pyotp.TOTP(secret).now()).status_code == 303
+    r = runner.invoke(
+        users_app,
+        ["create", "olga2", "--role", "operator", "--operator", "op1", "--password-stdin"],
+        input="long-enough-password\n",
+    )
+    assert r.exit_code == 2 and "already linked" in r.output
+    r = runner.invoke(users_app, ["create", "Анна-QA", "--role", "qa", "--password-stdin"], input="long-enough-pw\n")
+    assert r.exit_code == 0, r.output
