@@ -43,10 +43,10 @@ def run(
     from dialer.web.app import create_app
     from dialer.web.settings import WebSettings
 
-    settings, web = Settings(), WebSettings()
     try:
+        settings, web = Settings(), WebSettings()  # refuses e.g. webhook URLs without a secret
         web.secret_value()
-    except ValueError as exc:
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     app = create_app(settings, _repo(settings), None, web=web)
