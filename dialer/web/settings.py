@@ -15,7 +15,10 @@ DEFAULT_SCORECARD = ("greeting", "needs_discovery", "product_knowledge", "object
 
 
 class WebSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DIALER_WEB_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a settings error must not print the secrets it was given
+    model_config = SettingsConfigDict(
+        env_prefix="DIALER_WEB_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     secret: SecretStr | None = Field(default=None, description="signs session cookies; required (DIALER_WEB_SECRET)")
     host: str = "127.0.0.1"
