@@ -19,6 +19,7 @@ from dialer.web.params import MAX_DB_INT, Body, Id, IdPath
 from dialer.web.queries import KNOBS, pacing_knobs_of, parse_knob
 from dialer.web.security import ROLES, RoleGuard, WebUser, current_user, hash_password
 from dialer.web.sse import event_stream
+from dialer.web.state import dead_letters
 from dialer.web.totp import new_secret, provisioning_uri
 from dialer.web.users import normalise_username, valid_username
 
@@ -293,3 +294,21 @@ async def api_add_operator(request: Request, body: NewOperator, user: User) -> d
     op_id = await asyncio.to_thread(ctx.repo.ensure_operator, body.login, body.name or body.login, body.sip_endpoint)
     await asyncio.to_thread(ctx.queries.audit, user.id, "operator.upsert", f"operator:{op_id}", login=body.login)
     return {"id": op_id, "login": body.login}
+
+
+@router.get("/api/webhooks/dead-letters", tags=["users"])
+async def api_dead_letters(request: Request) -> list[dict[str, Any]]:
+    """Webhooks every retry failed to deliver (newest first), with their body and last error."""
+    rows = await asyncio.to_thread(dead_letters, ctx_of(request).repo.sessions)
+    return [
+        {
+            "id": r.id,
+            "at": r.created_at.isoformat(timespec="seconds"),
+            "url": r.url,
+            "event": r.event,
+            "attempts": r.attempts,
+            "error": r.last_error,
+            "payload": r.payload,
+        }
+        for r in rows
+    ]

@@ -333,3 +333,35 @@ def test_pages_outside_the_schema_refuse_extreme_ids(env: WebEnv) -> None:
             assert r.status_code < 500, (path, r.status_code)
             checked += 1
     assert checked >= 20
+
+
+def test_undelivered_webhooks_are_listed_for_admins(tmp_path: Path) -> None:
+    import asyncio
+
+    import httpx
+
+    from dialer.web.state import add_dead_letter
+    from dialer.web.webhooks import WebhookSender
+
+    env = make_env(tmp_path)
+
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    async def deliver() -> None:
+        sender = WebhookSender(
+            ["http://crm.test/hook"],
+            "s" * 20,
+            transport=httpx.MockTransport(down),
+            retries=2,
+            backoff_s=0.001,
+            dead_letter=lambda url, payload, n, error: add_dead_letter(env.repo.sessions, url, payload, n, error),
+        )
+        await sender.send({"event": "outcome.recorded", "id": "x1"})
+        await sender.aclose()
+
+    asyncio.run(deliver())
+    admin, _ = as_role(env.app, "admin")
+    [row] = admin.get("/api/webhooks/dead-letters").json()
+    assert row["url"] == "http://crm.test/hook" and row["attempts"] == 2 and "refused" in row["error"]
+    assert row["payload"] == {"event": "outcome.recorded", "id": "x1"}

@@ -22,7 +22,11 @@ def expected_roles(path: str) -> frozenset[str] | None:
         return None
     if path.startswith(("/operator", "/api/operator/")):
         return frozenset({"operator"})
-    if path.startswith("/admin") or path.startswith(("/api/users", "/api/operators")) or "/pacing" in path:
+    if (
+        path.startswith("/admin")
+        or path.startswith(("/api/users", "/api/operators", "/api/webhooks"))
+        or "/pacing" in path
+    ):
         return frozenset({"admin"})
     if path.startswith(("/qa", "/api/recordings")):
         return frozenset({"qa", "admin"})
