@@ -20,6 +20,7 @@ from dialer.service import DialerService
 from dialer.web import admin, compliance, manager, operator, qa
 from dialer.web.context import HERE, HOME_OF_ROLE, WebContext, ctx_of, render
 from dialer.web.messages import UserError, language_of, text
+from dialer.web.params import RejectNul
 from dialer.web.queries import WebQueries
 from dialer.web.security import (
     ROLES,
@@ -207,6 +208,7 @@ def create_app(
         webhooks=sender,
     )
     app.add_middleware(SessionMiddleware, store=store, secure=web.cookie_secure)
+    app.add_middleware(RejectNul)  # outermost: before a session is even looked up
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # The routers' routes carry their guard already (router-level dependencies); adding them flat keeps
     # `app.routes` a plain list of APIRoutes, which the route x role test walks.

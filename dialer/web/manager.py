@@ -284,7 +284,7 @@ def _upload_paths(ctx: WebContext, token: str) -> tuple[Path, Path]:
 
 
 async def _save_upload(ctx: WebContext, user: WebUser, campaign_id: IdPath, file: UploadFile) -> str:
-    name = Path(file.filename or "list.csv").name
+    name = re.sub(r"[\x00-\x1f\x7f]", "", Path(file.filename or "list.csv").name)[:200] or "list.csv"
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".txt", ".xlsx"):
         raise HTTPException(status_code=422, detail="upload a .csv or .xlsx file")

@@ -163,8 +163,9 @@ class WebEnv:
     webhook_calls: list[httpx.Request]
 
 
-def make_env(tmp_path: Path, **web_overrides: Any) -> WebEnv:
-    url = f"sqlite:///{tmp_path / 'web.db'}"
+def make_env(tmp_path: Path, database_url: str | None = None, **web_overrides: Any) -> WebEnv:
+    """The app on a seeded database: SQLite in tmp_path, or `database_url` (an empty PostgreSQL)."""
+    url = database_url or f"sqlite:///{tmp_path / 'web.db'}"
     migrate(url)
     repo = Repository(make_session_factory(make_engine(url)))
     settings = Settings(database_url=url, recordings_dir=tmp_path / "recordings")

@@ -365,3 +365,18 @@ def test_undelivered_webhooks_are_listed_for_admins(tmp_path: Path) -> None:
     [row] = admin.get("/api/webhooks/dead-letters").json()
     assert row["url"] == "http://crm.test/hook" and row["attempts"] == 2 and "refused" in row["error"]
     assert row["payload"] == {"event": "outcome.recorded", "id": "x1"}
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(env: WebEnv) -> None:
+    qa, _ = as_role(env.app, "qa")
+    assert qa.get("/api/recordings", params={"outcome": "a\x00b"}).status_code == 400
+    assert qa.get("/qa/recordings/1%00").status_code == 400
+    anon = TestClient(env.app, follow_redirects=False)
+    r = anon.post("/login", data={"username": "alice\x00", "password": PASSWORD, "csrf_token": csrf_of(anon)})
+    assert r.status_code == 400
+    manager, token = as_role(env.app, "manager")
+    r = manager.post(
+        "/api/campaigns/do-not-call", json={"phone": "+79101234567", "reason": "x\x00"}, headers={"x-csrf-token": token}
+    )
+    assert r.status_code == 422
+    assert manager.get("/api/me").status_code == 200  # and nothing else is disturbed
