@@ -37,7 +37,7 @@ from dialer.compliance.store import (
 from dialer.db.models import Campaign
 from dialer.web.context import WebContext, ctx_of, render
 from dialer.web.manager import record_opt_out
-from dialer.web.params import AwareDatetime, Body, Id, IdPath, IdQuery, e164, parse_id
+from dialer.web.params import AwareDatetime, Body, Id, IdPath, IdQuery, e164, parse_day, parse_id
 from dialer.web.security import RoleGuard, WebUser, current_user
 
 router = APIRouter(dependencies=[Depends(RoleGuard("manager", "admin"))])
@@ -58,11 +58,8 @@ def _campaign(ctx: WebContext, campaign_id: int) -> Campaign:
 def _period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     """Default: the last 7 days up to today (UTC)."""
     today = dt.datetime.now(dt.UTC).date()
-    try:
-        last = dt.date.fromisoformat(end) if end else today
-        first = dt.date.fromisoformat(start) if start else last - dt.timedelta(days=6)
-    except ValueError:
-        raise HTTPException(status_code=422, detail="dates are YYYY-MM-DD") from None
+    last = parse_day(end, "to") if end else today
+    first = parse_day(start, "from") if start else last - dt.timedelta(days=6)
     if last < first:
         raise HTTPException(status_code=422, detail="the period ends before it starts")
     if (last - first).days > 366:

@@ -18,6 +18,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} needs a time zone offset (e.g. 2026-10-01T12:00:00+03:00)",
         "{field}: укажите часовой пояс (например 2026-10-01T12:00:00+03:00)",
     ),
+    "bad_day": ("{field}: a date as YYYY-MM-DD is expected", "{field}: ожидается дата в формате ГГГГ-ММ-ДД"),
     "date_range": ("{field}: must be between {first} and {last}", "{field}: дата должна быть между {first} и {last}"),
     "login_wrong": ("Wrong username or password.", "Неверное имя пользователя или пароль."),
     "login_throttled": (

@@ -71,6 +71,17 @@ def parse_id(value: str | None, field: str) -> int | None:
     return int(text)
 
 
+def parse_day(value: str, field: str) -> dt.date:
+    """A YYYY-MM-DD day within EARLIEST..LATEST (a day one step from date.max overflows the next query)."""
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(422, "bad_day", field=field) from None
+    if not EARLIEST.date() <= day < LATEST.date():
+        raise UserError(422, "date_range", field=field, first=EARLIEST.date(), last=LATEST.date())
+    return day
+
+
 def e164(value: str) -> str:
     """One phone number in E.164, or 422 (the parser of the DNC files, so the API and files agree)."""
     try:

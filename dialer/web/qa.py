@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -20,7 +19,7 @@ from dialer.recordings_post import (
     waveform_peaks,
 )
 from dialer.web.context import WebContext, ctx_of, render
-from dialer.web.params import Body, IdPath, parse_id
+from dialer.web.params import Body, IdPath, parse_day, parse_id
 from dialer.web.queries import RecordingFilter, scorecard_of, timeline_of
 from dialer.web.security import RoleGuard, WebUser, current_user
 
@@ -66,8 +65,8 @@ def _filter(
         parse_id(operator_id, "operator_id"),
         outcome or None,
         disposition or None,
-        _opt(date_from, date.fromisoformat, "date_from"),
-        _opt(date_to, date.fromisoformat, "date_to"),
+        parse_day(date_from, "date_from") if date_from and date_from.strip() else None,
+        parse_day(date_to, "date_to") if date_to and date_to.strip() else None,
         min_d,
         phone or None,
     )

@@ -380,3 +380,15 @@ def test_nul_characters_are_refused_before_reaching_the_database(env: WebEnv) ->
     )
     assert r.status_code == 422
     assert manager.get("/api/me").status_code == 200  # and nothing else is disturbed
+
+
+def test_day_parameters_are_bounded(env: WebEnv) -> None:
+    qa, _ = as_role(env.app, "qa")
+    for q in ({"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}, {"date_to": "2026-02-30"}):
+        assert qa.get("/api/recordings", params=q).status_code == 422, q
+    assert qa.get("/api/recordings", params={"date_from": "2026-03-01", "date_to": "2026-03-31"}).status_code == 200
+    manager, _ = as_role(env.app, "manager")
+    url = f"/api/campaigns/{env.seed.campaign_id}/compliance"
+    r = manager.get(url, params={"from": "9999-12-30", "to": "9999-12-31", "profile": "RU"})
+    assert r.status_code == 422 and "to" in r.json()["detail"]
+    assert manager.get(url, params={"from": "2199-12-30", "to": "2199-12-31", "profile": "RU"}).status_code == 200
