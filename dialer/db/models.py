@@ -251,6 +251,7 @@ class User(Base):
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; the admin's second factor
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # 30-s step of the last code used: no replay
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

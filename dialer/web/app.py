@@ -35,7 +35,7 @@ from dialer.web.security import (
 )
 from dialer.web.settings import WebSettings
 from dialer.web.state import LoginRateLimiter, SessionStore
-from dialer.web.totp import totp_ok
+from dialer.web.totp import accepted_step
 from dialer.web.users import username_key
 from dialer.web.webhooks import WebhookSender
 
@@ -97,8 +97,11 @@ async def login_submit(
             return refuse(401, text("login_totp_setup", lang))
         if not totp.strip():
             return refuse(401, text("login_totp", lang))
-        if not totp_ok(row.totp_secret, totp):
+        step = accepted_step(row.totp_secret, totp)
+        if step is None:
             reason = "wrong totp code"
+        elif not await asyncio.to_thread(ctx.queries.use_totp_step, row.id, step):
+            reason = "totp code used before"
     if row is None or reason is not None:
         await asyncio.to_thread(ctx.limiter.failed, key, client)
         await asyncio.to_thread(

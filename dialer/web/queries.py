@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.campaigns import LIVE_KNOBS, campaign_knobs
@@ -154,6 +154,17 @@ class WebQueries:
             s.add(row)
             s.flush()
             return row.id
+
+    def use_totp_step(self, user_id: int, step: int) -> bool:
+        """Record that the code of `step` was used; False if it (or a later one) was used before: a
+        replayed code. One UPDATE, so two web processes cannot both accept the same code."""
+        with self.sessions.begin() as s:
+            done = s.execute(
+                update(User)
+                .where(User.id == user_id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+                .values(totp_last_step=step)
+            )
+            return bool(done.rowcount)  # type: ignore[attr-defined]
 
     def update_user(self, user_id: int, **values: Any) -> User:
         with self.sessions.begin() as s:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
+import time
+from datetime import UTC, datetime
+
 import pyotp
 
 ISSUER = "dialer"
@@ -16,7 +20,16 @@ def provisioning_uri(secret: str, username: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
 
 
-def totp_ok(secret: str, code: str) -> bool:
-    """The code of now, or of the 30-second step before or after (clock drift)."""
+def accepted_step(secret: str, code: str, now: float | None = None) -> int | None:
+    """The 30-second step whose code this is (now, or one step either side for clock drift), else None.
+    The caller accepts it only if it is later than the last step used (a code works once)."""
     digits = code.strip().replace(" ", "")
-    return len(digits) == 6 and digits.isdigit() and pyotp.TOTP(secret).verify(digits, valid_window=1)
+    if len(digits) != 6 or not digits.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    at = time.time() if now is None else now
+    for offset in (0, -1, 1):
+        when = at + offset * totp.interval
+        if hmac.compare_digest(totp.at(when), digits):
+            return int(totp.timecode(datetime.fromtimestamp(when, UTC)))
+    return None

@@ -3,7 +3,8 @@
 Sessions and the sign-in limiter lived in one web process's memory (a second process or a restart logged
 everybody out and reset the limiter); they move to `web_session` and `login_failure`. Webhooks that every
 retry failed to deliver are kept in `webhook_dead_letter`. `app_user` gains `username_key` (NFKC +
-case-folded name, unique: "ADMIN" cannot sit beside "admin"), `totp_secret` (admins' second factor), and a
+case-folded name, unique: "ADMIN" cannot sit beside "admin"), `totp_secret` and `totp_last_step` (admins'
+second factor; a code is used once), and a
 unique `operator_id` (one operator, one user). Existing duplicates stop the upgrade with their names: an
 administrator decides which account to rename or unlink, the migration deletes nothing.
 
@@ -48,6 +49,7 @@ def upgrade() -> None:
     with op.batch_alter_table("app_user") as batch:
         batch.add_column(sa.Column("username_key", sa.String(80), nullable=True))
         batch.add_column(sa.Column("totp_secret", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
     for user_id, name, _ in users:
         bind.execute(
             sa.text("UPDATE app_user SET username_key = :k WHERE id = :i"), {"k": username_key(name), "i": user_id}
@@ -106,5 +108,6 @@ def downgrade() -> None:
     with op.batch_alter_table("app_user") as batch:
         batch.drop_constraint("uq_app_user_operator_id", type_="unique")
         batch.drop_constraint("uq_app_user_username_key", type_="unique")
+        batch.drop_column("totp_last_step")
         batch.drop_column("totp_secret")
         batch.drop_column("username_key")

@@ -138,7 +138,12 @@ def test_admin_totp_enforced_by_setting(tmp_path: Path) -> None:
         == 401
     )
     assert _audit(env, "login.failed")[-1].detail["reason"] == "wrong totp code"
-    assert _login(c, "alice", PASSWORD, totp=pyotp.TOTP(secret).now()).status_code == 303
+    code = pyotp.TOTP(secret).now()
+    assert _login(c, "alice", PASSWORD, totp=code).status_code == 303
+    # the same code a second time (seen over a shoulder, or replayed): refused
+    again = TestClient(env.app, follow_redirects=False)
+    assert _login(again, "alice", PASSWORD, totp=code).status_code == 401
+    assert _audit(env, "login.failed")[-1].detail["reason"] == "totp code used before"
 
 
 def test_admin_enrols_totp_through_the_api(env: WebEnv) -> None:
