@@ -21,4 +21,5 @@ def username_key(name: str) -> str:
 
 def valid_username(name: str) -> bool:
     shown = normalise_username(name)
-    return 2 <= len(shown) <= 80 and all(_ALLOWED.fullmatch(ch) for ch in shown)
+    fits = 2 <= len(shown) <= 80 and len(username_key(name)) <= 80  # case folding can lengthen: ß -> ss
+    return fits and all(_ALLOWED.fullmatch(ch) for ch in shown)

@@ -169,6 +169,8 @@ def test_sign_in_message_in_russian(env: WebEnv) -> None:
 def test_user_names_compare_case_insensitively_after_nfkc(env: WebEnv) -> None:
     assert username_key("ADMIN") == username_key("admin") == username_key("\uff21\uff24\uff2d\uff29\uff2e")
     assert valid_username("Анна-QA") and not valid_username("a b") and not valid_username("x")
+    assert valid_username("ß" * 40) and not valid_username("ß" * 41)  # the key ("ss"...) must fit too
+    assert not valid_username("\ufdfa" * 5)  # NFKC makes it 90 characters
     admin, token = as_role(env.app, "admin")
     h = {"x-csrf-token": token}
     r = admin.post("/api/users", json={"username": "ALICE", "password": "x" * 12, "role": "qa"}, headers=h)
