@@ -244,10 +244,15 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
+    # NFKC + casefold of username (dialer.web.users.username_key): "ADMIN" cannot sit beside "admin"
+    username_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
-    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"))  # an operator's softphone
+    # an operator's softphone; one operator, one user
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; the admin's second factor
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # 30-s step of the last code used: no replay
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -8,13 +8,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 
 from dialer.pacing import DialingMode, PacingKnobs
 from dialer.service.campaign_config import requested_and_effective
 from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.messages import UserError
+from dialer.web.params import MAX_DB_INT, Body, Id, IdPath
 from dialer.web.queries import KNOBS, parse_knob
 from dialer.web.security import ROLES, RoleGuard, WebUser, current_user, hash_password
 from dialer.web.sse import event_stream
+from dialer.web.state import dead_letters
+from dialer.web.totp import new_secret, provisioning_uri
+from dialer.web.users import normalise_username, valid_username
 
 # Every route here needs one of these roles (and CSRF on state changes); the route x role test checks it.
 router = APIRouter(dependencies=[Depends(RoleGuard("admin"))])
@@ -25,21 +31,23 @@ class PacingBody(BaseModel):
     changes: dict[str, Any] = Field(description="knob -> new value; knobs: " + ", ".join(KNOBS))
 
 
-class NewUser(BaseModel):
-    username: str = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
+class NewUser(Body):
+    username: str = Field(
+        min_length=2, max_length=80, description="letters of any script, digits, _ . @ -; compared ignoring case"
+    )
     password: str = Field(min_length=10, max_length=1024)
     role: str = Field(pattern="^(admin|manager|operator|qa)$")
-    operator_id: int | None = None
+    operator_id: Id | None = None
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Body):
     role: str | None = Field(default=None, pattern="^(admin|manager|operator|qa)$")
     active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=1024)
-    operator_id: int | None = None
+    operator_id: Id | None = None
 
 
-class NewOperator(BaseModel):
+class NewOperator(Body):
     login: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(default="", max_length=200)
     sip_endpoint: str = Field(min_length=3, max_length=200, pattern=r"^[A-Za-z]+/[A-Za-z0-9_.@-]+$")
@@ -47,6 +55,8 @@ class NewOperator(BaseModel):
 
 def knobs_dict(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
     try:
+        if not 1 <= campaign_id <= MAX_DB_INT:  # the database could not even look it up
+            raise KeyError(campaign_id)
         c = ctx.repo.campaign(campaign_id)
     except KeyError:
         raise HTTPException(status_code=404, detail="no such campaign") from None
@@ -115,13 +125,13 @@ async def admin_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/admin/campaigns/{campaign_id}/pacing", response_class=HTMLResponse, include_in_schema=False)
-async def pacing_page(request: Request, campaign_id: int) -> HTMLResponse:
+async def pacing_page(request: Request, campaign_id: IdPath) -> HTMLResponse:
     data = await asyncio.to_thread(knobs_dict, ctx_of(request), campaign_id)
     return render(request, "pacing.html", p=data, modes=[m.value for m in DialingMode])
 
 
 @router.get("/admin/campaigns/{campaign_id}/events", include_in_schema=False)
-async def pacing_events(request: Request, campaign_id: int) -> StreamingResponse:
+async def pacing_events(request: Request, campaign_id: IdPath) -> StreamingResponse:
     ctx = ctx_of(request)
     await asyncio.to_thread(knobs_dict, ctx, campaign_id)
 
@@ -132,13 +142,13 @@ async def pacing_events(request: Request, campaign_id: int) -> StreamingResponse
 
 
 @router.get("/api/campaigns/{campaign_id}/pacing", tags=["pacing"])
-async def api_pacing(request: Request, campaign_id: int) -> dict[str, Any]:
+async def api_pacing(request: Request, campaign_id: IdPath) -> dict[str, Any]:
     """Effective knobs (definition + overrides), the overrides and the change history."""
     return await asyncio.to_thread(knobs_dict, ctx_of(request), campaign_id)
 
 
 @router.get("/api/campaigns/{campaign_id}/pacing/live", tags=["pacing"])
-async def api_pacing_live(request: Request, campaign_id: int) -> dict[str, Any]:
+async def api_pacing_live(request: Request, campaign_id: IdPath) -> dict[str, Any]:
     """The figures the console's chart plots (also streamed by /admin/campaigns/{id}/events)."""
     ctx = ctx_of(request)
     await asyncio.to_thread(knobs_dict, ctx, campaign_id)
@@ -188,20 +198,35 @@ async def api_users(request: Request) -> list[dict[str, Any]]:
 @router.post("/api/users", tags=["users"])
 async def api_create_user(request: Request, body: NewUser, user: User) -> dict[str, Any]:
     ctx = ctx_of(request)
+    if not valid_username(body.username):
+        raise UserError(422, "username_bad")
     if await asyncio.to_thread(ctx.queries.user_by_username, body.username) is not None:
-        raise HTTPException(status_code=409, detail="username taken")
+        raise UserError(409, "username_taken")
     if body.role == "operator" and body.operator_id is None:
         raise HTTPException(status_code=422, detail="an operator user needs operator_id (their softphone)")
+    if body.operator_id is not None:
+        await asyncio.to_thread(_operator_free, ctx, body.operator_id, None)
     pw_hash = await asyncio.to_thread(hash_password, body.password)
-    new_id = await asyncio.to_thread(ctx.queries.create_user, body.username, pw_hash, body.role, body.operator_id)
-    await asyncio.to_thread(
-        ctx.queries.audit, user.id, "user.create", f"user:{new_id}", username=body.username, role=body.role
-    )
-    return {"id": new_id, "username": body.username, "role": body.role}
+    try:
+        new_id = await asyncio.to_thread(ctx.queries.create_user, body.username, pw_hash, body.role, body.operator_id)
+    except IntegrityError:  # another admin created the same name or link a moment ago
+        raise HTTPException(status_code=409, detail="username or operator taken") from None
+    name = normalise_username(body.username)
+    await asyncio.to_thread(ctx.queries.audit, user.id, "user.create", f"user:{new_id}", username=name, role=body.role)
+    return {"id": new_id, "username": name, "role": body.role}
+
+
+def _operator_free(ctx: WebContext, operator_id: int, user_id: int | None) -> None:
+    """The operator exists and no other user is linked to it (one operator, one user)."""
+    if ctx.queries.operator_by_id(operator_id) is None:
+        raise UserError(422, "no_operator", operator_id=operator_id)
+    holder = ctx.queries.user_of_operator(operator_id)
+    if holder is not None and holder.id != user_id:
+        raise UserError(409, "operator_taken", operator_id=operator_id, username=holder.username)
 
 
 @router.post("/api/users/{user_id}", tags=["users"])
-async def api_update_user(request: Request, user_id: int, body: UserUpdate, user: User) -> dict[str, Any]:
+async def api_update_user(request: Request, user_id: IdPath, body: UserUpdate, user: User) -> dict[str, Any]:
     """Change role, active flag, password or operator link; the user's sessions end at once."""
     ctx = ctx_of(request)
     old = await asyncio.to_thread(ctx.queries.user, user_id)
@@ -214,11 +239,15 @@ async def api_update_user(request: Request, user_id: int, body: UserUpdate, user
         values["role"] = body.role
     if body.active is not None and body.active != old.active:
         values["active"] = body.active
-    if body.operator_id is not None:
+    if body.operator_id is not None and body.operator_id != old.operator_id:
+        await asyncio.to_thread(_operator_free, ctx, body.operator_id, user_id)
         values["operator_id"] = body.operator_id
     if body.password is not None:
         values["password_hash"] = await asyncio.to_thread(hash_password, body.password)
-    row = await asyncio.to_thread(lambda: ctx.queries.update_user(user_id, **values))
+    try:
+        row = await asyncio.to_thread(lambda: ctx.queries.update_user(user_id, **values))
+    except IntegrityError:
+        raise HTTPException(status_code=409, detail="operator taken") from None
     if "role" in values:
         await asyncio.to_thread(
             ctx.queries.audit, user.id, "user.role_change", f"user:{user_id}", old=old.role, new=body.role
@@ -227,8 +256,31 @@ async def api_update_user(request: Request, user_id: int, body: UserUpdate, user
         changed = sorted(k for k in values if k != "role")
         await asyncio.to_thread(ctx.queries.audit, user.id, "user.update", f"user:{user_id}", fields=changed)
     if values and user_id != user.id:
-        ctx.sessions.drop_user(user_id)
+        await asyncio.to_thread(ctx.sessions.drop_user, user_id)
     return _user_dict(row)
+
+
+class TotpBody(Body):
+    enable: bool
+
+
+@router.post("/api/users/{user_id}/totp", tags=["users"])
+async def api_user_totp(request: Request, user_id: IdPath, body: TotpBody, user: User) -> dict[str, Any]:
+    """Enrol an admin in the second factor (a new secret, shown once: add it to an authenticator app) or
+    remove it. The user's sessions end. Audited."""
+    ctx = ctx_of(request)
+    row = await asyncio.to_thread(ctx.queries.user, user_id)
+    if row is None:
+        raise HTTPException(status_code=404, detail="no such user")
+    secret = new_secret() if body.enable else None
+    await asyncio.to_thread(lambda: ctx.queries.update_user(user_id, totp_secret=secret))
+    await asyncio.to_thread(ctx.queries.audit, user.id, "user.totp", f"user:{user_id}", enabled=body.enable)
+    if user_id != user.id:
+        await asyncio.to_thread(ctx.sessions.drop_user, user_id)
+    out: dict[str, Any] = {"id": user_id, "totp": body.enable}
+    if secret is not None:
+        out.update(secret=secret, uri=provisioning_uri(secret, row.username))
+    return out
 
 
 @router.get("/api/operators", tags=["users"])
@@ -246,3 +298,21 @@ async def api_add_operator(request: Request, body: NewOperator, user: User) -> d
     op_id = await asyncio.to_thread(ctx.repo.ensure_operator, body.login, body.name or body.login, body.sip_endpoint)
     await asyncio.to_thread(ctx.queries.audit, user.id, "operator.upsert", f"operator:{op_id}", login=body.login)
     return {"id": op_id, "login": body.login}
+
+
+@router.get("/api/webhooks/dead-letters", tags=["users"])
+async def api_dead_letters(request: Request) -> list[dict[str, Any]]:
+    """Webhooks every retry failed to deliver (newest first), with their body and last error."""
+    rows = await asyncio.to_thread(dead_letters, ctx_of(request).repo.sessions)
+    return [
+        {
+            "id": r.id,
+            "at": r.created_at.isoformat(timespec="seconds"),
+            "url": r.url,
+            "event": r.event,
+            "attempts": r.attempts,
+            "error": r.last_error,
+            "payload": r.payload,
+        }
+        for r in rows
+    ]

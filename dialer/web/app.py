@@ -19,27 +19,33 @@ from dialer.db.repository import Repository
 from dialer.service import DialerService
 from dialer.web import admin, compliance, manager, operator, qa
 from dialer.web.context import HERE, HOME_OF_ROLE, WebContext, ctx_of, render
+from dialer.web.messages import UserError, language_of, text
+from dialer.web.params import RejectNul
 from dialer.web.queries import WebQueries
 from dialer.web.security import (
     ROLES,
-    LoginRateLimiter,
     PublicGuard,
     RoleGuard,
     SessionMiddleware,
-    SessionStore,
     WebUser,
+    client_address,
     current_user,
     holder_of,
     verify_password,
 )
 from dialer.web.settings import WebSettings
+from dialer.web.state import LoginRateLimiter, SessionStore
+from dialer.web.totp import accepted_step
+from dialer.web.users import username_key
 from dialer.web.webhooks import WebhookSender
 
 ANY_ROLE = RoleGuard(*ROLES)
 
 
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def _client(request: Request) -> str:
+    """The client a sign-in is counted against; a trusted proxy's X-Forwarded-For names it."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), ctx_of(request).web.trusted_proxies)
 
 
 def _safe_next(target: str | None, role: str) -> str:
@@ -62,32 +68,50 @@ async def login_submit(
     request: Request,
     username: Annotated[str, Form(max_length=80)],
     password: Annotated[str, Form(max_length=1024)],
-    next: Annotated[str, Form()] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+    totp: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
+    """Password (and, for admins with a second factor, a TOTP code). Throttled per (user, client) and per
+    client; nothing is counted per user alone, so nobody can lock a user out from their own address."""
     ctx = ctx_of(request)
-    ip = _client_ip(request)
-    wait = ctx.limiter.retry_after(username, ip)
-    if wait:
-        await asyncio.to_thread(ctx.queries.audit, None, "login.throttled", username, ip=ip)
-        resp = render(request, "login.html", status_code=429, next=next, error="Too many failed attempts; try later.")
-        resp.headers["retry-after"] = str(int(wait))
+    lang = language_of(request)
+    client = _client(request)
+    key = username_key(username)
+
+    def refuse(status: int, message: str, **headers: str) -> Response:
+        resp = render(request, "login.html", status_code=status, next=next, error=message)
+        resp.headers.update(headers)
         return resp
+
+    wait = await asyncio.to_thread(ctx.limiter.retry_after, key, client)
+    if wait:
+        await asyncio.to_thread(ctx.queries.audit, None, "login.throttled", username, ip=client)
+        seconds = int(wait + 0.999)
+        return refuse(429, text("login_throttled", lang, seconds=seconds), **{"retry-after": str(seconds)})
     row = await asyncio.to_thread(ctx.queries.user_by_username, username)
     ok = await asyncio.to_thread(verify_password, row.password_hash if row else None, password)
-    if row is None or not ok or not row.active:
-        ctx.limiter.failed(username, ip)
+    reason = "bad credentials" if not ok else ("inactive" if row is None or not row.active else None)
+    if row is not None and reason is None and row.role == "admin" and (row.totp_secret or ctx.web.require_admin_totp):
+        if not row.totp_secret:
+            await asyncio.to_thread(ctx.queries.audit, row.id, "login.refused", username, ip=client, reason="no totp")
+            return refuse(401, text("login_totp_setup", lang))
+        if not totp.strip():
+            return refuse(401, text("login_totp", lang))
+        step = accepted_step(row.totp_secret, totp)
+        if step is None:
+            reason = "wrong totp code"
+        elif not await asyncio.to_thread(ctx.queries.use_totp_step, row.id, step):
+            reason = "totp code used before"
+    if row is None or reason is not None:
+        await asyncio.to_thread(ctx.limiter.failed, key, client)
         await asyncio.to_thread(
-            ctx.queries.audit,
-            row.id if row else None,
-            "login.failed",
-            username,
-            ip=ip,
-            reason="inactive" if ok else "bad credentials",
+            ctx.queries.audit, row.id if row else None, "login.failed", username, ip=client, reason=reason
         )
-        return render(request, "login.html", status_code=401, next=next, error="Wrong username or password.")
-    ctx.limiter.succeeded(username, ip)
-    holder_of(request).sign_in(WebUser(row.id, row.username, row.role, row.operator_id))
-    await asyncio.to_thread(ctx.queries.audit, row.id, "login", username, ip=ip)
+        return refuse(401, text("login_wrong", lang))
+    await asyncio.to_thread(ctx.limiter.succeeded, key, client)
+    user = WebUser(row.id, row.username, row.role, row.operator_id)
+    await asyncio.to_thread(holder_of(request).sign_in, user)
+    await asyncio.to_thread(ctx.queries.audit, row.id, "login", row.username, ip=client)
     return RedirectResponse(_safe_next(next, row.role), status_code=303)
 
 
@@ -95,8 +119,8 @@ common = APIRouter(dependencies=[Depends(ANY_ROLE)])
 
 
 @common.post("/logout", include_in_schema=False)
-def logout(request: Request) -> RedirectResponse:
-    holder_of(request).sign_out()
+async def logout(request: Request) -> RedirectResponse:
+    await asyncio.to_thread(holder_of(request).sign_out)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -155,10 +179,8 @@ def create_app(
 ) -> FastAPI:
     """Build the app. Pass `service` to drive live operators (Ready/Pause/dispositions) in this event loop."""
     web = web or WebSettings()
-    store = SessionStore(web.secret_value(), web.session_idle_s)
-    sender = webhooks or WebhookSender(
-        web.webhook_urls, web.webhook_secret.get_secret_value() if web.webhook_secret else None
-    )
+    store = SessionStore(web.secret_value(), web.session_idle_s, repo.sessions)
+    sender = webhooks or WebhookSender.from_settings(web, repo.sessions)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -183,10 +205,13 @@ def create_app(
         queries=WebQueries(repo.sessions),
         templates=templates,
         sessions=store,
-        limiter=LoginRateLimiter(web.login_max_failures, web.login_window_s),
+        limiter=LoginRateLimiter(
+            repo.sessions, web.login_max_failures, web.login_window_s, web.login_client_max_failures
+        ),
         webhooks=sender,
     )
     app.add_middleware(SessionMiddleware, store=store, secure=web.cookie_secure)
+    app.add_middleware(RejectNul)  # outermost: before a session is even looked up
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # The routers' routes carry their guard already (router-level dependencies); adding them flat keeps
     # `app.routes` a plain list of APIRoutes, which the route x role test walks.
@@ -198,9 +223,10 @@ def create_app(
         headers = dict(exc.headers or {})
         if exc.status_code in (301, 302, 303, 307):
             return Response(status_code=exc.status_code, headers=headers)
+        detail = exc.in_language(language_of(request)) if isinstance(exc, UserError) else exc.detail
         if request.url.path.startswith("/api") or request.method not in ("GET", "HEAD"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
-        return render(request, "error.html", status_code=exc.status_code, message=str(exc.detail))
+            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+        return render(request, "error.html", status_code=exc.status_code, message=str(detail))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from dialer.compliance.consent import ADVERTISING, ConsentAction, ConsentChannel, NewConsentEvent, current_consent
 from dialer.compliance.evidence import EvidenceReport
@@ -36,9 +36,9 @@ from dialer.compliance.store import (
     remove_do_not_call,
 )
 from dialer.db.models import Campaign
-from dialer.dnc import read_dnc_text
 from dialer.web.context import WebContext, ctx_of, render
 from dialer.web.manager import record_opt_out
+from dialer.web.params import AwareDatetime, Body, Id, IdPath, IdQuery, e164, parse_day, parse_id
 from dialer.web.security import RoleGuard, WebUser, current_user
 
 router = APIRouter(dependencies=[Depends(RoleGuard("manager", "admin"))])
@@ -47,14 +47,6 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def e164(text: str) -> str:
-    """One phone number in E.164, or 422 (the same parser as the DNC files and the opt-out API)."""
-    lines = list(read_dnc_text(text.strip()))
-    if len(lines) != 1 or lines[0].phone is None:
-        raise HTTPException(status_code=422, detail=f"not a phone number: {text!r}")
-    return lines[0].phone
 
 
 def _campaign(ctx: WebContext, campaign_id: int) -> Campaign:
@@ -67,11 +59,8 @@ def _campaign(ctx: WebContext, campaign_id: int) -> Campaign:
 def _period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     """Default: the last 7 days up to today (UTC)."""
     today = dt.datetime.now(dt.UTC).date()
-    try:
-        last = dt.date.fromisoformat(end) if end else today
-        first = dt.date.fromisoformat(start) if start else last - dt.timedelta(days=6)
-    except ValueError:
-        raise HTTPException(status_code=422, detail="dates are YYYY-MM-DD") from None
+    last = parse_day(end, "to") if end else today
+    first = parse_day(start, "from") if start else last - dt.timedelta(days=6)
     if last < first:
         raise HTTPException(status_code=422, detail="the period ends before it starts")
     if (last - first).days > 366:
@@ -117,7 +106,7 @@ def figures(report: EvidenceReport) -> dict[str, Any]:
 @router.get("/manager/compliance", response_class=HTMLResponse, include_in_schema=False)
 async def compliance_page(
     request: Request,
-    campaign_id: int | None = None,
+    campaign_id: IdQuery = None,
     start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     profile: Annotated[str | None, Query(max_length=20)] = None,
@@ -155,7 +144,7 @@ async def compliance_page(
 @router.get("/api/campaigns/{campaign_id}/compliance", tags=["compliance"])
 async def api_compliance(
     request: Request,
-    campaign_id: int,
+    campaign_id: IdPath,
     start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     profile: Annotated[str | None, Query(max_length=20)] = None,
@@ -187,7 +176,7 @@ async def _compliance_file(
 @router.get("/api/campaigns/{campaign_id}/compliance.csv", tags=["compliance"])
 async def api_compliance_csv(
     request: Request,
-    campaign_id: int,
+    campaign_id: IdPath,
     start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     profile: Annotated[str | None, Query(max_length=20)] = None,
@@ -201,7 +190,7 @@ async def api_compliance_csv(
 @router.get("/api/campaigns/{campaign_id}/compliance.xlsx", tags=["compliance"])
 async def api_compliance_xlsx(
     request: Request,
-    campaign_id: int,
+    campaign_id: IdPath,
     start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     profile: Annotated[str | None, Query(max_length=20)] = None,
@@ -307,7 +296,7 @@ async def numbers_opt_out(
     campaign_id: Annotated[str, Form(max_length=12)] = "",
 ) -> RedirectResponse:
     """The page's opt-out form: the same path as POST /api/campaigns/do-not-call, with source `web`."""
-    cid = int(campaign_id) if campaign_id.strip().isdigit() else None
+    cid = parse_id(campaign_id, "campaign_id")
     result = await record_opt_out(ctx_of(request), user, phone, cid, reason.strip() or None, source="web")
     query = urlencode({"phone": result["phone"], "done": "opt-out" if result["added"] else "already"})
     return RedirectResponse(f"/manager/numbers?{query}", status_code=303)
@@ -320,14 +309,14 @@ async def api_number(request: Request, phone: Annotated[str, Query(min_length=3,
     return await asyncio.to_thread(number_history, ctx_of(request), e164(phone))
 
 
-class ConsentBody(BaseModel):
+class ConsentBody(Body):
     phone: str = Field(min_length=3, max_length=40)
     action: ConsentAction = ConsentAction.GIVEN
     purpose: str = Field(default=ADVERTISING, min_length=1, max_length=40, pattern=r"^[a-z0-9_.-]+$")
     source: str = Field(min_length=1, max_length=300)  # where the person gave it: "web form #12", "call"...
-    given_at: dt.datetime | None = None  # when the person gave (withdrew) it; default: now
-    expires_at: dt.datetime | None = None
-    contact_id: int | None = None
+    given_at: AwareDatetime | None = None  # when the person gave (withdrew) it; default: now
+    expires_at: AwareDatetime | None = None
+    contact_id: Id | None = None
     reference: str | None = Field(default=None, max_length=300)
 
 
@@ -369,9 +358,9 @@ async def api_consent(request: Request, body: ConsentBody, user: User) -> dict[s
     return {"id": event_id, "phone": phone, "action": body.action.value, "purpose": body.purpose}
 
 
-class RemoveBody(BaseModel):
+class RemoveBody(Body):
     phone: str = Field(min_length=3, max_length=40)
-    campaign_id: int | None = None  # None: the global list
+    campaign_id: Id | None = None  # None: the global list
     reason: str = Field(min_length=1, max_length=300)  # a removal must say why
 
 

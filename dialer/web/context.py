@@ -14,8 +14,9 @@ from dialer.config import Settings
 from dialer.db.repository import Repository
 from dialer.service import DialerService
 from dialer.web.queries import WebQueries
-from dialer.web.security import LoginRateLimiter, SessionStore, holder_of
+from dialer.web.security import holder_of
 from dialer.web.settings import WebSettings
+from dialer.web.state import LoginRateLimiter, SessionStore
 from dialer.web.webhooks import WebhookSender
 
 HERE = Path(__file__).resolve().parent

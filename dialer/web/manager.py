@@ -13,17 +13,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from dialer.campaigns import apply_campaign, corporate_row, import_list, report_dict
-from dialer.db.models import Campaign
+from dialer.db.models import Campaign, utcnow
 from dialer.lists import ListFormatError, RowError, read_contacts, write_csv
 from dialer.lists.export import CORPORATE_HEADER, RESULTS_HEADER, result_rows
 from dialer.lists.mapping import EXTRA, IGNORE, ContactField
 from dialer.rules.campaign import CampaignDefinition, CampaignDefinitionError, ListRef, parse_campaign
 from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.dispositions import check_callback
+from dialer.web.params import AwareDatetime, Body, Id, IdForm, IdPath, IdQuery, e164
 from dialer.web.security import RoleGuard, WebUser, current_user
 from dialer.web.sse import event_stream
 
@@ -35,15 +37,15 @@ MAPPING_CHOICES = ("phone", *[f.value for f in ContactField if f is not ContactF
 PREVIEW_ROWS = 10
 
 
-class StatusBody(BaseModel):
+class StatusBody(Body):
     status: str = Field(pattern="^(running|paused|stopped)$")
 
 
-class CampaignYaml(BaseModel):
+class CampaignYaml(Body):
     yaml: str = Field(min_length=1, max_length=200_000)
 
 
-class ImportBody(BaseModel):
+class ImportBody(Body):
     list_name: str | None = Field(default=None, max_length=200)
     mapping: dict[str, str] | None = None  # 1-based column number -> field / extra / ignore
 
@@ -85,7 +87,7 @@ async def campaigns_events(request: Request) -> StreamingResponse:
 
 
 @router.get("/manager/campaigns/{campaign_id}", response_class=HTMLResponse, include_in_schema=False)
-async def campaign_page(request: Request, campaign_id: int) -> HTMLResponse:
+async def campaign_page(request: Request, campaign_id: IdPath) -> HTMLResponse:
     ctx = ctx_of(request)
     c = await asyncio.to_thread(_campaign, ctx, campaign_id)
     funnel = await asyncio.to_thread(ctx.queries.funnel, campaign_id)
@@ -104,7 +106,7 @@ async def api_campaigns(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/api/campaigns/{campaign_id}", tags=["campaigns"])
-async def api_campaign(request: Request, campaign_id: int) -> dict[str, Any]:
+async def api_campaign(request: Request, campaign_id: IdPath) -> dict[str, Any]:
     ctx = ctx_of(request)
     c = await asyncio.to_thread(_campaign, ctx, campaign_id)
     funnel = await asyncio.to_thread(ctx.queries.funnel, campaign_id)
@@ -143,7 +145,7 @@ async def api_apply_campaign(request: Request, body: CampaignYaml) -> dict[str, 
 
 
 @router.post("/api/campaigns/{campaign_id}/status", tags=["campaigns"])
-async def api_set_status(request: Request, campaign_id: int, body: StatusBody, user: User) -> dict[str, Any]:
+async def api_set_status(request: Request, campaign_id: IdPath, body: StatusBody, user: User) -> dict[str, Any]:
     """Start (running), pause or stop a campaign. With a live service attached it also acts on the dialler."""
     ctx = ctx_of(request)
     c = await asyncio.to_thread(_campaign, ctx, campaign_id)
@@ -168,9 +170,9 @@ async def api_set_status(request: Request, campaign_id: int, body: StatusBody, u
     return {"id": campaign_id, "status": body.status}
 
 
-class DoNotCallBody(BaseModel):
+class DoNotCallBody(Body):
     phone: str = Field(min_length=3, max_length=40)
-    campaign_id: int | None = None  # None: no campaign may call the number
+    campaign_id: Id | None = None  # None: no campaign may call the number
     reason: str | None = Field(default=None, max_length=300)
 
 
@@ -178,12 +180,7 @@ async def record_opt_out(
     ctx: WebContext, user: WebUser, text: str, campaign_id: int | None, reason: str | None, source: str
 ) -> dict[str, Any]:
     """One opt-out, from the API or the numbers page: validated, stored with who and why, audited."""
-    from dialer.dnc import read_dnc_text
-
-    lines = list(read_dnc_text(text))
-    if len(lines) != 1 or lines[0].phone is None:
-        raise HTTPException(status_code=422, detail=f"not a phone number: {text!r}")
-    phone = lines[0].phone
+    phone = e164(text)
     if campaign_id is not None:
         await asyncio.to_thread(_campaign, ctx, campaign_id)
     added = await asyncio.to_thread(
@@ -201,6 +198,48 @@ async def api_do_not_call(request: Request, body: DoNotCallBody, user: User) -> 
     return await record_opt_out(ctx_of(request), user, body.phone, body.campaign_id, body.reason, source="api")
 
 
+class CorrectionBody(Body):
+    code: str = Field(min_length=1, max_length=40)
+    notes: str | None = Field(default=None, max_length=4000)
+    next_action_at: AwareDatetime | None = None
+    reason: str = Field(min_length=1, max_length=300)  # a correction after the fact must say why
+
+
+@router.post("/api/attempts/{attempt_id}/disposition", tags=["campaigns"])
+async def api_correct_disposition(
+    request: Request, attempt_id: IdPath, body: CorrectionBody, user: User
+) -> dict[str, Any]:
+    """Change a call's disposition after the operator's grace is over. Audited with the old values."""
+    ctx = ctx_of(request)
+    attempt = await asyncio.to_thread(ctx.queries.attempt, attempt_id)
+    if attempt is None:
+        raise HTTPException(status_code=404, detail="no such call")
+    campaign = await asyncio.to_thread(_campaign, ctx, attempt.campaign_id)
+    codes = {d.code: d for d in await asyncio.to_thread(ctx.queries.dispositions, attempt.campaign_id)}
+    if body.code not in codes:
+        raise HTTPException(status_code=422, detail="unknown disposition for this campaign")
+    if codes[body.code].callback and body.next_action_at is None:
+        raise HTTPException(status_code=422, detail="a callback needs the next action date and time")
+    if body.next_action_at is not None:
+        contact = await asyncio.to_thread(ctx.queries.contact, attempt.contact_id)
+        if (bad := check_callback(body.next_action_at, campaign, contact, utcnow())) is not None:
+            raise bad.error()
+    notes = body.notes if body.notes is not None else attempt.notes
+    await asyncio.to_thread(ctx.repo.record_disposition, attempt.id, body.code, notes, body.next_action_at)
+    await asyncio.to_thread(
+        ctx.queries.audit,
+        user.id,
+        "disposition.change",
+        f"attempt:{attempt.id}",
+        old=attempt.disposition_code,
+        old_notes=attempt.notes,
+        old_next_action_at=attempt.next_action_at.isoformat() if attempt.next_action_at else None,
+        new=body.code,
+        reason=body.reason,
+    )
+    return {"attempt_id": attempt.id, "old": attempt.disposition_code, "disposition": body.code}
+
+
 def _csv_response(name: str, header: tuple[str, ...], rows: Any) -> Response:
     buf = io.StringIO()
     write_csv(buf, header, rows)
@@ -212,7 +251,7 @@ def _csv_response(name: str, header: tuple[str, ...], rows: Any) -> Response:
 
 
 @router.get("/api/campaigns/{campaign_id}/corporate.csv", tags=["campaigns"])
-async def api_corporate_csv(request: Request, campaign_id: int) -> Response:
+async def api_corporate_csv(request: Request, campaign_id: IdPath) -> Response:
     """The corporate queue (contacts routed to the corporate team), Excel-safe CSV."""
     ctx = ctx_of(request)
     c = await asyncio.to_thread(_campaign, ctx, campaign_id)
@@ -222,7 +261,7 @@ async def api_corporate_csv(request: Request, campaign_id: int) -> Response:
 
 
 @router.get("/api/campaigns/{campaign_id}/results.csv", tags=["campaigns"])
-async def api_results_csv(request: Request, campaign_id: int) -> Response:
+async def api_results_csv(request: Request, campaign_id: IdPath) -> Response:
     """Every contact with its latest outcome and disposition, Excel-safe CSV."""
     ctx = ctx_of(request)
     c = await asyncio.to_thread(_campaign, ctx, campaign_id)
@@ -243,8 +282,8 @@ def _upload_paths(ctx: WebContext, token: str) -> tuple[Path, Path]:
     return ctx.web.upload_dir / info["stored"], meta
 
 
-async def _save_upload(ctx: WebContext, user: WebUser, campaign_id: int, file: UploadFile) -> str:
-    name = Path(file.filename or "list.csv").name
+async def _save_upload(ctx: WebContext, user: WebUser, campaign_id: IdPath, file: UploadFile) -> str:
+    name = re.sub(r"[\x00-\x1f\x7f]", "", Path(file.filename or "list.csv").name)[:200] or "list.csv"
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".txt", ".xlsx"):
         raise HTTPException(status_code=422, detail="upload a .csv or .xlsx file")
@@ -359,14 +398,14 @@ def run_import(
 
 
 @router.get("/manager/upload", response_class=HTMLResponse, include_in_schema=False)
-async def upload_page(request: Request, campaign_id: int | None = None) -> HTMLResponse:
+async def upload_page(request: Request, campaign_id: IdQuery = None) -> HTMLResponse:
     campaigns = await asyncio.to_thread(ctx_of(request).queries.campaigns)
     return render(request, "upload.html", campaigns=campaigns, selected=campaign_id)
 
 
 @router.post("/manager/upload", response_class=HTMLResponse, include_in_schema=False)
 async def upload_submit(
-    request: Request, user: User, campaign_id: Annotated[int, Form()], file: Annotated[UploadFile, File()]
+    request: Request, user: User, campaign_id: IdForm, file: Annotated[UploadFile, File()]
 ) -> HTMLResponse:
     ctx = ctx_of(request)
     c = await asyncio.to_thread(_campaign, ctx, campaign_id)
@@ -401,7 +440,7 @@ async def upload_confirm(request: Request, token: str, user: User) -> HTMLRespon
 
 @router.post("/api/uploads", tags=["lists"])
 async def api_upload(
-    request: Request, user: User, campaign_id: Annotated[int, Form()], file: Annotated[UploadFile, File()]
+    request: Request, user: User, campaign_id: IdForm, file: Annotated[UploadFile, File()]
 ) -> dict[str, Any]:
     """Upload a CSV/XLSX list for a campaign: returns a token, the detected mapping and the first rows."""
     ctx = ctx_of(request)

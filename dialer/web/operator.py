@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from dialer.db.models import utcnow
 from dialer.pacing import OperatorState
 from dialer.service.read_model import OperatorView
 from dialer.telephony.ari import TelephonyError
 from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.dispositions import check_callback, operator_may_dispose
+from dialer.web.params import AwareDatetime, Body, Id
 from dialer.web.security import RoleGuard, WebUser, current_user
 from dialer.web.sse import event_stream
 from dialer.web.webhooks import DispositionEvent, build_payloads
@@ -28,19 +29,19 @@ router = APIRouter(dependencies=[Depends(RoleGuard("operator"))])
 User = Annotated[WebUser, Depends(current_user)]
 
 
-class CampaignBody(BaseModel):
-    campaign_id: int
+class CampaignBody(Body):
+    campaign_id: Id
 
 
-class PauseBody(BaseModel):
+class PauseBody(Body):
     reason: str = Field(min_length=1, max_length=100)
 
 
-class DispositionBody(BaseModel):
-    attempt_id: int
+class DispositionBody(Body):
+    attempt_id: Id
     code: str = Field(min_length=1, max_length=40)
     notes: str | None = Field(default=None, max_length=4000)
-    next_action_at: datetime | None = None
+    next_action_at: AwareDatetime | None = None
 
 
 def _operator_id(user: WebUser) -> int:
@@ -253,21 +254,40 @@ async def api_disposition(request: Request, body: DispositionBody, user: User) -
     )
     if attempt is None or not own or op_row is None:
         raise HTTPException(status_code=404, detail="no such call of yours")
+    current_call = live is not None and live[1].attempt_id == attempt.id and ctx.service is not None
+    campaign = await asyncio.to_thread(ctx.repo.campaign, attempt.campaign_id)
+    now = utcnow()
+    refusal = operator_may_dispose(
+        attempt, current_call=current_call, wrapup_s=campaign.wrapup_s, grace_s=ctx.web.disposition_grace_s, now=now
+    )
+    if refusal is not None:
+        raise refusal.error()
     codes = {d.code: d for d in await asyncio.to_thread(ctx.queries.dispositions, attempt.campaign_id)}
     if body.code not in codes:
         raise HTTPException(status_code=422, detail="unknown disposition for this campaign")
     next_at = body.next_action_at
-    if next_at is not None and next_at.tzinfo is None:
-        raise HTTPException(status_code=422, detail="next_action_at needs a time zone offset")
     if codes[body.code].callback and next_at is None:
         raise HTTPException(status_code=422, detail="a callback needs the next action date and time")
+    contact = await asyncio.to_thread(ctx.queries.contact, attempt.contact_id)
+    if next_at is not None and (bad := check_callback(next_at, campaign, contact, now)) is not None:
+        raise bad.error()
     notes = body.notes or None
-    if live is not None and live[1].attempt_id == attempt.id and ctx.service is not None:
+    if current_call:
+        assert live is not None and ctx.service is not None
         await ctx.service.dispose(live[0], op_row.login, body.code, notes, next_at)
     else:
         await asyncio.to_thread(ctx.repo.record_disposition, attempt.id, body.code, notes, next_at)
-    contact = await asyncio.to_thread(ctx.queries.contact, attempt.contact_id)
-    campaign = await asyncio.to_thread(ctx.repo.campaign, attempt.campaign_id)
+    if attempt.disposition_code is not None:  # a correction within the grace: keep what it replaced
+        await asyncio.to_thread(
+            ctx.queries.audit,
+            user.id,
+            "disposition.change",
+            f"attempt:{attempt.id}",
+            old=attempt.disposition_code,
+            old_notes=attempt.notes,
+            old_next_action_at=attempt.next_action_at.isoformat() if attempt.next_action_at else None,
+            new=body.code,
+        )
     ev = DispositionEvent(
         attempt_id=attempt.id,
         campaign_id=campaign.id,

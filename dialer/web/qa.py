@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from dialer.bootstrap import recording_store
 from dialer.recordings.http_range import RangeNotSatisfiable, parse_range_header
 from dialer.recordings.store import RecordingStore
 from dialer.recordings.waveform import waveform_peaks
 from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.params import Body, IdPath, parse_day, parse_id
 from dialer.web.queries import RecordingFilter, scorecard_of, timeline_of
 from dialer.web.security import RoleGuard, WebUser, current_user
 
@@ -28,7 +28,7 @@ CHUNK = 64 * 1024
 T = TypeVar("T")
 
 
-class ScoreBody(BaseModel):
+class ScoreBody(Body):
     scores: dict[str, float]
     comment: str | None = Field(default=None, max_length=4000)
 
@@ -58,12 +58,12 @@ def _filter(
     if min_d is not None and min_d < 0:
         raise HTTPException(status_code=422, detail="min_duration: not a valid value")
     return RecordingFilter(
-        _opt(campaign_id, int, "campaign_id"),
-        _opt(operator_id, int, "operator_id"),
+        parse_id(campaign_id, "campaign_id"),
+        parse_id(operator_id, "operator_id"),
         outcome or None,
         disposition or None,
-        _opt(date_from, date.fromisoformat, "date_from"),
-        _opt(date_to, date.fromisoformat, "date_to"),
+        parse_day(date_from, "date_from") if date_from and date_from.strip() else None,
+        parse_day(date_to, "date_to") if date_to and date_to.strip() else None,
         min_d,
         phone or None,
     )
@@ -125,13 +125,13 @@ def _detail(ctx: WebContext, recording_id: int) -> dict[str, Any]:
 
 
 @router.get("/qa/recordings/{recording_id}", response_class=HTMLResponse, include_in_schema=False)
-async def recording_page(request: Request, recording_id: int) -> HTMLResponse:
+async def recording_page(request: Request, recording_id: IdPath) -> HTMLResponse:
     data = await asyncio.to_thread(_detail, ctx_of(request), recording_id)
     return render(request, "recording.html", r=data)
 
 
 @router.get("/api/recordings/{recording_id}", tags=["qa"])
-async def api_recording(request: Request, recording_id: int) -> dict[str, Any]:
+async def api_recording(request: Request, recording_id: IdPath) -> dict[str, Any]:
     """One recording: its call, the timeline (originate/ring/answer/bridge/end), scorecard and scores."""
     return await asyncio.to_thread(_detail, ctx_of(request), recording_id)
 
@@ -166,7 +166,7 @@ def _recording_path(ctx: WebContext, recording_id: int) -> tuple[Any, RecordingS
 
 
 @router.get("/api/recordings/{recording_id}/waveform", tags=["qa"])
-async def api_waveform(request: Request, recording_id: int) -> dict[str, Any]:
+async def api_waveform(request: Request, recording_id: IdPath) -> dict[str, Any]:
     """Peaks per channel (operator left, customer right) for the player's waveform; no audio leaves."""
     ctx = ctx_of(request)
     rec, store = await asyncio.to_thread(_recording_path, ctx, recording_id)
@@ -174,7 +174,7 @@ async def api_waveform(request: Request, recording_id: int) -> dict[str, Any]:
 
 
 @router.get("/api/recordings/{recording_id}/audio", tags=["qa"])
-async def api_audio(request: Request, recording_id: int, user: User) -> Response:
+async def api_audio(request: Request, recording_id: IdPath, user: User) -> Response:
     """The audio, with HTTP Range (206) so the player can seek. A playback (a request from byte 0) is audited."""
     ctx = ctx_of(request)
     rec, store = await asyncio.to_thread(_recording_path, ctx, recording_id)
@@ -206,7 +206,7 @@ async def api_audio(request: Request, recording_id: int, user: User) -> Response
 
 
 @router.post("/api/recordings/{recording_id}/score", tags=["qa"])
-async def api_score(request: Request, recording_id: int, body: ScoreBody, user: User) -> dict[str, Any]:
+async def api_score(request: Request, recording_id: IdPath, body: ScoreBody, user: User) -> dict[str, Any]:
     """Score a call against its campaign's scorecard (0..10 per criterion) with a comment."""
     ctx = ctx_of(request)
     detail = await asyncio.to_thread(_detail, ctx, recording_id)

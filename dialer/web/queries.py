@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.campaigns import LIVE_KNOBS, campaign_knobs
@@ -30,6 +30,7 @@ from dialer.db.models import (
 from dialer.lists.export import ResultRow
 from dialer.pacing import DialingMode, PacingKnobs
 from dialer.web.settings import DEFAULT_SCORECARD
+from dialer.web.users import normalise_username, username_key
 
 UTC_MIDNIGHT = time(0, 0)
 
@@ -86,6 +87,15 @@ def parse_knob(knob: str, raw: Any) -> Any:
     """Validate one knob value; raises ValueError with a message fit for the admin."""
     if knob not in KNOBS:
         raise ValueError(f"unknown knob {knob!r}")
+    if not isinstance(raw, bool | int | float | str):  # null, {} or []: nothing to parse
+        raise ValueError(f"{knob}: a number, text or true/false is expected")
+    try:
+        return _parse_knob(knob, raw)
+    except (TypeError, OverflowError) as exc:
+        raise ValueError(f"{knob}: {exc}") from None
+
+
+def _parse_knob(knob: str, raw: bool | int | float | str) -> Any:
     if knob == "mode":
         return DialingMode(str(raw)).value
     if knob == "paused":
@@ -101,6 +111,8 @@ def parse_knob(knob: str, raw: Any) -> Any:
             raise ValueError("max_lines must be between 1 and 1000")
         return value_i
     value = float(raw)
+    if value != value:  # NaN passes every range comparison below
+        raise ValueError(f"{knob} must be a number")
     if knob == "target_abandon_rate" and not 0 <= value <= 0.5:
         raise ValueError("target_abandon_rate must be between 0 and 0.5")
     if knob.endswith("_per_operator") and not 0 < value <= 20:
@@ -114,8 +126,13 @@ class WebQueries:
 
     # -- users and audit -----------------------------------------------------------------------------
     def user_by_username(self, username: str) -> User | None:
+        """Case-insensitive after NFKC ("Анна-QA" finds "анна-qa")."""
         with self.sessions() as s:
-            return s.scalar(select(User).where(User.username == username))
+            return s.scalar(select(User).where(User.username_key == username_key(username)))
+
+    def user_of_operator(self, operator_id: int) -> User | None:
+        with self.sessions() as s:
+            return s.scalar(select(User).where(User.operator_id == operator_id))
 
     def user(self, user_id: int) -> User | None:
         with self.sessions() as s:
@@ -127,10 +144,27 @@ class WebQueries:
 
     def create_user(self, username: str, password_hash: str, role: str, operator_id: int | None) -> int:
         with self.sessions.begin() as s:
-            row = User(username=username, password_hash=password_hash, role=role, operator_id=operator_id)
+            row = User(
+                username=normalise_username(username),
+                username_key=username_key(username),
+                password_hash=password_hash,
+                role=role,
+                operator_id=operator_id,
+            )
             s.add(row)
             s.flush()
             return row.id
+
+    def use_totp_step(self, user_id: int, step: int) -> bool:
+        """Record that the code of `step` was used; False if it (or a later one) was used before: a
+        replayed code. One UPDATE, so two web processes cannot both accept the same code."""
+        with self.sessions.begin() as s:
+            done = s.execute(
+                update(User)
+                .where(User.id == user_id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+                .values(totp_last_step=step)
+            )
+            return bool(done.rowcount)  # type: ignore[attr-defined]
 
     def update_user(self, user_id: int, **values: Any) -> User:
         with self.sessions.begin() as s:

@@ -1,28 +1,29 @@
-"""Sign-in machinery: argon2 password hashes, server-side sessions behind a signed cookie, a session-bound
-CSRF token, role guards and a login rate limiter.
+"""Sign-in machinery: argon2 password hashes, sessions behind a signed cookie, a session-bound CSRF token,
+role guards and the client address a sign-in is counted against.
 
-Sessions and the rate limiter live in this process's memory: one web process (the dialer's own event
-loop) is the deployment; a restart signs everybody out, which is acceptable for a call centre shift.
+The sessions and the sign-in limiter are kept in the database (dialer.web.state), so several web
+processes share them and a restart logs nobody out.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-import secrets
-import threading
+import ipaddress
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from fastapi import HTTPException, Request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from dialer.web.state import SessionStore
 
 ROLES = ("admin", "manager", "operator", "qa")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -61,55 +62,6 @@ class WebSession:
     user: WebUser | None = None
     created: float = field(default_factory=time.monotonic)
     last_seen: float = field(default_factory=time.monotonic)
-
-
-class SessionStore:
-    """Sessions by random id. The cookie holds the id signed with the app secret (tamper-evident)."""
-
-    def __init__(self, secret: str, idle_s: int) -> None:
-        self._serializer = URLSafeTimedSerializer(secret, salt="dialer-session")
-        self._sessions: dict[str, WebSession] = {}
-        self._lock = threading.Lock()
-        self.idle_s = idle_s
-
-    def new(self, user: WebUser | None = None) -> WebSession:
-        s = WebSession(id=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(32), user=user)
-        with self._lock:
-            self._sessions[s.id] = s
-        return s
-
-    def cookie_value(self, session: WebSession) -> str:
-        return self._serializer.dumps(session.id)
-
-    def load(self, cookie: str | None) -> WebSession | None:
-        if not cookie:
-            return None
-        try:
-            sid = self._serializer.loads(cookie, max_age=self.idle_s * 3)
-        except BadSignature:
-            return None
-        now = time.monotonic()
-        with self._lock:
-            s = self._sessions.get(str(sid))
-            if s is None:
-                return None
-            if now - s.last_seen > self.idle_s:
-                del self._sessions[s.id]
-                return None
-            s.last_seen = now
-            return s
-
-    def delete(self, session_id: str) -> None:
-        with self._lock:
-            self._sessions.pop(session_id, None)
-
-    def drop_user(self, user_id: int) -> int:
-        """Sign a user out everywhere (role change, deactivation, new password)."""
-        with self._lock:
-            ids = [k for k, s in self._sessions.items() if s.user is not None and s.user.id == user_id]
-            for k in ids:
-                del self._sessions[k]
-        return len(ids)
 
 
 class SessionHolder:
@@ -170,7 +122,8 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
             return
         cookie = _cookie(scope, COOKIE_NAME)
-        holder = SessionHolder(self.store, self.store.load(cookie))
+        session = await asyncio.to_thread(self.store.load, cookie) if cookie else None
+        holder = SessionHolder(self.store, session)
         scope.setdefault("state", {})["web"] = holder
 
         async def send_wrapper(message: Message) -> None:
@@ -268,41 +221,34 @@ def current_user(request: Request) -> WebUser:
     return user
 
 
-class LoginRateLimiter:
-    """At most `max_failures` failed sign-ins per (username, IP) in `window_s`. In memory, per process."""
+def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequence[str]) -> str:
+    """The address a sign-in is counted against. X-Forwarded-For is believed only when the direct peer is
+    a trusted proxy (DIALER_WEB_TRUSTED_PROXIES, as uvicorn's --forwarded-allow-ips); then the right-most
+    address in it that is not itself a trusted proxy is the client (anything left of it the client wrote)."""
+    host = peer or "unknown"
+    if not forwarded_for or not _is_trusted(host, trusted):
+        return host
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            return hop[:64]
+    return hops[0][:64] if hops else host
 
-    def __init__(self, max_failures: int, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self.clock = clock
-        self._failures: MutableMapping[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
 
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        q = self._failures.setdefault(key, deque())
-        cutoff = self.clock() - self.window_s
-        while q and q[0] < cutoff:
-            q.popleft()
-        return q
-
-    def retry_after(self, username: str, ip: str) -> float:
-        """Seconds until this pair may try again; 0 when allowed."""
-        with self._lock:
-            q = self._recent((username.lower(), ip))
-            if len(q) < self.max_failures:
-                return 0.0
-            return max(1.0, q[0] + self.window_s - self.clock())
-
-    def failed(self, username: str, ip: str) -> None:
-        with self._lock:
-            if len(self._failures) > 10_000:  # bound the memory a flood of made-up usernames can take
-                for key in [k for k in self._failures if not self._recent(k)]:
-                    del self._failures[key]
-            self._recent((username.lower(), ip)).append(self.clock())
-
-    def succeeded(self, username: str, ip: str) -> None:
-        with self._lock:
-            self._failures.pop((username.lower(), ip), None)
+def _is_trusted(host: str, trusted: Sequence[str]) -> bool:
+    if "*" in trusted:
+        return True
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return host in trusted  # e.g. a unix socket peer name
+    for entry in trusted:
+        try:
+            if addr in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 GuardCall = Callable[[Request], Awaitable[Any]]

@@ -27,9 +27,11 @@ from dialer.web.app import create_app
 from dialer.web.queries import WebQueries
 from dialer.web.security import hash_password
 from dialer.web.settings import WebSettings
+from dialer.web.state import add_dead_letter
 from dialer.web.webhooks import WebhookSender
 
 PASSWORD = "correct horse battery staple"
+HOOK_SECRET = "hook-secret-0123456789"
 _HASH = hash_password(PASSWORD)  # once: argon2 is slow on purpose
 XSS_COMPANY = "<script>alert(1)</script>"
 XSS_PERSON = '"><img src=x onerror=alert(2)>'
@@ -161,8 +163,9 @@ class WebEnv:
     webhook_calls: list[httpx.Request]
 
 
-def make_env(tmp_path: Path, **web_overrides: Any) -> WebEnv:
-    url = f"sqlite:///{tmp_path / 'web.db'}"
+def make_env(tmp_path: Path, database_url: str | None = None, **web_overrides: Any) -> WebEnv:
+    """The app on a seeded database: SQLite in tmp_path, or `database_url` (an empty PostgreSQL)."""
+    url = database_url or f"sqlite:///{tmp_path / 'web.db'}"
     migrate(url)
     repo = Repository(make_session_factory(make_engine(url)))
     settings = Settings(database_url=url, recordings_dir=tmp_path / "recordings")
@@ -174,7 +177,8 @@ def make_env(tmp_path: Path, **web_overrides: Any) -> WebEnv:
         "sse_interval_s": 0.05,
         "upload_dir": tmp_path / "uploads",
         "webhook_urls": ("http://crm.test/hook",),
-        "webhook_secret": "hook-secret",
+        "webhook_secret": HOOK_SECRET,
+        "webhook_allowed_hosts": ("crm.test",),
     }
     options.update(web_overrides)
     web = WebSettings(**options)
@@ -184,9 +188,25 @@ def make_env(tmp_path: Path, **web_overrides: Any) -> WebEnv:
         calls.append(request)
         return httpx.Response(204)
 
-    sender = WebhookSender(web.webhook_urls, "hook-secret", transport=httpx.MockTransport(handler), backoff_s=0.01)
+    sender = WebhookSender(
+        web.webhook_urls,
+        HOOK_SECRET,
+        allowed_hosts=web.webhook_allowed_hosts,
+        dead_letter=lambda url, payload, n, error: add_dead_letter(repo.sessions, url, payload, n, error),
+        transport=httpx.MockTransport(handler),
+        backoff_s=0.01,
+    )
     app = create_app(settings, repo, None, web=web, webhooks=sender)
     return WebEnv(app, repo, WebQueries(repo.sessions), seed, settings, web, calls)
+
+
+def make_call_recent(env: WebEnv, ended_s_ago: float = 5.0) -> None:
+    """Move the seeded bridged call to just now, so its operator is still within wrap-up + grace."""
+    end = datetime.now(UTC) - timedelta(seconds=ended_s_ago)
+    with env.repo.sessions.begin() as s:
+        a = s.get(Attempt, env.seed.attempt_id)
+        assert a is not None
+        a.originated_at, a.bridged_at, a.ended_at = end - timedelta(seconds=60), end - timedelta(seconds=54), end
 
 
 @pytest.fixture

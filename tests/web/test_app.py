@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from dialer.db.models import AuditLog, PacingChange, Recording, RecordingScore
-from tests.web.conftest import XSS_COMPANY, XSS_PERSON, WebEnv, as_role
+from tests.web.conftest import HOOK_SECRET, XSS_COMPANY, XSS_PERSON, WebEnv, as_role
 
 SQLI = ["' OR 1=1 --", "x'; DROP TABLE recording; --", '" OR ""="', "%", "_", "1) OR (1=1"]
 
@@ -127,8 +128,9 @@ def test_recording_detail_timeline_and_score(env: WebEnv) -> None:
 
 
 def test_disposition_with_callback_sends_webhooks(env: WebEnv, client: TestClient) -> None:
-    from tests.web.conftest import sign_in
+    from tests.web.conftest import make_call_recent, sign_in
 
+    make_call_recent(env)
     token = sign_in(client, "olga")
     state = client.get("/api/operator/state").json()
     card = state["card"]
@@ -137,7 +139,8 @@ def test_disposition_with_callback_sends_webhooks(env: WebEnv, client: TestClien
     assert [d["key"] for d in card["dispositions"]] == [1, 2, 3]
     body = {"attempt_id": env.seed.attempt_id, "code": "callback", "notes": "call after lunch"}
     assert client.post("/api/operator/disposition", json=body, headers={"x-csrf-token": token}).status_code == 422
-    body["next_action_at"] = "2026-03-03T14:00:00+03:00"
+    day = (datetime.now(UTC) + timedelta(days=7)).date()
+    body["next_action_at"] = f"{day.isoformat()}T14:00:00+03:00"
     r = client.post("/api/operator/disposition", json=body, headers={"x-csrf-token": token})
     assert r.status_code == 200, r.text
     a = env.queries.attempt(env.seed.attempt_id)
@@ -150,8 +153,11 @@ def test_disposition_with_callback_sends_webhooks(env: WebEnv, client: TestClien
     events = sorted(json.loads(c.content)["event"] for c in env.webhook_calls)
     assert events == ["callback.set", "outcome.recorded"]
     req = env.webhook_calls[0]
-    expected = "sha256=" + hmac.new(b"hook-secret", req.content, hashlib.sha256).hexdigest()
+    ts = req.headers["x-dialer-timestamp"]
+    signed = ts.encode() + b"." + req.content
+    expected = "sha256=" + hmac.new(HOOK_SECRET.encode(), signed, hashlib.sha256).hexdigest()
     assert req.headers["x-dialer-signature"] == expected
+    assert abs(int(ts) - time.time()) < 60
 
 
 def test_operator_live_actions_need_a_service(env: WebEnv) -> None:

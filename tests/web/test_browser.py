@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 
 from dialer.config import PROJECT_ROOT
-from tests.web.conftest import PASSWORD, WebEnv, make_env
+from tests.web.conftest import PASSWORD, WebEnv, make_call_recent, make_env
 from tests.web.test_app import cp1251_csv
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -176,6 +176,7 @@ def test_qa_finds_and_plays_recording(server: tuple[str, WebEnv], page: object) 
 
 def test_operator_disposes_with_keyboard(server: tuple[str, WebEnv], page: object) -> None:
     base, env = server
+    make_call_recent(env)  # an operator disposes only during wrap-up and the grace after it
     p = page
     sign_in(p, base, "olga")
     p.wait_for_selector("#dispositions button.disp")  # type: ignore[attr-defined]

@@ -151,20 +151,22 @@ def test_users_create_cli(tmp_path: Path, monkeypatch: Any) -> None:
     runner = CliRunner()
     r = runner.invoke(users_app, ["create", "root", "--role", "admin", "--password-stdin"], input="a long password\n")
     assert r.exit_code == 0, r.output
+    op3 = env.repo.ensure_operator("op3", "Olesya", "PJSIP/op3")  # op1 and op2 have their users
     r = runner.invoke(
         users_app,
-        ["create", "op", "--role", "operator", "--operator", "op2", "--password-stdin"],
+        ["create", "op", "--role", "operator", "--operator", "op3", "--password-stdin"],
         input="another long one\n",
     )
     assert r.exit_code == 0, r.output
     u = env.queries.user_by_username("op")
-    assert u is not None and u.operator_id == env.seed.other_operator_id and u.role == "operator"
+    assert u is not None and u.operator_id == op3 and u.role == "operator"
     assert (
         runner.invoke(
             users_app, ["create", "x", "--role", "boss", "--password-stdin"], input="a long password\n"
         ).exit_code
         != 0
     )
-    assert runner.invoke(users_app, ["create", "y", "--role", "qa", "--password-stdin"], input="short\n").exit_code == 2
+    short = runner.invoke(users_app, ["create", "yy", "--role", "qa", "--password-stdin"], input="short\n")
+    assert short.exit_code == 2
     c = TestClient(env.app, follow_redirects=False)
     assert sign_in(c, "root", "a long password")

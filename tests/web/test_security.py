@@ -22,11 +22,15 @@ def expected_roles(path: str) -> frozenset[str] | None:
         return None
     if path.startswith(("/operator", "/api/operator/")):
         return frozenset({"operator"})
-    if path.startswith("/admin") or path.startswith(("/api/users", "/api/operators")) or "/pacing" in path:
+    if (
+        path.startswith("/admin")
+        or path.startswith(("/api/users", "/api/operators", "/api/webhooks"))
+        or "/pacing" in path
+    ):
         return frozenset({"admin"})
     if path.startswith(("/qa", "/api/recordings")):
         return frozenset({"qa", "admin"})
-    if path.startswith(("/manager", "/api/campaigns", "/api/uploads", "/api/compliance")):
+    if path.startswith(("/manager", "/api/campaigns", "/api/uploads", "/api/compliance", "/api/attempts")):
         return frozenset({"manager", "admin"})
     if path in ("/", "/logout", "/api/me", "/api/docs", "/api/openapi.json"):
         return frozenset(ROLES)
@@ -44,6 +48,7 @@ def fill(path: str, env: WebEnv) -> str:
         "campaign_id": env.seed.campaign_id,
         "recording_id": env.seed.recording_id,
         "user_id": env.seed.user_ids["qa"],
+        "attempt_id": env.seed.attempt_id,
         "token": "0" * 32,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)

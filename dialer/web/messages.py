@@ -1,0 +1,96 @@
+# ruff: noqa: RUF001  (Russian text is intentional here)
+"""Messages the web app's users read about input and sign-in problems, in English and Russian, in one
+place. `UserError` carries a message key; the app's error handler answers in the language the browser
+asks for (Accept-Language), English otherwise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException, Request
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (English, Russian)
+    "id_range": ("{field}: must be a whole number from 1 to {max}", "{field}: целое число от 1 до {max}"),
+    "not_phone": ("not a phone number: {value!r}", "не номер телефона: {value!r}"),
+    "text_nul": ("{field}: control character NUL is not allowed", "{field}: символ NUL недопустим"),
+    "needs_tz": (
+        "{field} needs a time zone offset (e.g. 2026-10-01T12:00:00+03:00)",
+        "{field}: укажите часовой пояс (например 2026-10-01T12:00:00+03:00)",
+    ),
+    "bad_day": ("{field}: a date as YYYY-MM-DD is expected", "{field}: ожидается дата в формате ГГГГ-ММ-ДД"),
+    "date_range": ("{field}: must be between {first} and {last}", "{field}: дата должна быть между {first} и {last}"),
+    "login_wrong": ("Wrong username or password.", "Неверное имя пользователя или пароль."),
+    "login_throttled": (
+        "Too many failed attempts; try again in {seconds} s.",
+        "Слишком много неудачных попыток; повторите через {seconds} с.",
+    ),
+    "login_totp": ("Enter the 6-digit code from your authenticator app.", "Введите 6-значный код из приложения."),
+    "login_totp_setup": (
+        "Admins must set up a second factor: ask another admin to enrol you (dialer users totp).",
+        "Администратору нужен второй фактор: попросите другого администратора подключить его (dialer users totp).",
+    ),
+    "username_taken": ("username taken (names are compared ignoring case)", "имя занято (регистр не учитывается)"),
+    "username_bad": (
+        "username: 2-80 letters, digits, and . _ @ -",
+        "имя пользователя: 2-80 букв, цифр и символов . _ @ -",
+    ),
+    "operator_taken": (
+        "operator {operator_id} is already linked to user {username}",
+        "оператор {operator_id} уже привязан к пользователю {username}",
+    ),
+    "no_operator": ("no such operator {operator_id}", "нет оператора {operator_id}"),
+    "dispo_closed": (
+        "this call's disposition can no longer be changed by an operator (wrap-up plus {grace_s:.0f} s are over); "
+        "ask a manager",
+        "результат этого звонка оператор уже не может изменить (поствызывная обработка и {grace_s:.0f} с "
+        "истекли); обратитесь к руководителю",
+    ),
+    "dispo_not_bridged": (
+        "this call was never connected to you; it has no disposition to record",
+        "этот звонок не соединялся с вами; результат для него не записывается",
+    ),
+    "callback_outside_campaign": (
+        "the callback date must fall within the campaign's dates ({first} to {last})",
+        "дата перезвона должна быть в пределах дат кампании ({first} — {last})",
+    ),
+    "callback_outside_window": (
+        "the callback time must fall within the campaign's calling hours ({windows}, {tz})",
+        "время перезвона должно попадать в часы обзвона кампании ({windows}, {tz})",
+    ),
+    "callback_past": ("the callback time is in the past", "время перезвона уже прошло"),
+    "knob_type": ("{knob}: a number, text or true/false is expected", "{knob}: ожидается число, текст или true/false"),
+}
+
+
+def text(key: str, lang: str = "en", **params: Any) -> str:
+    en, ru = MESSAGES[key]
+    return (ru if lang == "ru" else en).format(**params)
+
+
+def language_of(request: Request) -> str:
+    """'ru' when the browser prefers Russian over English, else 'en'."""
+    best, best_q = "en", -1.0
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        lang = tag.split("-")[0].strip().lower()
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        if lang in ("en", "ru") and weight > best_q:
+            best, best_q = lang, weight
+    return best
+
+
+class UserError(HTTPException):
+    """An HTTP error whose message exists in both languages; `detail` stays English for logs and clients
+    that do not ask for a language."""
+
+    def __init__(self, status_code: int, key: str, headers: dict[str, str] | None = None, **params: Any) -> None:
+        super().__init__(status_code=status_code, detail=text(key, "en", **params), headers=headers)
+        self.key = key
+        self.params = params
+
+    def in_language(self, lang: str) -> str:
+        return text(self.key, lang, **self.params)
