@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from dialer.config import Settings
+from dialer.doctor.command import doctor
 
 if TYPE_CHECKING:
     from dialer.db.models import Campaign
@@ -39,6 +40,7 @@ app.add_typer(recordings_app, name="recordings")
 app.add_typer(compliance_app, name="compliance")
 app.add_typer(dnc_app, name="dnc")
 app.add_typer(registers_app, name="registers")
+app.command("doctor")(doctor)
 console = Console()
 
 
