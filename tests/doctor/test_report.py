@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Russian text is intentional here)
 """The pure part of `dialer doctor`: what each fact means, the verdict and the printed report."""
 
 from __future__ import annotations
@@ -72,14 +73,17 @@ def test_every_check_renders_in_both_languages() -> None:
         *(r.ami_check("h", 1, "d", reach, auth, "e") for reach, auth in ((False, False), (True, False), (True, True))),
         r.ami_permission_check("d", "CoreShowChannels", {"Response": "Error", "Message": "Permission denied"}),
         r.ami_permission_check("d", "CoreShowChannels", {"Response": "Success"}),
-        *(r.dialplan_check(c, None, "dialer", required=q) for c, q in ((r.AMD_CONTEXT, True), (r.STASIS_CONTEXT, False))),
+        r.dialplan_check(r.AMD_CONTEXT, None, "dialer", required=True),
+        r.dialplan_check(r.STASIS_CONTEXT, None, "dialer", required=False),
         r.dialplan_check(r.AMD_CONTEXT, [("Stasis", "other")], "dialer", required=True),
         r.dialplan_check(r.AMD_CONTEXT, [("Stasis", "dialer")], "dialer", required=True),
         r.dialplan_check(r.AMD_CONTEXT, AMD_LINES, "dialer", required=True),
         *r.module_checks([]),
         *r.module_checks(LAB_MODULES),
         r.operators_check(0) or r.config_check(None),
-        *(r.endpoint_check("op1", "PJSIP/op1", s, st, "e") for s, st in ((200, "online"), (200, "offline"), (404, None))),
+        r.endpoint_check("op1", "PJSIP/op1", 200, "online", None),
+        r.endpoint_check("op1", "PJSIP/op1", 200, "offline", None),
+        r.endpoint_check("op1", "PJSIP/op1", 404, None, "Endpoint not found"),
         r.endpoint_check("op1", "PJSIP/op1", None, None, "down"),
         r.endpoint_check("op1", "op1", None, None, None),
         r.trunk_check(TrunkOutcome("PJSIP/1@t", refused="HTTP 400: Allocation failed")),
@@ -88,8 +92,13 @@ def test_every_check_renders_in_both_languages() -> None:
         r.trunk_check(TrunkOutcome("PJSIP/1@t", cause=3, cause_txt="No route")),
         r.trunk_check(TrunkOutcome("PJSIP/1@t", timed_out=True)),
         r.trunk_check(TrunkOutcome("PJSIP/1@t", timed_out=True, ringing=True)),
-        *(r.spool_check(PathFacts("/s", e, d, rd, w)) for e, d, rd, w in [(0, 1, 0, 0), (1, 0, 0, 0), (1, 1, 1, 0), (1, 1, 1, 1)]),
-        *(r.cdr_file_check(PathFacts("/c", e, False, rd)) for e, rd in [(0, 0), (1, 0), (1, 1)]),
+        r.spool_check(PathFacts("/s", exists=False)),
+        r.spool_check(PathFacts("/s", exists=True, is_dir=False)),
+        r.spool_check(PathFacts("/s", exists=True, readable=True)),
+        r.spool_check(PathFacts("/s", exists=True, readable=True, writable=True)),
+        r.cdr_file_check(PathFacts("/c", exists=False)),
+        r.cdr_file_check(PathFacts("/c", exists=True, is_dir=False)),
+        r.cdr_file_check(PathFacts("/c", exists=True, is_dir=False, readable=True)),
     ]
     for lang in ("en", "ru"):
         lines = r.render(checks, lang)
