@@ -139,6 +139,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "modules.conf: {loads} (and remove any noload line for them); then restart Asterisk or `module load`",
         "modules.conf: {loads} (и удалите строки noload для них); затем перезапустите Asterisk или `module load`",
     ),
+    "campaign": ("campaign", "кампания"),
+    "campaign_missing": ("no campaign {campaign!r} in the database", "в базе нет кампании {campaign!r}"),
+    "campaign_missing_fix": (
+        "`dialer campaigns apply FILE.yaml` first, or give the campaign's exact name",
+        "сначала `dialer campaigns apply ФАЙЛ.yaml`, или укажите точное имя кампании",
+    ),
     # operators
     "operators": ("operators", "операторы"),
     "operators_none": ("no active operator in the database", "в базе нет активных операторов"),

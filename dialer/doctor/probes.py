@@ -49,29 +49,40 @@ def path_facts(path: Path, *, probe_write: bool) -> PathFacts:
     return PathFacts(str(path), exists=True, is_dir=is_dir, readable=readable, writable=writable)
 
 
-def database_checks(url: str) -> tuple[Check, list[OperatorEndpoint]]:
-    """Schema at head, and the active operators with their endpoints (read-only)."""
+@dataclass(frozen=True)
+class DatabaseFacts:
+    check: Check
+    operators: list[OperatorEndpoint]
+    dial_string: str | None = None  # the campaign's own, when one was named and has one
+    campaign_found: bool = True
+
+
+def database_checks(url: str, campaign: str | None = None) -> DatabaseFacts:
+    """Schema at head, the active operators with their endpoints, a campaign's dial string (read-only)."""
     from sqlalchemy import select
 
     from dialer.db import make_engine, make_session_factory, schema_revisions
-    from dialer.db.models import Operator
+    from dialer.db.models import Campaign, Operator
 
     where = url.split("@")[-1]
     try:
         current, head = schema_revisions(url)
     except Exception as exc:  # driver errors differ per database; the message names the cause
-        return r.database_check(where, None, None, f"{type(exc).__name__}: {exc}".splitlines()[0]), []
+        return DatabaseFacts(r.database_check(where, None, None, f"{type(exc).__name__}: {exc}".splitlines()[0]), [])
     check = r.database_check(where, current, head, None)
     if current != head:
-        return check, []
+        return DatabaseFacts(check, [])
     engine = make_engine(url)
     try:
         with make_session_factory(engine)() as session:
             rows = session.execute(select(Operator).where(Operator.active).order_by(Operator.login)).scalars()
             operators = [OperatorEndpoint(o.login, o.sip_endpoint, o.asterisk_server) for o in rows]
+            row = session.execute(select(Campaign).where(Campaign.name == campaign)).scalar_one_or_none()
     finally:
         engine.dispose()
-    return check, operators
+    if campaign is None:
+        return DatabaseFacts(check, operators)
+    return DatabaseFacts(check, operators, row.dial_string if row else None, row is not None)
 
 
 class Ari:
@@ -209,7 +220,11 @@ async def ami_checks(server: AsteriskServer, app: str) -> list[Check]:
 
 
 async def server_checks(
-    settings: Settings, server: AsteriskServer, operators: Sequence[OperatorEndpoint], test_number: str | None
+    settings: Settings,
+    server: AsteriskServer,
+    operators: Sequence[OperatorEndpoint],
+    test_number: str | None,
+    dial_template: str,
 ) -> list[Check]:
     checks: list[Check] = []
     async with aiohttp.ClientSession() as session:
@@ -225,7 +240,7 @@ async def server_checks(
             for op in operators:
                 checks.append(await ari.endpoint_check(op))
             if test_number:
-                dial = settings.trunk.format(number=test_number.lstrip("+"))
+                dial = dial_template.format(number=test_number.lstrip("+"))
                 checks.append(r.trunk_check(await ari.test_call(dial, f"{settings.ari_app}-doctor", 30)))
     checks.append(r.spool_check(path_facts(server.recording_spool_dir, probe_write=True)))
     cdr_path = getattr(server, "cdr_csv_path", None)  # crash recovery's CDR file, where that setting exists
@@ -234,18 +249,23 @@ async def server_checks(
     return checks
 
 
-async def diagnose(settings: Settings, test_number: str | None = None) -> list[Check]:
-    """Every check, server by server: configuration and database first, then each Asterisk."""
+async def diagnose(settings: Settings, test_number: str | None = None, campaign: str | None = None) -> list[Check]:
+    """Every check, server by server: configuration and database first, then each Asterisk.
+
+    The test call dials `test_number` with the campaign's dial string when one is named (else DIALER_TRUNK)."""
     try:
         servers = settings.servers()
     except ValueError as exc:
         return [r.config_check(str(exc))]
     checks = [r.config_check(None)]
-    db_check, operators = await asyncio.to_thread(database_checks, settings.database_url)
-    checks.append(db_check)
-    if db_check.status is r.Status.OK:
-        checks.extend(c for c in [r.operators_check(len(operators))] if c is not None)
+    db = await asyncio.to_thread(database_checks, settings.database_url, campaign)
+    checks.append(db.check)
+    if db.check.status is r.Status.OK:
+        checks.extend(c for c in [r.operators_check(len(db.operators))] if c is not None)
+    if not db.campaign_found:
+        checks.append(r.campaign_check(campaign or ""))
     for i, server in enumerate(servers):
-        homed = [o for o in operators if o.server == server.name or (o.server is None and i == 0)]
-        checks.extend(r.on_server(await server_checks(settings, server, homed, test_number), server.name))
+        homed = [o for o in db.operators if o.server == server.name or (o.server is None and i == 0)]
+        dial = db.dial_string or settings.trunk
+        checks.extend(r.on_server(await server_checks(settings, server, homed, test_number, dial), server.name))
     return checks

@@ -220,6 +220,11 @@ def module_checks(loaded: Iterable[str], needs: tuple[ModuleNeed, ...] = MODULE_
 # -- operators, trunk, files -----------------------------------------------------------------------
 
 
+def campaign_check(name: str) -> Check:
+    """A campaign named for the test call's dial string that the database does not have."""
+    return fail("campaign", "campaign_missing", "campaign_missing_fix", campaign=name)
+
+
 def operators_check(count: int) -> Check | None:
     if count == 0:
         return warn("operators", "operators_none", "operators_none_fix")

@@ -55,3 +55,16 @@ def test_nothing_listening_and_database_not_migrated(env: Path, monkeypatch: pyt
     assert f"FAIL  [default] recording spool: {env / 'spool'} does not exist" in out
     assert "modules:" not in out  # nothing asked of an ARI that does not answer
     assert out.rstrip().endswith("failed")
+
+
+def test_a_named_campaign_must_exist(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
+    monkeypatch.setenv("DIALER_ARI_PASSWORD", "x")
+    monkeypatch.setenv("DIALER_AMI_PASSWORD", "y")
+    monkeypatch.setenv("DIALER_ARI_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("DIALER_AMI_PORT", str(_closed_port()))
+    result = CliRunner().invoke(app, ["doctor", "--lang", "en", "--test-number", "1", "--campaign", "spring"])
+    assert result.exit_code == 1
+    assert "PASS  database:" in result.output
+    assert "FAIL  campaign: no campaign 'spring' in the database" in result.output
+    assert "fix: `dialer campaigns apply FILE.yaml` first" in result.output

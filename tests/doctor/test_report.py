@@ -81,6 +81,7 @@ def test_every_check_renders_in_both_languages() -> None:
         *r.module_checks([]),
         *r.module_checks(LAB_MODULES),
         r.operators_check(0) or r.config_check(None),
+        r.campaign_check("spring"),
         r.endpoint_check("op1", "PJSIP/op1", 200, "online", None),
         r.endpoint_check("op1", "PJSIP/op1", 200, "offline", None),
         r.endpoint_check("op1", "PJSIP/op1", 404, None, "Endpoint not found"),

@@ -15,11 +15,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from dialer.campaigns import apply_campaign
 from dialer.cli import app
 from dialer.db import migrate, repository_for
 from dialer.lab import AsteriskLab
 from dialer.lab.asterisk import LAB_AMI_SECRET, LAB_ARI_PASSWORD, LAB_ARI_USER
 from dialer.lab.softphones import SoftphoneBank
+from dialer.rules.campaign import parse_campaign
+from tests.labkit import campaign_definition
 
 pytestmark = pytest.mark.lab
 
@@ -70,14 +73,20 @@ def lab_env(lab: AsteriskLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     return url
 
 
-def test_the_lab_passes(lab_env: str, softphones: SoftphoneBank, lab: AsteriskLab) -> None:
-    repository_for(lab_env).ensure_operator(OPERATOR, OPERATOR, f"PJSIP/{OPERATOR}")
+def test_the_lab_passes(
+    lab_env: str, softphones: SoftphoneBank, lab: AsteriskLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = repository_for(lab_env)
+    repo.ensure_operator(OPERATOR, OPERATOR, f"PJSIP/{OPERATOR}")
+    # the test call takes the named campaign's dial string, not DIALER_TRUNK
+    apply_campaign(repo, parse_campaign(campaign_definition(name="doctor")))
+    monkeypatch.setenv("DIALER_TRUNK", "PJSIP/{number}@no-such-trunk")
     softphones.start(OPERATOR)
     deadline = time.monotonic() + 10
     while _endpoint_state(lab, OPERATOR) != "online" and time.monotonic() < deadline:
         time.sleep(0.2)
 
-    result = CliRunner().invoke(app, ["doctor", "--lang", "en", "--test-number", ANSWERS])
+    result = CliRunner().invoke(app, ["doctor", "--lang", "en", "--test-number", ANSWERS, "--campaign", "doctor"])
     out = result.output
     assert result.exit_code == 0, out
     assert "FAIL" not in out
