@@ -213,6 +213,9 @@ async def ami_checks(server: AsteriskServer, app: str) -> list[Check]:
                 (x.get("Application", ""), x.get("AppData", "")) for x in replies if x.get("Event") == "ListDialplan"
             ]
             found = str(replies[0].get("Response", "")).lower() == "success"
+            if "permission denied" in str(replies[0].get("Message", "")).lower():
+                checks.append(r.ami_permission_check(user, "ShowDialPlan", replies[0]))
+                continue
             checks.append(r.dialplan_check(context, lines if found else None, app, required=required))
         return checks
     finally:
