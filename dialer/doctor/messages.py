@@ -186,10 +186,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "trunk_answered": ("{dial} answered", "{dial} ответил"),
     "trunk_refused": ("Asterisk refused to dial {dial}: {error}", "Asterisk отказался набирать {dial}: {error}"),
     "trunk_refused_fix": (
-        "DIALER_TRUNK must be a dial string Asterisk accepts, e.g. PJSIP/{{number}}@carrier where carrier is a "
-        "pjsip endpoint of your provider",
-        "DIALER_TRUNK должен быть строкой набора, которую принимает Asterisk, например PJSIP/{{number}}@carrier, "
-        "где carrier — endpoint провайдера в pjsip",
+        "DIALER_TRUNK (or the campaign's dial_string) must be a dial string Asterisk accepts, e.g. "
+        "PJSIP/{{number}}@carrier where carrier is the pjsip endpoint of your provider",
+        "DIALER_TRUNK (или dial_string кампании) должен быть строкой набора, которую принимает Asterisk, "
+        "например PJSIP/{{number}}@carrier, где carrier — endpoint провайдера в pjsip",
     ),
     "trunk_not_answered": (
         "{dial} reached the network but was not answered (cause {cause} {text})",

@@ -109,7 +109,7 @@ class Ari:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = raw
-                message = body.get("message") if isinstance(body, dict) else None
+                message = (body.get("message") or body.get("error")) if isinstance(body, dict) else None
                 return resp.status, body, message or (None if resp.status < 400 else raw[:200])
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             return None, None, str(exc) or type(exc).__name__
