@@ -30,7 +30,9 @@ def doctor(
     from dialer.config import Settings
     from dialer.doctor.probes import diagnose
 
-    language = lang if lang in ("en", "ru") else default_language()
+    if lang not in (None, "en", "ru"):
+        raise typer.BadParameter("en or ru", param_hint="--lang")
+    language = lang or default_language()
     logging.disable(logging.WARNING)  # the adapters' own warnings (AMI "connection lost") are reported as checks
     try:
         checks = asyncio.run(diagnose(Settings(), test_number, campaign))

@@ -68,3 +68,8 @@ def test_a_named_campaign_must_exist(env: Path, monkeypatch: pytest.MonkeyPatch)
     assert "PASS  database:" in result.output
     assert "FAIL  campaign: no campaign 'spring' in the database" in result.output
     assert "fix: `dialer campaigns apply FILE.yaml` first" in result.output
+
+
+def test_an_unknown_language_is_refused(env: Path) -> None:
+    result = CliRunner().invoke(app, ["doctor", "--lang", "de"])
+    assert result.exit_code == 2 and "en or ru" in result.output
