@@ -74,6 +74,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "добавьте его в DIALER_ARI_URL",
     ),
     "ari_http": ("{url} answered HTTP {status}: {error}", "{url} ответил HTTP {status}: {error}"),
+    "ari_write": ("ARI write access", "запись через ARI"),
+    "ari_write_ok": ("{user} may control calls", "{user} может управлять вызовами"),
+    "ari_read_only": ("{user} is read-only (HTTP 403 Write access denied)", "{user} только для чтения (HTTP 403)"),
+    "ari_write_unknown": (
+        "could not tell whether {user} may control calls (HTTP {status})",
+        "не удалось выяснить, может ли {user} управлять вызовами (HTTP {status})",
+    ),
+    "ari_read_only_fix": (
+        "ari.conf [{user}]: read_only = no; then `asterisk -rx 'module reload res_ari.so'`",
+        "ari.conf [{user}]: read_only = no; затем `asterisk -rx 'module reload res_ari.so'`",
+    ),
     # AMI
     "ami": ("AMI", "AMI"),
     "ami_ok": (

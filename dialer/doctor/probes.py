@@ -119,6 +119,10 @@ class Ari:
         version = body.get("system", {}).get("version") if status == 200 and isinstance(body, dict) else None
         return r.ari_check(self.server.ari_url, self.server.ari_user, status, error, version)
 
+    async def write_check(self) -> Check:
+        status, _, _ = await self.request("DELETE", f"/channels/doctor-write-probe-{uuid.uuid4().hex[:8]}")
+        return r.ari_write_check(self.server.ari_user, status)
+
     async def loaded_modules(self) -> list[str] | None:
         status, body, _ = await self.request("GET", "/asterisk/modules")
         if status != 200 or not isinstance(body, list):
@@ -190,6 +194,15 @@ def _as_list(reply: Any) -> list[Mapping[str, str]]:
     return [dict(x) for x in reply] if isinstance(reply, list) else [dict(reply)]
 
 
+async def _dialplan(ami: AmiClient, context: str) -> tuple[Mapping[str, str], list[tuple[str, str]] | None]:
+    """(ShowDialPlan's reply, the context's (application, data) lines or None when it does not exist)."""
+    replies = _as_list(await ami.action({"Action": "ShowDialPlan", "Context": context}, TIMEOUT_S, as_list=None))
+    if str(replies[0].get("Response", "")).lower() != "success":
+        return replies[0], None
+    lines = [(x.get("Application", ""), x.get("AppData", "")) for x in replies if x.get("Event") == "ListDialplan"]
+    return replies[0], lines
+
+
 async def ami_checks(server: AsteriskServer, app: str) -> list[Check]:
     """Login, the permissions the dialer's actions need, and the dialplan contexts (ShowDialPlan)."""
     host, port, user = server.ami_host, server.ami_port, server.ami_user
@@ -206,17 +219,14 @@ async def ami_checks(server: AsteriskServer, app: str) -> list[Check]:
         replies = _as_list(await ami.action({"Action": "CoreShowChannels"}, TIMEOUT_S, as_list=None))
         checks.append(r.ami_permission_check(user, "CoreShowChannels", replies[0]))
         for context, required in ((r.AMD_CONTEXT, True), (r.STASIS_CONTEXT, False)):
-            replies = _as_list(
-                await ami.action({"Action": "ShowDialPlan", "Context": context}, TIMEOUT_S, as_list=None)
-            )
-            lines = [
-                (x.get("Application", ""), x.get("AppData", "")) for x in replies if x.get("Event") == "ListDialplan"
-            ]
-            found = str(replies[0].get("Response", "")).lower() == "success"
-            if "permission denied" in str(replies[0].get("Message", "")).lower():
-                checks.append(r.ami_permission_check(user, "ShowDialPlan", replies[0]))
+            reply, lines = await _dialplan(ami, context)
+            if "permission denied" in str(reply.get("Message", "")).lower():
+                checks.append(r.ami_permission_check(user, "ShowDialPlan", reply))
                 continue
-            checks.append(r.dialplan_check(context, lines if found else None, app, required=required))
+            if lines is not None:
+                for target in r.goto_contexts(lines):
+                    lines = lines + ((await _dialplan(ami, target))[1] or [])
+            checks.append(r.dialplan_check(context, lines, app, required=required))
         return checks
     finally:
         await ami.close()
@@ -235,6 +245,7 @@ async def server_checks(
         info = await ari.info_check()
         checks.append(info)
         if info.status is r.Status.OK:
+            checks.append(await ari.write_check())
             modules = await ari.loaded_modules()
             if modules is not None:
                 checks.extend(r.module_checks(modules))

@@ -109,6 +109,16 @@ def ari_check(url: str, user: str, status: int | None, error: str | None, versio
     return ok("ari", "ari_ok", url=url, user=user, version=version or "?")
 
 
+def ari_write_check(user: str, status: int | None) -> Check:
+    """The ARI user may change things: a DELETE of a channel that does not exist answers 404, not the
+    403 "Write access denied" of a read_only user (which would pass every GET and fail every call)."""
+    if status == 404:
+        return ok("ari_write", "ari_write_ok", user=user)
+    if status == 403:
+        return fail("ari_write", "ari_read_only", "ari_read_only_fix", user=user)
+    return warn("ari_write", "ari_write_unknown", "ari_read_only_fix", user=user, status=status)
+
+
 def ami_check(host: str, port: int, user: str, reachable: bool, authenticated: bool, error: str | None) -> Check:
     if not reachable:
         return fail("ami", "ami_unreachable", "ami_unreachable_fix", host=host, port=port, error=error or "")
@@ -135,6 +145,17 @@ def ami_permission_check(user: str, action: str, response: Mapping[str, str]) ->
 
 AMD_CONTEXT = "dialer-amd"  # the service's continueInDialplan target (asterisk_conf/extensions.conf)
 STASIS_CONTEXT = "dialer-stasis"  # for calls placed into the app by hand: useful, not required
+
+
+def goto_contexts(lines: list[tuple[str, str]]) -> list[str]:
+    """Other contexts a context hands its calls to with Goto(context,exten,priority): their lines count
+    as the context's own (e.g. [dialer-stasis] may jump to a context that runs Stasis)."""
+    targets = []
+    for app, data in lines:
+        parts = [p.strip() for p in data.split(",")]
+        if app.lower() == "goto" and len(parts) == 3 and parts[0] and "$" not in parts[0]:
+            targets.append(parts[0])
+    return targets
 
 
 def dialplan_check(context: str, lines: list[tuple[str, str]] | None, app: str, *, required: bool) -> Check:

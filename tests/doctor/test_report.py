@@ -70,6 +70,7 @@ def test_every_check_renders_in_both_languages() -> None:
         r.database_check("db", "0005", "0006", None),
         r.database_check("db", "0006", "0006", None),
         *(r.ari_check("u", "d", s, "boom", "22") for s in (None, 200, 401, 404, 500)),
+        *(r.ari_write_check("d", s) for s in (404, 403, 500, None)),
         *(r.ami_check("h", 1, "d", reach, auth, "e") for reach, auth in ((False, False), (True, False), (True, True))),
         r.ami_permission_check("d", "CoreShowChannels", {"Response": "Error", "Message": "Permission denied"}),
         r.ami_permission_check("d", "CoreShowChannels", {"Response": "Success"}),
@@ -111,6 +112,10 @@ def test_ari_and_ami_failures_name_the_right_fix() -> None:
     assert r.ari_check("u", "d", 401, None, None).fix == "ari_auth_fix"
     assert r.ari_check("u", "d", 404, None, None).fix == "ari_not_found_fix"
     assert r.ari_check("u", "d", 200, None, "22").status is Status.OK
+    assert r.ari_write_check("d", 404).status is Status.OK
+    read_only = r.ari_write_check("d", 403)
+    assert read_only.status is Status.FAIL and "read_only = no" in text(read_only.fix or "", **read_only.params)
+    assert r.ari_write_check("d", 500).status is Status.WARN
     assert r.ami_check("h", 1, "d", False, False, "refused").fix == "ami_unreachable_fix"
     assert r.ami_check("h", 1, "d", True, False, None).fix == "ami_auth_fix"
     denied = r.ami_permission_check("d", "CoreShowChannels", {"Response": "Error", "Message": "Permission denied"})
@@ -132,6 +137,12 @@ def test_dialplan_needs_amd_and_stasis_to_the_dialers_app() -> None:
     assert r.dialplan_check(r.STASIS_CONTEXT, None, "dialer", required=False).status is Status.WARN
     hand = [("Stasis", "dialer,inbound,${EXTEN}")]
     assert r.dialplan_check(r.STASIS_CONTEXT, hand, "dialer", required=False).status is Status.OK
+
+
+def test_a_goto_into_another_context_is_followed() -> None:
+    assert r.goto_contexts([("Goto", "dialer-inbound,${EXTEN},1"), ("Hangup", "")]) == ["dialer-inbound"]
+    # same-context jumps and computed targets are not other contexts
+    assert r.goto_contexts([("Goto", "s,2"), ("Goto", "${CTX},s,1"), ("GotoIf", "$[1]?a,s,1")]) == []
 
 
 def test_modules_all_of_any_of_and_optional_cdr() -> None:

@@ -97,6 +97,7 @@ def test_the_lab_passes(
     for expected in (
         "PASS  database:",
         "PASS  [default] ARI: http://127.0.0.1:8088 answers, user dialer accepted; Asterisk 22",
+        "PASS  [default] ARI write access: dialer may control calls",
         "PASS  [default] AMI: 127.0.0.1:5038 answers, user dialer logged in",
         "PASS  [default] AMI permissions: dialer may send CoreShowChannels",
         "PASS  [default] dialplan for answering-machine detection: context [dialer-amd] sends calls to Stasis(dialer)",
