@@ -194,6 +194,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # trunk
     "trunk": ("trunk test call", "пробный вызов через транк"),
+    "trunk_bad_number": ("{number!r} is not a phone number", "{number!r} — не номер телефона"),
+    "trunk_bad_number_fix": (
+        "give the number in international format, e.g. --test-number +79991234567",
+        "укажите номер в международном формате, например --test-number +79991234567",
+    ),
     "trunk_answered": ("{dial} answered", "{dial} ответил"),
     "trunk_refused": ("Asterisk refused to dial {dial}: {error}", "Asterisk отказался набирать {dial}: {error}"),
     "trunk_refused_fix": (

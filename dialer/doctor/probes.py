@@ -144,7 +144,8 @@ class Ari:
         key = f"{self.server.ari_user}:{self.server.ari_password.get_secret_value()}"
         ringing = False
         try:
-            async with self.session.ws_connect(ws_url, params={"app": app, "api_key": key}) as ws:
+            connecting = self.session.ws_connect(ws_url, params={"app": app, "api_key": key})
+            async with await asyncio.wait_for(connecting, TIMEOUT_S) as ws:
                 status, _, error = await self.request(
                     "POST", "/channels", endpoint=dial_string, app=app, appArgs="doctor",
                     channelId=channel_id, timeout=str(max(1, round(ring_s))),
@@ -254,8 +255,12 @@ async def server_checks(
             for op in operators:
                 checks.append(await ari.endpoint_check(op))
             if test_number:
-                dial = dial_template.format(number=test_number.lstrip("+"))
-                checks.append(r.trunk_check(await ari.test_call(dial, f"{settings.ari_app}-doctor", 30)))
+                digits = r.dialled_digits(test_number)
+                if digits is None:
+                    checks.append(r.bad_number_check(test_number))
+                else:
+                    dial = dial_template.format(number=digits)
+                    checks.append(r.trunk_check(await ari.test_call(dial, f"{settings.ari_app}-doctor", 30)))
     checks.append(r.spool_check(path_facts(server.recording_spool_dir, probe_write=True)))
     cdr_path = getattr(server, "cdr_csv_path", None)  # crash recovery's CDR file, where that setting exists
     if isinstance(cdr_path, Path):

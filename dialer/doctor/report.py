@@ -283,6 +283,17 @@ class TrunkOutcome:
 _CALLEE_CAUSES = {17: "busy", 18: "no answer", 19: "no answer", 21: "rejected", 16: "normal"}
 
 
+def dialled_digits(number: str) -> str | None:
+    """The test number as the dial string's {number}: digits without '+' (as the service dials contacts'
+    E.164 numbers); spaces, dashes and brackets are ignored; None when anything else is left."""
+    digits = "".join(ch for ch in number if ch not in " -()").removeprefix("+")
+    return digits if digits.isdigit() and digits.isascii() else None
+
+
+def bad_number_check(number: str) -> Check:
+    return fail("trunk", "trunk_bad_number", "trunk_bad_number_fix", number=number)
+
+
 def trunk_check(o: TrunkOutcome) -> Check:
     p = {"dial": o.dial_string}
     if o.refused is not None:

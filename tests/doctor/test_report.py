@@ -88,6 +88,7 @@ def test_every_check_renders_in_both_languages() -> None:
         r.endpoint_check("op1", "PJSIP/op1", 404, None, "Endpoint not found"),
         r.endpoint_check("op1", "PJSIP/op1", None, None, "down"),
         r.endpoint_check("op1", "op1", None, None, None),
+        r.bad_number_check("12a4"),
         r.trunk_check(TrunkOutcome("PJSIP/1@t", refused="HTTP 400: Allocation failed")),
         r.trunk_check(TrunkOutcome("PJSIP/1@t", answered=True)),
         r.trunk_check(TrunkOutcome("PJSIP/1@t", cause=17, cause_txt="User busy")),
@@ -185,6 +186,14 @@ def test_trunk_outcomes() -> None:
     refused = r.trunk_check(TrunkOutcome("d", refused="HTTP 400: Allocation failed"))
     assert refused.status is Status.FAIL and refused.fix == "trunk_refused_fix"
     assert "PJSIP/{number}@carrier" in text("trunk_refused_fix")
+
+
+def test_test_number_digits() -> None:
+    assert r.dialled_digits("+7 (999) 010-00-02") == "79990100002"
+    assert r.dialled_digits("79990100002") == "79990100002"
+    for bad in ("", "+", "12a4", "1;Dial(x)", "٣٣٣"):
+        assert r.dialled_digits(bad) is None, bad
+    assert r.bad_number_check("12a4").status is Status.FAIL
 
 
 def test_spool_and_cdr_file() -> None:
