@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from dialer.doctor.command import doctor
 from dialer.entrypoints.cli_compliance import compliance_app, dnc_app, registers_app
 from dialer.entrypoints.cli_data import campaigns_app, db_app, lists_app, operators_app
 from dialer.entrypoints.cli_lab import demo, lab_app
@@ -25,6 +26,7 @@ app.add_typer(registers_app, name="registers")
 app.add_typer(numbering_app, name="numbering")
 app.command()(demo)
 app.command()(serve)
+app.command("doctor")(doctor)
 
 
 def _mount() -> None:

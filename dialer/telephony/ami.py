@@ -50,7 +50,8 @@ class AmiClient:
                 raise AmiError(f"AMI login as {self.user!r} failed")
             await asyncio.sleep(0.05)
 
-    async def action(self, action: dict[str, str], timeout: float = 5.0, as_list: bool = False) -> Any:
+    async def action(self, action: dict[str, str], timeout: float = 5.0, as_list: bool | None = False) -> Any:
+        """as_list None: panoramisk decides from the reply (a list when one follows, else the single reply)."""
         if self.manager is None or not self.manager.authenticated:
             raise AmiError("AMI is not connected")
         return await asyncio.wait_for(self.manager.send_action(dict(action), as_list=as_list), timeout)
