@@ -13,7 +13,7 @@ from dialer.pacing import DialingMode, PacingKnobs
 from dialer.service.campaign_config import requested_and_effective
 from dialer.web.context import WebContext, ctx_of, render
 from dialer.web.queries import KNOBS, parse_knob
-from dialer.web.security import ROLES, RoleGuard, WebUser, current_user, hash_password
+from dialer.web.security import ROLES, ROLES_LEAST_FIRST, RoleGuard, WebUser, current_user, hash_password
 from dialer.web.sse import event_stream
 
 # Every route here needs one of these roles (and CSRF on state changes); the route x role test checks it.
@@ -28,12 +28,12 @@ class PacingBody(BaseModel):
 class NewUser(BaseModel):
     username: str = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
     password: str = Field(min_length=10, max_length=1024)
-    role: str = Field(pattern="^(admin|manager|operator|qa)$")
+    role: str = Field(pattern="^(admin|manager|operator|qa|supervisor)$")
     operator_id: int | None = None
 
 
 class UserUpdate(BaseModel):
-    role: str | None = Field(default=None, pattern="^(admin|manager|operator|qa)$")
+    role: str | None = Field(default=None, pattern="^(admin|manager|operator|qa|supervisor)$")
     active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=1024)
     operator_id: int | None = None
@@ -177,7 +177,15 @@ async def users_page(request: Request) -> HTMLResponse:
     users = await asyncio.to_thread(ctx.queries.users)
     operators = await asyncio.to_thread(ctx.queries.operators)
     audit = await asyncio.to_thread(ctx.queries.audit_log, None, 30)
-    return render(request, "users.html", users=users, operators=operators, roles=ROLES, audit=audit)
+    return render(
+        request,
+        "users.html",
+        users=users,
+        operators=operators,
+        roles=ROLES,
+        roles_least_first=ROLES_LEAST_FIRST,
+        audit=audit,
+    )
 
 
 @router.get("/api/users", tags=["users"])

@@ -8,16 +8,14 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dialer.config import Settings
 from dialer.db.repository import Repository
 from dialer.service import DialerService
-from dialer.web import admin, compliance, manager, operator, qa
+from dialer.web import admin, compliance, manager, operator, pages, qa, wallboard
 from dialer.web.context import HERE, HOME_OF_ROLE, WebContext, ctx_of, render
 from dialer.web.queries import WebQueries
 from dialer.web.security import (
@@ -190,23 +188,21 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # The routers' routes carry their guard already (router-level dependencies); adding them flat keeps
     # `app.routes` a plain list of APIRoutes, which the route x role test walks.
-    for router in (public, common, operator.router, manager.router, compliance.router, admin.router, qa.router):
+    for router in (
+        public,
+        common,
+        pages.public,
+        pages.lists,
+        wallboard.router,
+        operator.router,
+        manager.router,
+        compliance.router,
+        admin.router,
+        qa.router,
+    ):
         app.router.routes.extend(router.routes)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        headers = dict(exc.headers or {})
-        if exc.status_code in (301, 302, 303, 307):
-            return Response(status_code=exc.status_code, headers=headers)
-        if request.url.path.startswith("/api") or request.method not in ("GET", "HEAD"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
-        return render(request, "error.html", status_code=exc.status_code, message=str(exc.detail))
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()]
-        return JSONResponse({"detail": errors}, status_code=422)
-
+    pages.install_error_pages(app)
     return app
 
 

@@ -24,7 +24,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-ROLES = ("admin", "manager", "operator", "qa")
+ROLES = ("admin", "manager", "operator", "qa", "supervisor")
+# The new-user form offers the least privileged role first (and preselects it).
+ROLES_LEAST_FIRST = ("operator", "qa", "supervisor", "manager", "admin")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 COOKIE_NAME = "dialer_session"
 CSRF_HEADER = "x-csrf-token"

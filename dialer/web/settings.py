@@ -28,6 +28,8 @@ class WebSettings(BaseSettings):
     pause_codes: tuple[str, ...] = DEFAULT_PAUSE_CODES
     webhook_urls: tuple[str, ...] = ()
     webhook_secret: SecretStr | None = None
+    language: str = Field(default="ru", pattern="^(ru|en)$", description="a user's language until they choose")
+    time_zone: str = Field(default="Europe/Moscow", description="dates on pages are shown in this zone")
     sse_interval_s: float = 1.0
     sse_max_events: int | None = Field(default=None, description="end each event stream after N events (tests)")
 

@@ -33,7 +33,7 @@ PASSWORD = "correct horse battery staple"
 _HASH = hash_password(PASSWORD)  # once: argon2 is slow on purpose
 XSS_COMPANY = "<script>alert(1)</script>"
 XSS_PERSON = '"><img src=x onerror=alert(2)>'
-ROLE_USERS = {"admin": "alice", "manager": "mike", "operator": "olga", "qa": "quinn"}
+ROLE_USERS = {"admin": "alice", "manager": "mike", "operator": "olga", "qa": "quinn", "supervisor": "sam"}
 
 
 @dataclass
@@ -105,7 +105,7 @@ def seed_db(repo: Repository, recordings_dir: Path) -> Seed:
             company="Big Corp",
             headcount=900,
             status="corporate",
-            status_reason="headcount over 500",
+            status_reason="headcount 900 is at or above the corporate threshold 500",
         )
         s.add_all([contact, corp])
         s.flush()
@@ -170,6 +170,7 @@ def make_env(tmp_path: Path, **web_overrides: Any) -> WebEnv:
     options: dict[str, Any] = {
         "secret": "test-secret-0123456789abcdef",
         "cookie_secure": False,
+        "language": "en",  # the older tests read English pages; tests/web/test_i18n.py renders both
         "sse_max_events": 1,
         "sse_interval_s": 0.05,
         "upload_dir": tmp_path / "uploads",

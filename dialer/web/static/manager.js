@@ -9,9 +9,10 @@
         const tr = table.querySelector(`tr[data-id="${c.id}"]`);
         if (!tr) continue;
         const set = (k, v) => { const el = tr.querySelector(`[data-k="${k}"]`); if (el) { if (el.tagName === "PROGRESS") el.value = v; else d.text(el, v); } };
-        set("status", c.status);
-        for (const k of ["contacts", "dialled", "answered", "bridged", "abandoned", "positive", "callbacks", "done_pct"]) set(k, c.funnel[k]);
-        set("done_pct_text", c.funnel.done_pct);
+        set("status", d.label(c.status));
+        for (const k of ["dialable", "dialled", "answered", "bridged", "abandoned", "positive", "callbacks"]) set(k, d.num(c.funnel[k]));
+        set("done_pct", c.funnel.done_pct);
+        set("done_pct_text", d.num(c.funnel.done_pct, 1));
       }
     });
   }
@@ -20,18 +21,19 @@
     buttons.addEventListener("click", async (ev) => {
       const b = ev.target.closest("button[data-status]");
       if (!b) return;
+      const msg = document.getElementById("status-msg");
       try {
         const r = await d.api("POST", `/api/campaigns/${buttons.dataset.campaign}/status`, { status: b.dataset.status });
-        d.text(document.getElementById("status"), r.status); d.text(document.getElementById("status-msg"), "");
-      } catch (e) { d.text(document.getElementById("status-msg"), e.message); }
+        d.text(document.getElementById("status"), d.label(r.status)); d.ok(msg);
+      } catch (e) { d.fail(msg, e.message); }
     });
   }
   const yaml = document.getElementById("campaign-yaml");
   if (yaml) {
     yaml.addEventListener("submit", async (ev) => {
       ev.preventDefault();
-      try { const r = await d.api("POST", "/api/campaigns", { yaml: yaml.yaml.value }); location.href = `/manager/campaigns/${r.id}`; }
-      catch (e) { d.text(document.getElementById("yaml-msg"), e.message); }
+      try { const r = await d.api("POST", "/api/campaigns", { yaml: yaml.yaml.value }); location.href = `/manager/campaigns/${r.id}?saved=1`; }
+      catch (e) { d.fail(document.getElementById("yaml-msg"), e.message); }
     });
   }
 })();
