@@ -234,6 +234,9 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Attempts ledger (CSV)": "Журнал попыток (CSV)",
     "Attempts ledger (XLSX)": "Журнал попыток (XLSX)",
     "Every figure, with the attempts behind it": "Каждая цифра и попытки за ней",
+    "The same table as the CSV and XLSX summary: the evidence document, in English.": (
+        "Та же таблица, что в сводке CSV и XLSX: документ-доказательство, на английском."
+    ),
     "Section": "Раздел",
     "Window": "Период",
     "Metric": "Показатель",
@@ -262,6 +265,15 @@ MESSAGES: Final[Mapping[str, str]] = {
     "By": "Кем",
     "Removed": "Удалён",
     "Consent history": "История согласий",
+    "Event": "Событие",
+    "Purpose": "Цель",
+    "Given / withdrawn": "Дано / отозвано",
+    "Via": "Канал",
+    "Reference": "Ссылка",
+    "Recorded": "Записано",
+    "Expires": "Истекает",
+    "never opted out": "отказов не было",
+    "no consent recorded": "согласий не записано",
     "Attempts to this number": "Звонки на этот номер",
     # operator
     "Desk of {login}": "Рабочее место: {login}",
@@ -442,8 +454,18 @@ CODES: Final[Mapping[str, tuple[str, str]]] = {
     "rolling_24_hours": ("24 hours", "24 часа"),
     # advertising consent
     "unknown": ("unknown", "неизвестно"),
+    "none": ("none", "нет"),
+    # messages played on abandon (dialer.compliance evidence)
+    "played": ("played", "проиграно"),
+    "not_played": ("not played", "не проиграно"),
+    "not_recorded": ("not recorded", "не записано"),
     "given": ("given", "дано"),
     "withdrawn": ("withdrawn", "отозвано"),
+    # compliance profiles (dialer.compliance.jurisdictions)
+    "US": ("USA (TCPA, FTC)", "США (TCPA, FTC)"),
+    "UK": ("United Kingdom (Ofcom)", "Великобритания (Ofcom)"),
+    "RU": ("Russia (advertising law)", "Россия (закон о рекламе)"),
+    "RU_COLLECTION": ("Russia, debt collection (230-FZ)", "Россия, взыскание долгов (230-ФЗ)"),
     # a call's timeline
     "originate": ("dialled", "набор"),
     "ring": ("ringing", "звонок"),
@@ -531,7 +553,25 @@ REASONS: Final[tuple[tuple[re.Pattern[str], str, str], ...]] = (
         "headcount {0} is above the maximum {1}",
         "численность {0} выше максимума {1}",
     ),
+    # dialer.lists.rows / phones: why a row has no usable phone
+    (re.compile(r"no phone number"), "no phone number", "нет номера телефона"),
+    (re.compile(r"empty"), "empty", "пусто"),
+    (re.compile(r"not a phone number: '(.*)'"), "not a phone number: «{0}»", "не номер телефона: «{0}»"),
+    (
+        re.compile(r"not a valid number for \+(\d+) \((\d+) digits\)"),
+        "not a valid number for +{0} ({1} digits)",
+        "неверный номер для +{0} (цифр: {1})",
+    ),
+    (re.compile(r"cannot parse: (.*)"), "cannot parse: {0}", "не удалось разобрать: {0}"),
+    (re.compile(r"totals row / строка итогов"), "totals row", "строка итогов"),
+    # compliance windows ("30 days to 2026-11-02")
+    (re.compile(r"(\d+) days to (\d{4})-(\d\d)-(\d\d)"), "{0} days to {1}-{2}-{3}", "{0} дн. по {3}.{2}.{1}"),
+    (re.compile(r"(\d{4})-(\d\d)-(\d\d)"), "{0}-{1}-{2}", "{2}.{1}.{0}"),
 )
+# "no valid phone number ('x': why; 'y': why)": each inner reason is translated too
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+_NO_VALID_PHONE = re.compile(r"no valid phone number \((.*)\)")
+_ONE_PHONE = re.compile(r"'(.*?)': (.*)")
 
 
 def parse_language(value: str | None, default: Language = "ru") -> Language:
@@ -593,8 +633,21 @@ class Translator:
         """A stored reason (a code or one of the domain's sentences) in the user's language."""
         if not text:
             return ""
+        if "\n" in text:  # a message the domain wrote in both languages: English, newline, Russian
+            parts = text.split("\n")
+            russian = [p for p in parts if _CYRILLIC.search(p)]
+            english = [p for p in parts if not _CYRILLIC.search(p)]
+            return " ".join((russian if self.language == "ru" else english) or parts)
         if text in CODES:
             return self.label(text)
+        m = _NO_VALID_PHONE.fullmatch(text)
+        if m:
+            parts = []
+            for part in m.group(1).split("; "):
+                one = _ONE_PHONE.fullmatch(part)
+                parts.append(f"«{one.group(1)}»: {self.reason(one.group(2))}" if one else self.reason(part))
+            head = "нет верного номера телефона" if self.language == "ru" else "no valid phone number"
+            return f"{head} ({'; '.join(parts)})"
         for pattern, en, ru in REASONS:
             m = pattern.fullmatch(text)
             if m:

@@ -293,7 +293,15 @@ def preview(path: Path, overrides: dict[str | int, str | None] | None, region: s
     rows = []
     for item in itertools.islice(reader, PREVIEW_ROWS):
         if isinstance(item, RowError):
-            rows.append({"row": item.row_number, "error": str(item)})
+            rows.append(
+                {
+                    "row": item.row_number,
+                    "error": str(item),
+                    "field": item.field,
+                    "reason": item.reason,
+                    "value": item.value,
+                }
+            )
         else:
             rows.append(
                 {
