@@ -349,7 +349,8 @@ def run_import(
     name = (list_name or Path(meta["filename"]).stem).strip() or Path(meta["filename"]).stem
     overrides = _overrides(mapping)
     definition = _definition_with_mapping(c, name, overrides)
-    named = path.with_name(f"{token}-{re.sub(r'[^A-Za-z0-9_.-]', '_', meta['filename'])}")
+    safe_name = re.sub(r"[^\w .-]", "_", meta["filename"])  # keeps Cyrillic: the Lists table shows it
+    named = path.with_name(f"{token}-{safe_name}")
     path.rename(named)
     try:
         report = import_list(ctx.repo, c.id, definition, named, name)

@@ -161,7 +161,8 @@ class WebEnv:
     webhook_calls: list[httpx.Request]
 
 
-def make_env(tmp_path: Path, **web_overrides: Any) -> WebEnv:
+def make_env(tmp_path: Path, service: Any = None, **web_overrides: Any) -> WebEnv:
+    """The seeded app; `service` stands in for the live dialer (tests/web/floor.py's FakeService)."""
     url = f"sqlite:///{tmp_path / 'web.db'}"
     migrate(url)
     repo = Repository(make_session_factory(make_engine(url)))
@@ -186,7 +187,7 @@ def make_env(tmp_path: Path, **web_overrides: Any) -> WebEnv:
         return httpx.Response(204)
 
     sender = WebhookSender(web.webhook_urls, "hook-secret", transport=httpx.MockTransport(handler), backoff_s=0.01)
-    app = create_app(settings, repo, None, web=web, webhooks=sender)
+    app = create_app(settings, repo, service, web=web, webhooks=sender)
     return WebEnv(app, repo, WebQueries(repo.sessions), seed, settings, web, calls)
 
 

@@ -1,0 +1,98 @@
+"""No dead ends: errors are pages (never raw JSON), a form sent after the session ended goes to sign-in
+and back, an upload is post-redirect-get, every save says so; and the wallboard shows the floor."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from dialer.pacing import OperatorState
+from tests.web.conftest import WebEnv, as_role, make_env
+from tests.web.floor import FakeFloor, FakeService
+from tests.web.test_app import cp1251_csv
+
+
+def test_errors_on_pages_are_readable_pages(env: WebEnv) -> None:
+    manager, csrf = as_role(env.app, "manager")
+    for path in ("/manager/upload/" + "0" * 32, "/manager/campaigns/999", "/no/such/page", "/manager/lists/999"):
+        r = manager.get(path)
+        assert r.status_code == 404 and "text/html" in r.headers["content-type"], path
+        assert '{"detail"' not in r.text and 'id="error-page"' in r.text
+    assert "no longer here" in manager.get("/manager/upload/" + "0" * 32).text
+    # a bad form field on an HTML form: a page with the problem, not pydantic JSON
+    r = manager.post(
+        "/manager/upload", data={"campaign_id": "not-a-number", "csrf_token": csrf}, headers={"accept": "text/html"}
+    )
+    assert r.status_code == 422 and "text/html" in r.headers["content-type"] and '{"detail"' not in r.text
+    # the API keeps answering JSON
+    assert manager.get("/api/campaigns/999").json() == {"detail": "no such campaign"}
+
+
+def test_a_form_sent_after_the_session_ended_goes_to_sign_in_and_back(env: WebEnv) -> None:
+    manager, csrf = as_role(env.app, "manager")
+    manager.cookies.clear()  # the session is gone (expired, or signed out elsewhere)
+    r = manager.post(
+        "/manager/numbers/opt-out",
+        data={"phone": "+79101234567", "csrf_token": csrf},
+        headers={"referer": "http://testserver/manager/numbers?phone=%2B79101234567"},
+    )
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/login?next=/manager/numbers")
+
+
+def test_upload_is_post_redirect_get_and_the_lists_table_shows_the_users_file_name(env: WebEnv, tmp_path: Path) -> None:
+    manager, csrf = as_role(env.app, "manager")
+    with cp1251_csv(tmp_path / "ru_cp1251.csv").open("rb") as fh:
+        r = manager.post(
+            "/manager/upload",
+            data={"campaign_id": str(env.seed.campaign_id), "csrf_token": csrf},
+            files={"file": ("Клиенты март.csv", fh, "text/csv")},
+        )
+    assert r.status_code == 303
+    preview = r.headers["location"]
+    assert manager.get(preview).status_code == 200  # the preview can be reloaded
+    r = manager.post(preview + "/confirm", data={"csrf_token": csrf, "list_name": "март"})
+    assert r.status_code == 303
+    report = r.headers["location"]
+    first, again = manager.get(report), manager.get(report)  # a refresh shows the report, imports nothing
+    assert first.status_code == again.status_code == 200
+    assert 'id="flash"' in first.text and "flash ok" in first.text
+    assert 'id="accepted">2<' in again.text
+    assert len([x for x in env.queries.contact_lists(env.seed.campaign_id) if x.name == "март"]) == 1
+    campaign = manager.get(f"/manager/campaigns/{env.seed.campaign_id}").text
+    assert "Клиенты март.csv" in campaign and "-Клиенты" not in campaign
+
+
+def test_users_page_names_instead_of_ids_and_least_privilege_first(env: WebEnv) -> None:
+    admin, _ = as_role(env.app, "admin")
+    page = admin.get("/admin/users").text
+    new_user = page[page.index('id="new-user"') :]
+    assert '<option value="operator" selected>' in new_user
+    row = page[page.index(f'<tr data-id="{env.seed.user_ids["operator"]}">') :].split("</tr>")[0]
+    assert "op1 (Olga)" in row
+
+
+def test_wallboard_shows_every_operator_and_the_floor(tmp_path: Path) -> None:
+    env = make_env(tmp_path)
+    floor = FakeFloor(env.seed.campaign_id, "web-test", calls_by_stage={"ringing": 3, "waiting": 1, "bridged": 1})
+    env.app.state.ctx.service = FakeService(floor)
+    floor.set_operator("op1", OperatorState.ON_CALL, for_s=75)
+    floor.set_operator("op2", OperatorState.PAUSED, for_s=10)
+    for role in ("supervisor", "admin", "manager"):
+        client, _ = as_role(env.app, role)
+        data = client.get("/api/wallboard").json()
+        assert [o["login"] for o in data["operators"]] == ["op1", "op2"]
+        assert data["operators"][0]["name"] == "Olga" and data["operators"][0]["call_s"] >= 75
+        assert data["operators"][1]["call_s"] is None
+        assert data["calls_in_flight"] == 5 and data["waiting"] == 1
+        assert data["campaigns"][0]["cap"] == 0.03
+    sup, _ = as_role(env.app, "supervisor")
+    page = sup.get("/wallboard").text
+    assert "Olga" in page and re.search(r"<td>1:[1-5]\d</td>", page) and "paused" in page  # m:ss, about 75 s
+    r = sup.get("/wallboard/events")
+    frame = json.loads(next(line for line in r.text.splitlines() if line.startswith("data:"))[5:])
+    assert frame["by_state"] == {"ready": 0, "on_call": 1, "wrap_up": 0, "paused": 1}
+    assert sup.get("/manager").status_code == 403  # a supervisor watches; it does not run campaigns
+    qa, _ = as_role(env.app, "qa")
+    assert qa.get("/wallboard").status_code == 403
