@@ -323,6 +323,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     # wallboard
     "Floor wallboard": "Табло зала",
     "Waiting for an operator": "Ждут оператора",
+    "On a call": "Разговаривают",
     "Abandon rate today": "Брошенные сегодня",
     "Abandon rate, last hour": "Брошенные за час",
     "cap": "предел",

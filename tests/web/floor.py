@@ -56,6 +56,10 @@ class FakeFloor:
 
 @dataclass
 class FakeService:
-    """Only what the wallboard and the desk read: `view`."""
+    """What the web app uses of the live service: `view`, and the knob changes it records."""
 
     view: FakeFloor
+    knob_changes: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+
+    def change_knobs(self, campaign_id: int, changes: dict[str, object]) -> None:
+        self.knob_changes.append((campaign_id, dict(changes)))

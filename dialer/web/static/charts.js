@@ -8,17 +8,19 @@ window.LiveChart = class {
     this.data = [[], ...series.map(() => [])];
     const pct = (u, vals) => vals.map((v) => (v === null ? "" : d.num(v, 1) + (d.lang() === "ru" ? " %" : "%")));
     const width = Math.max(320, el.clientWidth || 640);
+    const p2 = (n) => String(n).padStart(2, "0");
+    const clock = (v) => { const t = new Date(v * 1000); return `${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())}`; };
     this.plot = new window.uPlot({
       width, height: 280,
       scales: { x: { time: true }, n: { range: (u, lo, hi) => [0, Math.max(4, hi * 1.2)] },
         pct: { range: (u, lo, hi) => [0, Math.max(5, hi * 1.3)] } },
       axes: [
-        { label: d.t("When") },
+        { label: d.t("When"), values: (u, vals) => vals.map((v) => clock(v)) },
         { scale: "n", label: d.t("calls"), values: (u, vals) => vals.map((v) => d.num(v)) },
         { scale: "pct", side: 1, label: "%", values: pct, grid: { show: false } },
       ],
       series: [
-        { value: (u, v) => (v === null ? "" : d.dt(new Date(v * 1000).toISOString()).slice(-5)) },
+        { label: d.t("When"), value: (u, v) => (v === null ? "" : clock(v)) },
         ...series.map((s) => ({
           label: s.label, stroke: s.color, width: s.dash ? 1.5 : 2, dash: s.dash ? [6, 4] : undefined,
           scale: s.pct ? "pct" : "n",

@@ -12,7 +12,7 @@
     { label: d.t("Operators ready"), color: "#1a7f37" },
     { label: d.t("lines/operator"), color: "#bf8700", digits: 2 },
     { label: d.t("Abandon rate (hour), %"), color: "#b42318", pct: true },
-    { label: d.t("abandon today"), color: "#e16f24", pct: true },
+    { label: d.t("Abandon rate today"), color: "#e16f24", pct: true },
     { label: d.t("Target, %"), color: "#777", pct: true, dash: true },
   ]);
   let target = Number(document.getElementById("effective-target").dataset.rate);
