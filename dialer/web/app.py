@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from dialer.config import Settings
 from dialer.db.repository import Repository
 from dialer.service import DialerService
-from dialer.web import admin, compliance, manager, operator, pages, qa, wallboard
+from dialer.web import admin, compliance, contacts, manager, operator, pages, qa, wallboard
 from dialer.web.context import HERE, HOME_OF_ROLE, WebContext, ctx_of, render
 from dialer.web.queries import WebQueries
 from dialer.web.security import (
@@ -194,6 +194,7 @@ def create_app(
         pages.public,
         pages.lists,
         wallboard.router,
+        contacts.router,
         operator.router,
         manager.router,
         compliance.router,

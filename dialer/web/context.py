@@ -39,6 +39,7 @@ NAV = {
         ("/wallboard", "Wallboard"),
         ("/admin/users", "Users"),
         ("/manager", "Campaigns"),
+        ("/manager/contacts", "Contacts"),
         ("/manager/compliance", "Compliance"),
         ("/manager/numbers", "DNC & consent"),
         ("/qa", "QA"),
@@ -47,6 +48,7 @@ NAV = {
     "manager": [
         ("/manager", "Campaigns"),
         ("/wallboard", "Wallboard"),
+        ("/manager/contacts", "Contacts"),
         ("/manager/upload", "Upload list"),
         ("/manager/compliance", "Compliance"),
         ("/manager/numbers", "DNC & consent"),

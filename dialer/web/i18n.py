@@ -327,6 +327,19 @@ MESSAGES: Final[Mapping[str, str]] = {
     "in progress": "идёт",
     "A callback needs the next action date and time.": "Для перезвона укажите дату и время следующего действия.",
     "connected, no result recorded": "соединён, результат не записан",
+    # contacts browser
+    "Company or person": "Компания или контактное лицо",
+    "Attempts": "Звонки",
+    "Last outcome": "Последний итог",
+    "Next call": "Следующий звонок",
+    "No contacts match.": "Контактов не найдено.",
+    "The first {n} shown: narrow the search.": "Показаны первые {n}: уточните поиск.",
+    "Search by phone digits, a company or person's name, a status or a campaign.": (
+        "Ищите по цифрам телефона, названию компании или имени, состоянию или кампании."
+    ),
+    "Recording": "Запись",
+    "not called yet": "ещё не звонили",
+    "no such contact": "Такого контакта нет.",
     # qa
     "Min duration (s)": "Мин. длительность (с)",
     "No recordings match.": "Записей не найдено.",

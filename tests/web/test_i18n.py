@@ -95,6 +95,7 @@ def html_pages(env: WebEnv, token: str) -> list[str]:
         "campaign_id": env.seed.campaign_id,
         "recording_id": env.seed.recording_id,
         "list_id": _list_id(env),
+        "contact_id": env.seed.contact_id,
         "token": token,
     }
     pages = []
@@ -109,6 +110,8 @@ def html_pages(env: WebEnv, token: str) -> list[str]:
     pages += [
         f"/manager/compliance?campaign_id={env.seed.campaign_id}&from=2026-03-01&to=2026-03-03",
         "/manager/numbers?phone=%2B79101234567",
+        "/manager/contacts?phone=9101234567",
+        "/manager/contacts?status=corporate",
         f"/manager/compliance?campaign_id={env.evidence_campaign_id}&from=2026-11-02&to=2026-11-02",  # type: ignore[attr-defined]
         "/no/such/page",
         f"/manager/campaigns/{env.seed.campaign_id}?saved=1",

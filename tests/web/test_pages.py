@@ -96,3 +96,23 @@ def test_wallboard_shows_every_operator_and_the_floor(tmp_path: Path) -> None:
     assert sup.get("/manager").status_code == 403  # a supervisor watches; it does not run campaigns
     qa, _ = as_role(env.app, "qa")
     assert qa.get("/wallboard").status_code == 403
+
+
+def test_contacts_browser_finds_a_contact_and_tells_its_story(env: WebEnv) -> None:
+    manager, _ = as_role(env.app, "manager")
+    found = manager.get("/manager/contacts", params={"phone": "910 123-45-67"}).text
+    assert f'href="/manager/contacts/{env.seed.contact_id}"' in found and "+79109999999" not in found
+    corporate = manager.get("/manager/contacts", params={"status": "corporate"}).text
+    assert "Big Corp" in corporate and "+79101234567" not in corporate
+    assert "Big Corp" in manager.get("/manager/contacts", params={"company": "big"}).text
+    story = manager.get(f"/manager/contacts/{env.seed.contact_id}").text
+    attempts = story[story.index('id="attempts"') :]
+    assert attempts.count("<tr>") == 3  # header + both attempts, newest first
+    assert "Olga" in attempts and "no answer" in attempts and "connected, no result recorded" in attempts
+    assert "&lt;b&gt;bold note&lt;/b&gt;" in attempts  # notes shown as text
+    assert "/qa/recordings/" not in attempts  # a manager may not open QA; the recording's length shows
+    admin, _ = as_role(env.app, "admin")
+    assert f"/qa/recordings/{env.seed.recording_id}" in admin.get(f"/manager/contacts/{env.seed.contact_id}").text
+    assert manager.get("/manager/contacts/99999").status_code == 404
+    operator, _ = as_role(env.app, "operator")
+    assert operator.get("/manager/contacts").status_code == 403

@@ -48,6 +48,7 @@ def fill(path: str, env: WebEnv) -> str:
         "user_id": env.seed.user_ids["qa"],
         "token": "0" * 32,
         "list_id": 1,
+        "contact_id": env.seed.contact_id,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
