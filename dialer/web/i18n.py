@@ -241,6 +241,9 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Duplicates": "Дубликаты",
     "Do not call": "Запрет звонков",
     "Invalid rows": "Строки с ошибками",
+    "Rows set aside, and why": "Отложенные строки и причины",
+    "Warnings (the rows were imported)": "Предупреждения (строки загружены)",
+    "Totals rows (skipped)": "Строки итогов (пропущены)",
     "row {row}, {field}: {reason}": "строка {row}, {field}: {reason}",
     "Back to the campaign": "К кампании",
     # compliance

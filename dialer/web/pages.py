@@ -11,9 +11,10 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dialer.db.models import Campaign, ContactList
+from dialer.db.models import Campaign, Contact, ContactList
 from dialer.web.context import LANGUAGE_COOKIE, ctx_of, local_path, render, translator_of
 from dialer.web.i18n import parse_language
 from dialer.web.security import PublicGuard, RoleGuard
@@ -22,6 +23,8 @@ public = APIRouter(dependencies=[Depends(PublicGuard())])
 lists = APIRouter(dependencies=[Depends(RoleGuard("manager", "admin"))])
 
 YEAR_S = 365 * 24 * 3600
+SET_ASIDE = ("filtered", "corporate", "dnc")
+MAX_ROWS_SHOWN = 500
 
 
 @public.post("/language", include_in_schema=False)
@@ -45,11 +48,29 @@ def _list_report(request: Request, list_id: int) -> dict[str, Any]:
         campaign = s.get(Campaign, row.campaign_id)
         report = dict(row.report or {})
         report.setdefault("file", row.source_file)
+        # the rows the dialler will not call, each with its reason (duplicates are not stored, so only counted)
+        set_aside = s.scalars(
+            select(Contact)
+            .where(Contact.list_id == list_id, Contact.status.in_(SET_ASIDE))
+            .order_by(Contact.row_number, Contact.id)
+            .limit(MAX_ROWS_SHOWN)
+        ).all()
         return {
             "campaign_id": row.campaign_id,
             "campaign": campaign.name if campaign else "",
             "list_name": row.name,
             "report": report,
+            "set_aside": [
+                {
+                    "id": c.id,
+                    "row": c.row_number,
+                    "phone": c.phone,
+                    "company": c.company,
+                    "status": c.status,
+                    "reason": c.status_reason,
+                }
+                for c in set_aside
+            ],
         }
 
 

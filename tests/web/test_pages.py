@@ -59,6 +59,9 @@ def test_upload_is_post_redirect_get_and_the_lists_table_shows_the_users_file_na
     assert first.status_code == again.status_code == 200
     assert 'id="flash"' in first.text and "flash ok" in first.text
     assert 'id="accepted">2<' in again.text
+    set_aside = again.text[again.text.index('id="set-aside"') :].split("</table>")[0]
+    assert "specialty «Автосервис» is not in the campaign" in set_aside  # each row with its reason, in words
+    assert "headcount 900 is at or above the corporate threshold 500" in set_aside
     assert len([x for x in env.queries.contact_lists(env.seed.campaign_id) if x.name == "март"]) == 1
     campaign = manager.get(f"/manager/campaigns/{env.seed.campaign_id}").text
     assert "Клиенты март.csv" in campaign and "-Клиенты" not in campaign
