@@ -124,21 +124,21 @@ def test_operator_takes_a_bridged_call_and_sets_a_callback(
         page.click("#login-form button[type=submit]")
         page.wait_for_selector("#btn-login")
         page.click("#btn-login")  # the dialer calls the softphone, which answers: nailed up
-        page.wait_for_function("() => document.getElementById('state').textContent === 'ready'")
+        page.wait_for_function("() => document.getElementById('state').dataset.code === 'ready'")
 
         stack.call(stack.service.start_campaign(campaign_id))
         page.wait_for_function("() => !document.getElementById('card-section').hidden")
         assert page.inner_text("#c-company") == "Клиника «Улыбка»"
         assert page.inner_text("#c-phone") == number
-        page.wait_for_function("() => document.getElementById('state').textContent === 'on_call'")
+        page.wait_for_function("() => document.getElementById('state').dataset.code === 'on_call'")
         shot(page, "operator-live-call")
-        page.wait_for_function("() => document.getElementById('state').textContent === 'wrap_up'")
+        page.wait_for_function("() => document.getElementById('state').dataset.code === 'wrap_up'")
 
         callback_at = (datetime.now(UTC) + timedelta(days=1)).replace(hour=10, minute=30, second=0, microsecond=0)
         page.fill("#notes", "asked to call back tomorrow")
         page.fill("#next-action", callback_at.strftime("%Y-%m-%dT%H:%M"))  # the browser runs in UTC
         page.click("button.disp[data-code=later]")
-        page.wait_for_function("() => document.getElementById('state').textContent === 'ready'")
+        page.wait_for_function("() => document.getElementById('state').dataset.code === 'ready'")
         stack.call(stack.service.stop_campaign(campaign_id))
         deadline = time.monotonic() + 20
         while not repo.recordings(campaign_id) and time.monotonic() < deadline:
