@@ -12,7 +12,7 @@
         set("status", d.label(c.status));
         for (const k of ["dialable", "dialled", "answered", "bridged", "abandoned", "positive", "callbacks"]) set(k, d.num(c.funnel[k]));
         set("done_pct", c.funnel.done_pct);
-        set("done_pct_text", d.num(c.funnel.done_pct, 1));
+        set("done_pct_text", d.pct(c.funnel.done_pct / 100));
       }
     });
   }
