@@ -194,6 +194,7 @@ def create_app(
         pages.public,
         pages.lists,
         wallboard.router,
+        wallboard.results,
         contacts.router,
         operator.router,
         manager.router,

@@ -199,6 +199,8 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Dialable contacts": "Контакты для обзвона",
     "Contacts by status": "Контакты по состоянию",
     "Operators by shift": "Операторы по сменам",
+    "The last 24 hours": "Последние 24 часа",
+    "Abandon rate": "Доля брошенных",
     "Shift": "Смена",
     "Conversations": "Разговоры",
     "Talk": "Разговор",

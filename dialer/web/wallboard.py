@@ -127,3 +127,42 @@ async def api_wallboard(request: Request) -> dict[str, Any]:
     """The floor now: operators with state and time in it, calls in flight and waiting, abandon rates against
     the cap, throughput per campaign."""
     return await asyncio.to_thread(floor, ctx_of(request))
+
+
+def hourly(ctx: WebContext, campaign_id: int, hours: int = 24) -> dict[str, Any]:
+    """The campaign's last `hours` hour by hour: calls dialled, conversations, abandons and the abandon rate
+    (abandoned over live answers), for the results chart on the campaign page."""
+    now = utcnow()
+    start = (now - timedelta(hours=hours - 1)).replace(minute=0, second=0, microsecond=0)
+    with ctx.repo.sessions() as s:
+        rows = s.execute(
+            select(Attempt.originated_at, Attempt.bridged_at, Attempt.outcome).where(
+                Attempt.campaign_id == campaign_id, Attempt.originated_at >= start
+            )
+        ).all()
+    slots = [start + timedelta(hours=i) for i in range(hours)]
+    dialled, bridged, abandoned = [0] * hours, [0] * hours, [0] * hours
+    for originated, bridged_at, outcome in rows:
+        at = originated if originated.tzinfo else originated.replace(tzinfo=start.tzinfo)
+        i = int((at - start).total_seconds() // 3600)
+        if 0 <= i < hours:
+            dialled[i] += 1
+            bridged[i] += bridged_at is not None
+            abandoned[i] += outcome == "abandoned"
+    rate = [a / (b + a) if (b + a) else None for a, b in zip(abandoned, bridged, strict=True)]
+    return {
+        "hours": [int(t.timestamp()) for t in slots],
+        "dialled": dialled,
+        "bridged": bridged,
+        "abandoned": abandoned,
+        "abandon_rate": rate,
+    }
+
+
+results = APIRouter(dependencies=[Depends(RoleGuard("manager", "admin"))])
+
+
+@results.get("/api/campaigns/{campaign_id}/hourly", tags=["campaigns"])
+async def api_hourly(request: Request, campaign_id: int) -> dict[str, Any]:
+    """The last 24 hours, hour by hour: dialled, bridged, abandoned and the abandon rate (a fraction)."""
+    return await asyncio.to_thread(hourly, ctx_of(request), campaign_id)

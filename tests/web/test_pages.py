@@ -119,3 +119,31 @@ def test_contacts_browser_finds_a_contact_and_tells_its_story(env: WebEnv) -> No
     assert manager.get("/manager/contacts/99999").status_code == 404
     operator, _ = as_role(env.app, "operator")
     assert operator.get("/manager/contacts").status_code == 403
+
+
+def test_campaign_results_hour_by_hour(env: WebEnv) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from dialer.db.models import Attempt
+
+    now = datetime.now(UTC)
+    with env.repo.sessions.begin() as s:
+        for i, (outcome, bridged) in enumerate([("connected", True), ("abandoned", False), ("no_answer", False)]):
+            s.add(
+                Attempt(
+                    campaign_id=env.seed.campaign_id,
+                    contact_id=env.seed.contact_id,
+                    phone="+79101234567",
+                    channel_id=f"hourly-{i}",
+                    originated_at=now - timedelta(minutes=5),
+                    bridged_at=now if bridged else None,
+                    outcome=outcome,
+                )
+            )
+    manager, _ = as_role(env.app, "manager")
+    h = manager.get(f"/api/campaigns/{env.seed.campaign_id}/hourly").json()
+    assert len(h["hours"]) == 24 and h["hours"] == sorted(h["hours"])
+    assert (sum(h["dialled"]), sum(h["bridged"]), sum(h["abandoned"])) == (3, 1, 1)  # the seed's are older
+    hour = next(i for i, n in enumerate(h["dialled"]) if n)
+    assert hour >= 22 and h["abandon_rate"][hour] == 0.5 and h["abandon_rate"][0] is None
+    assert 'id="hourly"' in manager.get(f"/manager/campaigns/{env.seed.campaign_id}").text

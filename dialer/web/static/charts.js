@@ -2,14 +2,17 @@
 // on the left, a percent axis on the right, a legend with the current values. Rates are always percents.
 "use strict";
 window.LiveChart = class {
-  constructor(el, series, capacity = 600) {
+  constructor(el, series, capacity = 600, hourly = false) {
     const d = window.dialer;
     this.capacity = capacity;
     this.data = [[], ...series.map(() => [])];
     const pct = (u, vals) => vals.map((v) => (v === null ? "" : d.num(v, 1) + (d.lang() === "ru" ? " %" : "%")));
     const width = Math.max(320, el.clientWidth || 640);
     const p2 = (n) => String(n).padStart(2, "0");
-    const clock = (v) => { const t = new Date(v * 1000); return `${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())}`; };
+    const clock = (v) => {
+      const t = new Date(v * 1000);
+      return hourly ? `${p2(t.getHours())}:00` : `${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())}`;
+    };
     this.plot = new window.uPlot({
       width, height: 280,
       scales: { x: { time: true }, n: { range: (u, lo, hi) => [0, Math.max(4, hi * 1.2)] },
@@ -30,6 +33,11 @@ window.LiveChart = class {
       legend: { live: true },
     }, this.data, el);
     window.addEventListener("resize", () => this.plot.setSize({ width: Math.max(320, el.clientWidth), height: 280 }));
+  }
+  // The whole data at once (x in seconds; series aligned with the constructor's).
+  set(xs, columns) {
+    this.data = [xs, ...columns.map((c) => c.map((v) => (v === null || v === undefined ? null : Number(v))))];
+    this.plot.setData(this.data);
   }
   push(values) {
     this.data[0].push(Date.now() / 1000);

@@ -28,6 +28,18 @@
       } catch (e) { d.fail(msg, e.message); }
     });
   }
+  const hourly = document.getElementById("hourly");
+  if (hourly) {
+    // The campaign's last 24 hours, hour by hour; the abandon rate on the percent axis.
+    const chart = new window.LiveChart(hourly, [
+      { label: d.t("Dialled"), color: "#1f6feb" },
+      { label: d.t("Bridged"), color: "#1a7f37" },
+      { label: d.t("Abandoned"), color: "#e16f24" },
+      { label: d.t("Abandon rate"), color: "#b42318", pct: true, digits: 1 },
+    ], 24, true);
+    d.api("GET", hourly.dataset.src).then((h) => chart.set(h.hours, [h.dialled, h.bridged, h.abandoned,
+      h.abandon_rate.map((r) => (r === null ? null : 100 * r))])).catch((e) => d.fail(document.getElementById("status-msg"), e.message));
+  }
   const yaml = document.getElementById("campaign-yaml");
   if (yaml) {
     yaml.addEventListener("submit", async (ev) => {
