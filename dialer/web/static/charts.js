@@ -18,7 +18,8 @@ window.LiveChart = class {
       scales: { x: { time: true }, n: { range: (u, lo, hi) => [0, Math.max(4, hi * 1.2)] },
         pct: { range: (u, lo, hi) => [0, Math.max(5, hi * 1.3)] } },
       axes: [
-        { label: d.t("When"), values: (u, vals) => vals.map((v) => clock(v)) },
+        { label: d.t("When"), space: 70, values: (u, vals) => vals.map((v) => clock(v)),
+          incrs: hourly ? [3600, 7200, 10800, 21600] : [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600] },
         { scale: "n", label: d.t("calls"), values: (u, vals) => vals.map((v) => d.num(v)) },
         { scale: "pct", side: 1, label: "%", values: pct, grid: { show: false } },
       ],
