@@ -16,7 +16,7 @@ from dialer.web.context import WebContext, ctx_of, render
 from dialer.web.messages import UserError
 from dialer.web.params import MAX_DB_INT, Body, Id, IdPath
 from dialer.web.queries import KNOBS, parse_knob
-from dialer.web.security import ROLES, RoleGuard, WebUser, current_user, hash_password
+from dialer.web.security import ROLES, ROLES_LEAST_FIRST, RoleGuard, WebUser, current_user, hash_password
 from dialer.web.sse import event_stream
 from dialer.web.state import dead_letters
 from dialer.web.totp import new_secret, provisioning_uri
@@ -36,12 +36,12 @@ class NewUser(Body):
         min_length=2, max_length=80, description="letters of any script, digits, _ . @ -; compared ignoring case"
     )
     password: str = Field(min_length=10, max_length=1024)
-    role: str = Field(pattern="^(admin|manager|operator|qa)$")
+    role: str = Field(pattern="^(admin|manager|operator|qa|supervisor)$")
     operator_id: Id | None = None
 
 
 class UserUpdate(Body):
-    role: str | None = Field(default=None, pattern="^(admin|manager|operator|qa)$")
+    role: str | None = Field(default=None, pattern="^(admin|manager|operator|qa|supervisor)$")
     active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=1024)
     operator_id: Id | None = None
@@ -187,7 +187,15 @@ async def users_page(request: Request) -> HTMLResponse:
     users = await asyncio.to_thread(ctx.queries.users)
     operators = await asyncio.to_thread(ctx.queries.operators)
     audit = await asyncio.to_thread(ctx.queries.audit_log, None, 30)
-    return render(request, "users.html", users=users, operators=operators, roles=ROLES, audit=audit)
+    return render(
+        request,
+        "users.html",
+        users=users,
+        operators=operators,
+        roles=ROLES,
+        roles_least_first=ROLES_LEAST_FIRST,
+        audit=audit,
+    )
 
 
 @router.get("/api/users", tags=["users"])

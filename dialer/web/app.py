@@ -8,18 +8,16 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dialer.config import Settings
 from dialer.db.repository import Repository
 from dialer.service import DialerService
-from dialer.web import admin, compliance, manager, operator, qa
+from dialer.web import admin, compliance, contacts, manager, operator, pages, qa, wallboard
 from dialer.web.context import HERE, HOME_OF_ROLE, WebContext, ctx_of, render
-from dialer.web.messages import UserError, language_of, text
+from dialer.web.messages import language_of, text
 from dialer.web.params import RejectNul
 from dialer.web.queries import WebQueries
 from dialer.web.security import (
@@ -215,24 +213,23 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # The routers' routes carry their guard already (router-level dependencies); adding them flat keeps
     # `app.routes` a plain list of APIRoutes, which the route x role test walks.
-    for router in (public, common, operator.router, manager.router, compliance.router, admin.router, qa.router):
+    for router in (
+        public,
+        common,
+        pages.public,
+        pages.lists,
+        wallboard.router,
+        wallboard.results,
+        contacts.router,
+        operator.router,
+        manager.router,
+        compliance.router,
+        admin.router,
+        qa.router,
+    ):
         app.router.routes.extend(router.routes)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        headers = dict(exc.headers or {})
-        if exc.status_code in (301, 302, 303, 307):
-            return Response(status_code=exc.status_code, headers=headers)
-        detail = exc.in_language(language_of(request)) if isinstance(exc, UserError) else exc.detail
-        if request.url.path.startswith("/api") or request.method not in ("GET", "HEAD"):
-            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
-        return render(request, "error.html", status_code=exc.status_code, message=str(detail))
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()]
-        return JSONResponse({"detail": errors}, status_code=422)
-
+    pages.install_error_pages(app)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,10 +10,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 
 from dialer.config import Settings
+from dialer.db.models import Disposition
 from dialer.db.repository import Repository
+from dialer.outcomes import AttemptOutcome
 from dialer.service import DialerService
+from dialer.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, parse_language, time_zone
 from dialer.web.queries import WebQueries
 from dialer.web.security import holder_of
 from dialer.web.settings import WebSettings
@@ -21,12 +26,21 @@ from dialer.web.webhooks import WebhookSender
 
 HERE = Path(__file__).resolve().parent
 
-HOME_OF_ROLE = {"admin": "/admin", "manager": "/manager", "operator": "/operator", "qa": "/qa"}
+HOME_OF_ROLE = {
+    "admin": "/admin",
+    "manager": "/manager",
+    "operator": "/operator",
+    "qa": "/qa",
+    "supervisor": "/wallboard",
+}
+LANGUAGE_COOKIE = "dialer_lang"
 NAV = {
     "admin": [
         ("/admin", "Pacing"),
+        ("/wallboard", "Wallboard"),
         ("/admin/users", "Users"),
         ("/manager", "Campaigns"),
+        ("/manager/contacts", "Contacts"),
         ("/manager/compliance", "Compliance"),
         ("/manager/numbers", "DNC & consent"),
         ("/qa", "QA"),
@@ -34,6 +48,8 @@ NAV = {
     ],
     "manager": [
         ("/manager", "Campaigns"),
+        ("/wallboard", "Wallboard"),
+        ("/manager/contacts", "Contacts"),
         ("/manager/upload", "Upload list"),
         ("/manager/compliance", "Compliance"),
         ("/manager/numbers", "DNC & consent"),
@@ -41,6 +57,7 @@ NAV = {
     ],
     "operator": [("/operator", "My desk")],
     "qa": [("/qa", "Recordings"), ("/api/docs", "API")],
+    "supervisor": [("/wallboard", "Wallboard")],
 }
 
 
@@ -62,11 +79,71 @@ def ctx_of(request: Request) -> WebContext:
     return ctx
 
 
+_STORED_PREFIX = re.compile(r"^[0-9a-f]{32}-")
+
+
+def file_name(stored: str | None) -> str:
+    """The name the user gave the file (uploads are stored as `<token>-<name>`)."""
+    if not stored:
+        return ""
+    return _STORED_PREFIX.sub("", stored.replace("\\", "/").rsplit("/", 1)[-1])
+
+
+def local_path(target: str | None, fallback: str = "/") -> str:
+    """Only a path on this site: a redirect elsewhere would be an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback
+
+
+def disposition_labels(request: Request) -> dict[str, str]:
+    """Disposition code -> the campaign's own label, over all campaigns (once per request)."""
+    cached = getattr(request.state, "disposition_labels", None)
+    if isinstance(cached, dict):
+        return cached
+    with ctx_of(request).repo.sessions() as s:
+        labels = {d.code: d.label or d.code for d in s.scalars(select(Disposition))}
+    request.state.disposition_labels = labels
+    return labels
+
+
+def knob_value(t: Translator, knob: str, value: object) -> str:
+    """A pacing knob's value as a person reads it: the target as a percent, the mode in words."""
+    if value is None:
+        return ""
+    if knob == "target_abandon_rate":
+        try:
+            return t.pct(float(str(value)))
+        except ValueError:
+            return str(value)
+    if knob == "mode":
+        return t.label(str(value).lower())
+    if knob == "paused":
+        return t.gettext("yes" if str(value).lower() == "true" else "no")
+    return str(value)
+
+
+def translator_of(request: Request) -> Translator:
+    """The user's language (their choice, kept in a cookie; else DIALER_WEB_LANGUAGE) and time zone."""
+    cached = getattr(request.state, "translator", None)
+    if isinstance(cached, Translator):
+        return cached
+    web = ctx_of(request).web
+    default = parse_language(web.language)
+    t = Translator(parse_language(request.cookies.get(LANGUAGE_COOKIE), default), time_zone(web.time_zone))
+    request.state.translator = t
+    return t
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render with the signed-in user, the CSRF token and the navigation (Jinja autoescape is on)."""
     holder = holder_of(request)
     session = holder.ensure()
     user = session.user
+    t = translator_of(request)
+    flash = context.pop("flash", None)
+    if flash is None and request.query_params.get("saved") == "1":
+        flash = {"kind": "ok", "text": t.gettext("Saved.")}
     return ctx_of(request).templates.TemplateResponse(
         request,
         template,
@@ -74,6 +151,19 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "user": user,
             "csrf": session.csrf,
             "nav": NAV.get(user.role, []) if user else [],
+            "t": t,
+            "_": t.gettext,
+            "ngettext": t.ngettext,
+            "label": t.label,
+            "lang": t.language,
+            "file_name": file_name,
+            "reason_text": t.reason,
+            "disp": lambda code: disposition_labels(request).get(code) if code else None,
+            "disposition_map": lambda: disposition_labels(request),
+            "outcome_codes": [o.value for o in AttemptOutcome],
+            "flash": flash,
+            "knob_value": lambda knob, value: knob_value(t, knob, value),
+            "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
             **context,
         },
         status_code=status_code,

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import yaml
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import Field
 
 from dialer.campaigns import apply_campaign, corporate_row, import_list, report_dict
@@ -332,7 +332,15 @@ def preview(path: Path, overrides: dict[str | int, str | None] | None, region: s
     rows = []
     for item in itertools.islice(reader, PREVIEW_ROWS):
         if isinstance(item, RowError):
-            rows.append({"row": item.row_number, "error": str(item)})
+            rows.append(
+                {
+                    "row": item.row_number,
+                    "error": str(item),
+                    "field": item.field,
+                    "reason": item.reason,
+                    "value": item.value,
+                }
+            )
         else:
             rows.append(
                 {
@@ -380,7 +388,8 @@ def run_import(
     name = (list_name or Path(meta["filename"]).stem).strip() or Path(meta["filename"]).stem
     overrides = _overrides(mapping)
     definition = _definition_with_mapping(c, name, overrides)
-    named = path.with_name(f"{token}-{re.sub(r'[^A-Za-z0-9_.-]', '_', meta['filename'])}")
+    safe_name = re.sub(r"[^\w .-]", "_", meta["filename"])  # keeps Cyrillic: the Lists table shows it
+    named = path.with_name(f"{token}-{safe_name}")
     path.rename(named)
     try:
         report = import_list(ctx.repo, c.id, definition, named, name)
@@ -403,14 +412,23 @@ async def upload_page(request: Request, campaign_id: IdQuery = None) -> HTMLResp
     return render(request, "upload.html", campaigns=campaigns, selected=campaign_id)
 
 
-@router.post("/manager/upload", response_class=HTMLResponse, include_in_schema=False)
+@router.post("/manager/upload", include_in_schema=False)
 async def upload_submit(
     request: Request, user: User, campaign_id: IdForm, file: Annotated[UploadFile, File()]
-) -> HTMLResponse:
+) -> RedirectResponse:
+    """Store the file, then show its preview at its own address (post-redirect-get: a refresh re-reads the
+    preview, it never uploads again)."""
     ctx = ctx_of(request)
-    c = await asyncio.to_thread(_campaign, ctx, campaign_id)
+    await asyncio.to_thread(_campaign, ctx, campaign_id)
     token = await _save_upload(ctx, user, campaign_id, file)
+    return RedirectResponse(f"/manager/upload/{token}", status_code=303)
+
+
+@router.get("/manager/upload/{token}", response_class=HTMLResponse, include_in_schema=False)
+async def upload_preview_page(request: Request, token: str, user: User) -> HTMLResponse:
+    ctx = ctx_of(request)
     path, meta = _meta(ctx, token, user)
+    c = await asyncio.to_thread(_campaign, ctx, int(meta["campaign_id"]))
     data = await asyncio.to_thread(preview, path, None)
     return render(
         request,
@@ -424,8 +442,8 @@ async def upload_submit(
     )
 
 
-@router.post("/manager/upload/{token}/confirm", response_class=HTMLResponse, include_in_schema=False)
-async def upload_confirm(request: Request, token: str, user: User) -> HTMLResponse:
+@router.post("/manager/upload/{token}/confirm", include_in_schema=False)
+async def upload_confirm(request: Request, token: str, user: User) -> RedirectResponse:
     form = await request.form()
     # only the columns the manager changed become overrides; the rest stay as detected
     mapping = {
@@ -434,8 +452,12 @@ async def upload_confirm(request: Request, token: str, user: User) -> HTMLRespon
         if k.startswith("col_") and k[4:].isdigit() and str(v) != str(form.get(f"orig_{k[4:]}", ""))
     }
     list_name = str(form.get("list_name") or "") or None
-    result = await asyncio.to_thread(run_import, ctx_of(request), token, user, list_name, mapping or None)
-    return render(request, "import_report.html", result=result)
+    ctx = ctx_of(request)
+    result = await asyncio.to_thread(run_import, ctx, token, user, list_name, mapping or None)
+    # post-redirect-get: the report has its own address, so a refresh shows it again and imports nothing
+    lists = await asyncio.to_thread(ctx.queries.contact_lists, int(result["campaign_id"]))
+    list_id = next(x.id for x in lists if x.name == result["list_name"])
+    return RedirectResponse(f"/manager/lists/{list_id}?saved=1", status_code=303)
 
 
 @router.post("/api/uploads", tags=["lists"])

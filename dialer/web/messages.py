@@ -1,7 +1,7 @@
 # ruff: noqa: RUF001  (Russian text is intentional here)
 """Messages the web app's users read about input and sign-in problems, in English and Russian, in one
-place. `UserError` carries a message key; the app's error handler answers in the language the browser
-asks for (Accept-Language), English otherwise."""
+place. `UserError` carries a message key; the app's error handler answers in the user's language
+(dialer.web.i18n)."""
 
 from __future__ import annotations
 
@@ -69,18 +69,11 @@ def text(key: str, lang: str = "en", **params: Any) -> str:
 
 
 def language_of(request: Request) -> str:
-    """'ru' when the browser prefers Russian over English, else 'en'."""
-    best, best_q = "en", -1.0
-    for part in request.headers.get("accept-language", "").split(","):
-        tag, _, q = part.strip().partition(";q=")
-        lang = tag.split("-")[0].strip().lower()
-        try:
-            weight = float(q) if q else 1.0
-        except ValueError:
-            weight = 0.0
-        if lang in ("en", "ru") and weight > best_q:
-            best, best_q = lang, weight
-    return best
+    """The user's language, as every page uses it (dialer.web.context.translator_of: their choice, else
+    DIALER_WEB_LANGUAGE), so an error reads in the language of the page it comes from."""
+    from dialer.web.context import translator_of
+
+    return translator_of(request).language
 
 
 class UserError(HTTPException):

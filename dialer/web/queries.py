@@ -38,6 +38,9 @@ UTC_MIDNIGHT = time(0, 0)
 KNOBS = LIVE_KNOBS
 
 
+NOT_DIALABLE = ("filtered", "corporate", "dnc", "duplicate")
+
+
 @dataclass(frozen=True)
 class Funnel:
     contacts: int
@@ -50,9 +53,16 @@ class Funnel:
     callbacks: int
     in_progress: int
 
+    @property
+    def done_pct(self) -> float:
+        dialable = self.contacts - sum(self.by_status.get(k, 0) for k in NOT_DIALABLE)
+        return round(100 * self.by_status.get("done", 0) / dialable, 1) if dialable > 0 else 0.0
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "contacts": self.contacts,
+            # the funnel's top: contacts the dialler may call (filtered, corporate, do-not-call are not)
+            "dialable": self.contacts - sum(self.by_status.get(k, 0) for k in NOT_DIALABLE),
             "by_status": self.by_status,
             "dialled": self.dialled,
             "answered": self.answered,
@@ -61,7 +71,7 @@ class Funnel:
             "positive": self.positive,
             "callbacks": self.callbacks,
             "in_progress": self.in_progress,
-            "done_pct": round(100 * self.by_status.get("done", 0) / self.contacts, 1) if self.contacts else 0.0,
+            "done_pct": self.done_pct,
         }
 
 

@@ -25,7 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from dialer.web.state import SessionStore
 
-ROLES = ("admin", "manager", "operator", "qa")
+ROLES = ("admin", "manager", "operator", "qa", "supervisor")
+# The new-user form offers the least privileged role first (and preselects it).
+ROLES_LEAST_FIRST = ("operator", "qa", "supervisor", "manager", "admin")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 COOKIE_NAME = "dialer_session"
 CSRF_HEADER = "x-csrf-token"

@@ -47,6 +47,8 @@ class WebSettings(BaseSettings):
     webhook_allowed_hosts: tuple[str, ...] = Field(
         default=(), description="the only hosts webhooks may be sent to; every webhook URL must name one"
     )
+    language: str = Field(default="ru", pattern="^(ru|en)$", description="a user's language until they choose")
+    time_zone: str = Field(default="Europe/Moscow", description="dates on pages are shown in this zone")
     sse_interval_s: float = 1.0
     sse_max_events: int | None = Field(default=None, description="end each event stream after N events (tests)")
 

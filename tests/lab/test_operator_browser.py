@@ -111,6 +111,7 @@ def test_operator_takes_a_bridged_call_and_sets_a_callback(
     queries = WebQueries(repo.sessions)
     queries.create_user("olga", hash_password("olga-password-1"), "operator", operator_id)
     queries.create_user("quinn", hash_password("quinn-password-1"), "qa", None)
+    queries.create_user("sam", hash_password("sam-password-12"), "supervisor", None)
     softphones.start("op13")
 
     page = browser_page
@@ -124,21 +125,34 @@ def test_operator_takes_a_bridged_call_and_sets_a_callback(
         page.click("#login-form button[type=submit]")
         page.wait_for_selector("#btn-login")
         page.click("#btn-login")  # the dialer calls the softphone, which answers: nailed up
-        page.wait_for_function("() => document.getElementById('state').textContent === 'ready'")
+        page.wait_for_function("() => document.getElementById('state').dataset.code === 'ready'")
+
+        # the supervisor's wallboard (Russian, the default) sees Olga ready, then on the call, live over SSE
+        wall = page.context.browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        wall.goto(f"{base}/login")
+        wall.fill("input[name=username]", "sam")
+        wall.fill("input[name=password]", "sam-password-12")
+        wall.click("#login-form button[type=submit]")
+        wall.wait_for_function("() => document.getElementById('wb-operators').innerText.includes('Olga')")
+        assert "готов" in wall.inner_text("#wb-operators")
 
         stack.call(stack.service.start_campaign(campaign_id))
+        wall.wait_for_function(
+            "() => /разговаривает|обработка/.test(document.getElementById('wb-operators').innerText)"
+        )
+        shot(wall, "wallboard-live-call")
         page.wait_for_function("() => !document.getElementById('card-section').hidden")
         assert page.inner_text("#c-company") == "Клиника «Улыбка»"
         assert page.inner_text("#c-phone") == number
-        page.wait_for_function("() => document.getElementById('state').textContent === 'on_call'")
+        page.wait_for_function("() => document.getElementById('state').dataset.code === 'on_call'")
         shot(page, "operator-live-call")
-        page.wait_for_function("() => document.getElementById('state').textContent === 'wrap_up'")
+        page.wait_for_function("() => document.getElementById('state').dataset.code === 'wrap_up'")
 
         callback_at = (datetime.now(UTC) + timedelta(days=1)).replace(hour=10, minute=30, second=0, microsecond=0)
         page.fill("#notes", "asked to call back tomorrow")
         page.fill("#next-action", callback_at.strftime("%Y-%m-%dT%H:%M"))  # the browser runs in UTC
         page.click("button.disp[data-code=later]")
-        page.wait_for_function("() => document.getElementById('state').textContent === 'ready'")
+        page.wait_for_function("() => document.getElementById('state').dataset.code === 'ready'")
         stack.call(stack.service.stop_campaign(campaign_id))
         deadline = time.monotonic() + 20
         while not repo.recordings(campaign_id) and time.monotonic() < deadline:

@@ -35,7 +35,7 @@ HOOK_SECRET = "hook-secret-0123456789"
 _HASH = hash_password(PASSWORD)  # once: argon2 is slow on purpose
 XSS_COMPANY = "<script>alert(1)</script>"
 XSS_PERSON = '"><img src=x onerror=alert(2)>'
-ROLE_USERS = {"admin": "alice", "manager": "mike", "operator": "olga", "qa": "quinn"}
+ROLE_USERS = {"admin": "alice", "manager": "mike", "operator": "olga", "qa": "quinn", "supervisor": "sam"}
 
 
 @dataclass
@@ -107,7 +107,7 @@ def seed_db(repo: Repository, recordings_dir: Path) -> Seed:
             company="Big Corp",
             headcount=900,
             status="corporate",
-            status_reason="headcount over 500",
+            status_reason="headcount 900 is at or above the corporate threshold 500",
         )
         s.add_all([contact, corp])
         s.flush()
@@ -163,8 +163,9 @@ class WebEnv:
     webhook_calls: list[httpx.Request]
 
 
-def make_env(tmp_path: Path, database_url: str | None = None, **web_overrides: Any) -> WebEnv:
-    """The app on a seeded database: SQLite in tmp_path, or `database_url` (an empty PostgreSQL)."""
+def make_env(tmp_path: Path, database_url: str | None = None, service: Any = None, **web_overrides: Any) -> WebEnv:
+    """The app on a seeded database: SQLite in tmp_path, or `database_url` (an empty PostgreSQL); `service`
+    stands in for the live dialer (tests/web/floor.py's FakeService)."""
     url = database_url or f"sqlite:///{tmp_path / 'web.db'}"
     migrate(url)
     repo = Repository(make_session_factory(make_engine(url)))
@@ -173,6 +174,7 @@ def make_env(tmp_path: Path, database_url: str | None = None, **web_overrides: A
     options: dict[str, Any] = {
         "secret": "test-secret-0123456789abcdef",
         "cookie_secure": False,
+        "language": "en",  # the older tests read English pages; tests/web/test_i18n.py renders both
         "sse_max_events": 1,
         "sse_interval_s": 0.05,
         "upload_dir": tmp_path / "uploads",
@@ -196,7 +198,7 @@ def make_env(tmp_path: Path, database_url: str | None = None, **web_overrides: A
         transport=httpx.MockTransport(handler),
         backoff_s=0.01,
     )
-    app = create_app(settings, repo, None, web=web, webhooks=sender)
+    app = create_app(settings, repo, service, web=web, webhooks=sender)
     return WebEnv(app, repo, WebQueries(repo.sessions), seed, settings, web, calls)
 
 

@@ -15,12 +15,12 @@ def test_the_page_lets_you_pick_a_profile(env: WebEnv) -> None:
     assert 'id="evidence-error"' in html and 'name="profile"' in html
     assert all(f'<option value="{code}"' in html for code in ("US", "UK", "RU", "RU_COLLECTION"))
     html = admin.get(page, params={"campaign_id": env.seed.campaign_id, "profile": "UK", **PERIOD}).text
-    assert 'id="evidence-error"' not in html and "· UK ·" in html
+    assert 'id="evidence-error"' not in html and "· United Kingdom (Ofcom) ·" in html  # the profile in words
     assert '<option value="UK" selected>' in html
     assert "&amp;profile=UK" in html  # the downloads use the same profile
     # the campaign's own profile stays the default
     seed = seed_evidence(env.repo)
     html = admin.get(page, params={"campaign_id": seed.campaign_id, "profile": "", **PERIOD}).text
-    assert "· RU ·" in html
+    assert "· Russia (advertising law) ·" in html
     bad = admin.get(page, params={"campaign_id": seed.campaign_id, "profile": "XX", **PERIOD})
     assert bad.status_code == 200 and 'id="evidence-error"' in bad.text and "unknown profile" in bad.text

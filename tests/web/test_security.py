@@ -12,14 +12,16 @@ from dialer.db.models import AuditLog
 from dialer.web.security import PublicGuard, RoleGuard
 from tests.web.conftest import PASSWORD, ROLE_USERS, WebEnv, as_role, csrf_of, sign_in
 
-ROLES = ("admin", "manager", "operator", "qa")
-PUBLIC = {("/login", "GET"), ("/login", "POST")}
+ROLES = ("admin", "manager", "operator", "qa", "supervisor")
+PUBLIC = {("/login", "GET"), ("/login", "POST"), ("/language", "POST")}
 
 
 def expected_roles(path: str) -> frozenset[str] | None:
     """The access policy, written independently of the code: None = public."""
-    if path == "/login":
+    if path in ("/login", "/language"):
         return None
+    if path.startswith(("/wallboard", "/api/wallboard")):
+        return frozenset({"admin", "manager", "supervisor"})
     if path.startswith(("/operator", "/api/operator/")):
         return frozenset({"operator"})
     if (
@@ -50,6 +52,8 @@ def fill(path: str, env: WebEnv) -> str:
         "user_id": env.seed.user_ids["qa"],
         "attempt_id": env.seed.attempt_id,
         "token": "0" * 32,
+        "list_id": 1,
+        "contact_id": env.seed.contact_id,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 

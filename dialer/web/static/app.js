@@ -1,17 +1,51 @@
-// Shared helpers: JSON calls with the session's CSRF token, and a server-sent events subscription.
+// Shared helpers: JSON calls with the session's CSRF token, server-sent events, the page's language
+// (messages from the server's catalogue in <script id="i18n">), and one way to say "saved" or "failed".
 "use strict";
 window.dialer = {
+  _i18n: null,
   csrf() { return document.querySelector('meta[name="csrf-token"]').content; },
+  lang() { return document.documentElement.lang || "ru"; },
+  t(message, values) {
+    if (this._i18n === null) {
+      const el = document.getElementById("i18n");
+      this._i18n = el ? JSON.parse(el.textContent) : {};
+    }
+    let s = this._i18n[message] || message;
+    for (const [k, v] of Object.entries(values || {})) s = s.replace(`{${k}}`, String(v));
+    return s;
+  },
+  label(code) { return code === null || code === undefined || code === "" ? "" : this.t(String(code)).replace(/_/g, " "); },
+  num(value, digits = 0) {
+    return Number(value || 0).toLocaleString(this.lang() === "ru" ? "ru-RU" : "en-GB",
+      { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  },
+  pct(fraction, digits = 1) { return this.num(100 * Number(fraction || 0), digits) + (this.lang() === "ru" ? "\u00a0%" : "%"); },
+  dur(seconds) {
+    const s = Math.max(0, Math.round(Number(seconds) || 0)), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    const ss = String(s % 60).padStart(2, "0");
+    return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+  },
+  dt(iso) {
+    if (!iso) return "";
+    const x = new Date(iso), p = (n) => String(n).padStart(2, "0");
+    const clock = `${p(x.getHours())}:${p(x.getMinutes())}`;
+    return this.lang() === "ru" ? `${p(x.getDate())}.${p(x.getMonth() + 1)}.${x.getFullYear()} ${clock}`
+      : `${x.getFullYear()}-${p(x.getMonth() + 1)}-${p(x.getDate())} ${clock}`;
+  },
   async api(method, url, body) {
     const resp = await fetch(url, {
       method, credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": this.csrf() },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (resp.status === 401) { location.href = `/login?next=${encodeURIComponent(location.pathname)}`; throw new Error(this.t("Your session has ended: sign in again.")); }
     const data = await resp.json().catch(() => ({}));
     if (!resp.ok) {
       const d = data.detail;
-      throw new Error(typeof d === "string" ? d : JSON.stringify(d || resp.statusText));
+      if (Array.isArray(d)) {
+        throw new Error(d.map((e) => `${this.label((e.loc || []).slice(-1)[0] || "")}: ${this.t(e.msg || "")}`).join("; "));
+      }
+      throw new Error(this.t(typeof d === "string" ? d : resp.statusText));
     }
     return data;
   },
@@ -21,4 +55,7 @@ window.dialer = {
     return es;
   },
   text(el, value) { if (el) el.textContent = value === null || value === undefined ? "" : String(value); },
+  // A save's answer next to its form: green "saved", red error; they never look alike.
+  ok(el, message) { if (el) { el.className = "msg flash ok"; el.setAttribute("role", "status"); el.textContent = message || this.t("Saved."); } },
+  fail(el, message) { if (el) { el.className = "msg flash error"; el.setAttribute("role", "alert"); el.textContent = message; } },
 };

@@ -3,7 +3,11 @@
 (() => {
   const d = window.dialer;
   const $ = (id) => document.getElementById(id);
-  const msg = (t) => d.text($("desk-msg"), t);
+  const msg = (t) => { if (t) d.fail($("desk-msg"), t); else d.text($("desk-msg"), ""); };
+  const labels = JSON.parse(($("disp-labels") || {}).textContent || "{}");
+  // What happened on a call, in words: the campaign's disposition label, else the outcome.
+  const outcome = (o, code) => (code && labels[code]) || (o === null || o === undefined ? d.t("in progress")
+    : o === "connected" ? d.t("connected, no result recorded") : d.label(o));
   let current = null;
   let wrapStart = null;
 
@@ -18,7 +22,7 @@
     const prev = $("c-previous"); prev.replaceChildren();
     for (const p of card.previous) {
       const li = document.createElement("li");
-      li.textContent = `${p.at} — ${p.outcome || "?"} ${p.disposition || ""} ${p.notes ? "«" + p.notes + "»" : ""}`;
+      li.textContent = `${d.dt(p.at)} — ${outcome(p.outcome, p.disposition)} ${p.notes ? "«" + p.notes + "»" : ""}`;
       prev.appendChild(li);
     }
     const box = $("dispositions"); box.replaceChildren();
@@ -33,8 +37,8 @@
 
   function render(state) {
     current = state;
-    d.text($("state"), state.state);
-    d.text($("state-for"), Math.round(state.state_for_s));
+    d.text($("state"), d.label(state.state)); $("state").dataset.code = state.state;
+    d.text($("state-for"), d.dur(state.state_for_s));
     if (state.state === "wrap_up") { wrapStart = Date.now() - state.state_for_s * 1000; $("wrapup").hidden = false; }
     else { wrapStart = null; $("wrapup").hidden = true; }
     renderCard(state.card);
@@ -44,13 +48,25 @@
     const attempt = $("card").dataset.attempt;
     if (!attempt) return;
     const raw = $("next-action").value;
-    if (callback && !raw) { msg("A callback needs the next action date and time."); $("next-action").focus(); return; }
+    if (callback && !raw) { msg(d.t("A callback needs the next action date and time.")); $("next-action").focus(); return; }
     const next = raw ? new Date(raw).toISOString() : null;
     try {
       const r = await d.api("POST", "/api/operator/disposition",
         { attempt_id: Number(attempt), code, notes: $("notes").value || null, next_action_at: next });
-      msg(""); render(r.state);
+      render(r.state); d.ok($("desk-msg")); await refreshCalls();
     } catch (e) { msg(e.message); }
+  }
+
+  async function refreshCalls() {
+    const rows = await d.api("GET", "/api/operator/calls");
+    const tbody = document.querySelector("#recent-calls tbody"); tbody.replaceChildren();
+    for (const r of rows.slice(0, 20)) {
+      const tr = document.createElement("tr");
+      for (const v of [d.dt(r.at), r.phone, r.company || "", outcome(r.outcome, r.disposition), r.notes || ""]) {
+        const td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
+      }
+      tbody.appendChild(tr);
+    }
   }
 
   document.addEventListener("click", (ev) => {
@@ -70,6 +86,6 @@
   if ($("btn-ready")) $("btn-ready").onclick = () => act("/api/operator/ready");
   if ($("btn-record")) $("btn-record").onclick = () => act("/api/operator/record");
   if ($("btn-pause")) $("btn-pause").onclick = () => act("/api/operator/pause", { reason: $("pause-code").value });
-  setInterval(() => { if (wrapStart !== null) d.text($("wrapup-s"), Math.floor((Date.now() - wrapStart) / 1000)); }, 250);
+  setInterval(() => { if (wrapStart !== null) d.text($("wrapup-s"), d.dur((Date.now() - wrapStart) / 1000)); }, 250);
   d.listen($("desk").dataset.events, render);
 })();
