@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 
 from dialer.db.models import Attempt, Campaign, Contact, Operator, Recording
 from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.params import MAX_DB_INT, IdPath
 from dialer.web.security import RoleGuard
 
 router = APIRouter(dependencies=[Depends(RoleGuard("manager", "admin"))])
@@ -106,7 +107,7 @@ def _filter(
         phone or None,
         (company or "").strip() or None,
         status if status in STATUSES else None,
-        int(campaign_id) if campaign_id and campaign_id.isdigit() else None,
+        int(campaign_id) if campaign_id and campaign_id.isdigit() and 0 < int(campaign_id) <= MAX_DB_INT else None,
     )
 
 
@@ -125,6 +126,6 @@ async def contacts_page(request: Request, f: Search) -> HTMLResponse:
 
 
 @router.get("/manager/contacts/{contact_id}", response_class=HTMLResponse, include_in_schema=False)
-async def contact_page(request: Request, contact_id: int) -> HTMLResponse:
+async def contact_page(request: Request, contact_id: IdPath) -> HTMLResponse:
     data = await asyncio.to_thread(story, ctx_of(request), contact_id)
     return render(request, "contact.html", **data)

@@ -18,6 +18,7 @@ from dialer.db.models import Campaign, Contact, ContactList
 from dialer.web.context import LANGUAGE_COOKIE, ctx_of, local_path, render, translator_of
 from dialer.web.i18n import parse_language
 from dialer.web.messages import UserError, language_of
+from dialer.web.params import IdPath
 from dialer.web.security import PublicGuard, RoleGuard
 
 public = APIRouter(dependencies=[Depends(PublicGuard())])
@@ -76,7 +77,7 @@ def _list_report(request: Request, list_id: int) -> dict[str, Any]:
 
 
 @lists.get("/manager/lists/{list_id}", response_class=HTMLResponse, include_in_schema=False)
-async def list_report_page(request: Request, list_id: int) -> HTMLResponse:
+async def list_report_page(request: Request, list_id: IdPath) -> HTMLResponse:
     """A list's import report, from what the import stored: where the upload form redirects."""
     result = await asyncio.to_thread(_list_report, request, list_id)
     return render(request, "import_report.html", result=result)

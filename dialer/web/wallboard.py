@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from dialer.db.models import Attempt, Operator, utcnow
 from dialer.service.campaign_config import requested_and_effective
 from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.params import IdPath
 from dialer.web.security import RoleGuard, WebUser, current_user
 from dialer.web.sse import event_stream
 
@@ -163,6 +164,6 @@ results = APIRouter(dependencies=[Depends(RoleGuard("manager", "admin"))])
 
 
 @results.get("/api/campaigns/{campaign_id}/hourly", tags=["campaigns"])
-async def api_hourly(request: Request, campaign_id: int) -> dict[str, Any]:
+async def api_hourly(request: Request, campaign_id: IdPath) -> dict[str, Any]:
     """The last 24 hours, hour by hour: dialled, bridged, abandoned and the abandon rate (a fraction)."""
     return await asyncio.to_thread(hourly, ctx_of(request), campaign_id)

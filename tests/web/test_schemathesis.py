@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from dialer.web.security import COOKIE_NAME
-from tests.web.conftest import WebEnv, csrf_of, make_env, sign_in
+from tests.web.conftest import ROLE_USERS, WebEnv, csrf_of, make_env, sign_in
 from tests.web.test_security import guard_of
 
-ROLE_LOGINS = {"admin": "alice", "manager": "mike", "operator": "olga", "qa": "quinn"}
+ROLE_LOGINS = ROLE_USERS  # every role, the supervisor included
 COVERAGE_CASES = 40  # per operation
 EXTREME_IDS = (0, -1, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**30)
 BUDGET_S = 90.0  # a guard against runaway growth; about 15 s of CPU on a quiet machine
