@@ -109,6 +109,9 @@ class CampaignSummary:
     in_progress: int
     operator_logged_in_s: float
     operator_busy_s: float  # on call + wrap-up
+    # counted by the one definition (dialer.db.abandon_figures): `abandoned` then includes late connects
+    live_answers: int | None = None
+    late_connects: int = 0
 
     @property
     def occupancy(self) -> float:
@@ -116,8 +119,8 @@ class CampaignSummary:
 
     @property
     def abandon_rate(self) -> float:
-        """Abandoned over live-answered calls (the regulators' definition)."""
-        live = self.bridged + self.abandoned
+        """Abandoned over live-answered calls (the regulators' definition, dialer.compliance.abandons)."""
+        live = self.bridged + self.abandoned if self.live_answers is None else self.live_answers
         return self.abandoned / live if live else 0.0
 
 
@@ -657,24 +660,10 @@ class Repository:
 
     def abandon_history(self, campaign_id: int, days: int, now: datetime) -> list[tuple[int, int, int]]:
         """(UTC day number, live answers, abandons) per day over the last `days` days: the abandon
-        ledger's compliance windows start warm after a restart."""
-        since = now - timedelta(days=days)
-        with self.sessions() as s:
-            rows = s.execute(
-                select(Attempt.ended_at, Attempt.outcome).where(
-                    Attempt.campaign_id == campaign_id,
-                    Attempt.ended_at >= since,
-                    Attempt.outcome.in_([AttemptOutcome.CONNECTED.value, AttemptOutcome.ABANDONED.value]),
-                )
-            ).all()
-        per_day: dict[int, list[int]] = {}
-        for ended, outcome in rows:
-            if ended is None:
-                continue
-            bucket = per_day.setdefault(int(ended.timestamp() // 86400), [0, 0])
-            bucket[0] += 1
-            bucket[1] += outcome == AttemptOutcome.ABANDONED.value
-        return sorted((day, a, b) for day, (a, b) in per_day.items())
+        ledger's compliance windows start warm after a restart (counted by the one definition)."""
+        from dialer.db import abandon_figures
+
+        return abandon_figures.abandon_history(self.sessions, self.campaign(campaign_id), days, now)
 
     def fail_unfinished_attempts(self, campaign_id: int | None, at: datetime) -> int:
         """Attempts left in progress by a crash get `system_failure`, never stay open forever."""
@@ -759,11 +748,16 @@ class Repository:
             )
         logged_in, busy = _occupancy(changes, now)
         o = AttemptOutcome
+        from dialer.db import abandon_figures
+
+        tally = abandon_figures.abandon_tally(self.sessions, self.campaign(campaign_id))
         return CampaignSummary(
             dialled=sum(counts.values()),
             answered=counts[o.CONNECTED] + counts[o.ABANDONED] + counts[o.MACHINE],
             bridged=counts[o.CONNECTED],
-            abandoned=counts[o.ABANDONED],
+            abandoned=tally.abandons,
+            live_answers=tally.live,
+            late_connects=tally.late_connects,
             no_answer=counts[o.NO_ANSWER],
             busy=counts[o.BUSY],
             machine=counts[o.MACHINE],
