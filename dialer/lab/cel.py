@@ -13,6 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dialer.lab.asterisk import AsteriskLab
 
 LAYOUT = "dialer-cel-1"
 
@@ -53,9 +57,7 @@ def read_cel(path: Path) -> list[CelEvent]:
                 continue
             if row[0] != LAYOUT or len(row) < 7:
                 raise ValueError(f"{path}, row {n}: not a {LAYOUT} row: {row[:3]}")
-            events.append(
-                CelEvent(row[1], datetime.fromtimestamp(float(row[2]), UTC), row[3], row[4], row[5], row[6])
-            )
+            events.append(CelEvent(row[1], datetime.fromtimestamp(float(row[2]), UTC), row[3], row[4], row[5], row[6]))
     return events
 
 
@@ -72,3 +74,23 @@ def connects(events: Iterable[CelEvent], channel_ids: Iterable[str]) -> dict[str
         elif e.kind == "BRIDGE_ENTER":
             bridged.setdefault(e.channel_id, e.at)
     return {c: CelConnect(c, answered.get(c), bridged.get(c)) for c in sorted(wanted)}
+
+
+def ensure_cel(lab: AsteriskLab) -> None:
+    """Turn the channel event log on in a running lab whose configuration predates it (a lab started from
+    an older asterisk_conf/): install this tree's cel.conf and cel_custom.conf and reload, no restart.
+    A no-op when CEL is already on. Call it under the lab lock, like any change to the shared lab."""
+    from dialer.lab.asterisk import CONF_DIR
+
+    if "Enabled" in (lab.cli("cel show status", check=False) or ""):
+        return
+    etc = lab.config.root / lab.config.chroot_dir("/etc/asterisk").lstrip("/")
+    for name in ("cel.conf", "cel_custom.conf"):
+        (etc / name).write_text((CONF_DIR / name).read_text())
+    lab.config.cel_csv_path.parent.mkdir(parents=True, exist_ok=True)
+    if "cel_custom" not in (lab.cli("module show like cel_custom", check=False) or ""):
+        lab.cli("module load cel_custom.so", check=False)
+    lab.cli("module reload cel", check=False)
+    lab.cli("module reload cel_custom.so", check=False)
+    if "Enabled" not in (lab.cli("cel show status", check=False) or ""):
+        raise RuntimeError("CEL could not be enabled in the lab (see the lab's messages.log)")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from dialer.compliance.evidence_adapter import campaign_evidence
 from dialer.db.models import AuditLog
 from dialer.lab import AsteriskLab
-from dialer.lab.cel import connects, read_cel
+from dialer.lab.cel import connects, ensure_cel, read_cel
 from dialer.lab.softphones import SoftphoneBank
 from dialer.simcustomers import SimBehaviour, sim_number
 from dialer.web.queries import WebQueries
@@ -37,6 +37,7 @@ def sample_campaign() -> dict[str, Any]:
 async def test_sample_connects_on_time_and_every_figure_agrees_with_cel(
     lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path
 ) -> None:
+    ensure_cel(lab)
     settings = sample_campaign()
     assert settings["connect_strategy"] == "amd_off" and settings["compliance"]["profile"] == "RU"
     people = [sim_number(SimBehaviour.HUMAN, 1 + i % 2, 3, prefix=f"+7970{i}") for i in range(8)]

@@ -85,7 +85,8 @@ async def test_a_past_deadline_plays_the_abandon_message_at_once(tmp_path: Path)
 async def test_the_greeting_clock_gives_the_waiting_person_their_two_seconds(tmp_path: Path) -> None:
     rig, run, first, second = await two_calls_one_operator(
         tmp_path,
-        connect_strategy="amd_then_connect", amd=True,
+        connect_strategy="amd_then_connect",
+        amd=True,
         compliance={"profile": "US"},
         caller_id="+12025550100",
         ring_timeout_seconds=20,
@@ -128,7 +129,8 @@ async def test_a_machine_counts_only_where_machines_are_abandons(
         tmp_path,
         ["op1"],
         phones=1,
-        connect_strategy="amd_then_connect", amd=True,
+        connect_strategy="amd_then_connect",
+        amd=True,
         dialing={"mode": "progressive", "machines_count_as_abandons": counted},
     )
     run = rig.service.runs[cid]
