@@ -150,3 +150,11 @@ async def test_connect_first_is_refused_in_plain_words(tmp_path: Path) -> None:
     with pytest.raises(CampaignNotCompliant, match="amd_connect_first is not available yet"):
         await rig.service.start_campaign(cid)
     await rig.service.close()
+
+
+async def test_connect_first_is_refused_on_every_way_of_dialling(tmp_path: Path) -> None:
+    rig, cid = await rig_with(tmp_path, ["op1"], phones=1, connect_strategy="amd_connect_first", amd=True)
+    with pytest.raises(CampaignNotCompliant, match="amd_connect_first"):
+        await rig.service.run_campaign(cid)  # what the demo and the lab tests call
+    assert rig.ari.originated() == []
+    await rig.service.close()
