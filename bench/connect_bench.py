@@ -35,12 +35,15 @@ from bench.load_events import percentile
 from bench.shared_softphones import SharedSoftphoneBank
 from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
+from dialer.compliance.abandons import greeting_end_from_amd
 from dialer.config import PROJECT_ROOT
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.repository import Repository
+from dialer.floor import LiveCall, LiveOperator
 from dialer.lab import AsteriskLab
 from dialer.lab.cel import connects, ensure_cel, read_cel
 from dialer.rules.campaign import parse_campaign
+from dialer.service import CampaignRun
 from dialer.simcustomers import SimBehaviour, sim_number
 
 FIRST_OPERATOR = 21
@@ -55,6 +58,8 @@ class Cell:
     answered: int
     bridged: int
     latencies_s: tuple[float, ...]  # ANSWER -> BRIDGE_ENTER of bridged calls
+    path_s: tuple[float, ...]  # the same, of the calls an operator was free for when the person was known
+    greeting_s: tuple[float, ...]  # AMD: the greeting's end to the bridge (dialer's clock)
 
     def within(self, bound: float) -> float:
         """Share of answered calls bridged within `bound` seconds."""
@@ -63,18 +68,24 @@ class Cell:
 
     def row(self) -> str:
         if not self.latencies_s:
-            return f"| {self.strategy} | {self.operators} | {self.placed} | {self.answered} | 0 |" + " - |" * 6
+            return f"| {self.strategy} | {self.operators} | {self.placed} | {self.answered} | 0 |" + " - |" * 10
         p = [percentile(self.latencies_s, q) * 1000 for q in (50, 95, 99)]
         shares = " | ".join(f"{self.within(b):.0%}" for b in BOUNDS_S)
         return (
             f"| {self.strategy} | {self.operators} | {self.placed} | {self.answered} | {self.bridged} | "
-            f"{p[0]:.0f} | {p[1]:.0f} | {p[2]:.0f} | {shares} |"
+            f"{p[0]:.0f} | {p[1]:.0f} | {p[2]:.0f} | {shares} | {len(self.path_s)} | {_ms(self.path_s)} | "
+            f"{_ms(self.greeting_s)} |"
         )
 
 
+def _ms(values: tuple[float, ...]) -> str:
+    return " / ".join(f"{percentile(values, q) * 1000:.0f}" for q in (50, 95, 99)) if values else "-"
+
+
 HEADER = (
-    "| strategy | operators | placed | answered | bridged | p50 ms | p95 ms | p99 ms | ≤0.1 s | ≤0.3 s | ≤2 s |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|"
+    "| strategy | operators | placed | answered | bridged | p50 ms | p95 ms | p99 ms | ≤0.1 s | ≤0.3 s | ≤2 s "
+    "| operator free | its p50 / p95 / p99 ms | greeting end → bridge p50 / p95 / p99 ms |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -109,9 +120,40 @@ def campaign(strategy: str, operators: int) -> dict[str, Any]:
     }
 
 
-async def dial_for(lab: AsteriskLab, repo: Repository, url: str, campaign_id: int, logins: list[str], s: float) -> None:
+async def dial_for(
+    lab: AsteriskLab,
+    repo: Repository,
+    url: str,
+    campaign_id: int,
+    logins: list[str],
+    s: float,
+    free: dict[str, bool],
+    after_greeting: dict[str, float],
+) -> None:
+    """Dial for `s` seconds; `free` gets, per customer channel, whether an operator was ready at the moment
+    the dialer knew a person was there (the answer, or the AMD verdict): those calls measure the path
+    alone, the others also the wait for an operator that predictive pacing accepts. `after_greeting`: with
+    AMD, the greeting's end (the verdict minus its trailing silence) to the bridge, on the dialer's clock."""
     settings = lab.config.settings(database_url=url, recordings_dir=PROJECT_ROOT / "var" / "connect_bench")
     service = dialer_service(settings, repo)
+    person_answered = service.calls._person_answered
+
+    async def spy(run: CampaignRun, call: LiveCall) -> None:
+        op = run.floor.free_operator(prefer=call.preferred_operator_id, server=call.server)
+        free[call.channel_id] = op is not None
+        await person_answered(run, call)
+
+    service.calls._person_answered = spy  # type: ignore[method-assign]
+    bridge = service.calls._bridge
+
+    async def bridged(run: CampaignRun, call: LiveCall, op: LiveOperator) -> None:
+        await bridge(run, call, op)
+        f = call.facts
+        greeting_end = greeting_end_from_amd(f.amd_at, f.amd_status, f.amd_cause)
+        if greeting_end is not None and f.bridged_at is not None:
+            after_greeting[call.channel_id] = (f.bridged_at - greeting_end).total_seconds()
+
+    service.calls._bridge = bridged  # type: ignore[method-assign]
     await service.start()
     try:
         await service.open_campaign(campaign_id)
@@ -147,16 +189,20 @@ def run_cell(lab: AsteriskLab, strategy: str, operators: int, seconds: float, se
     for login in logins:
         repo.ensure_operator(login, login, f"PJSIP/{login}")
     bank = SharedSoftphoneBank(lab.config, 10)
+    free: dict[str, bool] = {}
+    after_greeting: dict[str, float] = {}
     try:
         bank.start_many(logins)
-        asyncio.run(dial_for(lab, repo, url, campaign_id, logins, seconds))
+        asyncio.run(dial_for(lab, repo, url, campaign_id, logins, seconds, free, after_greeting))
     finally:
         bank.stop_all()
     attempts = repo.attempts(campaign_id)
     cel = connects(read_cel(lab.config.cel_csv_path), [a.channel_id for a in attempts])
     answered = [x for x in cel.values() if x.answered_at is not None]
     latencies = tuple(sorted(x.latency_s for x in answered if x.latency_s is not None))
-    return Cell(strategy, operators, len(attempts), len(answered), len(latencies), latencies)
+    path = tuple(sorted(x.latency_s for x in answered if x.latency_s is not None and free.get(x.channel_id)))
+    greeting = tuple(sorted(after_greeting.values()))
+    return Cell(strategy, operators, len(attempts), len(answered), len(latencies), latencies, path, greeting)
 
 
 def main(argv: list[str] | None = None) -> None:
