@@ -146,7 +146,8 @@ class CampaignConfig:
         )
 
     def compliance_problems(self) -> list[str]:
-        """What the campaign's jurisdiction profile forbids in its settings (empty: may dial)."""
+        """What keeps the campaign from dialling: a connect strategy the call path cannot run yet, and what
+        its jurisdiction profile forbids in its settings (empty: may dial)."""
         refused = UNSUPPORTED_STRATEGIES.get(self.connect_strategy)
         strategy = [refused] if refused is not None else []
         law = self.law
