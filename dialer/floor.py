@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from dialer.compliance.abandons import CallFacts
 from dialer.pacing import CallSnapshot, OperatorSnapshot, OperatorState, PacingKnobs, PacingSnapshot
 
 
@@ -52,6 +53,10 @@ class LiveCall:
     learned: bool = False  # the pacing learner has been told how this call resolved
     abandon_message_played: bool = False  # the recorded message reached its end before the hang-up
     server: str = ""  # the Asterisk server the call was originated on (and can only be bridged on)
+    # what is known of the call for the one abandon definition (dialer.compliance.abandons): the answer,
+    # the AMD verdict and its time, the bridge; the connect guard and the pacing ledger read it
+    facts: CallFacts = field(default_factory=lambda: CallFacts(answered_at=None))
+    counted: bool = False  # the pacing ledger has this call (once per call)
 
 
 @dataclass

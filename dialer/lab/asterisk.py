@@ -89,6 +89,11 @@ class LabConfig:
         """Where this instance's call records land (asterisk_conf/cdr_custom.conf), as seen from the host."""
         return self.root / self.chroot_dir("/var/log/asterisk").lstrip("/") / "cdr-custom" / "dialer-cdr.csv"
 
+    @property
+    def cel_csv_path(self) -> Path:
+        """Where this instance's channel events land (asterisk_conf/cel_custom.conf), as seen from the host."""
+        return self.root / self.chroot_dir("/var/log/asterisk").lstrip("/") / "cel-custom" / "dialer-cel.csv"
+
     def second(self, instance: str = "b") -> LabConfig:
         """Another Asterisk instance beside this one: same chroot, operators and app, other ports."""
         return replace(
@@ -310,6 +315,7 @@ class AsteriskLab:
             (self.root / c.chroot_dir(d).lstrip("/")).mkdir(parents=True, exist_ok=True)
         c.recording_dir.mkdir(parents=True, exist_ok=True)
         c.cdr_csv_path.parent.mkdir(parents=True, exist_ok=True)  # cdr_custom does not create it
+        c.cel_csv_path.parent.mkdir(parents=True, exist_ok=True)  # nor does cel_custom
 
     # -- process -----------------------------------------------------------------------------------
     def _pid(self) -> int | None:

@@ -1,14 +1,24 @@
-"""ARI event routing and customer call control: answer, AMD, bridge to a free operator, abandon, outcome."""
+"""ARI event routing and customer call control: answer, AMD, bridge to a free operator, abandon, outcome.
+
+Late connects and abandons follow the one definition (`dialer.compliance.abandons`): each live call keeps
+its `CallFacts`, the abandon timer fires at `connect_deadline(facts, rule)` and the pacing ledger is fed
+from `classify_call` once per call, so the guard, the ledger, the summaries and the evidence report count
+the same calls the same way (issue 15).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
+from dialer.compliance.abandons import HangupSide, classify_call, connect_deadline
 from dialer.floor import CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
 from dialer.pacing import DialOutcome, OperatorState
+from dialer.rules.connect_strategy import ConnectStrategy
 from dialer.service.capture import RecordingCapture
 from dialer.service.context import LiveContext
 from dialer.service.operators import OperatorDesk
@@ -77,10 +87,14 @@ class CallRouter:
             args = event.get("args") or []
             if args and args[0] == "customer":
                 call.answered = ctx.clock.monotonic()
+                at = self._instant(event)
+                call.facts = replace(call.facts, answered_at=at)
+                # nothing here waits on Asterisk or the database before the bridge: the row is written by
+                # the worker thread, the recording legs start in tasks of their own
                 ctx.db.submit(ctx.repo.update_attempt, call.attempt_id, answered_at=at)
                 if run.config.record == "all":
                     await self.capture.start_call(run, call, at)
-                if run.config.amd:
+                if run.config.connect_strategy is ConnectStrategy.AMD_THEN_CONNECT:
                     call.stage = CallStage.ANSWERED
                     try:
                         await ctx.links.ari(call.server).continue_in_dialplan(call.channel_id, "dialer-amd")
@@ -90,22 +104,40 @@ class CallRouter:
                 else:
                     await self._person_answered(run, call)
             elif args and args[0] == "amd":
-                await self._amd_result(run, call, args)
+                await self._amd_result(run, call, args, self._instant(event))
         elif kind == "ChannelDestroyed":
             await self._customer_gone(run, call, event)
 
-    async def _amd_result(self, run: CampaignRun, call: LiveCall, args: list[Any]) -> None:
+    def _instant(self, event: Event) -> datetime:
+        """When an event happened: Asterisk's own timestamp when it carries one, else the service's clock."""
+        return event_time(event) if "timestamp" in event else self.ctx.clock.now()
+
+    def _count(self, run: CampaignRun, call: LiveCall) -> None:
+        """Feed the pacing ledger from the one definition, once per call, when the call is decided."""
+        if call.counted:
+            return
+        verdict = classify_call(call.facts, run.config.connect_rule)
+        if verdict.pending:
+            return
+        call.counted = True
+        if verdict.counted_live:
+            run.ledger.record(self.ctx.clock.time(), abandoned=verdict.abandon)
+        if verdict.late_connect:  # an unconnected person is counted where the call ends
+            run.abandoned += 1
+            log.warning("late connect of %s: %s", call.phone, verdict.reason)
+
+    async def _amd_result(self, run: CampaignRun, call: LiveCall, args: list[Any], at: datetime) -> None:
         ctx = self.ctx
         status = args[1] if len(args) > 1 else "NOTSURE"
         cause = args[2] if len(args) > 2 else None
+        call.facts = replace(call.facts, amd_status=status, amd_cause=cause, amd_at=at)
         ctx.db.submit(ctx.repo.update_attempt, call.attempt_id, amd_status=status, amd_cause=cause)
         if status in AMD_PERSON:
             await self._person_answered(run, call)
             return
         call.stage = CallStage.MACHINE
         self._learn_dial(run, call, DialOutcome.MACHINE)
-        if run.config.knobs.machines_count_as_abandons:  # the regulator counts it as abandoned
-            run.ledger.record(ctx.clock.time(), abandoned=True)
+        self._count(run, call)  # in the ledger only where machines count as abandons
         with contextlib.suppress(TelephonyError):
             await ctx.links.ari(call.server).hangup(call.channel_id)
 
@@ -121,7 +153,14 @@ class CallRouter:
         async def abandon() -> None:
             await self._abandon(run, call)
 
-        self.ctx.background.later(f"abandon-{call.channel_id}", run.config.connect_limit_s, abandon)
+        # the deadline of the one definition: from the answer, or from the greeting's end AMD tells;
+        # already past (a long AMD) means the abandon message now
+        deadline = connect_deadline(call.facts, run.config.connect_rule)
+        delay = run.config.connect_limit_s if deadline is None else (deadline - self.ctx.clock.now()).total_seconds()
+        if delay <= 0:
+            await self._abandon(run, call)
+            return
+        self.ctx.background.later(f"abandon-{call.channel_id}", delay, abandon)
 
     def _learn_dial(self, run: CampaignRun, call: LiveCall, outcome: DialOutcome) -> None:
         """Tell the learner how this placed call resolved, once (ring time up to the answer)."""
@@ -155,11 +194,13 @@ class CallRouter:
             call.stage, call.operator, op.attempt_id = CallStage.WAITING, None, None
             self.desk.set_state(run, op, OperatorState.READY, "bridge failed")
             return
-        run.ledger.record(ctx.clock.time(), abandoned=False)
+        bridged_at = ctx.clock.now()
+        call.facts = replace(call.facts, bridged_at=bridged_at, outcome=AttemptOutcome.CONNECTED.value)
+        self._count(run, call)
         ctx.db.submit(
             ctx.repo.update_attempt,
             call.attempt_id,
-            bridged_at=ctx.clock.now(),
+            bridged_at=bridged_at,
             operator_id=op.operator_id,
             operator_session_id=op.session_id,
         )
@@ -197,7 +238,14 @@ class CallRouter:
             if stage is CallStage.ANSWERED:
                 self._learn_dial(run, call, DialOutcome.HUMAN)
             run.abandoned += 1
-            run.ledger.record(ctx.clock.time(), abandoned=True)
+            call.facts = replace(
+                call.facts,
+                ended_at=self._instant(event),
+                outcome=AttemptOutcome.ABANDONED.value,
+                hung_up_by=HangupSide.DIALER if stage is CallStage.ABANDONING else HangupSide.CUSTOMER,
+                abandon_message_played=call.abandon_message_played,
+            )
+            self._count(run, call)
         else:
             outcome = outcome_of_unanswered(cause if isinstance(cause, int) else None, ring_timed_out=False)
             self._learn_dial(run, call, DIAL_OUTCOMES.get(outcome, DialOutcome.FAILED))

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the refusal of a strategy is read by the admin: Russian text is intentional)
 """A running campaign's configuration and the jurisdiction clamp on its pacing. Pure: no I/O.
 
 The clamp is the one rule here: whatever an admin or a campaign file *requests*, the pacing decision uses
@@ -12,14 +13,27 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from dialer.campaigns import campaign_knobs
+from dialer.compliance.abandons import ConnectRule, campaign_connect_rule
 from dialer.compliance.checks import DialSettings, validate_campaign
 from dialer.compliance.profiles import ComplianceProfile
 from dialer.db.models import Campaign
 from dialer.pacing import DialingMode, PacingKnobs
 from dialer.rules.campaign import parse_campaign
 from dialer.rules.campaign_rules import CampaignRules
+from dialer.rules.connect_strategy import ConnectStrategy
 
 KNOB_NAMES = frozenset(f.name for f in fields(PacingKnobs))
+
+#: Strategies the call path cannot run yet: a campaign asking for one is refused at start, in plain words,
+#: rather than dialled with a different behaviour than the admin chose (docs/compliance.md).
+UNSUPPORTED_STRATEGIES: dict[ConnectStrategy, str] = {
+    ConnectStrategy.AMD_CONNECT_FIRST: (
+        "connect_strategy: amd_connect_first is not available yet (detection in parallel with the "
+        "operator is not built); choose amd_off or amd_then_connect / "
+        "connect_strategy: amd_connect_first пока не поддерживается (распознавание автоответчика "
+        "параллельно с разговором не реализовано); выберите amd_off или amd_then_connect"
+    ),
+}
 
 
 def clamp_to_profile(requested: PacingKnobs, law: ComplianceProfile | None) -> PacingKnobs:
@@ -82,6 +96,25 @@ class CampaignConfig:
         """The effective knobs: the requested ones through the jurisdiction clamp."""
         return clamp_to_profile(self.requested_knobs, self.law)
 
+    @property
+    def connect_strategy(self) -> ConnectStrategy:
+        """How an answered call reaches an operator (the campaign file's `connect_strategy`; a campaign
+        without a file: its `amd` flag)."""
+        if self.rules is not None:
+            return self.rules.connect_strategy
+        return ConnectStrategy.from_amd_flag(self.amd)
+
+    @property
+    def connect_rule(self) -> ConnectRule:
+        """The one abandon rule the connect guard and the pacing ledger apply (the report applies the
+        same): the tighter of the campaign's and the profile's limit, from the profile's clock."""
+        limit = min(self.connect_limit_s, self.knobs.connect_limit_s)
+        machines = self.knobs.machines_count_as_abandons
+        if self.rules is not None:
+            rule = self.rules.abandon_rule(limit)
+            return replace(rule, machines_count_as_abandons=rule.machines_count_as_abandons or machines)
+        return campaign_connect_rule(None, connect_limit_s=limit, machines_count_as_abandons=machines)
+
     def change_knobs(self, changes: Mapping[str, Any]) -> PacingKnobs:
         """Apply requested changes (live or at start); returns the effective knobs."""
         self.requested_knobs = with_changes(self.requested_knobs, changes)
@@ -113,10 +146,13 @@ class CampaignConfig:
         )
 
     def compliance_problems(self) -> list[str]:
-        """What the campaign's jurisdiction profile forbids in its settings (empty: may dial)."""
+        """What keeps the campaign from dialling: a connect strategy the call path cannot run yet, and what
+        its jurisdiction profile forbids in its settings (empty: may dial)."""
+        refused = UNSUPPORTED_STRATEGIES.get(self.connect_strategy)
+        strategy = [refused] if refused is not None else []
         law = self.law
         if law is None:
-            return []
+            return strategy
         settings = DialSettings.from_knobs(
             self.knobs,
             ring_timeout_s=self.ring_timeout_s,
@@ -124,7 +160,7 @@ class CampaignConfig:
             abandon_message=self.abandon_message,
             amd_enabled=self.amd,
         )
-        return [str(p) for p in validate_campaign(law, settings)]
+        return strategy + [str(p) for p in validate_campaign(law, settings)]
 
 
 def requested_and_effective(c: Campaign) -> tuple[PacingKnobs, PacingKnobs]:

@@ -384,32 +384,24 @@ class WebQueries:
             return [(p, u) for p, u in rows]
 
     def abandon_rates(self, campaign_id: int, now: datetime | None = None) -> dict[str, Any]:
-        """Abandoned over live-answered (bridged + abandoned) today (UTC) and over the rolling hour."""
+        """Abandons (late connects included) over live answers of the calls placed today (UTC) and in the
+        rolling hour, counted by the one definition (`dialer.db.abandon_figures`): the evidence report's
+        figures for the same calls."""
+        from dialer.db.abandon_figures import abandon_tally
+
         now = now or utcnow()
         windows = {
             "day": datetime.combine(now.date(), UTC_MIDNIGHT, tzinfo=now.tzinfo),
             "hour": now - timedelta(hours=1),
         }
-        out: dict[str, Any] = {}
         with self.sessions() as s:
-            for name, since in windows.items():
-                rows = dict(
-                    s.execute(
-                        select(Attempt.outcome, func.count())
-                        .where(
-                            Attempt.campaign_id == campaign_id,
-                            Attempt.ended_at >= since,
-                            Attempt.outcome.in_(("connected", "abandoned")),
-                        )
-                        .group_by(Attempt.outcome)
-                    ).all()
-                )
-                live = rows.get("connected", 0) + rows.get("abandoned", 0)
-                out[name] = {
-                    "live": live,
-                    "abandoned": rows.get("abandoned", 0),
-                    "rate": rows.get("abandoned", 0) / live if live else 0.0,
-                }
+            campaign = s.get(Campaign, campaign_id)
+        if campaign is None:
+            raise KeyError(f"no campaign {campaign_id}")
+        out: dict[str, Any] = {}
+        for name, since in windows.items():
+            t = abandon_tally(self.sessions, campaign, since)
+            out[name] = {"live": t.live, "abandoned": t.abandons, "late_connects": t.late_connects, "rate": t.rate}
         return out
 
     # -- QA ------------------------------------------------------------------------------------------

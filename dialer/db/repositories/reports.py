@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from dialer.db.models import Attempt, Disposition, Operator, OperatorSession, OperatorStateChange, utcnow
+from dialer.db.models import Attempt, Campaign, Disposition, Operator, OperatorSession, OperatorStateChange, utcnow
 from dialer.db.repositories.base import RepositoryBase
 from dialer.outcomes import AttemptOutcome
 
@@ -49,6 +49,9 @@ class CampaignSummary:
     in_progress: int
     operator_logged_in_s: float
     operator_busy_s: float  # on call + wrap-up
+    # counted by the one definition (dialer.db.abandon_figures): `abandoned` then includes late connects
+    live_answers: int | None = None
+    late_connects: int = 0
 
     @property
     def occupancy(self) -> float:
@@ -56,8 +59,8 @@ class CampaignSummary:
 
     @property
     def abandon_rate(self) -> float:
-        """Abandoned over live-answered calls (the regulators' definition)."""
-        live = self.bridged + self.abandoned
+        """Abandoned over live-answered calls (the regulators' definition, dialer.compliance.abandons)."""
+        live = self.bridged + self.abandoned if self.live_answers is None else self.live_answers
         return self.abandoned / live if live else 0.0
 
 
@@ -109,6 +112,7 @@ class ReportRepository(RepositoryBase):
             ).all()
             counts = Counter({outcome or "in_progress": n for outcome, n in rows})
             sessions = list(s.scalars(select(OperatorSession).where(OperatorSession.campaign_id == campaign_id)))
+            campaign = s.get(Campaign, campaign_id)
             changes = list(
                 s.scalars(
                     select(OperatorStateChange)
@@ -118,11 +122,18 @@ class ReportRepository(RepositoryBase):
             )
         logged_in, busy = _occupancy(changes, now)
         o = AttemptOutcome
+        if campaign is None:
+            raise KeyError(f"no campaign {campaign_id}")
+        from dialer.db import abandon_figures  # it reads what the compliance adapter reads
+
+        tally = abandon_figures.abandon_tally(self.sessions, campaign)
         return CampaignSummary(
             dialled=sum(counts.values()),
             answered=counts[o.CONNECTED] + counts[o.ABANDONED] + counts[o.MACHINE],
             bridged=counts[o.CONNECTED],
-            abandoned=counts[o.ABANDONED],
+            abandoned=tally.abandons,
+            live_answers=tally.live,
+            late_connects=tally.late_connects,
             no_answer=counts[o.NO_ANSWER],
             busy=counts[o.BUSY],
             machine=counts[o.MACHINE],

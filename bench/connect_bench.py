@@ -1,0 +1,229 @@
+"""Connect benchmark on the Asterisk lab (issue 15): how long an answered person waits for an operator,
+per connect strategy and team size, measured on Asterisk's own clock.
+
+    flock /tmp/dialer-lab-tests.lock .venv/bin/python -m bench.connect_bench --operators 5,20 \
+        --strategies amd_off,amd_then_connect --seconds 45
+
+N simulated operators (SIPp softphones, ten per process: bench/shared_softphones.py, op21..) and a
+predictive campaign dialling simulated customers who mostly answer (ring 1-4 s, say "hello", then talk
+5-12 s). Latency is Asterisk's channel event log (asterisk_conf/cel_custom.conf): the customer
+channel's ANSWER to its BRIDGE_ENTER into the operator's bridge, p50/p95/p99 (nearest rank), and the
+share of answered calls bridged within 0.1 s / 0.3 s / 2 s (an answered call never bridged counts as
+over every bound). The operator's side of the audio is not captured (no tshark/tcpdump on the lab
+machine, and the SIPp softphones do not keep what they hear): in a mixing bridge the customer's audio
+reaches the operator from BRIDGE_ENTER on, so the CEL figure is the lower bound of "the operator hears
+the customer"; the packetisation adds about 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.load_bench import ready_lab
+from bench.load_events import percentile
+from bench.shared_softphones import SharedSoftphoneBank
+from dialer.bootstrap import dialer_service
+from dialer.campaigns import apply_campaign
+from dialer.compliance.abandons import greeting_end_from_amd
+from dialer.config import PROJECT_ROOT
+from dialer.db import make_engine, make_session_factory, migrate
+from dialer.db.repository import Repository
+from dialer.floor import LiveCall, LiveOperator
+from dialer.lab import AsteriskLab
+from dialer.lab.cel import connects, ensure_cel, read_cel
+from dialer.rules.campaign import parse_campaign
+from dialer.service import CampaignRun
+from dialer.simcustomers import SimBehaviour, sim_number
+
+FIRST_OPERATOR = 21
+BOUNDS_S = (0.1, 0.3, 2.0)
+
+
+@dataclass(frozen=True)
+class Cell:
+    strategy: str
+    operators: int
+    placed: int
+    answered: int
+    bridged: int
+    latencies_s: tuple[float, ...]  # ANSWER -> BRIDGE_ENTER of bridged calls
+    path_s: tuple[float, ...]  # the same, of the calls an operator was free for when the person was known
+    greeting_s: tuple[float, ...]  # AMD: the greeting's end to the bridge (dialer's clock)
+
+    def within(self, bound: float) -> float:
+        """Share of answered calls bridged within `bound` seconds."""
+        ok = sum(1 for x in self.latencies_s if x <= bound)
+        return ok / self.answered if self.answered else 0.0
+
+    def row(self) -> str:
+        if not self.latencies_s:
+            return f"| {self.strategy} | {self.operators} | {self.placed} | {self.answered} | 0 |" + " - |" * 10
+        p = [percentile(self.latencies_s, q) * 1000 for q in (50, 95, 99)]
+        shares = " | ".join(f"{self.within(b):.0%}" for b in BOUNDS_S)
+        return (
+            f"| {self.strategy} | {self.operators} | {self.placed} | {self.answered} | {self.bridged} | "
+            f"{p[0]:.0f} | {p[1]:.0f} | {p[2]:.0f} | {shares} | {len(self.path_s)} | {_ms(self.path_s)} | "
+            f"{_ms(self.greeting_s)} |"
+        )
+
+
+def _ms(values: tuple[float, ...]) -> str:
+    return " / ".join(f"{percentile(values, q) * 1000:.0f}" for q in (50, 95, 99)) if values else "-"
+
+
+HEADER = (
+    "| strategy | operators | placed | answered | bridged | p50 ms | p95 ms | p99 ms | ≤0.1 s | ≤0.3 s | ≤2 s "
+    "| operator free | its p50 / p95 / p99 ms | greeting end → bridge p50 / p95 / p99 ms |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def contacts(count: int, seed: int) -> list[str]:
+    """85 % answer ("hello", then 5-12 s of talk), the rest are busy or ring out. Deterministic for a seed."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        prefix = f"+79{i:06d}"
+        r = rng.random()
+        if r < 0.85:
+            out.append(sim_number(SimBehaviour.HUMAN, rng.randint(1, 4), rng.randint(5, 12), prefix=prefix))
+        elif r < 0.93:
+            out.append(sim_number(SimBehaviour.BUSY, rng.randint(1, 3), 0, prefix=prefix))
+        else:
+            out.append(sim_number(SimBehaviour.NO_ANSWER, 0, 0, prefix=prefix))
+    return out
+
+
+def campaign(strategy: str, operators: int) -> dict[str, Any]:
+    return {
+        "name": f"connect-bench-{strategy}-{operators}",
+        "dial_string": "Local/{number}@sim-customers",
+        "dispositions": [{"code": "ok", "label": "OK", "positive": True}],
+        "recording": "none",
+        "connect_strategy": strategy,
+        "ring_timeout_seconds": 8,
+        "connect_limit_seconds": 2,
+        "wrap_up_seconds": 1,
+        "calling_windows": {"weekly": {"daily": "00:00-24:00"}, "fallback_timezone": "Europe/Moscow"},
+        "dialing": {"mode": "predictive", "max_lines": operators * 3, "max_lines_per_operator": 3},
+    }
+
+
+async def dial_for(
+    lab: AsteriskLab,
+    repo: Repository,
+    url: str,
+    campaign_id: int,
+    logins: list[str],
+    s: float,
+    free: dict[str, bool],
+    after_greeting: dict[str, float],
+) -> None:
+    """Dial for `s` seconds; `free` gets, per customer channel, whether an operator was ready at the moment
+    the dialer knew a person was there (the answer, or the AMD verdict): those calls measure the path
+    alone, the others also the wait for an operator that predictive pacing accepts. `after_greeting`: with
+    AMD, the greeting's end (the verdict minus its trailing silence) to the bridge, on the dialer's clock."""
+    settings = lab.config.settings(database_url=url, recordings_dir=PROJECT_ROOT / "var" / "connect_bench")
+    service = dialer_service(settings, repo)
+    person_answered = service.calls._person_answered
+
+    async def spy(run: CampaignRun, call: LiveCall) -> None:
+        op = run.floor.free_operator(prefer=call.preferred_operator_id, server=call.server)
+        free[call.channel_id] = op is not None
+        await person_answered(run, call)
+
+    service.calls._person_answered = spy  # type: ignore[method-assign]
+    bridge = service.calls._bridge
+
+    async def bridged(run: CampaignRun, call: LiveCall, op: LiveOperator) -> None:
+        await bridge(run, call, op)
+        f = call.facts
+        greeting_end = greeting_end_from_amd(f.amd_at, f.amd_status, f.amd_cause)
+        if greeting_end is not None and f.bridged_at is not None:
+            after_greeting[call.channel_id] = (f.bridged_at - greeting_end).total_seconds()
+
+    service.calls._bridge = bridged  # type: ignore[method-assign]
+    await service.start()
+    try:
+        await service.open_campaign(campaign_id)
+        for login in logins:
+            await service.login(campaign_id, login)
+        await service.wait_logged_in(campaign_id, logins, timeout=60 + len(logins) * 0.5)
+        task = asyncio.create_task(service.run_campaign(campaign_id, until_done=False))
+        await asyncio.sleep(s)
+        task.cancel()  # no new calls; the ones in flight end on their own
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await service.wait_idle(timeout=60)
+        for login in logins:
+            await service.logout(campaign_id, login)
+        await asyncio.sleep(0.5)
+        await service.db.flush()
+    finally:
+        await service.close()
+
+
+def run_cell(lab: AsteriskLab, strategy: str, operators: int, seconds: float, seed: int) -> Cell:
+    workdir = PROJECT_ROOT / "var" / "connect_bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / f"{strategy}-{operators}.db"
+    db.unlink(missing_ok=True)
+    url = f"sqlite:///{db}"
+    migrate(url)
+    repo = Repository(make_session_factory(make_engine(url)))
+    campaign_id = apply_campaign(repo, parse_campaign(campaign(strategy, operators)))
+    count = int(operators * seconds / 6) + 4 * operators  # more than the team can take in the time
+    repo.add_contact_list(campaign_id, "bench", [{"phone": n} for n in contacts(count, seed)])
+    logins = [f"op{i}" for i in range(FIRST_OPERATOR, FIRST_OPERATOR + operators)]
+    for login in logins:
+        repo.ensure_operator(login, login, f"PJSIP/{login}")
+    bank = SharedSoftphoneBank(lab.config, 10)
+    free: dict[str, bool] = {}
+    after_greeting: dict[str, float] = {}
+    try:
+        bank.start_many(logins)
+        asyncio.run(dial_for(lab, repo, url, campaign_id, logins, seconds, free, after_greeting))
+    finally:
+        bank.stop_all()
+    attempts = repo.attempts(campaign_id)
+    cel = connects(read_cel(lab.config.cel_csv_path), [a.channel_id for a in attempts])
+    answered = [x for x in cel.values() if x.answered_at is not None]
+    latencies = tuple(sorted(x.latency_s for x in answered if x.latency_s is not None))
+    path = tuple(sorted(x.latency_s for x in answered if x.latency_s is not None and free.get(x.channel_id)))
+    greeting = tuple(sorted(after_greeting.values()))
+    return Cell(strategy, operators, len(attempts), len(answered), len(latencies), latencies, path, greeting)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--operators", default="5,20", help="team sizes, comma-separated")
+    ap.add_argument("--strategies", default="amd_off,amd_then_connect", help="connect strategies, comma-separated")
+    ap.add_argument("--seconds", type=float, default=45.0, help="dialling time per cell")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    sizes = [int(x) for x in args.operators.split(",")]
+    lab = ready_lab(FIRST_OPERATOR + max(sizes) - 1)
+    ensure_cel(lab)
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    rows = []
+    for strategy in args.strategies.split(","):
+        for n in sizes:
+            cell = run_cell(lab, strategy, n, args.seconds, args.seed)
+            print(cell.row(), flush=True)
+            rows.append(cell.row())
+    print(f"\n{started}, {args.seconds:.0f} s of dialling per cell\n{HEADER}\n" + "\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
