@@ -68,6 +68,7 @@ def lab_env(lab: AsteriskLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         "AMI_PASSWORD": LAB_AMI_SECRET,
         "TRUNK": settings.trunk,
         "RECORDING_SPOOL_DIR": str(settings.recording_spool_dir),
+        "CDR_CSV_PATH": str(settings.cdr_csv_path),
     }.items():
         monkeypatch.setenv(f"DIALER_{name}", value)
     return url
