@@ -382,8 +382,9 @@ def plan_adoption(
             reason = "no open attempt or operator session names this channel"
         plan.hangup_channels.append((server, cid, reason))
     kept_bridges = {o.bridge_id for o in plan.operators if o.action is OperatorAction.ADOPT}
-    for bid, (server, _) in sorted(bridges.items()):
-        if bid not in kept_bridges:
+    named = {s.bridge_id for s in sessions if s.bridge_id}
+    for bid, (server, br) in sorted(bridges.items()):
+        if bid not in kept_bridges and (br.in_application or bid in named):
             plan.destroy_bridges.append((server, bid, "no adopted operator"))
     return plan
 

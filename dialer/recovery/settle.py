@@ -132,13 +132,20 @@ def recover_open_attempts(
     *,
     adopted_channel_ids: Collection[str] = (),
     awaiting_disposition: Collection[int] = (),
+    only_channel_ids: Collection[str] | None = None,
 ) -> list[Resolution]:
     """Everything of one campaign left open by an earlier process, except the calls just adopted (still
     live on Asterisk): outcome from the CDR, retry by the campaign's rules. Call it holding the
-    campaign's lease (no live process may own these attempts)."""
+    campaign's lease (no live process may own these attempts). `only_channel_ids`: just these calls
+    (those of one Asterisk server whose ARI connection came back; the others are live and ours)."""
     rules = campaign_rules(repo.campaign(campaign_id))
     adopted = set(adopted_channel_ids)
-    attempts = [a for a in open_attempts(repo, campaign_id) if a.channel_id not in adopted]
+    only = set(only_channel_ids) if only_channel_ids is not None else None
+    attempts = [
+        a
+        for a in open_attempts(repo, campaign_id)
+        if a.channel_id not in adopted and (only is None or a.channel_id in only)
+    ]
     resolutions = reconcile(attempts, cdr_records)
     settle(repo, resolutions, rules, now, awaiting_disposition=awaiting_disposition)
     return resolutions

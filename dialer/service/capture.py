@@ -58,6 +58,21 @@ class RecordingCapture:
         call.answered = self.ctx.clock.monotonic()  # the legs' common start: now
         await self.operator_joined(call, operator_channel_id)
 
+    def adopt(
+        self, run: CampaignRun, call: LiveCall, roles: tuple[str, ...], answered_at: datetime, bridged_at: datetime
+    ) -> None:
+        """A call adopted after a dialer restart whose snoop legs are still recording: they are stored when
+        it ends, as if this process had started them (same names, same offsets)."""
+        capture = CallCapture(call.attempt_id, run.config.name, answered_at, server=call.server)
+        capture.bridged = True
+        offsets = {"customer": 0.0, "operator": max(0.0, (bridged_at - answered_at).total_seconds())}
+        for role in roles:
+            name = f"{call.channel_id}-{role}"
+            capture.legs[role] = name
+            capture.leg_started(role, offsets.get(role, 0.0))
+            self._leg_owner[name] = call.attempt_id
+        self._captures[call.attempt_id] = capture
+
     def snoop_started(self, channel_id: str) -> bool:
         """A StasisStart: True when it is one of our snoop channels (nothing else to do with it)."""
         waiter = self._snoop_waiters.get(channel_id)

@@ -15,7 +15,7 @@ from dialer.placement import ServerLoad, assign_servers, place_calls
 from dialer.service.context import LiveContext
 from dialer.service.decision_log import DecisionJournal, DecisionLog
 from dialer.service.run_state import CampaignRun
-from dialer.telephony.ari import TelephonyError
+from dialer.telephony.ari import TelephonyError, attempt_variables
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +142,8 @@ class PacingLoop:
                 app_args="customer",
                 timeout_s=run.config.ring_timeout_s,
                 caller_id=run.config.caller_id,
+                # names the attempt on the channel and in Asterisk's CDR: what a restarted dialer adopts by
+                variables=attempt_variables(task.attempt_id),
             )
             run.backoff.accepted(server)
         except TelephonyError as exc:
