@@ -101,8 +101,11 @@ class Adoption:
             await self._subscribe(plan, inventories)
         await self._carry_out(plan, {a.attempt_id: a for a in attempts}, {s.session_id: s for s in sessions})
         await self._forget_vanished(plan, names)
-        await self._settle(scope, plan)
-        await self._store_orphans(names, plan)
+        try:
+            await self._settle(scope, plan)
+            await self._store_orphans(names, plan)
+        except Exception:  # the calls adopted above go on whatever this step meets
+            log.exception("settling what an earlier dialer process left failed")
         if plan.calls or plan.operators or plan.hangup_channels:
             log.warning(
                 "adopted after a restart: %d calls (%s), %d operators (%s); %d channels hung up",
@@ -280,7 +283,7 @@ class Adoption:
 
     async def _store_orphans(self, servers: Collection[str], plan: AdoptionPlan) -> None:
         spools: dict[Path, None] = {self.ctx.links[name].spool_dir: None for name in servers}
-        live = frozenset(self._live_channels() | plan.live_channel_ids)
+        live = frozenset(self._live_channels() | plan.live_channel_ids | self.capture.channels_in_hand())
         for spool in spools:
             report = await asyncio.to_thread(self.recovery.store_orphan_recordings, spool, live)
             if report.stored:

@@ -27,11 +27,17 @@ class RecordingCapture:
         self._captures: dict[int, CallCapture] = {}  # attempt id -> recording legs being written
         self._leg_owner: dict[str, int] = {}  # recording name -> attempt id
         self._snoop_waiters: dict[str, asyncio.Future[None]] = {}  # snoop channel id -> its StasisStart
+        self._storing: set[str] = set()  # customer channel ids whose legs are being stored
 
     @property
     def busy(self) -> bool:
         """Recordings still being written or stored."""
         return bool(self._captures)
+
+    def channels_in_hand(self) -> set[str]:
+        """Customer channels whose legs this process is still writing or storing (not left-overs)."""
+        names = [name for capture in self._captures.values() for name in capture.legs.values()]
+        return {name.rsplit("-", 1)[0] for name in names} | self._storing
 
     def recording(self, attempt_id: int) -> bool:
         return attempt_id in self._captures
@@ -148,7 +154,16 @@ class RecordingCapture:
     def _progress(self, capture: CallCapture) -> None:
         if capture.ready:
             del self._captures[capture.attempt_id]
-            self.ctx.background.spawn(self._store(capture), f"recording-{capture.attempt_id}")
+            channels = {name.rsplit("-", 1)[0] for name in capture.legs.values()}
+            self._storing |= channels
+
+            async def store() -> None:
+                try:
+                    await self._store(capture)
+                finally:
+                    self._storing -= channels
+
+            self.ctx.background.spawn(store(), f"recording-{capture.attempt_id}")
 
     async def _store(self, capture: CallCapture) -> None:
         """Off the call path: one stereo file, measured, encoded and stored; a call that never reached an

@@ -40,6 +40,7 @@ class Leadership:
         # adoption of what an earlier process left (wired by DialerService when a Recovery port is given);
         # without it what is left is ended, as before adoption existed
         self.adoption: Adoption | None = None
+        self._adopted_at_start: set[int] = set()  # campaigns whose lease we kept since adopting at start
 
     # -- the StandbyGate the operator desk asks ----------------------------------------------------
     def standing_by(self, campaign_id: int) -> bool:
@@ -169,6 +170,9 @@ class Leadership:
         `system_failure`. Our own calls and sessions (a pause and resume of ours) are left alone."""
         ctx = self.ctx
         if self.adoption is not None:  # adopt what it left instead (the dead process's application)
+            if campaign_id in self._adopted_at_start:  # held since start: nobody else can have left anything
+                self._adopted_at_start.discard(campaign_id)
+                return
             await self.adoption.adopt(Scope((campaign_id,), subscribe=True))
             return
         found = await ctx.db.call(self.open_work.left_open, campaign_id)
@@ -255,6 +259,7 @@ class Leadership:
         for campaign_id in held:
             run = ctx.runs.get(campaign_id)
             if campaign_id in self._pacing or (run is not None and (run.floor.calls or run.floor.operators)):
+                self._adopted_at_start.add(campaign_id)
                 continue
             if run is not None and run.stopping:
                 del ctx.runs[campaign_id]  # opened for the plan, nothing adopted
