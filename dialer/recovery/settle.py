@@ -46,11 +46,15 @@ def open_attempts(repo: Repository, campaign_id: int | None) -> list[OpenAttempt
             Attempt.campaign_id,
             Attempt.contact_id,
             Attempt.phone,
+            Attempt.originated_at,
         ).where(Attempt.outcome.is_(None))
         if campaign_id is not None:
             q = q.where(Attempt.campaign_id == campaign_id)
         rows = s.execute(q.order_by(Attempt.id)).all()
-    return [OpenAttempt(*row) for row in rows]
+    return [
+        OpenAttempt(aid, channel, answered, bridged, amd, session, cid, contact, phone, originated_at=originated)
+        for aid, channel, answered, bridged, amd, session, cid, contact, phone, originated in rows
+    ]
 
 
 def open_sessions(repo: Repository, campaign_id: int) -> list[OpenSession]:

@@ -108,7 +108,10 @@ async def test_dialer_killed_mid_call_cuts_no_conversation(
 
     # every outcome agrees with Asterisk's own records, row by row
     records = read_cdr_csv(lab.config.cdr_csv_path).records
-    opened = [OpenAttempt(a.id, a.channel_id, a.answered_at, a.bridged_at, a.amd_status) for a in attempts]
+    opened = [
+        OpenAttempt(a.id, a.channel_id, a.answered_at, a.bridged_at, a.amd_status, originated_at=a.originated_at)
+        for a in attempts
+    ]
     from_cdr = {r.attempt_id: r.outcome.value for r in reconcile(opened, records)}
     assert from_cdr == {a.id: a.outcome for a in attempts}
 
