@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.config import PROJECT_ROOT, Settings
 from dialer.db import make_engine, make_session_factory, migrate
@@ -20,6 +21,7 @@ from dialer.db.models import Contact
 from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
+from dialer.pacing import OperatorState
 from dialer.recovery.cdr import read_cdr_csv
 from dialer.recovery.reconcile import OpenAttempt, reconcile
 from dialer.rules.campaign import parse_campaign
@@ -124,6 +126,46 @@ async def test_dialer_killed_mid_call_cuts_no_conversation(
         assert attempt.ended_at is not None
         delay = (contact.next_attempt_at - attempt.ended_at).total_seconds()
         assert 9 * 60 <= delay <= 11 * 60, (phone, contact.status, delay)
+
+
+async def test_dialer_killed_while_an_operator_wraps_up(
+    lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path
+) -> None:
+    """`kill -9` while the operator is in wrap-up: after the restart they are still logged in, back in
+    wrap-up for that call (the disposition screen), and their disposition is stored."""
+    url = f"sqlite:///{tmp_path / 'wrap.db'}"
+    migrate(url)
+    repo = Repository(make_session_factory(make_engine(url)))
+    definition = campaign_definition(name="wrap", amd=False, recording=False, wrap_up_seconds=120)
+    campaign_id = apply_campaign(repo, parse_campaign(definition))
+    repo.add_contact_list(campaign_id, "l", [{"phone": sim_number(SimBehaviour.HUMAN, 1, 3, prefix="+79322")}])
+    repo.ensure_operator("op14", "op14", "PJSIP/op14")
+    softphones.start("op14")
+    proc = _serve(lab, url, tmp_path, "wrap", "op14")
+    try:
+        _wait(lambda: any(a.outcome == "connected" for a in repo.attempts(campaign_id)), 60)
+        time.sleep(0.5)  # the wrap-up state is written
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    (attempt,) = repo.attempts(campaign_id)
+    assert attempt.disposition_code is None
+
+    service = dialer_service(lab.config.settings(database_url=url, recordings_dir=tmp_path / "rec"), repo)
+    await service.start()
+    try:
+        run = service.runs[campaign_id]
+        op = run.floor.operator_by_login("op14")
+        assert op is not None and op.state is OperatorState.WRAP_UP and op.attempt_id == attempt.id
+        assert op.channel_id in await _channels(lab.config.settings(database_url=url))  # never hung up
+        await service.dispose(campaign_id, "op14", "ok")
+        assert op.state is OperatorState.READY
+        await service.logout(campaign_id, "op14")
+        await service.wait_idle()
+    finally:
+        await service.close()
+    (attempt,) = repo.attempts(campaign_id)
+    assert attempt.disposition_code == "ok"
 
 
 def test_sigterm_lets_the_live_call_finish(lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path) -> None:
