@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from dialer.adapters.db_worker import DbWorker
 from dialer.adapters.sql_open_work import SqlOpenWork
+from dialer.adapters.sql_recovery import SqlRecovery
 from dialer.config import AsteriskServer, Settings
 from dialer.db import make_engine, make_session_factory
 from dialer.db.leader import CampaignLeases
@@ -57,7 +58,9 @@ def asterisk_link(settings: Settings, server: AsteriskServer) -> AsteriskLink:
         server.ari_url, server.ari_user, server.ari_password.get_secret_value(), settings.ari_app, _not_wired
     )
     ami = AmiClient(server.ami_host, server.ami_port, server.ami_user, server.ami_password.get_secret_value())
-    return AsteriskLink(server.name, ari, ami, server.max_lines, server.recording_spool_dir)
+    return AsteriskLink(
+        server.name, ari, ami, server.max_lines, server.recording_spool_dir, cdr_csv_path=server.cdr_csv_path
+    )
 
 
 def asterisk_links(settings: Settings) -> AsteriskLinks:
@@ -86,6 +89,7 @@ def dialer_service(
     """The live dialer service with its real adapters (`repo`: share one already built)."""
     settings.require_secrets()
     repo = repo if repo is not None else repository(settings)
+    store = store if store is not None else recording_store(settings)
     return DialerService(
         options=service_options(settings),
         links=asterisk_links(settings),
@@ -93,11 +97,12 @@ def dialer_service(
         db=DbWorker(),
         leases=CampaignLeases(repo.engine),
         open_work=SqlOpenWork(repo.sessions),
-        recording_store=store if store is not None else recording_store(settings),
+        recording_store=store,
         node=node or f"{socket.gethostname()}-{os.getpid()}",
         clock=clock,
         wrapup_policy=wrapup_policy,
         tick_s=tick_s,
+        recovery=SqlRecovery(repo, store, settings.recording_format),
     )
 
 

@@ -25,6 +25,7 @@ from dialer.recovery.reconcile import OpenAttempt
 from dialer.telephony.inventory import BridgeInfo, ChannelInfo, ServerInventory
 
 SNOOP = "-snoop-"  # recording legs: snoop channel <customer channel>-snoop-<role> (DialerService._start_leg)
+LOCAL_HALF = "-2"  # a Local channel's other half: <customer channel id>-2 (PacingLoop.originate)
 RINGING_STATES = ("Down", "Rsrvd", "OffHook", "Dialing", "Ring", "Ringing", "Pre-ring")
 
 
@@ -369,6 +370,8 @@ def plan_adoption(
     for cid, (server, ch) in sorted(where.items()):
         if cid in by_channel_attempt or cid in operator_channels or cid in ending_ops:
             continue
+        if cid.endswith(LOCAL_HALF) and cid[: -len(LOCAL_HALF)] in by_channel_attempt:
+            continue  # the dialplan half of a customer's Local channel: it goes with the customer's half
         target = _snoop_target(cid)
         if target is not None and target[0] in live_customers:
             continue  # a recording leg of a call we keep
@@ -382,8 +385,9 @@ def plan_adoption(
             reason = "no open attempt or operator session names this channel"
         plan.hangup_channels.append((server, cid, reason))
     kept_bridges = {o.bridge_id for o in plan.operators if o.action is OperatorAction.ADOPT}
-    for bid, (server, _) in sorted(bridges.items()):
-        if bid not in kept_bridges:
+    named = {s.bridge_id for s in sessions if s.bridge_id}
+    for bid, (server, br) in sorted(bridges.items()):
+        if bid not in kept_bridges and (br.in_application or bid in named):
             plan.destroy_bridges.append((server, bid, "no adopted operator"))
     return plan
 

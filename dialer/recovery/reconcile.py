@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from dialer.outcomes import AttemptOutcome
 from dialer.recovery.cdr import CdrRecord
@@ -22,6 +22,11 @@ UNANSWERED = {
     "FAILED": AttemptOutcome.FAILED,
 }
 MACHINE_AMD = ("MACHINE",)
+TAG_SLACK = timedelta(seconds=5)  # clocks of the dialer and Asterisk may differ a little
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,10 @@ class OpenAttempt:
     campaign_id: int = 0
     contact_id: int = 0  # with phone: what the service needs to rebuild its LiveCall
     phone: str = ""
+    # when it was placed: a record naming the attempt by its tag only (not by its channel id) counts only
+    # if it began after this; attempt ids repeat across databases that share an Asterisk (a test lab, a
+    # database rebuilt), channel ids never do
+    originated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,7 @@ def reconcile(open_attempts: Iterable[OpenAttempt], cdr_records: Iterable[CdrRec
                 mine[id(r)] = r
             elif r.uniqueid.startswith(attempt.channel_id):
                 continue  # the dialplan half of a Local channel inherits the variable
-            else:
+            elif attempt.originated_at is None or r.start >= _utc(attempt.originated_at) - TAG_SLACK:
                 mine[id(r)] = r  # another channel id names this attempt: trust the tag
         own = list(mine.values())
         # channel names repeat after an Asterisk restart: a peer record counts only while our channel lived

@@ -46,11 +46,15 @@ def open_attempts(repo: Repository, campaign_id: int | None) -> list[OpenAttempt
             Attempt.campaign_id,
             Attempt.contact_id,
             Attempt.phone,
+            Attempt.originated_at,
         ).where(Attempt.outcome.is_(None))
         if campaign_id is not None:
             q = q.where(Attempt.campaign_id == campaign_id)
         rows = s.execute(q.order_by(Attempt.id)).all()
-    return [OpenAttempt(*row) for row in rows]
+    return [
+        OpenAttempt(aid, channel, answered, bridged, amd, session, cid, contact, phone, originated_at=originated)
+        for aid, channel, answered, bridged, amd, session, cid, contact, phone, originated in rows
+    ]
 
 
 def open_sessions(repo: Repository, campaign_id: int) -> list[OpenSession]:
@@ -132,13 +136,20 @@ def recover_open_attempts(
     *,
     adopted_channel_ids: Collection[str] = (),
     awaiting_disposition: Collection[int] = (),
+    only_channel_ids: Collection[str] | None = None,
 ) -> list[Resolution]:
     """Everything of one campaign left open by an earlier process, except the calls just adopted (still
     live on Asterisk): outcome from the CDR, retry by the campaign's rules. Call it holding the
-    campaign's lease (no live process may own these attempts)."""
+    campaign's lease (no live process may own these attempts). `only_channel_ids`: just these calls
+    (those of one Asterisk server whose ARI connection came back; the others are live and ours)."""
     rules = campaign_rules(repo.campaign(campaign_id))
     adopted = set(adopted_channel_ids)
-    attempts = [a for a in open_attempts(repo, campaign_id) if a.channel_id not in adopted]
+    only = set(only_channel_ids) if only_channel_ids is not None else None
+    attempts = [
+        a
+        for a in open_attempts(repo, campaign_id)
+        if a.channel_id not in adopted and (only is None or a.channel_id in only)
+    ]
     resolutions = reconcile(attempts, cdr_records)
     settle(repo, resolutions, rules, now, awaiting_disposition=awaiting_disposition)
     return resolutions

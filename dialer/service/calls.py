@@ -181,7 +181,8 @@ class CallRouter:
             self.ctx.background.cancel(f"abandon-{call.channel_id}")
             await self._bridge(run, call, op)
 
-    async def _bridge(self, run: CampaignRun, call: LiveCall, op: LiveOperator) -> None:
+    async def _bridge(self, run: CampaignRun, call: LiveCall, op: LiveOperator, late: bool = False) -> None:
+        """`late`: past the connect limit (an adopted call), so the abandon ledger counts it."""
         ctx = self.ctx
         call.stage = CallStage.BRIDGED
         call.operator = op
@@ -196,6 +197,10 @@ class CallRouter:
             return
         bridged_at = ctx.clock.now()
         call.facts = replace(call.facts, bridged_at=bridged_at, outcome=AttemptOutcome.CONNECTED.value)
+        if late and not call.counted:  # an adopted call the planner found past its connect limit
+            call.counted = True
+            run.ledger.record(ctx.clock.time(), abandoned=True)
+            run.abandoned += 1
         self._count(run, call)
         ctx.db.submit(
             ctx.repo.update_attempt,
@@ -266,3 +271,22 @@ class CallRouter:
         op = call.operator
         if op is not None and op.channel_id in run.floor.operators:
             self.desk.start_wrap_up(run, op, call.attempt_id)
+
+    # -- answered customers adopted from an earlier dialer process (dialer.service.adoption) ------------
+    async def adopt_waiting(self, run: CampaignRun, call: LiveCall, abandon_in_s: float) -> None:
+        """Waiting for an operator, with what is left of the connect limit."""
+        call.stage = CallStage.WAITING
+
+        async def abandon() -> None:
+            await self._abandon(run, call)
+
+        self.ctx.background.later(f"abandon-{call.channel_id}", abandon_in_s, abandon)
+
+    async def adopt_abandon(self, run: CampaignRun, call: LiveCall) -> None:
+        """Waited past the connect limit while no dialer listened: the abandon message, then the hang-up."""
+        call.stage = CallStage.WAITING
+        await self._abandon(run, call)
+
+    async def adopt_bridge(self, run: CampaignRun, call: LiveCall, op: LiveOperator, late: bool) -> None:
+        call.stage = CallStage.WAITING
+        await self._bridge(run, call, op, late=late)

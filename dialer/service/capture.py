@@ -27,11 +27,17 @@ class RecordingCapture:
         self._captures: dict[int, CallCapture] = {}  # attempt id -> recording legs being written
         self._leg_owner: dict[str, int] = {}  # recording name -> attempt id
         self._snoop_waiters: dict[str, asyncio.Future[None]] = {}  # snoop channel id -> its StasisStart
+        self._storing: set[str] = set()  # customer channel ids whose legs are being stored
 
     @property
     def busy(self) -> bool:
         """Recordings still being written or stored."""
         return bool(self._captures)
+
+    def channels_in_hand(self) -> set[str]:
+        """Customer channels whose legs this process is still writing or storing (not left-overs)."""
+        names = [name for capture in self._captures.values() for name in capture.legs.values()]
+        return {name.rsplit("-", 1)[0] for name in names} | self._storing
 
     def recording(self, attempt_id: int) -> bool:
         return attempt_id in self._captures
@@ -57,6 +63,21 @@ class RecordingCapture:
         await self.start_call(run, call, self.ctx.clock.now())
         call.answered = self.ctx.clock.monotonic()  # the legs' common start: now
         await self.operator_joined(call, operator_channel_id)
+
+    def adopt(
+        self, run: CampaignRun, call: LiveCall, roles: tuple[str, ...], answered_at: datetime, bridged_at: datetime
+    ) -> None:
+        """A call adopted after a dialer restart whose snoop legs are still recording: they are stored when
+        it ends, as if this process had started them (same names, same offsets)."""
+        capture = CallCapture(call.attempt_id, run.config.name, answered_at, server=call.server)
+        capture.bridged = True
+        offsets = {"customer": 0.0, "operator": max(0.0, (bridged_at - answered_at).total_seconds())}
+        for role in roles:
+            name = f"{call.channel_id}-{role}"
+            capture.legs[role] = name
+            capture.leg_started(role, offsets.get(role, 0.0))
+            self._leg_owner[name] = call.attempt_id
+        self._captures[call.attempt_id] = capture
 
     def snoop_started(self, channel_id: str) -> bool:
         """A StasisStart: True when it is one of our snoop channels (nothing else to do with it)."""
@@ -133,7 +154,16 @@ class RecordingCapture:
     def _progress(self, capture: CallCapture) -> None:
         if capture.ready:
             del self._captures[capture.attempt_id]
-            self.ctx.background.spawn(self._store(capture), f"recording-{capture.attempt_id}")
+            channels = {name.rsplit("-", 1)[0] for name in capture.legs.values()}
+            self._storing |= channels
+
+            async def store() -> None:
+                try:
+                    await self._store(capture)
+                finally:
+                    self._storing -= channels
+
+            self.ctx.background.spawn(store(), f"recording-{capture.attempt_id}")
 
     async def _store(self, capture: CallCapture) -> None:
         """Off the call path: one stereo file, measured, encoded and stored; a call that never reached an

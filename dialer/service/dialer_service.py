@@ -17,6 +17,7 @@ from typing import Any
 from dialer.floor import LiveOperator
 from dialer.pacing import PacingDecision
 from dialer.recordings.store import RecordingStore
+from dialer.service.adoption import Adoption
 from dialer.service.calls import CallRouter
 from dialer.service.capture import RecordingCapture
 from dialer.service.context import LiveContext, ServiceOptions
@@ -27,7 +28,16 @@ from dialer.service.leadership import Leadership
 from dialer.service.links import AsteriskLinks
 from dialer.service.operators import OperatorDesk, WrapUpPolicy
 from dialer.service.pacing_loop import PacingLoop
-from dialer.service.ports import CallControl, Clock, DatabaseWorker, DialerRepository, Leases, OpenWork, SystemClock
+from dialer.service.ports import (
+    CallControl,
+    Clock,
+    DatabaseWorker,
+    DialerRepository,
+    Leases,
+    OpenWork,
+    Recovery,
+    SystemClock,
+)
 from dialer.service.read_model import ReadModel
 from dialer.service.run_state import CampaignRun
 
@@ -47,6 +57,7 @@ class DialerService:
         clock: Clock | None = None,
         wrapup_policy: WrapUpPolicy | None = None,
         tick_s: float = 0.25,
+        recovery: Recovery | None = None,
     ) -> None:
         self.ctx = LiveContext(options, repo, db, links, clock or SystemClock(), node)
         self.leases = leases
@@ -59,6 +70,12 @@ class DialerService:
         self.leadership = Leadership(self.ctx, leases, open_work, self.pacing, self.desk)
         self.failover = Failover(self.ctx, self.desk, self.capture)
         self.desk.standby = self.leadership
+        # with a Recovery port what an earlier process (or a dropped websocket) left is adopted, not ended
+        self.adoption: Adoption | None = None
+        if recovery is not None:
+            self.adoption = Adoption(self.ctx, self.desk, self.calls, self.capture, recovery, self.leadership.run_for)
+            self.leadership.adoption = self.adoption
+            self.failover.adoption = self.adoption
         self.desk.serve_waiting = self.calls.serve_waiting
         self.view = ReadModel(self.ctx.runs, links, db, self.ctx.clock.time)
         for name, link in links.items():

@@ -9,6 +9,7 @@ import logging
 
 from dialer.compliance.registers import register_problems
 from dialer.outcomes import AttemptOutcome
+from dialer.service.adoption import Adoption, Scope
 from dialer.service.campaign_config import CampaignConfig, CampaignNotCompliant
 from dialer.service.context import LiveContext
 from dialer.service.operators import OperatorDesk
@@ -36,6 +37,10 @@ class Leadership:
         self._standby: dict[int, asyncio.Task[None]] = {}
         self._standby_logins: dict[int, list[str]] = {}
         self._starting: dict[int, asyncio.Lock] = {}
+        # adoption of what an earlier process left (wired by DialerService when a Recovery port is given);
+        # without it what is left is ended, as before adoption existed
+        self.adoption: Adoption | None = None
+        self._adopted_at_start: set[int] = set()  # campaigns whose lease we kept since adopting at start
 
     # -- the StandbyGate the operator desk asks ----------------------------------------------------
     def standing_by(self, campaign_id: int) -> bool:
@@ -58,6 +63,14 @@ class Leadership:
         return await self.ctx.db.call(self.leases.still_held, campaign_id)
 
     async def open_campaign(self, campaign_id: int) -> CampaignRun:
+        run = self.ctx.runs.get(campaign_id)
+        if run is None:
+            run = await self._new_run(campaign_id)
+        run.stopping = False  # a run opened for adopted calls now dials too
+        await self.ctx.db.call(self.ctx.repo.set_campaign_status, campaign_id, "running")
+        return run
+
+    async def _new_run(self, campaign_id: int) -> CampaignRun:
         ctx = self.ctx
         row = await ctx.db.call(ctx.repo.campaign, campaign_id)
         run = CampaignRun(CampaignConfig.from_row(row, ctx.options.trunk))
@@ -65,7 +78,16 @@ class Leadership:
         for day, answered, abandoned in await ctx.db.call(ctx.repo.abandon_history, campaign_id, 30, ctx.clock.now()):
             run.ledger.add_history(day, answered, abandoned)
         ctx.runs[campaign_id] = run
-        await ctx.db.call(ctx.repo.set_campaign_status, campaign_id, "running")
+        return run
+
+    async def run_for(self, campaign_id: int) -> CampaignRun:
+        """The live run of a campaign, opened when there is none: calls and operators adopted after a
+        restart live in it until they end, whether or not the campaign is dialled again (no pacing here,
+        and its status is left as it is)."""
+        run = self.ctx.runs.get(campaign_id)
+        if run is None:
+            run = await self._new_run(campaign_id)
+            run.stopping = True
         return run
 
     async def start_campaign(self, campaign_id: int) -> CampaignRun | None:
@@ -90,8 +112,11 @@ class Leadership:
                 )
             return None
         await self._take_over(campaign_id)
+        run = ctx.runs.get(campaign_id)  # a take-over may have opened it for the calls it adopted
         if run is None:
             run = await self.open_campaign(campaign_id)
+        else:
+            await ctx.db.call(ctx.repo.set_campaign_status, campaign_id, "running")
         problems = run.config.compliance_problems()
         law = run.config.law
         if law is not None and law.national_register_screening:  # TPS & co: loaded, and fresh enough
@@ -144,6 +169,12 @@ class Leadership:
         `reconcile` cannot see them) and give each attempt it left open its one final outcome,
         `system_failure`. Our own calls and sessions (a pause and resume of ours) are left alone."""
         ctx = self.ctx
+        if self.adoption is not None:  # adopt what it left instead (the dead process's application)
+            if campaign_id in self._adopted_at_start:  # held since start: nobody else can have left anything
+                self._adopted_at_start.discard(campaign_id)
+                return
+            await self.adoption.adopt(Scope((campaign_id,), subscribe=True))
+            return
         found = await ctx.db.call(self.open_work.left_open, campaign_id)
         ours_calls = {c.attempt_id for r in ctx.runs.values() for c in r.floor.calls.values()}
         ours_sessions = {o.session_id for r in ctx.runs.values() for o in r.floor.operators.values()}
@@ -197,6 +228,9 @@ class Leadership:
         operator sessions died with that process. Other dialer processes sharing this Asterisk (other
         application names) and this database (campaigns whose lease they hold) are left alone."""
         ctx = self.ctx
+        if self.adoption is not None:
+            await self._adopt_left_open()
+            return
         await ctx.links.end_app_leftovers()
         at = ctx.clock.now()
         for campaign_id in await ctx.db.call(ctx.repo.campaigns_with_open_work):
@@ -208,6 +242,28 @@ class Leadership:
             await ctx.db.call(ctx.repo.end_open_operator_sessions, at, "dialer restarted", campaign_id)
             if campaign_id not in self._pacing:
                 await ctx.db.call(self.leases.release, campaign_id)
+
+    async def _adopt_left_open(self) -> None:
+        """After a crash of ours: adopt what an earlier process left (dialer.service.adoption) for every
+        campaign with open work whose lease we get; campaigns a live process paces are left alone, and
+        what else is in our Stasis application is ended. A campaign keeps its lease while adopted calls
+        or operators are on its floor (a process standing by must not take them over)."""
+        ctx = self.ctx
+        assert self.adoption is not None
+        held = [
+            cid
+            for cid in await ctx.db.call(ctx.repo.campaigns_with_open_work)
+            if await ctx.db.call(self.leases.try_acquire, cid)
+        ]
+        await self.adoption.adopt(Scope(tuple(held)))
+        for campaign_id in held:
+            run = ctx.runs.get(campaign_id)
+            if campaign_id in self._pacing or (run is not None and (run.floor.calls or run.floor.operators)):
+                self._adopted_at_start.add(campaign_id)
+                continue
+            if run is not None and run.stopping:
+                del ctx.runs[campaign_id]  # opened for the plan, nothing adopted
+            await ctx.db.call(self.leases.release, campaign_id)
 
     async def close(self) -> None:
         """Stop every campaign and the stand-by watchers; the leases go with the database connection."""

@@ -27,6 +27,7 @@ class AsteriskLink:
     ami: ManagerLink
     max_lines: int | None
     spool_dir: Path
+    cdr_csv_path: Path | None = None  # Asterisk's call records as the dialer sees them (dialer.recovery.cdr)
 
     @property
     def up(self) -> bool:

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from dialer.floor import LiveOperator
 from dialer.pacing import OperatorState
+from dialer.recovery.adoption import OperatorPlan
 from dialer.service.context import LiveContext
 from dialer.service.run_state import CampaignRun
 from dialer.telephony.ari import TelephonyError
@@ -53,6 +54,9 @@ class OperatorDesk:
                 f"campaign {campaign_id} is paced by another dialer process: {login} logs in here if it takes over"
             )
         run = ctx.run(campaign_id)
+        already = run.floor.operator_by_login(login)
+        if already is not None:  # adopted after a restart, or a second click: one session per operator
+            return already
         operator = await ctx.db.call(ctx.repo.operator, login)
         if operator is None:
             raise KeyError(f"no operator {login!r}")
@@ -146,13 +150,32 @@ class OperatorDesk:
         ended = self.ctx.clock.monotonic()
         run.learner.observe_talk(ended - op.since, ended_at=ended)
         self.set_state(run, op, OperatorState.WRAP_UP, f"attempt {attempt_id} ended")
+        self._arm_wrap_up(run, op, attempt_id)
 
+    def _arm_wrap_up(self, run: CampaignRun, op: LiveOperator, attempt_id: int) -> None:
         async def over() -> None:
             await self._wrapup_over(run, op)
 
         self.ctx.background.later(f"wrapup-{op.channel_id}", run.config.wrapup_s, over)
         if self.wrapup_policy is not None:
             self.ctx.background.spawn(self._desk_dispose(run, op, attempt_id), f"desk-{op.login}")
+
+    def adopt(self, run: CampaignRun, plan: OperatorPlan, login: str, endpoint: str) -> LiveOperator:
+        """An operator whose softphone is still in their bridge after a dialer restart: back on the floor in
+        the state the plan found (ready, paused, on a call, or wrapping up with the disposition screen,
+        whose wrap-up time starts again)."""
+        assert plan.channel_id is not None and plan.bridge_id is not None and plan.state is not None
+        server = plan.server or self.ctx.links.default
+        op = LiveOperator(
+            plan.operator_id, login, endpoint, plan.session_id, plan.channel_id, plan.bridge_id, server=server
+        )
+        op.attempt_id = plan.attempt_id
+        run.floor.operators[op.channel_id] = op
+        self.ctx.homes[login] = server
+        self.set_state(run, op, plan.state, f"adopted after a restart: {plan.reason}")
+        if plan.state is OperatorState.WRAP_UP and plan.attempt_id is not None:
+            self._arm_wrap_up(run, op, plan.attempt_id)
+        return op
 
     async def _desk_dispose(self, run: CampaignRun, op: LiveOperator, attempt_id: int) -> None:
         assert self.wrapup_policy is not None

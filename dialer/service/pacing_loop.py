@@ -16,7 +16,7 @@ from dialer.service.campaign_config import UNSUPPORTED_STRATEGIES, CampaignNotCo
 from dialer.service.context import LiveContext
 from dialer.service.decision_log import DecisionJournal, DecisionLog
 from dialer.service.run_state import CampaignRun
-from dialer.telephony.ari import TelephonyError
+from dialer.telephony.ari import TelephonyError, attempt_variables
 
 log = logging.getLogger(__name__)
 LEASE_SWEEP_S = 60.0  # how often a paced campaign's expired leases are swept (dialer/db/repositories/leasing.py)
@@ -165,6 +165,8 @@ class PacingLoop:
                 app_args="customer",
                 timeout_s=run.config.ring_timeout_s,
                 caller_id=run.config.caller_id,
+                # names the attempt on the channel and in Asterisk's CDR: what a restarted dialer adopts by
+                variables=attempt_variables(task.attempt_id),
             )
             run.backoff.accepted(server)
         except TelephonyError as exc:

@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, Protocol, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 from dialer.compliance.registers import RegisterState
 from dialer.db.models import Campaign, Operator
@@ -21,6 +22,13 @@ from dialer.outcomes import AttemptOutcome
 from dialer.recordings.pipeline import ProcessedRecording
 from dialer.recordings.store import RecordingStore
 from dialer.rules.campaign_rules import CampaignRules
+
+if TYPE_CHECKING:
+    from dialer.recovery.adoption import OpenSession
+    from dialer.recovery.cdr import CdrRecord
+    from dialer.recovery.orphans import OrphanReport
+    from dialer.recovery.reconcile import OpenAttempt, Resolution
+    from dialer.telephony.inventory import ServerInventory
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -36,6 +44,7 @@ __all__ = [
     "ManagerLink",
     "OpenWork",
     "RecordingStore",
+    "Recovery",
     "SystemClock",
 ]
 
@@ -63,6 +72,7 @@ class CallControl(Protocol):
         timeout_s: float,
         other_channel_id: str | None = None,
         caller_id: str | None = None,
+        variables: dict[str, str] | None = None,
     ) -> None: ...
 
     async def hangup(self, channel_id: str, reason: str = "normal") -> None: ...
@@ -84,6 +94,14 @@ class CallControl(Protocol):
     async def app_inventory(self) -> tuple[list[str], list[str]]: ...
 
     async def bridge_ids(self) -> list[str]: ...
+
+    async def channel_ids(self) -> list[str]: ...
+
+    async def inventory(self, server: str) -> ServerInventory: ...
+
+    async def subscribe(self, channel_ids: list[str], bridge_ids: list[str]) -> None: ...
+
+    async def reachable(self, timeout_s: float = 2.0) -> bool: ...
 
 
 class ManagerLink(Protocol):
@@ -177,6 +195,30 @@ class OpenWork(Protocol):
     def left_open(self, campaign_id: int) -> LeftOpen: ...
 
     def register_states(self) -> dict[str, RegisterState]: ...
+
+
+class Recovery(Protocol):
+    """What a (re)started dialer reads and settles of what an earlier process left (dialer.recovery):
+    the open work to adopt, Asterisk's own call records, the outcomes and retries of calls that ended
+    while nobody listened, and the recording legs left in a spool. Blocking: called on the database
+    worker or in a thread."""
+
+    def open_work(self, campaign_ids: list[int]) -> tuple[list[OpenAttempt], list[OpenSession]]: ...
+
+    def call_records(self, paths: list[Path]) -> list[CdrRecord]: ...
+
+    def settle_left_open(
+        self,
+        campaign_id: int,
+        records: list[CdrRecord],
+        now: datetime,
+        *,
+        skip_channel_ids: AbstractSet[str] = frozenset(),
+        only_channel_ids: AbstractSet[str] | None = None,
+        awaiting_disposition: AbstractSet[int] = frozenset(),
+    ) -> list[Resolution]: ...
+
+    def store_orphan_recordings(self, spool_dir: Path, live_channel_ids: AbstractSet[str]) -> OrphanReport: ...
 
 
 class Leases(Protocol):

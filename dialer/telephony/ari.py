@@ -147,6 +147,20 @@ class AriClient:
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 5.0)
 
+    async def reachable(self, timeout_s: float = 2.0) -> bool:
+        """Does Asterisk answer ARI at all (GET /asterisk/ping on a connection of its own)? Tells a dropped
+        websocket (Asterisk up, its calls going on) from Asterisk gone (its calls gone with it)."""
+        try:
+            async with (
+                aiohttp.ClientSession(auth=aiohttp.BasicAuth(self.user, self.password)) as session,
+                session.get(
+                    f"{self.url.rstrip('/')}/ari/asterisk/ping", timeout=aiohttp.ClientTimeout(total=timeout_s)
+                ) as response,
+            ):
+                return response.status == 200
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            return False
+
     async def _wait_app_registered(self, client: Any, run: asyncio.Task[None]) -> None:
         """The Stasis app exists once our websocket is subscribed; until then events would be lost."""
         for _ in range(100):
@@ -348,5 +362,9 @@ class AriClient:
                 replace(channel, variables={**channel.variables, **values}, in_application=channel.id in wanted)
             )
         bridge_ids = set(app_bridges)
-        bridges = [b for b in await self.bridges() if b.id in bridge_ids or b.id.startswith(DIALER_BRIDGE_PREFIX)]
+        bridges = [
+            replace(b, in_application=b.id in bridge_ids)
+            for b in await self.bridges()
+            if b.id in bridge_ids or b.id.startswith(DIALER_BRIDGE_PREFIX)
+        ]
         return ServerInventory(server, tuple(found), tuple(bridges))

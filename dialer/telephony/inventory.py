@@ -46,6 +46,9 @@ class BridgeInfo:
     id: str
     name: str = ""
     channels: tuple[str, ...] = ()
+    # in our Stasis application (else found by its id only: another process's, live or dead, is not ours
+    # to destroy unless an open operator session we hold names it)
+    in_application: bool = True
 
     @classmethod
     def from_ari(cls, data: Mapping[str, Any]) -> BridgeInfo:

@@ -61,6 +61,7 @@ class FakeAri:
         timeout_s: float,
         other_channel_id: str | None = None,
         caller_id: str | None = None,
+        variables: dict[str, str] | None = None,
     ) -> None:
         if self.refuse_originate:
             raise TelephonyError("Allocation failed", 500)

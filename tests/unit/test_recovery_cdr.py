@@ -141,6 +141,16 @@ def test_answered_never_bridged_is_an_abandon_or_a_machine() -> None:
     assert unsure.outcome is AttemptOutcome.ABANDONED  # a person must never be counted as a machine
 
 
+def test_a_tag_from_before_the_attempt_was_placed_is_another_databases_attempt() -> None:
+    """Attempt ids repeat across databases sharing one Asterisk (a test lab, a rebuilt database)."""
+    own = rec("att-1", "BUSY", 10, 13, attempt_id=1)
+    older = rec("att-old", "ANSWERED", 0, 9, answer=at(1), attempt_id=1)
+    (r,) = reconcile([OpenAttempt(1, "att-1", originated_at=at(10))], [own, older])
+    assert r.outcome is AttemptOutcome.BUSY
+    (r,) = reconcile([OpenAttempt(1, "att-1", originated_at=at(10))], [older])
+    assert r.outcome is AttemptOutcome.SYSTEM_FAILURE
+
+
 def test_records_match_by_attempt_tag_too_but_not_the_dialplan_half() -> None:
     tagged = rec("renamed", "BUSY", 0, 3, attempt_id=1)
     half = rec("att-1-2", "ANSWERED", 0, 9, answer=at(1), attempt_id=1)
