@@ -17,6 +17,7 @@ from dialer.adapters.db_worker import DbWorker
 from dialer.adapters.sql_open_work import SqlOpenWork
 from dialer.config import AsteriskServer, Settings
 from dialer.db import make_engine, make_session_factory
+from dialer.db.inbound import SqlInboundRecords
 from dialer.db.leader import CampaignLeases
 from dialer.db.repository import Repository
 from dialer.recordings.factory import store_from_settings
@@ -93,6 +94,7 @@ def dialer_service(
         db=DbWorker(),
         leases=CampaignLeases(repo.engine),
         open_work=SqlOpenWork(repo.sessions),
+        inbound_records=SqlInboundRecords(repo.sessions),
         recording_store=store if store is not None else recording_store(settings),
         node=node or f"{socket.gethostname()}-{os.getpid()}",
         clock=clock,

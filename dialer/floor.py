@@ -21,6 +21,7 @@ class CallStage(StrEnum):
     BRIDGED = "bridged"
     ABANDONING = "abandoning"  # no operator in time: playing the abandon message
     MACHINE = "machine"  # answering machine detected, being hung up
+    QUEUED = "queued"  # an inbound caller in the campaign's queue (dialer.service.inbound routes them)
 
 
 @dataclass
@@ -52,6 +53,7 @@ class LiveCall:
     learned: bool = False  # the pacing learner has been told how this call resolved
     abandon_message_played: bool = False  # the recorded message reached its end before the hang-up
     server: str = ""  # the Asterisk server the call was originated on (and can only be bridged on)
+    inbound: bool = False  # the contact called the campaign's number: not counted by the abandon guard
 
 
 @dataclass

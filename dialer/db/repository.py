@@ -61,6 +61,7 @@ LEASED = "leased"
 WRAP_UP = "wrap_up"  # connected; waiting for the operator's disposition
 DONE = "done"
 DNC = "dnc"
+OUTBOUND = "outbound"  # Attempt.direction of calls we placed (inbound ones: dialer.db.inbound)
 
 
 @dataclass(frozen=True)
@@ -665,6 +666,7 @@ class Repository:
                     Attempt.campaign_id == campaign_id,
                     Attempt.ended_at >= since,
                     Attempt.outcome.in_([AttemptOutcome.CONNECTED.value, AttemptOutcome.ABANDONED.value]),
+                    Attempt.direction == OUTBOUND,  # the abandon guard counts only calls we placed
                 )
             ).all()
         per_day: dict[int, list[int]] = {}
@@ -745,7 +747,7 @@ class Repository:
         with self.sessions() as s:
             rows = s.execute(
                 select(Attempt.outcome, func.count())
-                .where(Attempt.campaign_id == campaign_id)
+                .where(Attempt.campaign_id == campaign_id, Attempt.direction == OUTBOUND)
                 .group_by(Attempt.outcome)
             ).all()
             counts = Counter({outcome or "in_progress": n for outcome, n in rows})
@@ -814,7 +816,9 @@ def _zones(contact: Contact) -> ContactZones:
 
 def _counted_attempts(s: Session, contact_id: int, rules: CampaignRules, exclude: int | None = None) -> list[datetime]:
     rows = s.execute(
-        select(Attempt.id, Attempt.originated_at, Attempt.outcome).where(Attempt.contact_id == contact_id)
+        select(Attempt.id, Attempt.originated_at, Attempt.outcome).where(
+            Attempt.contact_id == contact_id, Attempt.direction == OUTBOUND
+        )
     ).all()
     return sorted(at for attempt_id, at, outcome in rows if attempt_id != exclude and rules.counts(outcome))
 
@@ -869,7 +873,9 @@ class _Checks:
         ).all()
         attempts: dict[int, list[datetime]] = {}
         for contact_id, at, outcome in s.execute(
-            select(Attempt.contact_id, Attempt.originated_at, Attempt.outcome).where(Attempt.contact_id.in_(ids))
+            select(Attempt.contact_id, Attempt.originated_at, Attempt.outcome).where(
+                Attempt.contact_id.in_(ids), Attempt.direction == OUTBOUND
+            )
         ):
             if rules.counts(outcome):
                 attempts.setdefault(contact_id, []).append(at)
@@ -886,7 +892,7 @@ class _Checks:
         if rules.compliance is not None:  # frequency caps and the abandon lockout count every campaign
             for phone, at, ended, outcome in s.execute(
                 select(Attempt.phone, Attempt.originated_at, Attempt.ended_at, Attempt.outcome).where(
-                    Attempt.phone.in_(phones)
+                    Attempt.phone.in_(phones), Attempt.direction == OUTBOUND
                 )
             ):
                 if frequency_counted(outcome, rules.compliance):

@@ -155,7 +155,8 @@ class CallRouter:
             call.stage, call.operator, op.attempt_id = CallStage.WAITING, None, None
             self.desk.set_state(run, op, OperatorState.READY, "bridge failed")
             return
-        run.ledger.record(ctx.clock.time(), abandoned=False)
+        if not call.inbound:  # the abandon guard counts only calls we placed
+            run.ledger.record(ctx.clock.time(), abandoned=False)
         ctx.db.submit(
             ctx.repo.update_attempt,
             call.attempt_id,
