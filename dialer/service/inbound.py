@@ -106,6 +106,16 @@ class InboundDesk:
         channel = event.get("channel")
         if not isinstance(channel, dict):
             return False
+        if kind == "StasisEnd":
+            # A call that entered Stasis from the dialplan is no longer ours once it leaves the application:
+            # no ChannelDestroyed follows (an originated one is subscribed until it is destroyed).
+            found = self.ctx.find(str(channel.get("id")))
+            if found is None or found[1] is None or not found[1].inbound:
+                return False
+            kind, event = "ChannelDestroyed", {**event, "type": "ChannelDestroyed"}
+            if str(channel.get("id")) not in self.queued:
+                await self.calls.on_event(event)
+                return True
         args = event.get("args") or []
         if kind == "StasisStart" and args and args[0] == "inbound" and self.ctx.find(str(channel.get("id"))) is None:
             await self._arrived(event, channel, [str(a) for a in args], server)

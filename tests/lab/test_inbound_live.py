@@ -46,6 +46,7 @@ def utcnow() -> datetime:
 
 
 OPERATORS = ["op17", "op18", "op19"]
+APP = "dialer-inbound-lab"  # its own Stasis application: no other dialer on the lab sees these calls
 ANNA = "+79161110001"  # last spoke to op17; fallback chain op18
 VIP = "+79161110009"
 
@@ -75,11 +76,13 @@ class InboundLab:
             "otherChannelId": f"{channel_id}-in",
             "timeout": "30",
         }
-        async with self.http.post(f"{self.ari_url}/ari/channels", params=params) as resp:
+        body = {"variables": {"_DIALER_APP": APP}}  # inherited by the ;2 side: into this test's application
+        async with self.http.post(f"{self.ari_url}/ari/channels", params=params, json=body) as resp:
             assert resp.status == 200, await resp.text()
         return channel_id
 
     async def hang_up(self, channel_id: str) -> None:
+        """The caller hangs up (their simulated phone, the ;1 side)."""
         async with self.http.delete(f"{self.ari_url}/ari/channels/{channel_id}") as resp:
             assert resp.status in (204, 404), await resp.text()
 
@@ -118,7 +121,7 @@ class InboundLab:
 async def inbound_lab(lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path) -> AsyncIterator[InboundLab]:
     url = f"sqlite:///{tmp_path / 'lab.db'}"
     migrate(url)
-    settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "recordings", ari_app="dialer")
+    settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "recordings", ari_app=APP)
     repo = repository(settings)
     definition = parse_campaign(
         campaign_definition(
@@ -192,8 +195,10 @@ async def test_reaches_the_last_operator_with_the_card_then_the_chain(inbound_la
     assert {a.operator_id for a in attempts} == {t.op("op17").operator_id, t.op("op18").operator_id}
     assert all(a.disposition_code == "ok" and a.bridged_at and a.answered_at for a in attempts)
     await until(lambda: len(t.repo.recordings(t.run.campaign_id)) == 2, 15)  # recorded like any other call
-    # the outbound abandon guard never counted them
-    assert t.repo.abandon_history(t.run.campaign_id, 1, utcnow()) == []
+    # the outbound abandon guard counts only the one earlier outbound conversation, not these two
+    assert [(live, abandons) for _, live, abandons in t.repo.abandon_history(t.run.campaign_id, 1, utcnow())] == [
+        (1, 0)
+    ]
 
 
 async def test_vip_overtakes_the_queue_and_a_hang_up_becomes_a_callback(inbound_lab: InboundLab) -> None:
@@ -223,4 +228,7 @@ async def test_vip_overtakes_the_queue_and_a_hang_up_becomes_a_callback(inbound_
     with t.repo.sessions() as s:
         contact = s.query(Contact).filter(Contact.phone == "+79161110004").one()
         assert contact.is_callback and contact.status == "new" and contact.next_attempt_at is not None
-    assert t.repo.abandon_history(t.run.campaign_id, 1, utcnow()) == []
+    # the queue abandons are not outbound abandons: only the earlier outbound conversation is counted
+    assert [(live, abandons) for _, live, abandons in t.repo.abandon_history(t.run.campaign_id, 1, utcnow())] == [
+        (1, 0)
+    ]
