@@ -64,7 +64,9 @@ class SqlInboundRecords:
                 .order_by(func.coalesce(Attempt.bridged_at, Attempt.originated_at).desc(), Attempt.id.desc())
                 .limit(1)
             )
-            ops = dict(s.execute(select(Operator.login, Operator.id).where(Operator.active)).tuples().all())
+            ops = {
+                login: op_id for login, op_id in s.execute(select(Operator.login, Operator.id).where(Operator.active))
+            }
             return InboundCaller(contact.id, known, dict(contact.extra or {}), last, ops)
 
     @staticmethod

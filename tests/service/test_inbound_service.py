@@ -255,3 +255,19 @@ async def test_a_number_no_campaign_answers_is_hung_up(tmp_path: Path, did: str)
     await r.call_in("in-1", "+79165550000", did=did)
     assert ("hangup", "in-1") in r.ari.requests and "in-1" not in r.run.floor.calls
     await r.service.close()
+
+
+async def test_stasis_end_ends_an_inbound_call(tmp_path: Path) -> None:
+    """A call that came in through the dialplan leaves the application with StasisEnd; no ChannelDestroyed."""
+    r = await rig(tmp_path, ["op1"])
+    await r.call_in("in-1", "+79165550000")
+    assert r.bridged_to("in-1") == "op1"
+    await r.emit({"type": "StasisEnd", "channel": {"id": "in-1"}})
+    assert r.live("op1").state is OperatorState.WRAP_UP and "in-1" not in r.run.floor.calls
+    await r.service.pause(r.run.campaign_id, "op1", "break")  # no effect in wrap-up; queue the next one
+    await r.service.dispose(r.run.campaign_id, "op1", "ok")
+    await r.service.pause(r.run.campaign_id, "op1", "break")
+    await r.call_in("in-2", "+79165550001")
+    await r.emit({"type": "StasisEnd", "channel": {"id": "in-2"}})
+    assert [op for _, op in r.records.callbacks] == [None] and "in-2" not in r.run.floor.calls
+    await r.service.close()
