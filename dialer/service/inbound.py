@@ -118,7 +118,12 @@ class InboundDesk:
                 return True
         args = event.get("args") or []
         if kind == "StasisStart" and args and args[0] == "inbound" and self.ctx.find(str(channel.get("id"))) is None:
-            await self._arrived(event, channel, [str(a) for a in args], server)
+            try:
+                await self._arrived(event, channel, [str(a) for a in args], server)
+            except Exception:  # a caller must not be left in silence: hang up, the number stays in the log
+                log.exception("inbound call %s could not be taken", channel.get("id"))
+                with contextlib.suppress(TelephonyError):
+                    await self.ctx.links.ari(server).hangup(str(channel.get("id")))
             return True
         queued = self.queued.get(str(channel.get("id")))
         if queued is not None and kind == "ChannelDestroyed":
