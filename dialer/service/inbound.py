@@ -267,9 +267,11 @@ class InboundDesk:
             decision = callback_for_hang_up(q.caller)
             ctx.db.submit(self.records.callback_task, call.contact_id, decision.callback_operator_id, ctx.clock.now())
         waited = ctx.clock.monotonic() - q.caller.arrived_at
-        notes = f"inbound, not connected: {decision.reason.value} after {waited:.0f} s"
-        if decision.callback:
-            notes += f"; callback task for operator {decision.callback_operator_id or 'any'}"
+        who = decision.callback_operator_id or "any / любой"
+        callback = f"; callback task for operator {who} / задача перезвонить" if decision.callback else ""
+        notes = (  # shown on the card's history: both languages, like every text a user reads
+            f"inbound, not connected / входящий, не соединён: {decision.reason.value}, {waited:.0f} s{callback}"
+        )
         cause = event.get("cause")
         ctx.db.submit(
             self.records.finish_unserved,
