@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,7 +55,7 @@ def test_waits_for_own_people_within_the_short_wait_then_the_team() -> None:
 
 
 def test_key_client_goes_to_manager_then_fallback_chain_then_team() -> None:
-    facts = {"account_manager": 5, "fallback_chain": (6, 7), "last_operator": 2}
+    facts: dict[str, Any] = {"account_manager": 5, "fallback_chain": (6, 7), "last_operator": 2}
     ops = [op(1), op(2), op(5), op(6), op(7)]
     assert route(snap([caller("k", **facts)], ops)) == [Connect("k", 5, Reason.OWN_OPERATOR)]
     ops = [op(1), op(2), op(5, free=False), op(6, free=False), op(7)]
