@@ -18,6 +18,7 @@ from dialer.adapters.sql_open_work import SqlOpenWork
 from dialer.adapters.sql_recovery import SqlRecovery
 from dialer.config import AsteriskServer, Settings
 from dialer.db import make_engine, make_session_factory
+from dialer.db.inbound import SqlInboundRecords
 from dialer.db.leader import CampaignLeases
 from dialer.db.repository import Repository
 from dialer.recordings.factory import store_from_settings
@@ -97,6 +98,7 @@ def dialer_service(
         db=DbWorker(),
         leases=CampaignLeases(repo.engine),
         open_work=SqlOpenWork(repo.sessions),
+        inbound_records=SqlInboundRecords(repo.sessions),
         recording_store=store,
         node=node or f"{socket.gethostname()}-{os.getpid()}",
         clock=clock,

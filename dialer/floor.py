@@ -22,6 +22,7 @@ class CallStage(StrEnum):
     BRIDGED = "bridged"
     ABANDONING = "abandoning"  # no operator in time: playing the abandon message
     MACHINE = "machine"  # answering machine detected, being hung up
+    QUEUED = "queued"  # an inbound caller in the campaign's queue (dialer.service.inbound routes them)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class LiveCall:
     # the AMD verdict and its time, the bridge; the connect guard and the pacing ledger read it
     facts: CallFacts = field(default_factory=lambda: CallFacts(answered_at=None))
     counted: bool = False  # the pacing ledger has this call (once per call)
+    inbound: bool = False  # the contact called the campaign's number: not counted by the abandon guard
 
 
 @dataclass

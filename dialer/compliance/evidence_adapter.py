@@ -65,7 +65,12 @@ def load_attempt_records(
         )
         .join(Contact, Attempt.contact_id == Contact.id)
         .outerjoin(Recording, Recording.attempt_id == Attempt.id)
-        .where(Attempt.campaign_id == campaign_id, Attempt.originated_at >= start, Attempt.originated_at < end)
+        .where(
+            Attempt.campaign_id == campaign_id,
+            Attempt.originated_at >= start,
+            Attempt.originated_at < end,
+            Attempt.direction == "outbound",  # calls we placed; inbound ones are no dial of ours
+        )
         .order_by(Attempt.originated_at, Attempt.id)
     )
     with sessions() as s:

@@ -218,6 +218,8 @@ class Attempt(Base):
     next_action_at: Mapped[datetime | None] = mapped_column()
     # abandoned calls: did the callee hear the recorded message to the end (None: not abandoned)
     abandon_message_played: Mapped[bool | None] = mapped_column(Boolean)
+    # outbound: we dialled; inbound: the contact called the campaign's number (dialer.service.inbound)
+    direction: Mapped[str] = mapped_column(String(10), default="outbound", server_default="outbound")
 
 
 class Recording(Base):

@@ -49,6 +49,7 @@ from dialer.rules.campaign_specs import (
 )
 from dialer.rules.connect_strategy import ConnectStrategy
 from dialer.rules.dispositions import Disposition
+from dialer.rules.inbound_spec import InboundSpec
 from dialer.rules.retry import DEFAULT_DELAYS, RetryPolicy
 from dialer.rules.windows import CallingWindows
 
@@ -102,6 +103,7 @@ class CampaignDefinition(_Model):
     # a jurisdiction profile (US, UK, RU, RU_COLLECTION) the campaign may make stricter, never looser
     # without a logged override: see docs/compliance.md
     compliance: dict[str, Any] | None = None
+    inbound: InboundSpec | None = None  # calls coming back to the campaign's numbers (dialer.rules.inbound_spec)
 
     @field_validator("lists", mode="before")
     @classmethod

@@ -113,8 +113,9 @@ class CallRouter:
         return event_time(event) if "timestamp" in event else self.ctx.clock.now()
 
     def _count(self, run: CampaignRun, call: LiveCall) -> None:
-        """Feed the pacing ledger from the one definition, once per call, when the call is decided."""
-        if call.counted:
+        """Feed the pacing ledger from the one definition, once per call, when the call is decided; the abandon
+        guard counts only the calls we placed, never a contact calling in."""
+        if call.counted or call.inbound:
             return
         verdict = classify_call(call.facts, run.config.connect_rule)
         if verdict.pending:
@@ -197,7 +198,7 @@ class CallRouter:
             return
         bridged_at = ctx.clock.now()
         call.facts = replace(call.facts, bridged_at=bridged_at, outcome=AttemptOutcome.CONNECTED.value)
-        if late and not call.counted:  # an adopted call the planner found past its connect limit
+        if late and not call.counted and not call.inbound:  # an adopted call found past its connect limit
             call.counted = True
             run.ledger.record(ctx.clock.time(), abandoned=True)
             run.abandoned += 1

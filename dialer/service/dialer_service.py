@@ -23,6 +23,7 @@ from dialer.service.capture import RecordingCapture
 from dialer.service.context import LiveContext, ServiceOptions
 from dialer.service.decision_log import DecisionJournal
 from dialer.service.failover import Failover
+from dialer.service.inbound import InboundDesk, InboundRecords
 from dialer.service.knobs import KnobChange, change_knobs
 from dialer.service.leadership import Leadership
 from dialer.service.links import AsteriskLinks
@@ -54,6 +55,7 @@ class DialerService:
         open_work: OpenWork,
         recording_store: RecordingStore,
         node: str,
+        inbound_records: InboundRecords | None = None,
         clock: Clock | None = None,
         wrapup_policy: WrapUpPolicy | None = None,
         tick_s: float = 0.25,
@@ -78,8 +80,12 @@ class DialerService:
             self.failover.adoption = self.adoption
         self.desk.serve_waiting = self.calls.serve_waiting
         self.view = ReadModel(self.ctx.runs, links, db, self.ctx.clock.time)
+        # calls to the campaigns' numbers (None: this service only dials out)
+        self.inbound = InboundDesk(self.ctx, self.calls, self.capture, inbound_records) if inbound_records else None
+        if self.inbound is not None:
+            self.desk.serve_waiting = self.inbound.serve_waiting
         for name, link in links.items():
-            link.ari.on_event = self.calls.on_event
+            link.ari.on_event = self.inbound.handler(name) if self.inbound is not None else self.calls.on_event
             link.ari.on_connection_change = self._connection_handler(name)
 
     def _connection_handler(self, server: str) -> Callable[[bool], Awaitable[None]]:

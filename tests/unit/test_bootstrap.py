@@ -20,7 +20,9 @@ async def test_the_service_gets_every_server_and_the_recording_store(tmp_path: P
     service = bootstrap.dialer_service(settings, node="n1")
     try:
         assert list(service.links) == ["default", "b"] and service.links["b"].max_lines == 9
-        assert all(link.ari.on_event == service.calls.on_event for link in service.links.values())
+        # every server's events go through the inbound desk, which hands the rest to the call router
+        assert service.inbound is not None and service.inbound.calls is service.calls
+        assert all(link.ari.on_event.__qualname__.startswith("InboundDesk.handler") for link in service.links.values())
         assert all(link.ari.on_connection_change is not None for link in service.links.values())
         store = service.recording_store
         assert isinstance(store, LocalRecordingStore) and store.root == tmp_path / "r"

@@ -11,6 +11,7 @@ LEASED = "leased"
 WRAP_UP = "wrap_up"  # connected; waiting for the operator's disposition
 DONE = "done"
 DNC = "dnc"
+OUTBOUND = "outbound"  # Attempt.direction of calls we placed (inbound ones: dialer.db.inbound)
 
 
 class RepositoryBase:

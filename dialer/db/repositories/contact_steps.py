@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dialer.db.models import Attempt, Contact
-from dialer.db.repositories.base import DIALABLE, DONE, WRAP_UP
+from dialer.db.repositories.base import DIALABLE, DONE, OUTBOUND, WRAP_UP
 from dialer.outcomes import AttemptOutcome
 from dialer.rules.campaign_rules import CampaignRules
 from dialer.rules.eligibility import ContactSnapshot
@@ -41,7 +41,9 @@ def snapshot(contact: Contact) -> ContactSnapshot:
 
 def counted_attempts(s: Session, contact_id: int, rules: CampaignRules, exclude: int | None = None) -> list[datetime]:
     rows = s.execute(
-        select(Attempt.id, Attempt.originated_at, Attempt.outcome).where(Attempt.contact_id == contact_id)
+        select(Attempt.id, Attempt.originated_at, Attempt.outcome).where(
+            Attempt.contact_id == contact_id, Attempt.direction == OUTBOUND
+        )
     ).all()
     return sorted(at for attempt_id, at, outcome in rows if attempt_id != exclude and rules.counts(outcome))
 

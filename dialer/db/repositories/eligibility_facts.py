@@ -15,6 +15,7 @@ from dialer.compliance.evidence_adapter import blocked_dial_audit
 from dialer.compliance.registers import screened_registers
 from dialer.compliance.store import as_event, consent_rows, registers_listing
 from dialer.db.models import Attempt, AuditLog, Contact, DoNotCall
+from dialer.db.repositories.base import OUTBOUND
 from dialer.outcomes import AttemptOutcome
 from dialer.rules.campaign_rules import CampaignRules
 from dialer.rules.eligibility import Admission, DialFacts, Verdict
@@ -35,7 +36,9 @@ def load_dial_facts(s: Session, campaign_id: int, contacts: Sequence[Contact], r
     ).all()
     attempts: dict[int, list[datetime]] = {}
     for contact_id, at, outcome in s.execute(
-        select(Attempt.contact_id, Attempt.originated_at, Attempt.outcome).where(Attempt.contact_id.in_(ids))
+        select(Attempt.contact_id, Attempt.originated_at, Attempt.outcome).where(
+            Attempt.contact_id.in_(ids), Attempt.direction == OUTBOUND
+        )
     ):
         if rules.counts(outcome):
             attempts.setdefault(contact_id, []).append(at)
@@ -53,7 +56,7 @@ def load_dial_facts(s: Session, campaign_id: int, contacts: Sequence[Contact], r
     if law is not None:  # frequency caps and the abandon lockout count every campaign
         for phone, at, ended, outcome in s.execute(
             select(Attempt.phone, Attempt.originated_at, Attempt.ended_at, Attempt.outcome).where(
-                Attempt.phone.in_(phones)
+                Attempt.phone.in_(phones), Attempt.direction == OUTBOUND
             )
         ):
             if frequency_counted(outcome, law):

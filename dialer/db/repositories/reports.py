@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from dialer.db.models import Attempt, Campaign, Disposition, Operator, OperatorSession, OperatorStateChange, utcnow
-from dialer.db.repositories.base import RepositoryBase
+from dialer.db.repositories.base import OUTBOUND, RepositoryBase
 from dialer.outcomes import AttemptOutcome
 
 
@@ -107,7 +107,7 @@ class ReportRepository(RepositoryBase):
         with self.sessions() as s:
             rows = s.execute(
                 select(Attempt.outcome, func.count())
-                .where(Attempt.campaign_id == campaign_id)
+                .where(Attempt.campaign_id == campaign_id, Attempt.direction == OUTBOUND)
                 .group_by(Attempt.outcome)
             ).all()
             counts = Counter({outcome or "in_progress": n for outcome, n in rows})

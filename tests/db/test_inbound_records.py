@@ -1,0 +1,89 @@
+"""Inbound calls in the database: who is calling, the attempt marked inbound, callback tasks, and the
+outbound counts (abandon history, summary) that must not see inbound calls."""
+
+from datetime import UTC, datetime, timedelta
+
+from dialer.db.inbound import INBOUND_LIST, SqlInboundRecords
+from dialer.db.models import Attempt, Contact, ContactList
+from dialer.db.repository import Repository
+from dialer.outcomes import AttemptOutcome
+
+T0 = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
+PHONE = "+79100000001"
+
+
+def _setup(repo: Repository) -> tuple[int, SqlInboundRecords]:
+    cid = repo.upsert_campaign("c1", fields={}, dispositions=[{"code": "ok", "label": "OK"}])
+    repo.add_contact_list(cid, "l1", [{"phone": PHONE, "extra": {"vip": "да"}}, {"phone": "+79100000002"}])
+    repo.ensure_operator("op1", "One", "PJSIP/op1")
+    repo.ensure_operator("op2", "Two", "PJSIP/op2")
+    return cid, SqlInboundRecords(repo.sessions)
+
+
+def test_identifies_a_known_contact_and_who_last_spoke_to_them(repo: Repository) -> None:
+    cid, records = _setup(repo)
+    (task, _) = repo.lease_contacts(cid, 2, "n", T0)
+    op2 = repo.operator("op2")
+    assert op2 is not None
+    repo.update_attempt(task.attempt_id, operator_id=op2.id, bridged_at=T0)
+    repo.finish_attempt(task.attempt_id, AttemptOutcome.CONNECTED, T0 + timedelta(seconds=30))
+    caller = records.identify(cid, frozenset({"89100000001", PHONE}), T0 + timedelta(hours=1))
+    assert caller.known and caller.contact_id == task.contact_id
+    assert caller.last_operator_id == op2.id and caller.details.get("vip") == "да"
+    assert set(caller.operator_ids) == {"op1", "op2"}
+
+
+def test_an_unknown_number_is_kept_on_the_inbound_callers_list(repo: Repository) -> None:
+    cid, records = _setup(repo)
+    caller = records.identify(cid, frozenset({"79990000000", "+79990000000"}), T0)
+    again = records.identify(cid, frozenset({"+79990000000"}), T0)
+    assert not caller.known and again.known and again.contact_id == caller.contact_id
+    with repo.sessions() as s:
+        contact = s.get(Contact, caller.contact_id)
+        assert contact is not None and contact.phone == "+79990000000" and contact.status == "done"
+        lst = s.get(ContactList, contact.list_id)
+        assert lst is not None and lst.name == INBOUND_LIST
+    assert repo.count_dialable(cid, T0) == 2  # not dialled unless a callback task says so
+
+
+def test_inbound_attempts_stay_out_of_the_outbound_counts(repo: Repository) -> None:
+    cid, records = _setup(repo)
+    caller = records.identify(cid, frozenset({PHONE}), T0)
+    served = records.open_attempt(cid, caller.contact_id, PHONE, "in-1", T0)
+    repo.finish_attempt(served, AttemptOutcome.CONNECTED, T0 + timedelta(seconds=60))
+    lost = records.open_attempt(cid, caller.contact_id, PHONE, "in-2", T0)
+    records.finish_unserved(lost, T0 + timedelta(seconds=5), "inbound, not connected: hung_up after 5 s", 16, "x")
+    records.finish_unserved(lost, T0 + timedelta(seconds=9), "again", None, None)  # idempotent
+    attempts = {a.channel_id: a for a in repo.attempts(cid)}
+    assert attempts["in-1"].direction == "inbound" and attempts["in-1"].outcome == "connected"
+    assert attempts["in-2"].outcome == "abandoned" and (attempts["in-2"].notes or "").startswith("inbound")
+    assert attempts["in-2"].ended_at == T0 + timedelta(seconds=5)
+    assert repo.abandon_history(cid, 7, T0 + timedelta(hours=1)) == []
+    summary = repo.summary(cid, T0 + timedelta(hours=1))
+    assert (summary.dialled, summary.abandoned, summary.bridged) == (0, 0, 0)
+
+
+def test_callback_task_for_the_right_operator(repo: Repository) -> None:
+    cid, records = _setup(repo)
+    caller = records.identify(cid, frozenset({"+79990000000"}), T0)
+    op1 = repo.operator("op1")
+    assert op1 is not None
+    assert records.callback_task(caller.contact_id, op1.id, T0)
+    with repo.sessions() as s:
+        contact = s.get(Contact, caller.contact_id)
+        assert contact is not None
+        assert (contact.status, contact.is_callback, contact.callback_operator_id) == ("new", True, op1.id)
+    (task,) = [t for t in repo.lease_contacts(cid, 5, "n", T0) if t.contact_id == caller.contact_id]
+    assert task.preferred_operator_id in (None, op1.id)
+
+
+def test_no_callback_for_a_number_on_the_do_not_call_list(repo: Repository) -> None:
+    cid, records = _setup(repo)
+    caller = records.identify(cid, frozenset({PHONE}), T0)
+    with repo.sessions.begin() as s:
+        contact = s.get(Contact, caller.contact_id)
+        assert contact is not None
+        contact.status = "dnc"
+    assert not records.callback_task(caller.contact_id, None, T0)
+    with repo.sessions() as s:
+        assert s.query(Attempt).count() == 0
