@@ -243,7 +243,7 @@ def import_list(
         from dialer.compliance.registers import screened_registers
 
         registers = screened_registers(compliance_from_config(definition.compliance).rules)
-    from dialer.compliance.store import register_lookup
+    from dialer.db.compliance_store import register_lookup
     from dialer.db.numbering import load_numbering_plan
 
     overrides = {**(ref.mapping if ref and ref.mapping else {}), **(mapping or {})}

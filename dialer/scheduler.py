@@ -193,7 +193,7 @@ class CampaignScheduler:
     def sync_registers(self) -> dict[str, bool]:
         """Reload each configured national register whose file changed (its age is the file's date,
         so an old file left in place stays old and campaigns that need it refuse to start)."""
-        from dialer.compliance.store import load_register_file
+        from dialer.db.compliance_store import load_register_file
 
         done: dict[str, bool] = {}
         for name, path in self.register_files.items():

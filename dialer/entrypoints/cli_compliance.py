@@ -72,7 +72,7 @@ def dnc_remove(
     reason: Annotated[str | None, typer.Option(help="why (e.g. the person asked to be called again)")] = None,
 ) -> None:
     """Take a number off a do-not-call list; the opt-out stays in the history, stamped as removed."""
-    from dialer.compliance.store import remove_do_not_call
+    from dialer.db.compliance_store import remove_do_not_call
     from dialer.dnc import read_dnc_text
 
     lines = list(read_dnc_text(phone))
@@ -99,7 +99,7 @@ def registers_load(
     replacing its previous numbers. Campaigns whose profile screens NAME refuse to start when it is too old."""
     from datetime import UTC, datetime
 
-    from dialer.compliance.store import load_register_file
+    from dialer.db.compliance_store import load_register_file
 
     repo = repository_or_exit(Settings())
     when = datetime.fromisoformat(as_of).replace(tzinfo=UTC) if as_of else None
@@ -120,7 +120,7 @@ def registers_load(
 @registers_app.command("list")
 def registers_list() -> None:
     """Every loaded register with the date of its data and its size."""
-    from dialer.compliance.store import register_states
+    from dialer.db.compliance_store import register_states
 
     for st in register_states(repository_or_exit(Settings()).sessions).values():
         loaded = f"{st.loaded_at:%Y-%m-%d %H:%M}"
@@ -141,7 +141,7 @@ def compliance_report(
     outside the window, blocked dials, connect latency, abandon messages; every figure with its attempts."""
     from datetime import date
 
-    from dialer.compliance.evidence_adapter import NoComplianceProfile, campaign_evidence, write_evidence_files
+    from dialer.adapters.compliance_evidence import NoComplianceProfile, campaign_evidence, write_evidence_files
 
     repo = repository_or_exit(Settings())
     row = campaign_or_exit(repo, campaign)

@@ -21,8 +21,8 @@ from enum import StrEnum
 
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing import OperatorState
+from dialer.recovery.inventory import BridgeInfo, ChannelInfo, ServerInventory
 from dialer.recovery.reconcile import OpenAttempt
-from dialer.telephony.inventory import BridgeInfo, ChannelInfo, ServerInventory
 
 SNOOP = "-snoop-"  # recording legs: snoop channel <customer channel>-snoop-<role> (DialerService._start_leg)
 LOCAL_HALF = "-2"  # a Local channel's other half: <customer channel id>-2 (PacingLoop.originate)
