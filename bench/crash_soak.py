@@ -41,7 +41,7 @@ from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.models import Attempt
 from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab
-from dialer.lab.asterisk import LabConfig
+from dialer.lab.lab_config import LabConfig
 from dialer.lab.softphones import SoftphoneBank
 from dialer.recovery.reconcile import OpenAttempt, reconcile
 from dialer.rules.campaign import parse_campaign

@@ -19,7 +19,7 @@ import pytest
 from dialer.adapters.cdr_file import read_cdr_csv
 from dialer.adapters.recovery_startup import survey_servers
 from dialer.lab import AsteriskLab
-from dialer.lab.asterisk import LAB_ARI_PASSWORD, LAB_ARI_USER
+from dialer.lab.lab_config import LAB_ARI_PASSWORD, LAB_ARI_USER
 from dialer.outcomes import AttemptOutcome
 from dialer.recovery.adoption import CallAction, OpenSession, OperatorAction, plan_adoption
 from dialer.recovery.reconcile import OpenAttempt, reconcile
