@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from dialer.config import Settings
-from dialer.entrypoints.cli_common import campaign_or_exit, console, repository_or_exit
-
-if TYPE_CHECKING:
-    from dialer.db.repository import Repository
+from dialer.entrypoints.cli_common import campaign_id_or_exit, campaign_or_exit, console, repository_or_exit
 
 compliance_app = typer.Typer(help="Compliance evidence.", no_args_is_help=True)
 dnc_app = typer.Typer(help="Do-not-call lists (global or per campaign).", no_args_is_help=True)
 registers_app = typer.Typer(help="National opt-out registers (TPS, CTPS, US_DNC...).", no_args_is_help=True)
-
-
-def _dnc_campaign(repo: Repository, campaign: str | None) -> int | None:
-    if campaign is None:
-        return None
-    return campaign_or_exit(repo, campaign).id
 
 
 @dnc_app.command("add")
@@ -40,7 +31,7 @@ def dnc_add(
         raise typer.Exit(2)
     repo = repository_or_exit(Settings())
     added = repo.add_do_not_call_many(
-        [line.phone], campaign_id=_dnc_campaign(repo, campaign), source="cli", reason=reason
+        [line.phone], campaign_id=campaign_id_or_exit(repo, campaign), source="cli", reason=reason
     )
     console.print(f"{line.phone}: {'added' if added else 'already on the list'}")
 
@@ -54,7 +45,7 @@ def dnc_import(
     from dialer.dnc import read_dnc_text
 
     repo = repository_or_exit(Settings())
-    campaign_id = _dnc_campaign(repo, campaign)
+    campaign_id = campaign_id_or_exit(repo, campaign)
     lines = list(read_dnc_text(path.read_text(encoding="utf-8-sig", errors="replace")))
     bad = [x for x in lines if x.phone is None]
     added = repo.add_do_not_call_many(
@@ -81,7 +72,9 @@ def dnc_remove(
         raise typer.Exit(2)
     repo = repository_or_exit(Settings())
     e164 = lines[0].phone
-    n = remove_do_not_call(repo.sessions, e164, campaign_id=_dnc_campaign(repo, campaign), source="cli", reason=reason)
+    n = remove_do_not_call(
+        repo.sessions, e164, campaign_id=campaign_id_or_exit(repo, campaign), source="cli", reason=reason
+    )
     repo.audit("dnc.remove", e164, {"campaign": campaign, "reason": reason, "rows": n})
     console.print(f"{e164}: {'removed' if n else 'was not on that list'}")
 
