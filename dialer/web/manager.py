@@ -214,17 +214,7 @@ async def api_correct_disposition(
             raise bad.error()
     notes = body.notes if body.notes is not None else attempt.notes
     await asyncio.to_thread(ctx.repo.record_disposition, attempt.id, body.code, notes, body.next_action_at)
-    await asyncio.to_thread(
-        ctx.queries.audit,
-        user.id,
-        "disposition.change",
-        f"attempt:{attempt.id}",
-        old=attempt.disposition_code,
-        old_notes=attempt.notes,
-        old_next_action_at=attempt.next_action_at.isoformat() if attempt.next_action_at else None,
-        new=body.code,
-        reason=body.reason,
-    )
+    await asyncio.to_thread(ctx.queries.audit_disposition_change, user.id, attempt, body.code, reason=body.reason)
     return {"attempt_id": attempt.id, "old": attempt.disposition_code, "disposition": body.code}
 
 

@@ -7,11 +7,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from dialer.db.models import (
-    AuditLog,
-    Operator,
-    User,
-)
+from dialer.db.models import Attempt, AuditLog, Operator, User
 from dialer.web.users import normalise_username, username_key
 
 
@@ -72,6 +68,19 @@ class UserQueries:
     def audit(self, user_id: int | None, action: str, target: str | None = None, **detail: Any) -> None:
         with self.sessions.begin() as s:
             s.add(AuditLog(user_id=user_id, action=action, target=target, detail=detail))
+
+    def audit_disposition_change(self, user_id: int, attempt: Attempt, new_code: str, **detail: Any) -> None:
+        """A disposition replaced (a manager's correction, an operator's within the grace): what it replaced."""
+        self.audit(
+            user_id,
+            "disposition.change",
+            f"attempt:{attempt.id}",
+            old=attempt.disposition_code,
+            old_notes=attempt.notes,
+            old_next_action_at=attempt.next_action_at.isoformat() if attempt.next_action_at else None,
+            new=new_code,
+            **detail,
+        )
 
     def audit_log(self, action: str | None = None, limit: int = 100) -> list[AuditLog]:
         with self.sessions() as s:
