@@ -1,5 +1,6 @@
 """The pure core does no I/O and knows no adapter (issue 13): its modules import no database, Asterisk,
-web or network library, nothing from the adapter or entrypoint packages, and never call `open`.
+web or network library, nothing from the adapter or entrypoint packages, never call `open`, and never read or
+write a file through pathlib.
 
 Checked on the source (ast), so a violation inside a function body or under TYPE_CHECKING counts too.
 """
@@ -43,6 +44,10 @@ FORBIDDEN_PACKAGES = (
     "dialer.lab",
 )
 FORBIDDEN = FORBIDDEN_LIBRARIES + FORBIDDEN_PACKAGES
+# pathlib's file I/O, called as a method (`path.read_text()`): the core gets text, never a path to read
+FILE_METHODS = frozenset(
+    {"open", "read_text", "write_text", "read_bytes", "write_bytes", "iterdir", "unlink", "mkdir", "touch"}
+)
 
 
 def core_modules() -> list[Path]:
@@ -83,6 +88,8 @@ def violations(source: str, path: Path) -> list[str]:
             found.append(f"line {node.lineno}: calls open()")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__":
             found.append(f"line {node.lineno}: calls __import__()")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in FILE_METHODS:
+            found.append(f"line {node.lineno}: calls .{node.func.attr}() (file I/O)")
         bad = sorted({t for t in targets if _is_forbidden(t)})
         if bad:
             found.append(f"line {node.lineno}: imports {bad[0]}")
@@ -127,6 +134,8 @@ def test_pure_core_module_has_no_io_and_no_adapter(path: Path) -> None:
         "from dialer.lab.asterisk import Lab\n",
         "from ..db import models\n",
         "def f(path):\n    with open(path) as fh:\n        return fh.read()\n",
+        "def f(path):\n    return path.read_text(encoding='utf-8')\n",
+        "def f(path):\n    with path.open() as fh:\n        return fh.read()\n",
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from dialer.db.repository import Repository\n",
     ],
 )
