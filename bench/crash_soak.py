@@ -34,15 +34,15 @@ if __package__ in (None, ""):
 
 import itertools
 
+from dialer.adapters.cdr_file import read_cdr_csv
 from dialer.campaigns import apply_campaign
 from dialer.config import PROJECT_ROOT
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.models import Attempt
 from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab
-from dialer.lab.asterisk import LabConfig
+from dialer.lab.lab_config import LabConfig
 from dialer.lab.softphones import SoftphoneBank
-from dialer.recovery.cdr import read_cdr_csv
 from dialer.recovery.reconcile import OpenAttempt, reconcile
 from dialer.rules.campaign import parse_campaign
 from dialer.simcustomers import SimBehaviour, decode_sim_number, sim_number

@@ -60,7 +60,7 @@ from dialer.db.models import OperatorSession
 from dialer.db.repository import Repository
 from dialer.floor import CallStage
 from dialer.lab import AsteriskLab, LabConfig
-from dialer.lab.asterisk import LAB_AMI_SECRET, LAB_AMI_USER
+from dialer.lab.lab_config import LAB_AMI_SECRET, LAB_AMI_USER
 from dialer.lab.softphones import SoftphoneBank
 from dialer.pacing import OperatorState
 from dialer.rules.campaign import parse_campaign

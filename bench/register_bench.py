@@ -20,8 +20,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from dialer.compliance.store import load_register_file, registers_listing
 from dialer.db import make_engine, make_session_factory, migrate
+from dialer.db.compliance_store import load_register_file, registers_listing
 from dialer.dnc import read_dnc_text
 
 

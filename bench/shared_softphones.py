@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dialer.lab.asterisk import LabConfig, LabError
+from dialer.lab.lab_config import LabConfig, LabError
 from dialer.lab.softphones import (
     OPERATOR_TONE_HZ,
     answer_command,

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from dialer.adapters.campaign_file import load_campaign
 from dialer.compliance.consent import CONSENT_KEYS, split_consent_fields
 from dialer.db.contact_import import ContactBatch, column_limits
 from dialer.db.models import Campaign, Contact
@@ -21,7 +22,7 @@ from dialer.lists import ImportReport
 from dialer.lists.export import CellValue, detail_cells
 from dialer.lists.importer import ContactStatus, ImportedContact, ImportRun, import_contacts
 from dialer.pacing import DialingMode, PacingKnobs
-from dialer.rules.campaign import CampaignDefinition, load_campaign, parse_campaign
+from dialer.rules.campaign import CampaignDefinition, parse_campaign
 
 # What an import status becomes in the contact table: only accepted contacts are ever dialled.
 CONTACT_STATUS = {
@@ -243,7 +244,7 @@ def import_list(
         from dialer.compliance.registers import screened_registers
 
         registers = screened_registers(compliance_from_config(definition.compliance).rules)
-    from dialer.compliance.store import register_lookup
+    from dialer.db.compliance_store import register_lookup
     from dialer.db.numbering import load_numbering_plan
 
     overrides = {**(ref.mapping if ref and ref.mapping else {}), **(mapping or {})}

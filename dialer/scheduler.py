@@ -116,36 +116,22 @@ class CampaignScheduler:
             args=[self.node],
             replace_existing=True,
         )
-        if self.dnc_file is not None:
-            self.scheduler.add_job(
-                _dnc_sync_job,
-                "interval",
-                hours=1,
-                id=f"{self.node}:dnc.sync",
-                args=[self.node],
-                replace_existing=True,
-                next_run_time=datetime.now(UTC),
-            )
-        if self.register_files:
-            self.scheduler.add_job(
-                _register_sync_job,
-                "interval",
-                hours=1,
-                id=f"{self.node}:registers.sync",
-                args=[self.node],
-                replace_existing=True,
-                next_run_time=datetime.now(UTC),
-            )
-        if self.numbering_dir is not None:
-            self.scheduler.add_job(
-                _numbering_sync_job,
-                "interval",
-                hours=1,
-                id=f"{self.node}:numbering.sync",
-                args=[self.node],
-                replace_existing=True,
-                next_run_time=datetime.now(UTC),
-            )
+        syncs = (
+            (_dnc_sync_job, "dnc.sync", self.dnc_file is not None),
+            (_register_sync_job, "registers.sync", bool(self.register_files)),
+            (_numbering_sync_job, "numbering.sync", self.numbering_dir is not None),
+        )
+        for job, name, configured in syncs:  # hourly, and once now: a fresh start is never an hour stale
+            if configured:
+                self.scheduler.add_job(
+                    job,
+                    "interval",
+                    hours=1,
+                    id=f"{self.node}:{name}",
+                    args=[self.node],
+                    replace_existing=True,
+                    next_run_time=datetime.now(UTC),
+                )
         self.scheduler.start()
         if self.service is not None:
             await self.sync()
@@ -193,7 +179,7 @@ class CampaignScheduler:
     def sync_registers(self) -> dict[str, bool]:
         """Reload each configured national register whose file changed (its age is the file's date,
         so an old file left in place stays old and campaigns that need it refuse to start)."""
-        from dialer.compliance.store import load_register_file
+        from dialer.db.compliance_store import load_register_file
 
         done: dict[str, bool] = {}
         for name, path in self.register_files.items():

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.compliance.registers import RegisterState
-from dialer.compliance.store import register_states
+from dialer.db.compliance_store import register_states
 from dialer.db.models import Attempt, OperatorSession
 from dialer.service.ports import LeftOpen
 

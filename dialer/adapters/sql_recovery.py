@@ -1,5 +1,5 @@
 """The SQL and file side of the service's `Recovery` port: open work, Asterisk's CDR files, settling what
-an earlier process left open, and the recording legs left in a spool (all in dialer.recovery)."""
+an earlier process left open, and the recording legs left in a spool (planned in dialer.recovery)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ from collections.abc import Set as AbstractSet
 from datetime import datetime
 from pathlib import Path
 
+from dialer.adapters.cdr_file import read_cdr_csv
+from dialer.adapters.orphan_recordings import store_orphan_recordings
+from dialer.adapters.recovery_startup import open_work
+from dialer.db.recovery_settle import recover_open_attempts
 from dialer.db.repository import Repository
 from dialer.recordings.audio import RecordingFormat
 from dialer.recordings.store import RecordingStore
 from dialer.recovery.adoption import OpenSession
-from dialer.recovery.cdr import CdrRecord, read_cdr_csv
-from dialer.recovery.orphans import OrphanReport, store_orphan_recordings
+from dialer.recovery.cdr import CdrRecord
+from dialer.recovery.orphans import OrphanReport
 from dialer.recovery.reconcile import OpenAttempt, Resolution
-from dialer.recovery.settle import recover_open_attempts
-from dialer.recovery.startup import open_work
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,8 @@
 """Jurisdiction compliance: profiles, pre-dial checks, the one definition of an abandon, and the
 evidence report (issues 8 and 15).
 
-The pure core (`jurisdictions`, `profiles`, `checks`, `campaign_check`, `consent`, `registers`,
-`abandons`, `evidence*` but `evidence_adapter`) does no I/O; `evidence_adapter` and `store` read the
-database and write files. See docs/compliance.md.
+This package is pure (no I/O; tests/unit/test_layers.py checks it). Its adapters read the database and
+write files: `dialer.adapters.compliance_evidence` and `dialer.db.compliance_store`. See docs/compliance.md.
 """
 
 from dialer.compliance.abandons import (

@@ -4,7 +4,7 @@ Every consent and every withdrawal is an event; nothing is overwritten. The stat
 pre-dial check uses is derived from the events: per purpose, the latest event that has
 happened by `now` wins (ordered by when the person gave or withdrew it, then by when we
 recorded it, then by id), so a withdrawal dated after a consent blocks the number, and a new
-consent dated after the withdrawal allows it again. The adapter is `dialer.compliance.store`.
+consent dated after the withdrawal allows it again. The adapter is `dialer.db.compliance_store`.
 """
 
 from __future__ import annotations

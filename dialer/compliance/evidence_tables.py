@@ -1,5 +1,5 @@
 """The evidence report as flat tables (a summary with the ids behind each figure, and the attempts
-ledger) for CSV/XLSX. Pure: `dialer.compliance.evidence_adapter` writes them."""
+ledger) for CSV/XLSX. Pure: `dialer.adapters.compliance_evidence` writes them."""
 
 from __future__ import annotations
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from dialer.adapters.compliance_evidence import load_attempt_records
 from dialer.compliance.abandons import AbandonTally, CallVerdict, ConnectRule, classify_call, tally_calls
 from dialer.compliance.evidence import AttemptRecord
-from dialer.compliance.evidence_adapter import load_attempt_records
 from dialer.db.models import Campaign
 
 __all__ = ["abandon_history", "abandon_tally", "campaign_rule", "classified"]

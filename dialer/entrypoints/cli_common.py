@@ -39,3 +39,8 @@ def campaign_or_exit(repo: Repository, name: str) -> Campaign:
         console.print(f"[red]no campaign {name!r}; apply its YAML first (dialer campaigns apply)")
         raise typer.Exit(2)
     return row
+
+
+def campaign_id_or_exit(repo: Repository, name: str | None) -> int | None:
+    """The id of the campaign named by an optional --campaign (None: every campaign)."""
+    return None if name is None else campaign_or_exit(repo, name).id

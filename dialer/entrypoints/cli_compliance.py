@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from dialer.config import Settings
-from dialer.entrypoints.cli_common import campaign_or_exit, console, repository_or_exit
-
-if TYPE_CHECKING:
-    from dialer.db.repository import Repository
+from dialer.entrypoints.cli_common import campaign_id_or_exit, campaign_or_exit, console, repository_or_exit
 
 compliance_app = typer.Typer(help="Compliance evidence.", no_args_is_help=True)
 dnc_app = typer.Typer(help="Do-not-call lists (global or per campaign).", no_args_is_help=True)
 registers_app = typer.Typer(help="National opt-out registers (TPS, CTPS, US_DNC...).", no_args_is_help=True)
-
-
-def _dnc_campaign(repo: Repository, campaign: str | None) -> int | None:
-    if campaign is None:
-        return None
-    return campaign_or_exit(repo, campaign).id
 
 
 @dnc_app.command("add")
@@ -40,7 +31,7 @@ def dnc_add(
         raise typer.Exit(2)
     repo = repository_or_exit(Settings())
     added = repo.add_do_not_call_many(
-        [line.phone], campaign_id=_dnc_campaign(repo, campaign), source="cli", reason=reason
+        [line.phone], campaign_id=campaign_id_or_exit(repo, campaign), source="cli", reason=reason
     )
     console.print(f"{line.phone}: {'added' if added else 'already on the list'}")
 
@@ -54,7 +45,7 @@ def dnc_import(
     from dialer.dnc import read_dnc_text
 
     repo = repository_or_exit(Settings())
-    campaign_id = _dnc_campaign(repo, campaign)
+    campaign_id = campaign_id_or_exit(repo, campaign)
     lines = list(read_dnc_text(path.read_text(encoding="utf-8-sig", errors="replace")))
     bad = [x for x in lines if x.phone is None]
     added = repo.add_do_not_call_many(
@@ -72,7 +63,7 @@ def dnc_remove(
     reason: Annotated[str | None, typer.Option(help="why (e.g. the person asked to be called again)")] = None,
 ) -> None:
     """Take a number off a do-not-call list; the opt-out stays in the history, stamped as removed."""
-    from dialer.compliance.store import remove_do_not_call
+    from dialer.db.compliance_store import remove_do_not_call
     from dialer.dnc import read_dnc_text
 
     lines = list(read_dnc_text(phone))
@@ -81,7 +72,9 @@ def dnc_remove(
         raise typer.Exit(2)
     repo = repository_or_exit(Settings())
     e164 = lines[0].phone
-    n = remove_do_not_call(repo.sessions, e164, campaign_id=_dnc_campaign(repo, campaign), source="cli", reason=reason)
+    n = remove_do_not_call(
+        repo.sessions, e164, campaign_id=campaign_id_or_exit(repo, campaign), source="cli", reason=reason
+    )
     repo.audit("dnc.remove", e164, {"campaign": campaign, "reason": reason, "rows": n})
     console.print(f"{e164}: {'removed' if n else 'was not on that list'}")
 
@@ -99,7 +92,7 @@ def registers_load(
     replacing its previous numbers. Campaigns whose profile screens NAME refuse to start when it is too old."""
     from datetime import UTC, datetime
 
-    from dialer.compliance.store import load_register_file
+    from dialer.db.compliance_store import load_register_file
 
     repo = repository_or_exit(Settings())
     when = datetime.fromisoformat(as_of).replace(tzinfo=UTC) if as_of else None
@@ -120,7 +113,7 @@ def registers_load(
 @registers_app.command("list")
 def registers_list() -> None:
     """Every loaded register with the date of its data and its size."""
-    from dialer.compliance.store import register_states
+    from dialer.db.compliance_store import register_states
 
     for st in register_states(repository_or_exit(Settings()).sessions).values():
         loaded = f"{st.loaded_at:%Y-%m-%d %H:%M}"
@@ -141,7 +134,7 @@ def compliance_report(
     outside the window, blocked dials, connect latency, abandon messages; every figure with its attempts."""
     from datetime import date
 
-    from dialer.compliance.evidence_adapter import NoComplianceProfile, campaign_evidence, write_evidence_files
+    from dialer.adapters.compliance_evidence import NoComplianceProfile, campaign_evidence, write_evidence_files
 
     repo = repository_or_exit(Settings())
     row = campaign_or_exit(repo, campaign)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dialer.config import Settings
-from dialer.entrypoints.cli_common import campaign_or_exit, console, repository_or_exit
+from dialer.entrypoints.cli_common import campaign_id_or_exit, console, repository_or_exit
 
 if TYPE_CHECKING:
     pass
@@ -26,10 +26,7 @@ def recordings_verify(
 
     settings = Settings()
     repo = repository_or_exit(settings)
-    campaign_id = None
-    if campaign is not None:
-        row = campaign_or_exit(repo, campaign)
-        campaign_id = row.id
+    campaign_id = campaign_id_or_exit(repo, campaign)
     store = recording_store(settings)
     bad = 0
     items = repo.recordings_to_verify(campaign_id)
@@ -56,10 +53,7 @@ def recordings_reprocess(
         raise typer.BadParameter("--format must be ogg, mp3 or wav")
     settings = Settings()
     repo = repository_or_exit(settings)
-    campaign_id = None
-    if campaign is not None:
-        row = campaign_or_exit(repo, campaign)
-        campaign_id = row.id
+    campaign_id = campaign_id_or_exit(repo, campaign)
     store = recording_store(settings)
     done = failed = 0
     for attempt_id, path, name, started in repo.recordings_to_reprocess(campaign_id):

@@ -80,7 +80,7 @@ def ensure_cel(lab: AsteriskLab) -> None:
     """Turn the channel event log on in a running lab whose configuration predates it (a lab started from
     an older asterisk_conf/): install this tree's cel.conf and cel_custom.conf and reload, no restart.
     A no-op when CEL is already on. Call it under the lab lock, like any change to the shared lab."""
-    from dialer.lab.asterisk import CONF_DIR
+    from dialer.lab.lab_config import CONF_DIR
 
     if "Enabled" in (lab.cli("cel show status", check=False) or ""):
         return

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dialer.lab.asterisk import LabConfig, LabError, operator_password
+from dialer.lab.lab_config import LabConfig, LabError, operator_password
 
 SCENARIOS = Path(__file__).resolve().parent / "sipp"
 OPERATOR_TONE_HZ = 1000  # the simulated operator's "voice"; customers play 440 Hz

@@ -4,7 +4,7 @@ and the campaign definition schema. No database, no Asterisk, no clock: `now` is
 
 from dialer.outcomes import AttemptOutcome
 from dialer.rules.callbacks import Callback, CallbackRoute, CallbackState, route_callback
-from dialer.rules.campaign import CampaignDefinition, CampaignDefinitionError, load_campaign, parse_campaign
+from dialer.rules.campaign import CampaignDefinition, CampaignDefinitionError, parse_campaign, parse_campaign_yaml
 from dialer.rules.dispositions import Disposition
 from dialer.rules.ordering import QueueEntry, QueueKind, dial_order_key, order_for_dialling
 from dialer.rules.retry import (
@@ -42,11 +42,11 @@ __all__ = [
     "check_dialable",
     "dial_order_key",
     "is_callable",
-    "load_campaign",
     "next_step",
     "next_window_start",
     "order_for_dialling",
     "parse_campaign",
+    "parse_campaign_yaml",
     "refusal_blocks",
     "route_callback",
 ]

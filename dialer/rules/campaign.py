@@ -27,7 +27,6 @@ retry: {busy: 10m, no_answer: 2h, machine: 4h, max_attempts: 6}
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any, Literal, Self
 
 import yaml
@@ -68,8 +67,8 @@ __all__ = [  # the sections live in campaign_specs / campaign_fields; imported f
     "RetrySpec",
     "SpecialtiesSpec",
     "format_validation_error",
-    "load_campaign",
     "parse_campaign",
+    "parse_campaign_yaml",
     "parse_duration",
 ]
 
@@ -245,19 +244,13 @@ def parse_campaign(data: Any, source: str = "<campaign>") -> CampaignDefinition:
         raise CampaignDefinitionError(source, format_validation_error(exc)) from None
 
 
-def load_campaign(path: str | Path) -> CampaignDefinition:
-    """Read and validate `campaigns/<name>.yaml`. Raises CampaignDefinitionError naming the fields."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CampaignDefinitionError(str(p), [f"cannot read the file: {exc.strerror}"]) from None
-    except UnicodeDecodeError:
-        raise CampaignDefinitionError(str(p), ["the file is not UTF-8 text"]) from None
+def parse_campaign_yaml(text: str, source: str) -> CampaignDefinition:
+    """Validate a campaign's YAML text (`source` names it in errors: the file, `<web>`). Raises
+    CampaignDefinitionError naming the line or the fields. Reading the file is dialer.adapters.campaign_file."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise CampaignDefinitionError(str(p), [f"{where}YAML syntax error: {getattr(exc, 'problem', exc)}"]) from None
-    return parse_campaign(data, str(p))
+        raise CampaignDefinitionError(source, [f"{where}YAML syntax error: {getattr(exc, 'problem', exc)}"]) from None
+    return parse_campaign(data, source)

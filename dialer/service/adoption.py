@@ -29,6 +29,7 @@ from dialer.recovery.adoption import (
     OperatorAction,
     plan_adoption,
 )
+from dialer.recovery.inventory import ServerInventory
 from dialer.recovery.reconcile import OpenAttempt
 from dialer.service.calls import CallRouter
 from dialer.service.capture import RecordingCapture
@@ -37,7 +38,6 @@ from dialer.service.operators import OperatorDesk
 from dialer.service.ports import Recovery
 from dialer.service.run_state import CampaignRun
 from dialer.telephony.ari import TelephonyError
-from dialer.telephony.inventory import ServerInventory
 
 log = logging.getLogger(__name__)
 

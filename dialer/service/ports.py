@@ -26,9 +26,9 @@ from dialer.rules.campaign_rules import CampaignRules
 if TYPE_CHECKING:
     from dialer.recovery.adoption import OpenSession
     from dialer.recovery.cdr import CdrRecord
+    from dialer.recovery.inventory import ServerInventory
     from dialer.recovery.orphans import OrphanReport
     from dialer.recovery.reconcile import OpenAttempt, Resolution
-    from dialer.telephony.inventory import ServerInventory
 
 P = ParamSpec("P")
 T = TypeVar("T")

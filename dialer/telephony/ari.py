@@ -18,7 +18,7 @@ from typing import Any
 import aioari
 import aiohttp
 
-from dialer.telephony.inventory import BridgeInfo, ChannelInfo, ServerInventory
+from dialer.recovery.inventory import BridgeInfo, ChannelInfo, ServerInventory
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Compliance pages and API for managers and admins: the evidence report of a campaign over a period
-(figures on the page, CSV/XLSX downloads built by `dialer.compliance.evidence_adapter`, as the CLI's),
+(figures on the page, CSV/XLSX downloads built by `dialer.adapters.compliance_evidence`, as the CLI's),
 and one number's consent and do-not-call history with an opt-out form. Every change is audited."""
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field
 
-from dialer.compliance.consent import ADVERTISING, ConsentAction, ConsentChannel, NewConsentEvent, current_consent
-from dialer.compliance.evidence import EvidenceReport
-from dialer.compliance.evidence_adapter import (
+from dialer.adapters.compliance_evidence import (
     NoComplianceProfile,
     campaign_evidence,
     write_evidence,
     write_evidence_ledger,
 )
+from dialer.compliance.consent import ADVERTISING, ConsentAction, ConsentChannel, NewConsentEvent, current_consent
+from dialer.compliance.evidence import EvidenceReport
 from dialer.compliance.evidence_tables import summary_rows
 from dialer.compliance.profiles import PROFILES
-from dialer.compliance.store import (
+from dialer.db.compliance_store import (
     as_event,
     consent_history,
     dnc_history,

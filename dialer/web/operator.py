@@ -278,16 +278,7 @@ async def api_disposition(request: Request, body: DispositionBody, user: User) -
     else:
         await asyncio.to_thread(ctx.repo.record_disposition, attempt.id, body.code, notes, next_at)
     if attempt.disposition_code is not None:  # a correction within the grace: keep what it replaced
-        await asyncio.to_thread(
-            ctx.queries.audit,
-            user.id,
-            "disposition.change",
-            f"attempt:{attempt.id}",
-            old=attempt.disposition_code,
-            old_notes=attempt.notes,
-            old_next_action_at=attempt.next_action_at.isoformat() if attempt.next_action_at else None,
-            new=body.code,
-        )
+        await asyncio.to_thread(ctx.queries.audit_disposition_change, user.id, attempt, body.code)
     ev = DispositionEvent(
         attempt_id=attempt.id,
         campaign_id=campaign.id,

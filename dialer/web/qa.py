@@ -17,7 +17,7 @@ from dialer.recordings.store import RecordingStore
 from dialer.recordings.waveform import waveform_peaks
 from dialer.web.context import WebContext, ctx_of, render
 from dialer.web.params import Body, IdPath, parse_day, parse_id
-from dialer.web.queries import RecordingFilter, scorecard_of, timeline_of
+from dialer.web.queries_qa import RecordingFilter, scorecard_of, timeline_of
 from dialer.web.security import RoleGuard, WebUser, current_user
 
 # Every route here needs one of these roles (and CSRF on state changes); the route x role test checks it.

@@ -4,12 +4,11 @@ called from FastAPI's thread pool; every filter is a bound parameter (search box
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.campaigns import LIVE_KNOBS, campaign_knobs
@@ -22,17 +21,13 @@ from dialer.db.models import (
     Disposition,
     Operator,
     PacingChange,
-    Recording,
-    RecordingScore,
     User,
     utcnow,
 )
 from dialer.lists.export import ResultRow
 from dialer.pacing import DialingMode, PacingKnobs
-from dialer.web.settings import DEFAULT_SCORECARD
-from dialer.web.users import normalise_username, username_key
-
-UTC_MIDNIGHT = time(0, 0)
+from dialer.web.queries_qa import UTC_MIDNIGHT, QaQueries
+from dialer.web.queries_users import UserQueries
 
 # The knobs an admin may turn live, with their parser; anything else is refused.
 KNOBS = LIVE_KNOBS
@@ -73,19 +68,6 @@ class Funnel:
             "in_progress": self.in_progress,
             "done_pct": self.done_pct,
         }
-
-
-@dataclass(frozen=True)
-class RecordingFilter:
-    campaign_id: int | None = None
-    operator_id: int | None = None
-    outcome: str | None = None
-    disposition: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    min_duration_s: float | None = None
-    phone: str | None = None
-    limit: int = 200
 
 
 def pacing_knobs_of(c: Campaign) -> PacingKnobs:
@@ -130,79 +112,12 @@ def _parse_knob(knob: str, raw: bool | int | float | str) -> Any:
     return value
 
 
-class WebQueries:
+class WebQueries(UserQueries, QaQueries):
+    """Every query the web app makes: campaigns, the operator screen and pacing here; users and audit in
+    dialer.web.queries_users; QA in dialer.web.queries_qa."""
+
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
-
-    # -- users and audit -----------------------------------------------------------------------------
-    def user_by_username(self, username: str) -> User | None:
-        """Case-insensitive after NFKC ("Анна-QA" finds "анна-qa")."""
-        with self.sessions() as s:
-            return s.scalar(select(User).where(User.username_key == username_key(username)))
-
-    def user_of_operator(self, operator_id: int) -> User | None:
-        with self.sessions() as s:
-            return s.scalar(select(User).where(User.operator_id == operator_id))
-
-    def user(self, user_id: int) -> User | None:
-        with self.sessions() as s:
-            return s.get(User, user_id)
-
-    def users(self) -> list[User]:
-        with self.sessions() as s:
-            return list(s.scalars(select(User).order_by(User.username)))
-
-    def create_user(self, username: str, password_hash: str, role: str, operator_id: int | None) -> int:
-        with self.sessions.begin() as s:
-            row = User(
-                username=normalise_username(username),
-                username_key=username_key(username),
-                password_hash=password_hash,
-                role=role,
-                operator_id=operator_id,
-            )
-            s.add(row)
-            s.flush()
-            return row.id
-
-    def use_totp_step(self, user_id: int, step: int) -> bool:
-        """Record that the code of `step` was used; False if it (or a later one) was used before: a
-        replayed code. One UPDATE, so two web processes cannot both accept the same code."""
-        with self.sessions.begin() as s:
-            done = s.execute(
-                update(User)
-                .where(User.id == user_id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-                .values(totp_last_step=step)
-            )
-            return bool(done.rowcount)  # type: ignore[attr-defined]
-
-    def update_user(self, user_id: int, **values: Any) -> User:
-        with self.sessions.begin() as s:
-            row = s.get(User, user_id)
-            if row is None:
-                raise KeyError(f"no user {user_id}")
-            for k, v in values.items():
-                setattr(row, k, v)
-            return row
-
-    def audit(self, user_id: int | None, action: str, target: str | None = None, **detail: Any) -> None:
-        with self.sessions.begin() as s:
-            s.add(AuditLog(user_id=user_id, action=action, target=target, detail=detail))
-
-    def audit_log(self, action: str | None = None, limit: int = 100) -> list[AuditLog]:
-        with self.sessions() as s:
-            q = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
-            if action:
-                q = q.where(AuditLog.action == action)
-            return list(s.scalars(q))
-
-    def operators(self) -> list[Operator]:
-        with self.sessions() as s:
-            return list(s.scalars(select(Operator).order_by(Operator.login)))
-
-    def operator_by_id(self, operator_id: int) -> Operator | None:
-        with self.sessions() as s:
-            return s.get(Operator, operator_id)
 
     # -- campaigns -----------------------------------------------------------------------------------
     def campaigns(self) -> list[Campaign]:
@@ -403,102 +318,3 @@ class WebQueries:
             t = abandon_tally(self.sessions, campaign, since)
             out[name] = {"live": t.live, "abandoned": t.abandons, "late_connects": t.late_connects, "rate": t.rate}
         return out
-
-    # -- QA ------------------------------------------------------------------------------------------
-    def search_recordings(self, f: RecordingFilter) -> list[dict[str, Any]]:
-        with self.sessions() as s:
-            q = (
-                select(Recording, Attempt, Contact, Campaign.name, Operator.login)
-                .join(Attempt, Attempt.id == Recording.attempt_id)
-                .join(Contact, Contact.id == Attempt.contact_id)
-                .join(Campaign, Campaign.id == Attempt.campaign_id)
-                .outerjoin(Operator, Operator.id == Attempt.operator_id)
-            )
-            if f.campaign_id is not None:
-                q = q.where(Attempt.campaign_id == f.campaign_id)
-            if f.operator_id is not None:
-                q = q.where(Attempt.operator_id == f.operator_id)
-            if f.outcome:
-                q = q.where(Attempt.outcome == f.outcome)
-            if f.disposition:
-                q = q.where(Attempt.disposition_code == f.disposition)
-            if f.date_from is not None:
-                q = q.where(Attempt.originated_at >= datetime.combine(f.date_from, UTC_MIDNIGHT, tzinfo=UTC))
-            if f.date_to is not None:
-                end = datetime.combine(f.date_to + timedelta(days=1), UTC_MIDNIGHT, tzinfo=UTC)
-                q = q.where(Attempt.originated_at < end)
-            if f.min_duration_s is not None:
-                q = q.where(Recording.duration_s >= f.min_duration_s)
-            if f.phone:
-                digits = "".join(ch for ch in f.phone if ch.isdigit())
-                q = q.where(Attempt.phone.contains(digits or f.phone, autoescape=True))
-            q = q.order_by(Recording.id.desc()).limit(f.limit)
-            return [
-                {
-                    "id": r.id,
-                    "attempt_id": a.id,
-                    "campaign": cname,
-                    "operator": login,
-                    "phone": a.phone,
-                    "company": c.company,
-                    "outcome": a.outcome,
-                    "disposition": a.disposition_code,
-                    "duration_s": r.duration_s,
-                    "at": a.originated_at.isoformat(),
-                }
-                for r, a, c, cname, login in s.execute(q).all()
-            ]
-
-    def recording(self, recording_id: int) -> tuple[Recording, Attempt, Contact, Campaign, str | None] | None:
-        with self.sessions() as s:
-            row = s.execute(
-                select(Recording, Attempt, Contact, Campaign, Operator.login)
-                .join(Attempt, Attempt.id == Recording.attempt_id)
-                .join(Contact, Contact.id == Attempt.contact_id)
-                .join(Campaign, Campaign.id == Attempt.campaign_id)
-                .outerjoin(Operator, Operator.id == Attempt.operator_id)
-                .where(Recording.id == recording_id)
-            ).first()
-            return None if row is None else (row[0], row[1], row[2], row[3], row[4])
-
-    def scores(self, recording_id: int) -> list[tuple[RecordingScore, str | None]]:
-        with self.sessions() as s:
-            rows = s.execute(
-                select(RecordingScore, User.username)
-                .outerjoin(User, User.id == RecordingScore.user_id)
-                .where(RecordingScore.recording_id == recording_id)
-                .order_by(RecordingScore.id.desc())
-            ).all()
-            return [(r, u) for r, u in rows]
-
-    def add_score(self, recording_id: int, user_id: int, scores: dict[str, float], comment: str | None) -> int:
-        with self.sessions.begin() as s:
-            row = RecordingScore(
-                recording_id=recording_id,
-                user_id=user_id,
-                scores=scores,
-                total=float(sum(scores.values())),
-                comment=comment,
-            )
-            s.add(row)
-            s.flush()
-            return row.id
-
-
-def scorecard_of(c: Campaign) -> list[str]:
-    """Criteria from the campaign definition (a `scorecard` list, when a later schema has one), else a default."""
-    criteria = (c.definition or {}).get("scorecard")
-    if isinstance(criteria, list) and criteria:
-        return [str(x.get("name", x)) if isinstance(x, dict) else str(x) for x in criteria]
-    return list(DEFAULT_SCORECARD)
-
-
-def timeline_of(a: Attempt) -> list[tuple[str, datetime]]:
-    steps: Sequence[tuple[str, datetime | None]] = (
-        ("originate", a.originated_at),
-        ("ring", a.ringing_at),
-        ("answer", a.answered_at),
-        ("bridge", a.bridged_at),
-        ("end", a.ended_at),
-    )
-    return [(name, at) for name, at in steps if at is not None]

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from dialer.compliance.checks import ComplianceBlock
-from dialer.compliance.evidence_adapter import (
+from dialer.adapters.compliance_evidence import (
     blocked_dial_audit,
     evidence_for_campaign,
     load_attempt_records,
     load_blocked_dials,
     write_evidence_files,
 )
+from dialer.compliance.checks import ComplianceBlock
 from dialer.compliance.profiles import UK
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.models import Attempt, AuditLog

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from dialer.cli import app
-from dialer.compliance.store import dnc_history, register_states
 from dialer.db import repository_for
+from dialer.db.compliance_store import dnc_history, register_states
 from dialer.db.models import AuditLog
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dialer.adapters.compliance_evidence import write_evidence, write_evidence_files, write_evidence_ledger
 from dialer.compliance.evidence import (
     AmdFalsePositiveMethod,
     AttemptRecord,
@@ -18,7 +19,6 @@ from dialer.compliance.evidence import (
     Figure,
     build_evidence,
 )
-from dialer.compliance.evidence_adapter import write_evidence, write_evidence_files, write_evidence_ledger
 from dialer.compliance.evidence_tables import id_ranges, ledger_rows, summary_rows
 from dialer.compliance.profiles import UK, US, effective_rules
 

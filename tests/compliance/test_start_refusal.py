@@ -10,8 +10,8 @@ from pydantic import SecretStr
 
 from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
-from dialer.compliance.store import load_register
 from dialer.config import Settings
+from dialer.db.compliance_store import load_register
 from dialer.db.repository import Repository
 from dialer.rules.campaign import parse_campaign
 from dialer.service import CampaignNotCompliant

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from dialer.campaigns import apply_campaign, import_list
 from dialer.compliance.consent import ADVERTISING, ConsentAction, ConsentChannel, NewConsentEvent
 from dialer.compliance.registers import register_problems
-from dialer.compliance.store import (
+from dialer.db.compliance_store import (
     consent_history,
     dnc_history,
     load_register,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from dialer.adapters.compliance_evidence import campaign_evidence
 from dialer.campaigns import apply_campaign
-from dialer.compliance.evidence_adapter import campaign_evidence
 from dialer.db.repository import Repository
 from dialer.outcomes import AttemptOutcome
 from dialer.rules.campaign import parse_campaign

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from dialer.adapters.orphan_recordings import store_orphan_recordings
 from dialer.campaigns import apply_campaign
 from dialer.db.repository import Repository
 from dialer.outcomes import AttemptOutcome
 from dialer.recordings.local_store import LocalRecordingStore
-from dialer.recovery.orphans import store_orphan_recordings
 from dialer.rules.campaign import parse_campaign
 from tests.labkit import campaign_definition
 from tests.recordings.synth import write_leg

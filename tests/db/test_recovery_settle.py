@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from dialer.campaigns import apply_campaign
 from dialer.db.models import Attempt, Contact
+from dialer.db.recovery_settle import fail_unfinished_attempts_with_retries, open_attempts, recover_open_attempts
 from dialer.db.repository import Repository
 from dialer.outcomes import AttemptOutcome
 from dialer.recovery.cdr import CdrRecord
-from dialer.recovery.settle import fail_unfinished_attempts_with_retries, open_attempts, recover_open_attempts
 from dialer.rules.campaign import parse_campaign
 from tests.labkit import campaign_definition
 
@@ -135,8 +135,8 @@ def test_without_a_definition_the_contact_is_done_as_before(repo: Repository) ->
 
 
 def test_open_sessions_carry_their_last_state_and_the_call_to_dispose(repo: Repository) -> None:
-    from dialer.recovery.settle import campaign_rules, open_sessions
-    from dialer.recovery.startup import open_work
+    from dialer.adapters.recovery_startup import open_work
+    from dialer.db.recovery_settle import campaign_rules, open_sessions
 
     cid = _campaign(repo, ["+79100000041"])
     rules = campaign_rules(repo.campaign(cid))

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from dialer.config import PROJECT_ROOT
-from dialer.lab.asterisk import CONF_DIR, LabConfig, operator_password, render_template
+from dialer.lab.lab_config import CONF_DIR, LabConfig, operator_password, render_template
 from dialer.lab.softphones import SoftphoneBank
 from tests.deploy.dockerkit import BOOKWORM, SID, Engine, ensure_base_image, image_exists, run
 

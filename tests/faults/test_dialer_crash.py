@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from dialer.adapters.cdr_file import read_cdr_csv
 from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.config import PROJECT_ROOT, Settings
@@ -22,7 +23,6 @@ from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
 from dialer.pacing import OperatorState
-from dialer.recovery.cdr import read_cdr_csv
 from dialer.recovery.reconcile import OpenAttempt, reconcile
 from dialer.rules.campaign import parse_campaign
 from dialer.simcustomers import SimBehaviour, sim_number

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from dialer.compliance.store import consent_history
+from dialer.db.compliance_store import consent_history
 from dialer.db.models import AuditLog, Contact, DoNotCall
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank

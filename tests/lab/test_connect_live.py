@@ -12,7 +12,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from dialer.compliance.evidence_adapter import campaign_evidence
+from dialer.adapters.compliance_evidence import campaign_evidence
 from dialer.db.models import AuditLog
 from dialer.lab import AsteriskLab
 from dialer.lab.cel import connects, ensure_cel, read_cel

@@ -54,7 +54,7 @@ def test_demo_runs_and_its_summary_matches_the_database(lab: AsteriskLab, tmp_pa
 def _evidence_agrees_with_summary(printed: dict[str, float]) -> None:
     from datetime import UTC, datetime
 
-    from dialer.compliance.evidence_adapter import campaign_evidence
+    from dialer.adapters.compliance_evidence import campaign_evidence
     from dialer.db import repository_for
 
     repo = repository_for(f"sqlite:///{PROJECT_ROOT / 'var' / 'demo.db'}")

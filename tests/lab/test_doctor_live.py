@@ -19,7 +19,7 @@ from dialer.campaigns import apply_campaign
 from dialer.cli import app
 from dialer.db import migrate, repository_for
 from dialer.lab import AsteriskLab
-from dialer.lab.asterisk import LAB_AMI_SECRET, LAB_ARI_PASSWORD, LAB_ARI_USER
+from dialer.lab.lab_config import LAB_AMI_SECRET, LAB_ARI_PASSWORD, LAB_ARI_USER
 from dialer.lab.softphones import SoftphoneBank
 from dialer.rules.campaign import parse_campaign
 from tests.labkit import campaign_definition

@@ -13,7 +13,7 @@ import pytest
 from bench.ami_recorder import record
 from bench.load_events import CallLedger
 from dialer.lab import AsteriskLab
-from dialer.lab.asterisk import LAB_AMI_SECRET, LAB_AMI_USER
+from dialer.lab.lab_config import LAB_AMI_SECRET, LAB_AMI_USER
 from dialer.lab.softphones import SoftphoneBank
 from dialer.simcustomers import SimBehaviour, sim_number
 from tests.labkit import dial

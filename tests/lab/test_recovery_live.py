@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dialer.adapters.cdr_file import read_cdr_csv
+from dialer.adapters.recovery_startup import survey_servers
 from dialer.lab import AsteriskLab
-from dialer.lab.asterisk import LAB_ARI_PASSWORD, LAB_ARI_USER
+from dialer.lab.lab_config import LAB_ARI_PASSWORD, LAB_ARI_USER
 from dialer.outcomes import AttemptOutcome
 from dialer.recovery.adoption import CallAction, OpenSession, OperatorAction, plan_adoption
-from dialer.recovery.cdr import read_cdr_csv
 from dialer.recovery.reconcile import OpenAttempt, reconcile
-from dialer.recovery.startup import survey_servers
 from dialer.simcustomers import SimBehaviour, sim_number
 from dialer.telephony.ari import ATTEMPT_VARIABLE, AriClient, Event, attempt_variables
 from tests.labkit import until

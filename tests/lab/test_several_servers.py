@@ -19,7 +19,7 @@ from dialer.campaigns import apply_campaign
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab, LabConfig
-from dialer.lab.asterisk import LAB_ARI_PASSWORD, LAB_ARI_USER
+from dialer.lab.lab_config import LAB_ARI_PASSWORD, LAB_ARI_USER
 from dialer.lab.softphones import SoftphoneBank
 from dialer.rules.campaign import parse_campaign
 from dialer.service.read_model import ServerView

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from dialer.adapters.compliance_evidence import load_attempt_records
 from dialer.campaigns import apply_campaign, import_list
 from dialer.compliance.evidence import build_evidence
-from dialer.compliance.evidence_adapter import load_attempt_records
 from dialer.compliance.profiles import RU
 from dialer.db.models import Attempt, Contact, NumberingPlanFile, NumberingRange
 from dialer.db.numbering import load_numbering_file, load_numbering_plan, numbering_files, sync_numbering_folder

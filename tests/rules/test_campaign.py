@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from dialer.adapters.campaign_file import load_campaign
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing import DialingMode
-from dialer.rules import CampaignDefinitionError, TimeRange, load_campaign, parse_campaign
+from dialer.rules import CampaignDefinitionError, TimeRange, parse_campaign
 from dialer.rules.campaign import parse_duration
 
 FULL = """

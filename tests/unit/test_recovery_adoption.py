@@ -15,8 +15,8 @@ from dialer.recovery.adoption import (
     OperatorPlan,
     plan_adoption,
 )
+from dialer.recovery.inventory import BridgeInfo, ChannelInfo, ServerInventory
 from dialer.recovery.reconcile import OpenAttempt
-from dialer.telephony.inventory import BridgeInfo, ChannelInfo, ServerInventory
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 LIMITS = {1: 2.0, 2: 2.0}

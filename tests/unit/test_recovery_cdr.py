@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from dialer.adapters.cdr_file import read_cdr_csv
 from dialer.outcomes import AttemptOutcome
-from dialer.recovery.cdr import CdrRecord, parse_cdr_line, read_cdr_csv
+from dialer.recovery.cdr import CdrRecord, parse_cdr_line
 from dialer.recovery.reconcile import OpenAttempt, reconcile
 
 T0 = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)

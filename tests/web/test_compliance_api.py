@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 from openpyxl import load_workbook
 
-from dialer.compliance.store import dnc_history
+from dialer.db.compliance_store import dnc_history
 from tests.web.compliance_seed import HOSTILE, seed_evidence
 from tests.web.conftest import WebEnv, as_role
 

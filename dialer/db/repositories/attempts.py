@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from dialer.compliance.consent import ADVERTISING, ConsentAction, ConsentChannel, NewConsentEvent
-from dialer.compliance.store import add_consent_events
+from dialer.db.compliance_store import add_consent_events
 from dialer.db.models import Attempt, Campaign, Contact, Disposition, DoNotCall, OperatorSession, utcnow
 from dialer.db.repositories.base import WRAP_UP, RepositoryBase
 from dialer.db.repositories.contact_steps import close_attempt, end_wrap_up

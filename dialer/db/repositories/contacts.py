@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from dialer.compliance.consent import split_consent_fields
-from dialer.compliance.store import import_consent_events
+from dialer.db.compliance_store import import_consent_events
 from dialer.db.contact_import import ContactBatch, ContactWriter, PhoneKeys
 from dialer.db.models import Contact, ContactList, utcnow
 from dialer.db.repositories.base import DIALABLE, RepositoryBase

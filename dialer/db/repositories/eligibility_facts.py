@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dialer.adapters.compliance_evidence import blocked_dial_audit
 from dialer.compliance.checks import frequency_counted
 from dialer.compliance.consent import ConsentEvent
-from dialer.compliance.evidence_adapter import blocked_dial_audit
 from dialer.compliance.registers import screened_registers
-from dialer.compliance.store import as_event, consent_rows, registers_listing
+from dialer.db.compliance_store import as_event, consent_rows, registers_listing
 from dialer.db.models import Attempt, AuditLog, Contact, DoNotCall
 from dialer.db.repositories.base import OUTBOUND
 from dialer.outcomes import AttemptOutcome

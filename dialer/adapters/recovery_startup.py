@@ -7,12 +7,12 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from dialer.db.recovery_settle import open_attempts, open_sessions
 from dialer.db.repository import Repository
 from dialer.recovery.adoption import OpenSession
+from dialer.recovery.inventory import ServerInventory
 from dialer.recovery.reconcile import OpenAttempt
-from dialer.recovery.settle import open_attempts, open_sessions
 from dialer.telephony.ari import AriClient, TelephonyError
-from dialer.telephony.inventory import ServerInventory
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,228 @@
+# ruff: noqa: RUF001  (Russian text is intentional here)
+"""Words for internal codes and for the domain's English reasons, in both languages (read by dialer.web.i18n)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Final
+
+# Internal code -> (English, Russian). One table for every kind: codes are distinct across kinds, and where
+# two kinds share a code (`callback`, `do_not_call`) the words fit both.
+CODES: Final[Mapping[str, tuple[str, str]]] = {
+    # attempt outcomes (dialer.outcomes)
+    "connected": ("connected", "соединён"),
+    "abandoned": ("abandoned", "брошен"),
+    "no_answer": ("no answer", "нет ответа"),
+    "busy": ("busy", "занято"),
+    "machine": ("answering machine", "автоответчик"),
+    "invalid_number": ("invalid number", "неверный номер"),
+    "congestion": ("network congestion", "перегрузка сети"),
+    "rejected": ("rejected", "отклонён"),
+    "failed": ("failed", "ошибка сети"),
+    "system_failure": ("our system failed", "сбой системы"),
+    # import statuses and reasons (dialer.lists)
+    "accepted": ("accepted", "принят"),
+    "filtered": ("filtered out", "отсеян"),
+    "corporate": ("corporate", "корпоративный"),
+    "duplicate": ("duplicate", "дубликат"),
+    "do_not_call": ("do not call", "запрет звонков"),
+    "dnc": ("do not call", "запрет звонков"),
+    "specialty_missing": ("no specialty given", "специализация не указана"),
+    "specialty_not_allowed": ("specialty not in the campaign", "специализация не подходит кампании"),
+    "headcount_missing": ("no headcount given", "численность не указана"),
+    "headcount_below_min": ("headcount below the minimum", "численность ниже минимума"),
+    "headcount_above_max": ("headcount above the maximum", "численность выше максимума"),
+    "headcount_at_or_above_threshold": (
+        "large company (headcount at the threshold or above)",
+        "крупная компания (численность на пороге или выше)",
+    ),
+    "group_column": ("part of a group of companies", "входит в группу компаний"),
+    "tax_id_repeated": ("same tax id as other rows", "ИНН повторяется в других строках"),
+    "duplicate_in_list": ("repeated in this list", "повтор в этом списке"),
+    "duplicate_existing": ("already in the campaign", "уже есть в кампании"),
+    "do_not_call_global": ("on the global do-not-call list", "в общем списке запретов"),
+    "do_not_call_campaign": ("on the campaign's do-not-call list", "в списке запретов кампании"),
+    "national_register": ("in a national register", "в государственном реестре"),
+    # contact statuses
+    "new": ("new", "новый"),
+    "retry": ("to call again", "повторный звонок"),
+    "callback": ("callback", "перезвон"),
+    "done": ("done", "завершён"),
+    "held": ("on hold", "отложен"),
+    "dialing": ("dialling", "набирается"),
+    "in_progress": ("in progress", "в работе"),
+    # final statuses and block reasons (dialer.rules)
+    "positive": ("positive", "успех"),
+    "refused": ("refused", "отказ"),
+    "completed": ("completed", "завершён"),
+    "max_attempts": ("attempts used up", "попытки исчерпаны"),
+    "refusal_cooldown": ("recently refused", "недавний отказ"),
+    "not_yet_due": ("not yet due", "ещё не время"),
+    "daily_limit": ("daily limit reached", "дневной предел"),
+    "outside_window": ("outside the calling window", "вне разрешённого времени"),
+    "no_window": ("no calling window", "нет разрешённого времени"),
+    # campaign statuses and dialling modes
+    "running": ("running", "идёт"),
+    "paused": ("paused", "на паузе"),
+    "stopped": ("stopped", "остановлена"),
+    "preview": ("preview", "предварительный"),
+    "progressive": ("progressive", "прогрессивный"),
+    "ratio": ("fixed ratio", "фиксированное соотношение"),
+    "predictive": ("predictive", "предиктивный"),
+    # operator states and call stages (dialer.service.read_model)
+    "connecting": ("connecting", "подключается"),
+    "offline": ("not signed in to the dialer", "не в системе набора"),
+    "ready": ("ready", "готов"),
+    "on_call": ("on a call", "разговаривает"),
+    "wrap_up": ("wrap-up", "обработка"),
+    "ringing": ("ringing", "звонит"),
+    "answered": ("answered", "ответили"),
+    "waiting": ("waiting", "ждёт"),
+    "bridged": ("talking", "разговор"),
+    "abandoning": ("abandoning", "сброс"),
+    # roles
+    "admin": ("administrator", "администратор"),
+    "manager": ("campaign manager", "менеджер кампаний"),
+    "operator": ("operator", "оператор"),
+    "qa": ("quality control", "контроль качества"),
+    "supervisor": ("supervisor", "супервизор"),
+    # pause codes (settings DIALER_WEB_PAUSE_CODES)
+    "break": ("break", "перерыв"),
+    "lunch": ("lunch", "обед"),
+    "training": ("training", "обучение"),
+    "meeting": ("meeting", "совещание"),
+    "technical": ("technical problem", "технические неполадки"),
+    # QA scorecard criteria (dialer.web.settings.DEFAULT_SCORECARD)
+    "greeting": ("greeting", "приветствие"),
+    "needs_discovery": ("finding the needs", "выявление потребностей"),
+    "product_knowledge": ("product knowledge", "знание продукта"),
+    "objection_handling": ("handling objections", "работа с возражениями"),
+    "closing": ("closing", "завершение сделки"),
+    "compliance": ("following the rules", "соблюдение правил"),
+    # pacing knobs
+    "target_abandon_rate": ("target abandon rate", "целевая доля брошенных"),
+    "min_lines_per_operator": ("min lines per operator", "мин. линий на оператора"),
+    "max_lines_per_operator": ("max lines per operator", "макс. линий на оператора"),
+    "max_lines": ("max lines", "макс. линий"),
+    "mode": ("mode", "режим"),
+    # abandon periods
+    "day": ("day", "день"),
+    "hour": ("hour", "час"),
+    "campaign_day": ("campaign day", "день кампании"),
+    "rolling_30_days": ("30 days", "30 дней"),
+    "rolling_24_hours": ("24 hours", "24 часа"),
+    # advertising consent
+    "unknown": ("unknown", "неизвестно"),
+    "none": ("none", "нет"),
+    # messages played on abandon (dialer.compliance evidence)
+    "played": ("played", "проиграно"),
+    "not_played": ("not played", "не проиграно"),
+    "not_recorded": ("not recorded", "не записано"),
+    "given": ("given", "дано"),
+    "withdrawn": ("withdrawn", "отозвано"),
+    # compliance profiles (dialer.compliance.jurisdictions)
+    "US": ("USA (TCPA, FTC)", "США (TCPA, FTC)"),
+    "UK": ("United Kingdom (Ofcom)", "Великобритания (Ofcom)"),
+    "RU": ("Russia (advertising law)", "Россия (закон о рекламе)"),
+    "RU_COLLECTION": ("Russia, debt collection (230-FZ)", "Россия, взыскание долгов (230-ФЗ)"),
+    # a call's timeline
+    "originate": ("dialled", "набор"),
+    "ring": ("ringing", "звонок"),
+    "answer": ("answered", "ответ"),
+    "bridge": ("connected to the operator", "соединение с оператором"),
+    "end": ("ended", "конец"),
+    # audit log actions
+    "login": ("signed in", "вход"),
+    "login.failed": ("failed sign-in", "неудачный вход"),
+    "login.throttled": ("sign-in throttled", "вход временно заблокирован"),
+    "logout": ("signed out", "выход"),
+    "user.create": ("user created", "создан пользователь"),
+    "user.role_change": ("role changed", "изменена роль"),
+    "user.update": ("user changed", "изменён пользователь"),
+    "user.password": ("password changed", "изменён пароль"),
+    "operator.upsert": ("operator saved", "сохранён оператор"),
+    "campaign.status": ("campaign status changed", "изменено состояние кампании"),
+    "pacing.change": ("pacing changed", "изменён темп набора"),
+    "dnc.add": ("opt-out added", "добавлен запрет"),
+    "dnc.remove": ("opt-out removed", "снят запрет"),
+    "list.import": ("list imported", "загружен список"),
+    "recording.play": ("recording played", "прослушана запись"),
+    "compliance.override": ("compliance override", "исключение из правил"),
+    "numbering.load": ("numbering plan loaded", "загружен план нумерации"),
+    "register.load": ("register loaded", "загружен реестр"),
+    "consent.add": ("consent recorded", "записано согласие"),
+    # sources of opt-outs and consents
+    "web": ("web page", "веб-страница"),
+    "api": ("API", "API"),
+    "import": ("list import", "загрузка списка"),
+    "operator_desk": ("operator desk", "рабочее место оператора"),
+    "call": ("call", "звонок"),
+    "advertising": ("advertising", "реклама"),
+    "grant": ("given", "дано"),
+    "revoke": ("withdrawn", "отозвано"),
+    "expired": ("expired", "истекло"),
+    # mapping choices of the upload preview
+    "ignore": ("ignore", "не использовать"),
+    "extra": ("keep as extra field", "дополнительное поле"),
+    "contact_person": ("contact person", "контактное лицо"),
+    "specialty": ("specialty", "специализация"),
+    "headcount": ("headcount", "численность"),
+    "company": ("company", "компания"),
+    "phone": ("phone", "телефон"),
+    "tax_id": ("tax id (INN)", "ИНН"),
+    "parent_tax_id": ("parent company's tax id", "ИНН головной компании"),
+    "group": ("group of companies", "группа компаний"),
+    "region": ("region", "регион"),
+    "city": ("city", "город"),
+    "email": ("e-mail", "эл. почта"),
+    "timezone": ("time zone", "часовой пояс"),
+    "address": ("address", "адрес"),
+    "ignored": ("not used", "не используется"),
+    "phones": ("phones", "телефоны"),
+}
+
+# The domain's reasons (dialer.lists.filters) are English sentences with the row's values in them: each
+# pattern here gives them words in both languages, the values kept.
+REASONS: Final[tuple[tuple[re.Pattern[str], str, str], ...]] = (
+    (
+        re.compile(r"headcount (\d+) is at or above the corporate threshold (\d+)"),
+        "headcount {0} is at or above the corporate threshold {1}",
+        "численность {0} — на корпоративном пороге {1} или выше",
+    ),
+    (re.compile(r"belongs to group/holding '(.*)'"), "belongs to the group «{0}»", "входит в группу «{0}»"),
+    (
+        re.compile(r"(\S+) (.+) appears on (\d+) or more rows of the list"),
+        "{0} {1} appears on {2} or more rows of the list",
+        "{0} {1} встречается в {2} или более строках списка",
+    ),
+    (
+        re.compile(r"specialty '(.*)' is not in the campaign's list"),
+        "specialty «{0}» is not in the campaign's list",
+        "специализации «{0}» нет в списке кампании",
+    ),
+    (
+        re.compile(r"headcount (\d+) is below the minimum (\d+)"),
+        "headcount {0} is below the minimum {1}",
+        "численность {0} ниже минимума {1}",
+    ),
+    (
+        re.compile(r"headcount (\d+) is above the maximum (\d+)"),
+        "headcount {0} is above the maximum {1}",
+        "численность {0} выше максимума {1}",
+    ),
+    # dialer.lists.rows / phones: why a row has no usable phone
+    (re.compile(r"no phone number"), "no phone number", "нет номера телефона"),
+    (re.compile(r"empty"), "empty", "пусто"),
+    (re.compile(r"not a phone number: '(.*)'"), "not a phone number: «{0}»", "не номер телефона: «{0}»"),
+    (
+        re.compile(r"not a valid number for \+(\d+) \((\d+) digits\)"),
+        "not a valid number for +{0} ({1} digits)",
+        "неверный номер для +{0} (цифр: {1})",
+    ),
+    (re.compile(r"cannot parse: (.*)"), "cannot parse: {0}", "не удалось разобрать: {0}"),
+    (re.compile(r"totals row / строка итогов"), "totals row", "строка итогов"),
+    # compliance windows ("30 days to 2026-11-02")
+    (re.compile(r"(\d+) days to (\d{4})-(\d\d)-(\d\d)"), "{0} days to {1}-{2}-{3}", "{0} дн. по {3}.{2}.{1}"),
+    (re.compile(r"(\d{4})-(\d\d)-(\d\d)"), "{0}-{1}-{2}", "{2}.{1}.{0}"),
+)
