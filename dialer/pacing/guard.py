@@ -79,6 +79,45 @@ def pending_abandons_bound(expected: float, confidence: float, dispersion: float
     return expected + z * math.sqrt(max(dispersion, 1e-9) * expected)
 
 
+@dataclass(frozen=True, slots=True)
+class AbandonRoom:
+    """How many more abandons the tightest window can take, and which window that is."""
+
+    abandons: float
+    window: str
+    detail: str
+
+
+def abandon_room(stats: CampaignStats, cap: float, *, steering: bool = True) -> AbandonRoom:
+    """Abandons every window can still take and stay under `cap`: k with (abandoned + k) <= cap (answered + k).
+
+    Each abandon is an answered call too, hence the division by 1 - cap. The steering hour (with `steering`)
+    counts from its first answer, young or full, and against its recent pace when that is lower
+    (`AbandonWindow.guard_answered`): abandons recorded now stay in it for an hour while older answers leave.
+    An hour already over the cap has no room (negative).
+    """
+    best = AbandonRoom(math.inf, "", "no window")
+    for w in stats.compliance_windows():
+        if not w.enforced and not steering:
+            continue
+        answered = w.guard_answered if not w.enforced else float(w.answered)
+        room = (cap * answered - w.abandoned) / (1.0 - cap)
+        if room < best.abandons:
+            pace = f" ({answered:.0f} at the recent pace)" if answered < w.answered else ""
+            best = AbandonRoom(room, w.name, f"{w.name}: {w.abandoned}/{w.answered}{pace} abandoned, room {room:.2f}")
+    return best
+
+
+def abandons_within_room(room: float, confidence: float, dispersion: float) -> float:
+    """Largest expected abandons x whose likely worst (`pending_abandons_bound`) still fits in `room`."""
+    if room <= 0:
+        return 0.0
+    z = NormalDist().inv_cdf(min(max(confidence, 0.5), 0.999999))
+    b = z * math.sqrt(max(dispersion, 1e-9))
+    root = (-b + math.sqrt(b * b + 4 * room)) / 2  # x + b sqrt(x) = room, in sqrt(x)
+    return root * root
+
+
 def safe_rate(expected_answers: float, cap: float, confidence: float, dispersion: float) -> float:
     """Largest per-call abandon probability keeping a window of `expected_answers` under `cap`."""
     if expected_answers <= 0:

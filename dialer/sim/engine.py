@@ -368,7 +368,10 @@ class Simulation:
 
     def counters_dict(self) -> dict[str, float]:
         c = self.counters
+        policy_stats = getattr(self.policy, "stats", None)
+        extra: dict[str, float] = policy_stats() if callable(policy_stats) else {}
         return {
+            **extra,
             "dialled": c.dialled,
             "answered": c.answered,
             "abandoned": c.abandoned,
