@@ -266,7 +266,8 @@ def verdicts(entries: Sequence[dict[str, Any]]) -> str:
         hand_full = best_setting(res, cap, full_hours=True)
         head = (
             f"- {e['scenario']} ({e['team_size']} op., seeds {', '.join(map(str, e['seeds']))}): predictive "
-            f"{occ:.1%}, worst hour {max(r.worst_hour for r in p):.2%} (full hours {max(r.worst_full_hour for r in p):.2%})"
+            f"{occ:.1%}, worst hour {max(r.worst_hour for r in p):.2%} "
+            f"(full hours {max(r.worst_full_hour for r in p):.2%})"
         )
         if hand is None:
             lines.append(head + " — no hand-tuned setting was searched")

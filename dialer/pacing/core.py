@@ -63,10 +63,12 @@ def _progressive(snapshot: PacingSnapshot, reason: str, *, guard_tripped: bool =
 
 
 def learning_ramp(talks_seen: int, talks_needed: float) -> float:
-    """How much of the predictive surplus the engine may use, 0..1, once the learning gates are open.
+    """How far the engine trusts its estimates, 0.1..1, once the learning gates are open.
 
     It grows linearly over as many finished calls again as the talk gate asked for: the first estimates after
-    the gate are the least reliable, and a surplus sized by them all at once was the 1,000-operator burst.
+    the gate are the least reliable (the first finished talks are the short ones), and a surplus sized by them
+    all at once was the 1,000-operator burst. It scales the step bound, the abandon target and the guard's
+    allowance alike.
     """
     if talks_needed <= 0:
         return 1.0
@@ -130,22 +132,25 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
     # Small teams: so few calls in flight that the rolling-hour guard stops abandons almost at once.
     hour_tight = active <= TIGHT_HOUR_GUARD_OPERATORS
     target = effective_target(stats, knobs, hour_guard_tight=hour_tight)
+    if ramp < 1.0:  # fresh estimates are trusted with a fraction of the abandon budget, growing with the data
+        target = replace(target, rate=target.rate * ramp, detail=f"{target.detail}, ramp x{ramp:.2f}")
     max_abandons = math.inf
     guard_note = ""
+    room = None
     if knobs.compliance_guard:
         # The guard by construction: the likely worst of the abandons of every call in flight and every new
         # call must fit in the room the tightest window has left.
         room = abandon_room(stats, knobs.abandon_cap, steering=knobs.guard_steering_windows)
-        max_abandons = abandons_within_room(room.abandons, knobs.abandon_confidence, knobs.abandon_dispersion)
+        max_abandons = ramp * abandons_within_room(room.abandons, knobs.abandon_confidence, knobs.abandon_dispersion)
         guard_note = f"; guard room {room.abandons:.2f} in {room.window} (expected at most {max_abandons:.2f})"
-        in_flight = look.total_abandons(0, look.expected_abandons(0))
-        if max_abandons - in_flight < GUARD_MIN_SLACK:
-            return _progressive(
-                snapshot,
-                f"guard ({room.detail}; {in_flight:.2f} expected from calls in flight) -> ",
-                guard_tripped=True,
-            )
-    best, _, abandons_best = look.plan(target.rate, limit, max_abandons)
+    best, abandons_now, abandons_best = look.plan(target.rate, limit, max_abandons)
+    in_flight = look.total_abandons(0, abandons_now)
+    if room is not None and max_abandons - in_flight < GUARD_MIN_SLACK:
+        return _progressive(
+            snapshot,
+            f"guard ({room.detail}; {in_flight:.2f} expected from calls in flight) -> ",
+            guard_tripped=True,
+        )
     n = min(max(best, floor_new), max(ceiling_new, floor_new))
     shown = max(n, 0)
     abandons_shown = abandons_best if shown == best else None

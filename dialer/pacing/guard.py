@@ -135,12 +135,17 @@ def projected_answers(w: AbandonWindow) -> float:
 
 
 def budget_factor(w: AbandonWindow, cap: float, aim: float) -> float:
-    """1 when the window sits at the aimed rate, 0 at the cap, up to MAX_BOOST when well under it."""
+    """1 when the window sits at the aimed rate, 0 at the cap, up to MAX_BOOST when well under it.
+
+    A rolling hour is never boosted: what it has not spent leaves it with the answers that made the room
+    (a floor of a thousand aimed at the cap for the rest of an hour whose first minutes were progressive,
+    and the next full hour crossed it).
+    """
     if w.answered < MIN_FEEDBACK_ANSWERS:
         return 1.0
     room = cap * w.answered - w.abandoned
     planned = max((cap - aim) * w.answered, 1.0)
-    return min(max(room / planned, 0.0), MAX_BOOST)
+    return min(max(room / planned, 0.0), MAX_BOOST if w.enforced else 1.0)
 
 
 @dataclass(frozen=True, slots=True)

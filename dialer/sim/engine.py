@@ -222,7 +222,7 @@ class Simulation:
 
     def _resolve(self, call: _Call) -> None:
         del self.ringing[call.call_id]
-        self.learner.observe_dial(call.outcome, self.now - call.placed_at, self._hour())
+        self.learner.observe_dial(call.outcome, self.now - call.placed_at, self._hour(), resolved_at=self.now)
         if call.outcome is DialOutcome.MACHINE:
             self.counters.machines += 1
             if self.knobs.machines_count_as_abandons:  # the regulator counts it: answered and abandoned

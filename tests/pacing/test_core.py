@@ -392,7 +392,7 @@ def test_plan_keeps_expected_abandons_within_the_guards_limit(ready: int, on_cal
     )
     free = look.plan(0.03, 200)[0]
     for limit in (0.05, 0.3, 1.0):
-        n, now, at_n = look.plan(0.03, 200, limit)
+        n, _, at_n = look.plan(0.03, 200, limit)
         assert n <= free
         if n > 0:
             assert look.total_abandons(n, at_n) <= limit + 1e-9

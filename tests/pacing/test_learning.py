@@ -217,3 +217,25 @@ def test_talk_check_forgets_talks_older_than_its_window() -> None:
     assert learner.talk_hazard_factor(survival, 1000.0, [200.0] * 20) < 0.5  # none seen, 20 long talks: slower
     assert learner.talk_hazard_factor(survival, 10_000.0, []) == 1.0  # nothing left in the window
     assert len(learner._talks_ended) == 0
+
+
+def _dials(learner: PacingLearner, rng: random.Random, start: float, seconds: int, per_s: int, answer: float) -> None:
+    for s in range(seconds):
+        for _ in range(per_s):
+            human = rng.random() < answer
+            outcome = DialOutcome.HUMAN if human else DialOutcome.NO_ANSWER
+            learner.observe_dial(outcome, 10.0 if human else 25.0, 12, resolved_at=start + s)
+
+
+def test_answer_rate_check_follows_a_recovery_at_once_and_leaves_a_steady_rate_alone() -> None:
+    rng = random.Random(5)
+    learner = PacingLearner()
+    _dials(learner, rng, 0.0, 1200, 1, 0.08)  # a 20-minute dip: the histogram learns 8 %
+    steady = [learner.learned(12, now=t).answer_probability for t in range(600, 1200, 30)]
+    assert all(p < 0.13 for p in steady)  # the check does not fire on a steady rate
+    assert learner.answer_rate_factor(0.08, 1199.0) == pytest.approx(1.0, abs=0.15)
+    _dials(learner, rng, 1200.0, 90, 1, 0.25)  # people are back: 90 s of dials at 25 %
+    checked = learner.learned(12, now=1290.0).answer_probability
+    assert learner.answer_probability(12) < 0.15  # the forgetting histogram still lags
+    assert checked > 0.15  # the check does not
+    assert learner.learned(12).answer_probability == pytest.approx(learner.answer_probability(12))  # no clock: off
