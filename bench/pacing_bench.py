@@ -389,6 +389,11 @@ def main(argv: list[str] | None = None) -> int:
         help="prefix of the .json (raw runs), .md (table) and .png (frontier)",
     )
     ap.add_argument("--render", action="store_true", help="only redraw the table and plot from the saved JSON")
+    ap.add_argument(
+        "--render-from",
+        default=None,
+        help="with --render: comma-separated JSON files of runs split across processes, drawn as one table",
+    )
     args = ap.parse_args(argv)
     started = time.monotonic()
 
@@ -406,8 +411,15 @@ def main(argv: list[str] | None = None) -> int:
     note = f"Reproduce: `{command}` (seeds {', '.join(map(str, seeds))})."
     entries: list[dict[str, Any]] = []
     if args.render:
-        saved = json.loads(json_path.read_text(encoding="utf-8"))
-        entries, note = saved["entries"], saved["note"]
+        sources = [Path(p) for p in args.render_from.split(",")] if args.render_from else [json_path]
+        notes = []
+        for source in sources:
+            saved = json.loads(source.read_text(encoding="utf-8"))
+            entries += saved["entries"]
+            notes.append(saved["note"])
+        note = "\n".join(notes)
+        if args.render_from:
+            json_path.write_text(json.dumps({"note": note, "entries": entries}, indent=1), encoding="utf-8")
     else:
         runner = Runner(args.jobs, say)
         only = (
