@@ -18,7 +18,7 @@ from dialer.pacing import (
     PacingSnapshot,
     decide,
 )
-from dialer.pacing.core import absorbable_calls, learning_ramp
+from dialer.pacing.core import ROOM_SHARE, absorbable_calls, learning_ramp
 from dialer.pacing.guard import (
     abandon_room,
     abandons_within_room,
@@ -402,7 +402,7 @@ def test_plan_keeps_expected_abandons_within_the_guards_limit(ready: int, on_cal
 def test_predictive_decisions_stay_within_the_hours_room() -> None:
     for abandoned in (0, 1, 2, 5, 10):
         stats = CampaignStats(windows=_hour(460, abandoned), learned=LEARNED)
-        x_max = abandons_within_room(abandon_room(stats, 0.03).abandons, 0.99, 2.0)
+        x_max = abandons_within_room(ROOM_SHARE * abandon_room(stats, 0.03).abandons, 0.99, 2.0)
         d = decide(snap(ready=6, on_call=tuple(float(10 * i) for i in range(30)), ringing=(4.0,) * 5, stats=stats))
         if d.guard_tripped:
             continue
