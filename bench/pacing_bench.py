@@ -134,11 +134,13 @@ def _spec(family: str, x: float) -> str:
 
 
 def search_family(
-    runner: Runner, scenario: Scenario, family: str, seeds: Sequence[int], cap: float
+    runner: Runner, scenario: Scenario, family: str, seeds: Sequence[int], cap: float, start: float | None = None
 ) -> dict[str, list[Run]]:
     """Coarse steps up until two in a row are unsafe (looser rule) on some seed, then fine steps above the last
-    safe coarse step under each rule."""
-    start, coarse, fine = FAMILIES[family]
+    safe coarse step under each rule. `start` (a setting known to be safe) saves the runs below it on a
+    large floor, where every run is costly."""
+    first, coarse, fine = FAMILIES[family]
+    start = first if start is None else start
     out: dict[str, list[Run]] = {}
 
     def eval_(x: float) -> list[Run]:
@@ -175,7 +177,11 @@ def best_setting(results: dict[str, list[Run]], cap: float, *, full_hours: bool 
 
 
 def bench_scenario(
-    runner: Runner, scenario: Scenario, seeds: Sequence[int], only: Sequence[str] | None
+    runner: Runner,
+    scenario: Scenario,
+    seeds: Sequence[int],
+    only: Sequence[str] | None,
+    grid_start: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     cap = scenario.knobs.abandon_cap
     specs = list(only) if only else ["predictive", "progressive", "vicidial"]
@@ -186,7 +192,7 @@ def bench_scenario(
     for family in FAMILIES:
         if family in specs:
             runner.say(f"{scenario.name}: searching {family}")
-            results.update(search_family(runner, scenario, family, seeds, cap))
+            results.update(search_family(runner, scenario, family, seeds, cap, (grid_start or {}).get(family)))
     return {
         "scenario": scenario.name,
         "team_size": scenario.team_size,
@@ -246,7 +252,7 @@ def table(entries: Sequence[dict[str, Any]]) -> str:
             fam = {k: v for k, v in res.items() if k.startswith(family + ":")}
             for full, how in ((False, "best safe, bar rule"), (True, "best safe on full hours")):
                 best = best_setting(fam, e["cap"], full_hours=full)
-                if best and (best, full) not in shown and best not in shown:
+                if best and best not in shown:
                     out.append(_row(e, f"{best} ({how})", res[best]))
                     shown.add(best)
     return "\n".join(out)
@@ -383,6 +389,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument(
+        "--grid-start",
+        default=None,
+        help="where the hand-tuned searches start, e.g. 'ratio=2,level=1.1' (default: 1, progressive)",
+    )
+    ap.add_argument(
         "--out",
         type=Path,
         default=ROOT / "bench" / "results" / "pacing_bench",
@@ -429,7 +440,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name in (s.strip() for s in args.scenarios.split(",")):
             say(f"{name}: start")
-            entries.append(bench_scenario(runner, load(name, args.hours), seeds, only))
+            starts = (
+                {k: float(v) for k, v in (p.split("=") for p in args.grid_start.split(","))}
+                if args.grid_start
+                else None
+            )
+            entries.append(bench_scenario(runner, load(name, args.hours), seeds, only, starts))
             json_path.parent.mkdir(parents=True, exist_ok=True)
             json_path.write_text(json.dumps({"note": note, "entries": entries}, indent=1), encoding="utf-8")
             say(f"{name}: done")
