@@ -73,7 +73,7 @@ def cpu_per_call(fn: Callable[[], object], min_seconds: float) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--teams", default="5,20,40,100", help="team sizes, comma-separated")
+    ap.add_argument("--teams", default="5,20,40,100,1000", help="team sizes, comma-separated")
     ap.add_argument("--seconds", type=float, default=2.0, help="CPU seconds to measure each figure over")
     args = ap.parse_args()
     print(f"finite-population model up to {FINITE_MAX_OPERATORS} operators, Poisson above")

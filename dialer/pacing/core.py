@@ -5,15 +5,20 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from dialer.pacing.guard import compliance_guard, effective_target, pending_abandons_bound
+from dialer.pacing.guard import abandon_room, abandons_within_room, compliance_guard, effective_target
 from dialer.pacing.learned import LearnedStats
-from dialer.pacing.model import outlook, pacing_tables
+from dialer.pacing.model import Outlook, outlook, pacing_tables
 from dialer.pacing.snapshot import DialingMode, OperatorState, PacingDecision, PacingSnapshot
 
 # Up to this many active operators the hour may aim at `steering_confidence`. 40 with 0.9 was tried (with the
 # hour guard counting the calls in flight): 20 operators crossed the cap in the answer-rate-drop scenario
 # (3.35 % worst hour), as before.
 TIGHT_HOUR_GUARD_OPERATORS = 12
+RAMP_START = 0.1  # the share of the predictive surplus allowed the moment the learning gates open
+STEP_HORIZON_S = 5  # one decision places no more calls than the operators of the next few seconds can take
+ROOM_SHARE = 0.5  # the calls in flight at one moment may use at most this share of a window's room: 7 operators
+# on a cold list spent an hour's whole room (3 abandons, at the 99 % bound of the 0.58 expected) in one burst
+GUARD_MIN_SLACK = 0.01  # expected abandons: below this much room beyond the calls in flight, dial progressively
 
 
 def _pending(snapshot: PacingSnapshot) -> int:
@@ -59,6 +64,31 @@ def _progressive(snapshot: PacingSnapshot, reason: str, *, guard_tripped: bool =
     )
 
 
+def learning_ramp(talks_seen: int, talks_needed: float) -> float:
+    """How far the engine trusts its estimates, 0.1..1, once the learning gates are open.
+
+    It grows linearly over as many finished calls again as the talk gate asked for: the first estimates after
+    the gate are the least reliable (the first finished talks are the short ones), and a surplus sized by them
+    all at once was the 1,000-operator burst. It scales the step bound, the abandon target and the guard's
+    allowance alike.
+    """
+    if talks_needed <= 0:
+        return 1.0
+    return min(max((talks_seen - talks_needed) / talks_needed, RAMP_START), 1.0)
+
+
+def absorbable_calls(look: Outlook, ready: int, ramp: float) -> int:
+    """New calls one decision may place on top of progressive: no more than the operators ready now or freeing
+    within `STEP_HORIZON_S` can take the answers of (scaled by the ramp).
+
+    The model's plan may ask for more (a large floor whose estimate says many are about to free); the next
+    decision, a second later, sees what those calls did. Steps stay bounded by the next few seconds.
+    """
+    q = max(look.new_call_answer, 1e-3)
+    absorb = ready + look.expected_free_within(STEP_HORIZON_S)
+    return math.ceil(ramp * absorb / q)
+
+
 def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
     knobs = snapshot.knobs
     stats = snapshot.stats
@@ -98,26 +128,32 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         # unconditional machine rate: a little high for calls that have rung a while) and each new call
         m = learned.machine_probability
         look = replace(look, machine_pending=m * len(snapshot.calls_in_flight), machine_per_call=m)
+    ramp = learning_ramp(learned.talks_seen, talks_needed)
+    step = max(floor_new, 0) + absorbable_calls(look, ready_n, ramp)
+    limit = min(ceiling_new, step)
     # Small teams: so few calls in flight that the rolling-hour guard stops abandons almost at once.
     hour_tight = active <= TIGHT_HOUR_GUARD_OPERATORS
     target = effective_target(stats, knobs, hour_guard_tight=hour_tight)
-    best, abandons_now, abandons_best = look.plan(target.rate, ceiling_new)
+    if ramp < 1.0:  # fresh estimates are trusted with a fraction of the abandon budget, growing with the data
+        target = replace(target, rate=target.rate * ramp, detail=f"{target.detail}, ramp x{ramp:.2f}")
+    max_abandons = math.inf
+    guard_note = ""
+    room = None
     if knobs.compliance_guard:
-        pending_abandons = abandons_now + look.machine_pending
-        if not hour_tight:  # dozens of calls in flight when a large team's guard trips: their likely worst
-            pending_abandons = pending_abandons_bound(
-                pending_abandons, knobs.abandon_confidence, knobs.abandon_dispersion
-            )
-        verdict = compliance_guard(
-            stats,
-            knobs.abandon_cap,
-            pending_abandons,
-            steering=knobs.guard_steering_windows,
-            # a small team has a fraction of one abandon in flight: the hour guard ignores it there
-            steering_pending=0.0 if hour_tight else pending_abandons,
+        # The guard by construction: the likely worst of the abandons of every call in flight and every new
+        # call must fit in the room the tightest window has left.
+        room = abandon_room(stats, knobs.abandon_cap, steering=knobs.guard_steering_windows)
+        share = ROOM_SHARE * room.abandons
+        max_abandons = ramp * abandons_within_room(share, knobs.abandon_confidence, knobs.abandon_dispersion)
+        guard_note = f"; guard room {room.abandons:.2f} in {room.window} (expected at most {max_abandons:.2f})"
+    best, abandons_now, abandons_best = look.plan(target.rate, limit, max_abandons)
+    in_flight = look.total_abandons(0, abandons_now)
+    if room is not None and max_abandons - in_flight < GUARD_MIN_SLACK:
+        return _progressive(
+            snapshot,
+            f"guard ({room.detail}; {in_flight:.2f} expected from calls in flight) -> ",
+            guard_tripped=True,
         )
-        if verdict.tripped:
-            return _progressive(snapshot, f"guard ({verdict.detail}) -> ", guard_tripped=True)
     n = min(max(best, floor_new), max(ceiling_new, floor_new))
     shown = max(n, 0)
     abandons_shown = abandons_best if shown == best else None
@@ -125,7 +161,8 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         snapshot,
         n,
         f"predictive: {ready_n} ready, {len(on_call)} talking, {len(wrap_up)} wrapping, {pending} pending; "
-        f"target {target.rate:.2%} ({target.detail}); best {best}, floor {floor_new}, ceiling {ceiling_new}",
+        f"target {target.rate:.2%} ({target.detail}); best {best}, floor {floor_new}, ceiling {ceiling_new}, "
+        f"step {step} (ramp {ramp:.2f}){guard_note}",
         mode_used=DialingMode.PREDICTIVE,
         effective_target=target.rate,
         expected_abandon_rate=look.rate(shown, abandons_shown),

@@ -79,6 +79,45 @@ def pending_abandons_bound(expected: float, confidence: float, dispersion: float
     return expected + z * math.sqrt(max(dispersion, 1e-9) * expected)
 
 
+@dataclass(frozen=True, slots=True)
+class AbandonRoom:
+    """How many more abandons the tightest window can take, and which window that is."""
+
+    abandons: float
+    window: str
+    detail: str
+
+
+def abandon_room(stats: CampaignStats, cap: float, *, steering: bool = True) -> AbandonRoom:
+    """Abandons every window can still take and stay under `cap`: k with (abandoned + k) <= cap (answered + k).
+
+    Each abandon is an answered call too, hence the division by 1 - cap. The steering hour (with `steering`)
+    counts from its first answer, young or full, and against its recent pace when that is lower
+    (`AbandonWindow.guard_answered`): abandons recorded now stay in it for an hour while older answers leave.
+    An hour already over the cap has no room (negative).
+    """
+    best = AbandonRoom(math.inf, "", "no window")
+    for w in stats.compliance_windows():
+        if not w.enforced and not steering:
+            continue
+        answered = w.guard_answered if not w.enforced else float(w.answered)
+        room = (cap * answered - w.abandoned) / (1.0 - cap)
+        if room < best.abandons:
+            pace = f" ({answered:.0f} at the recent pace)" if answered < w.answered else ""
+            best = AbandonRoom(room, w.name, f"{w.name}: {w.abandoned}/{w.answered}{pace} abandoned, room {room:.2f}")
+    return best
+
+
+def abandons_within_room(room: float, confidence: float, dispersion: float) -> float:
+    """Largest expected abandons x whose likely worst (`pending_abandons_bound`) still fits in `room`."""
+    if room <= 0:
+        return 0.0
+    z = NormalDist().inv_cdf(min(max(confidence, 0.5), 0.999999))
+    b = z * math.sqrt(max(dispersion, 1e-9))
+    root = (-b + math.sqrt(b * b + 4 * room)) / 2  # x + b sqrt(x) = room, in sqrt(x)
+    return root * root
+
+
 def safe_rate(expected_answers: float, cap: float, confidence: float, dispersion: float) -> float:
     """Largest per-call abandon probability keeping a window of `expected_answers` under `cap`."""
     if expected_answers <= 0:
@@ -96,12 +135,17 @@ def projected_answers(w: AbandonWindow) -> float:
 
 
 def budget_factor(w: AbandonWindow, cap: float, aim: float) -> float:
-    """1 when the window sits at the aimed rate, 0 at the cap, up to MAX_BOOST when well under it."""
+    """1 when the window sits at the aimed rate, 0 at the cap, up to MAX_BOOST when well under it.
+
+    A rolling hour is never boosted: what it has not spent leaves it with the answers that made the room
+    (a floor of a thousand aimed at the cap for the rest of an hour whose first minutes were progressive,
+    and the next full hour crossed it).
+    """
     if w.answered < MIN_FEEDBACK_ANSWERS:
         return 1.0
     room = cap * w.answered - w.abandoned
     planned = max((cap - aim) * w.answered, 1.0)
-    return min(max(room / planned, 0.0), MAX_BOOST)
+    return min(max(room / planned, 0.0), MAX_BOOST if w.enforced else 1.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,8 @@
 """Online learning of a campaign's answer, ring, talk and wrap-up statistics. Pure: the caller feeds events.
 
-Histograms are exponentially forgotten per observation (half-life in observations), so a campaign whose answer
+Histograms are exponentially forgotten per observation (half-life in observations, and at least
+`min_half_life_s` of them when the caller passes event times: a floor of a thousand operators resolves
+300 dials in about twelve seconds, too few seconds to estimate anything from), so a campaign whose answer
 rate or talk time shifts mid-shift is followed within a few hundred calls; the answer probability is also kept
 per hour of day and used as a prior once an hour has enough history.
 """
@@ -8,6 +10,7 @@ per hour of day and used as a prior once an hour has enough history.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -27,12 +30,21 @@ from dialer.pacing.learned import (
 
 _RESCALE_AT = 1e120
 _MIN_EXPECTED_TALK_ENDS = 10.0  # below this the talk-time check has too little to say
+_MIN_EXPECTED_ANSWERS = 3.0  # ...and the answer-rate check
+_MAX_ANSWER_PROBABILITY = 0.95
 
 
 def _poisson_upper(observed: int, z: float) -> float:
     """Upper confidence bound of a Poisson mean after `observed` events (Wilson-Hilferty)."""
     k = observed + 1
     return k * (1 - 1 / (9 * k) + z / (3 * math.sqrt(k))) ** 3
+
+
+def _poisson_lower(observed: int, z: float) -> float:
+    """Lower confidence bound of a Poisson mean after `observed` events (Wilson-Hilferty)."""
+    if observed <= 0:
+        return 0.0
+    return observed * max(1 - 1 / (9 * observed) - z / (3 * math.sqrt(observed)), 0.0) ** 3
 
 
 class DecayedHistogram:
@@ -45,6 +57,10 @@ class DecayedHistogram:
         self._weight = 1.0
         self._growth = 2.0 ** (1.0 / half_life)
         self.observations = 0
+
+    def set_half_life(self, half_life: float) -> None:
+        """Change how many observations it takes to halve an observation's weight (from the next one on)."""
+        self._growth = 2.0 ** (1.0 / max(half_life, 1.0))
 
     def add_prior(self, pmf: FloatArray, weight: float, row: int = 0) -> None:
         """Pseudo-observations: what we assume before data, worth `weight` real observations."""
@@ -100,6 +116,20 @@ def _uniform_pmf(lo: int, hi: int, bins: int) -> FloatArray:
     return pmf
 
 
+class _EventRate:
+    """Events per second, from the times of the last `span` events (for half-lives in time, not only count)."""
+
+    def __init__(self, span: int = 200) -> None:
+        self._times: deque[float] = deque(maxlen=span)
+
+    def observe(self, at: float) -> float:
+        self._times.append(at)
+        if len(self._times) < 2:
+            return 0.0
+        elapsed = self._times[-1] - self._times[0]
+        return (len(self._times) - 1) / elapsed if elapsed > 0 else 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class LearnerPriors:
     """Vague starting beliefs, each worth a few observations."""
@@ -130,6 +160,9 @@ class PacingLearner:
         tail_mix: float = 0.02,
         talk_check_window_s: float = 900.0,
         talk_check_confidence: float = 0.9,
+        answer_check_window_s: float = 120.0,
+        answer_check_confidence: float = 0.9,
+        min_half_life_s: float = 300.0,
     ) -> None:
         p = priors or LearnerPriors()
         self.priors = p
@@ -150,9 +183,24 @@ class PacingLearner:
         self.talk_check_window_s = talk_check_window_s
         self.talk_check_z = NormalDist().inv_cdf(talk_check_confidence)
         self._talks_ended: list[tuple[float, float]] = []  # (ended at, lasted), pruned to the window when checked
+        self.dial_half_life = dial_half_life
+        self.talk_half_life = talk_half_life
+        self.min_half_life_s = min_half_life_s
+        self._dial_rate = _EventRate()
+        self._talk_rate = _EventRate()
+        self.answer_check_window_s = answer_check_window_s
+        self.answer_check_z = NormalDist().inv_cdf(answer_check_confidence)
+        self._dials_resolved: deque[tuple[float, bool]] = deque()  # (resolved at, a person answered)
 
-    def observe_dial(self, outcome: DialOutcome, ring_seconds: float, hour_of_day: int) -> None:
-        """A placed call resolved after `ring_seconds` (answered, machine, busy, no answer or failed)."""
+    def observe_dial(
+        self, outcome: DialOutcome, ring_seconds: float, hour_of_day: int, *, resolved_at: float | None = None
+    ) -> None:
+        """A placed call resolved after `ring_seconds` (answered, machine, busy, no answer or failed);
+        `resolved_at` (the caller's clock, as `learned(now=)`) feeds the answer-rate check."""
+        if resolved_at is not None:
+            self._dials_resolved.append((resolved_at, outcome is DialOutcome.HUMAN))
+            rate = self._dial_rate.observe(resolved_at)
+            self.ring.set_half_life(max(self.dial_half_life, rate * self.min_half_life_s))
         self.ring.add(ring_seconds, row=_ROW.get(outcome, _OTHER_ROW))
         self.hour_dials[hour_of_day % 24] += 1
         if outcome is DialOutcome.HUMAN:
@@ -160,9 +208,11 @@ class PacingLearner:
 
     def observe_talk(self, seconds: float, *, ended_at: float | None = None) -> None:
         """A call's talk ended after `seconds`; `ended_at` (the caller's clock) feeds the talk-time check."""
-        self.talk.add(seconds)
         if ended_at is not None:
             self._talks_ended.append((ended_at, seconds))
+            rate = self._talk_rate.observe(ended_at)
+            self.talk.set_half_life(max(self.talk_half_life, rate * self.min_half_life_s))
+        self.talk.add(seconds)
 
     def observe_wrap_up(self, seconds: float) -> None:
         self.wrap.add(seconds)
@@ -177,6 +227,24 @@ class PacingLearner:
         hour_rate = self.hour_humans[h] / self.hour_dials[h]
         n = self.ring.effective_count()
         return (n * recent + self.hour_prior_weight * hour_rate) / (n + self.hour_prior_weight)
+
+    def answer_rate_factor(self, p_human: float, now: float) -> float:
+        """How much more often than `p_human` the dials resolved in the last window reached a person: 1, or
+        more when that is significant.
+
+        The answer histogram forgets over hundreds of dials, so when people come back (after lunch) it keeps
+        the dip's low rate for minutes while the many calls placed for the dip are answered at the old rate:
+        the abandons of a recovery. The factor is the lower confidence bound of observed / expected answers,
+        floored at 1: a dip leaves the model on the safe side, and the histogram follows it anyway.
+        """
+        start = now - self.answer_check_window_s
+        while self._dials_resolved and self._dials_resolved[0][0] < start:
+            self._dials_resolved.popleft()
+        expected = p_human * len(self._dials_resolved)
+        if expected < _MIN_EXPECTED_ANSWERS:
+            return 1.0
+        observed = sum(1 for _, human in self._dials_resolved if human)
+        return max(1.0, _poisson_lower(observed, self.answer_check_z) / expected)
 
     def _with_tail(self, survival: FloatArray, mean: float) -> FloatArray:
         """Mix a little exponential tail in, so long-running calls still get a sane residual time."""
@@ -219,7 +287,9 @@ class PacingLearner:
 
     def learned(self, hour_of_day: int, *, now: float | None = None, talking_s: Sequence[float] = ()) -> LearnedStats:
         """The statistics for the snapshot; with `now` (the clock `observe_talk` was given) and the elapsed
-        times of the calls being talked now, the talk-time curve is checked against the last window."""
+        times of the calls being talked now, the talk-time curve is checked against the last window, and the
+        answer rate against the dials of the last `answer_check_window_s` (when `observe_dial` got
+        `resolved_at`)."""
         if self.ring.observations == 0 and self.talk.observations == 0:
             p = self.priors
             return parametric_stats(
@@ -231,6 +301,8 @@ class PacingLearner:
             )
         mass = self.ring.row_mass()
         p_human = self.answer_probability(hour_of_day)
+        if now is not None:
+            p_human = min(p_human * self.answer_rate_factor(p_human, now), max(p_human, _MAX_ANSWER_PROBABILITY))
         others = mass[1:].sum()
         scale_others = (1 - p_human) / others if others > 0 else 0.0
         weights = np.array([p_human, mass[1] * scale_others, mass[2] * scale_others])

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 from collections import deque
 
+import numpy as np
+
 from dialer.pacing.snapshot import AbandonWindow
 
 DAY_S = 86400.0
+FUTURE_PACE_MARGIN = 0.6  # the hour's future answers: this share of its slower recent pace (progressive on a cold
+# list, 7 operators at 11 % answers, answers at ~0.6 of the predictive pace)
 
 
 class AbandonLedger:
-    def __init__(self, *, started_at: float, rolling_days: int = 30, steering_window_s: float = 3600.0) -> None:
+    def __init__(
+        self, *, started_at: float, rolling_days: int = 30, steering_window_s: float = 3600.0, cap: float = 0.03
+    ) -> None:
         self.started_at = started_at
         self.rolling_days = rolling_days
         self.steering_window_s = steering_window_s
+        self.cap = cap  # only shapes which future hour `hour_answers_floor` finds tightest
         self._days: dict[int, list[int]] = {}
         self._recent: deque[tuple[float, bool]] = deque()
         self._recent_answered = 0
@@ -50,6 +57,33 @@ class AbandonLedger:
         while self._quarter and self._quarter[0] <= now - self.steering_window_s / 4:
             self._quarter.popleft()
 
+    def hour_answers_floor(self, now: float) -> float:
+        """The answers an abandon recorded now will be measured against, in the tightest hour it will belong to.
+
+        An abandon stays in the rolling hour for an hour, while the answers recorded before it leave one by one
+        and new ones come at whatever pace the campaign then has (slower when the guard holds dialling back,
+        or operators leave). For every instant s of the next hour at which a record leaves, the hour ending
+        at s holds the records still in it plus the answers of (now, s] at `FUTURE_PACE_MARGIN` times the
+        slower of the hour's and its last quarter's pace. The tightest of those windows (most abandons for
+        its answers, at the cap) is returned as an answer count with the hour's abandons, so the guard's room
+        `cap * answers - abandoned` is the smallest room of any hour to come.
+        """
+        self._prune(now)
+        n = self._recent_answered
+        if n == 0:
+            return 0.0
+        covered = min(max(now - self.started_at, 1.0), self.steering_window_s)
+        quarter = min(covered, self.steering_window_s / 4)
+        pace = FUTURE_PACE_MARGIN * min(n / covered, len(self._quarter) / quarter)
+        times = np.fromiter((t for t, _ in self._recent), dtype=np.float64, count=n)
+        abandoned = np.fromiter((a for _, a in self._recent), dtype=np.float64, count=n)
+        left_answers = n - np.arange(1, n + 1)  # records still in the hour once record i has left
+        left_abandons = self._recent_abandoned - np.cumsum(abandoned)
+        future = pace * np.maximum(times + self.steering_window_s - now, 0.0)
+        rooms = self.cap * (left_answers + future) - left_abandons
+        room = min(self.cap * n - self._recent_abandoned, float(rooms.min()))
+        return max((room + self._recent_abandoned) / self.cap, 0.0)
+
     def windows(self, now: float) -> tuple[AbandonWindow, ...]:
         self._prune(now)
         today = int(now // DAY_S)
@@ -76,6 +110,6 @@ class AbandonLedger:
                 self.steering_window_s,
                 min(since_start, self.steering_window_s),
                 enforced=False,
-                answered_at_pace=4.0 * len(self._quarter) if since_start >= self.steering_window_s else None,
+                answered_at_pace=self.hour_answers_floor(now),
             ),
         )

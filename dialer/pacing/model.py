@@ -154,6 +154,17 @@ class Outlook:
     coarse: bool = True  # finite model: longer steps further ahead (exact.STEP_EDGES); 1-s steps if False
     machine_pending: float = 0.0  # machine answers expected from the calls in flight, when they count as
     machine_per_call: float = 0.0  # abandons (`machines_count_as_abandons`), and from each new call
+    free_cum: FloatArray | None = None  # expected busy operators ready by t + connect limit, t = 0..horizon
+
+    def expected_free_within(self, seconds: int) -> float:
+        """Busy operators expected to be ready (to take an answer) within `seconds`."""
+        if self.free_cum is None:
+            return 0.0
+        return float(self.free_cum[min(max(seconds, 0), len(self.free_cum) - 1)])
+
+    def total_abandons(self, n: int, people: float) -> float:
+        """Abandons the ledger will count with n new calls: people given up on, plus machines where they count."""
+        return people + self.machine_pending + n * self.machine_per_call
 
     def expected_answers(self, n: int) -> float:
         """Answers the abandon rate is over: people, plus machines where those count as abandoned calls."""
@@ -211,8 +222,11 @@ class Outlook:
             coarse=self.coarse,
         )
 
-    def plan(self, target_rate: float, max_new: int) -> tuple[int, float, float]:
+    def plan(self, target_rate: float, max_new: int, max_abandons: float = math.inf) -> tuple[int, float, float]:
         """(most new calls within the target, expected abandons with none, expected abandons with them).
+
+        `max_abandons`: the guard's limit on the expected abandons (people and counted machines) of everything
+        in flight plus the new calls; a number of calls must keep within both.
 
         The most calls is one less than the first n whose rate exceeds the target. Finite model: one DP for
         n = 0..4, then, while all are within the target, one DP per pair of probes (6, 8), (12, 16), (24, 32),
@@ -220,16 +234,20 @@ class Outlook:
         over it (a DP's cost grows with the largest n and with how many n it carries). Poisson model:
         `most_calls_within`.
         """
+
+        def ok(n: int, people: float) -> bool:
+            return self.rate(n, people) <= target_rate and self.total_abandons(n, people) <= max_abandons
+
         if not self.finite(1) or self.ring_rows is None:
             now = self.expected_abandons(0)
-            n = self.most_calls_within(target_rate, max_new, now)
+            n = self.most_calls_within(target_rate, max_new, now, max_abandons)
             return n, now, (now if n == 0 else self.expected_abandons(n))
         limit = max(min(max_new, FINITE_MAX_CALLS - len(self.ring_rows)), 0)
 
         def run(counts: list[int]) -> bool:
             """Evaluate `counts`; whether they were all within the target."""
             lost.update(zip(counts, (float(x) for x in self.abandons_by_new_calls(0, counts)), strict=True))
-            return all(self.rate(n, lost[n]) <= target_rate for n in counts)
+            return all(ok(n, lost[n]) for n in counts)
 
         lost: dict[int, float] = {}
         within = run(list(range(min(limit, 4) + 1)))
@@ -238,31 +256,43 @@ class Outlook:
             pair, probes = probes[:2], probes[2:]
             within = run(pair)
         if not within:
-            first_over = min(n for n in lost if self.rate(n, lost[n]) > target_rate)
+            first_over = min(n for n in lost if not ok(n, lost[n]))
             below = max((n for n in lost if n < first_over), default=0)
             gap = list(range(below + 1, first_over))
             if gap:
                 run(gap)
         for n in sorted(lost):
-            if self.rate(n, lost[n]) > target_rate:
+            if not ok(n, lost[n]):
                 best = max(n - 1, 0)
                 return best, lost[0], lost[best]
         top = max(lost)
         return top, lost[0], lost[top]
 
-    def most_calls_within(self, target_rate: float, max_new: int, abandons_now: float | None = None) -> int:
-        """Largest n in [0, max_new] whose expected abandon rate is at most the target (0 if none).
+    def most_calls_within(
+        self,
+        target_rate: float,
+        max_new: int,
+        abandons_now: float | None = None,
+        max_abandons: float = math.inf,
+    ) -> int:
+        """Largest n in [0, max_new] whose expected abandon rate is at most the target (0 if none), and whose
+        expected abandons (counted machines included) stay within `max_abandons`.
 
         Gallops up from 0 then bisects: the answer is usually a handful of calls, and each probe costs a DP.
         """
-        if max_new <= 0 or self.rate(0, abandons_now) > target_rate:
+
+        def within(n: int, people: float | None = None) -> bool:
+            people = self.expected_abandons(n) if people is None else people
+            return self.rate(n, people) <= target_rate and self.total_abandons(n, people) <= max_abandons
+
+        if max_new <= 0 or not within(0, abandons_now):
             return 0
         if self.finite(1):
-            return self.plan(target_rate, max_new)[0]
+            return self.plan(target_rate, max_new, max_abandons)[0]
         lo, step = 0, 1
         while True:
             probe = min(lo + step, max_new)
-            if self.rate(probe) > target_rate:
+            if not within(probe):
                 hi = probe
                 break
             lo = probe
@@ -271,7 +301,7 @@ class Outlook:
             step *= 2
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            if self.rate(mid) <= target_rate:
+            if within(mid):
                 lo = mid
             else:
                 hi = mid
@@ -339,4 +369,5 @@ def outlook(
         ring_rows=ring_rows,
         new_row=q if finite else None,
         coarse=ready + busy > FINE_STEPS_MAX_OPERATORS,
+        free_cum=free_cum,
     )

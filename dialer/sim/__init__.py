@@ -2,11 +2,12 @@
 
 from dialer.sim.engine import Simulation, run_scenario
 from dialer.sim.metrics import SimResult
-from dialer.sim.policies import CorePolicy, Policy, VicidialAdapt
+from dialer.sim.policies import CorePolicy, DialLevel, Policy, VicidialAdapt
 from dialer.sim.scenario import Scenario, load_scenario
 
 __all__ = [
     "CorePolicy",
+    "DialLevel",
     "Policy",
     "Scenario",
     "SimResult",

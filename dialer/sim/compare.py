@@ -9,16 +9,19 @@ from dataclasses import dataclass
 from dialer.pacing import DialingMode
 from dialer.sim.engine import run_scenario
 from dialer.sim.metrics import SimResult
-from dialer.sim.policies import CorePolicy, Policy, VicidialAdapt
+from dialer.sim.policies import CorePolicy, DialLevel, Policy, VicidialAdapt
 from dialer.sim.scenario import Scenario
 
 DEFAULT_RATIOS: tuple[float, ...] = tuple(round(1.0 + 0.1 * i, 2) for i in range(21))  # 1.0 .. 3.0
 
 
 def make_policy(spec: str) -> Policy:
-    """'predictive', 'progressive', 'vicidial', or 'ratio:2.2' (fixed ratio, no guard: the peers' way)."""
+    """'predictive', 'progressive', 'vicidial', 'ratio:2.2' (fixed ratio per ready operator, no guard: the
+    peers' way) or 'level:1.3' (VICIdial's fixed dial level per logged-in agent, no guard)."""
     if spec == "vicidial":
         return VicidialAdapt()
+    if spec.startswith("level:"):
+        return DialLevel(float(spec.split(":", 1)[1]))
     if spec.startswith("ratio:"):
         return CorePolicy(DialingMode.RATIO, ratio=float(spec.split(":", 1)[1]), guard=False)
     return CorePolicy(DialingMode(spec))

@@ -222,7 +222,7 @@ class Simulation:
 
     def _resolve(self, call: _Call) -> None:
         del self.ringing[call.call_id]
-        self.learner.observe_dial(call.outcome, self.now - call.placed_at, self._hour())
+        self.learner.observe_dial(call.outcome, self.now - call.placed_at, self._hour(), resolved_at=self.now)
         if call.outcome is DialOutcome.MACHINE:
             self.counters.machines += 1
             if self.knobs.machines_count_as_abandons:  # the regulator counts it: answered and abandoned
@@ -368,7 +368,10 @@ class Simulation:
 
     def counters_dict(self) -> dict[str, float]:
         c = self.counters
+        policy_stats = getattr(self.policy, "stats", None)
+        extra: dict[str, float] = policy_stats() if callable(policy_stats) else {}
         return {
+            **extra,
             "dialled": c.dialled,
             "answered": c.answered,
             "abandoned": c.abandoned,

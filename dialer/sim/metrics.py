@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from dialer.sim.scenario import Scenario
 
@@ -44,34 +46,51 @@ class SimResult:
     policy: str
     occupancy: float  # (talk + wrap-up) / logged-in time, pauses included in logged-in time
     abandon_rate: float  # abandoned / answered over the shift
-    worst_hour_abandon_rate: float  # worst rolling hour, over windows ending after the first 50 answers
+    worst_hour_abandon_rate: float  # worst rolling hour from the shift start, windows ending after the 50th answer
     calls_per_operator_hour: float
     idle_wait_mean_s: float
     idle_wait_p90_s: float
     answered: int
     abandoned: int
     counters: dict[str, float]
+    worst_full_hour_abandon_rate: float = 0.0  # worst rolling hour among windows ending after the first full hour
 
     def meets_cap(self, cap: float) -> bool:
+        """The bar's rule: the shift and every rolling hour from the start (after the 50th answer) under `cap`."""
         return self.abandon_rate <= cap + 1e-12 and self.worst_hour_abandon_rate <= cap + 1e-12
+
+    def meets_cap_full_hours(self, cap: float) -> bool:
+        """The looser rule of hourly reports: the shift and every full rolling hour under `cap`."""
+        return self.abandon_rate <= cap + 1e-12 and self.worst_full_hour_abandon_rate <= cap + 1e-12
 
 
 def worst_rolling_rate(
-    calls: Sequence[AnsweredCall], window_s: float = ROLLING_WINDOW_S, min_answers: int = MIN_ANSWERS_FOR_ROLLING
+    calls: Sequence[AnsweredCall],
+    window_s: float = ROLLING_WINDOW_S,
+    min_answers: int = MIN_ANSWERS_FOR_ROLLING,
+    *,
+    from_s: float = 0.0,
 ) -> float:
-    """Highest abandon rate over [t - window, t] for t at each answer from the `min_answers`-th one on."""
+    """Highest abandon rate over (t - window, t] for every t from the `min_answers`-th answer (and `from_s`) on.
+
+    A window's rate moves both when an answer enters it and when one leaves it (a bridged call leaving raises
+    it), so both kinds of instant are checked, up to the shift's last answer.
+    """
+    if len(calls) < max(min_answers, 1):
+        return 0.0
     ordered = sorted(calls, key=lambda c: c.answered_at)
-    worst = 0.0
-    lo = 0
-    abandoned_in = 0
-    for hi, call in enumerate(ordered):
-        abandoned_in += call.abandoned
-        while ordered[lo].answered_at <= call.answered_at - window_s:
-            abandoned_in -= ordered[lo].abandoned
-            lo += 1
-        if hi + 1 >= min_answers:
-            worst = max(worst, abandoned_in / (hi - lo + 1))
-    return worst
+    times = np.array([c.answered_at for c in ordered], dtype=np.float64)
+    abandoned = np.concatenate([[0], np.cumsum([c.abandoned for c in ordered])])
+    first = max(times[max(min_answers, 1) - 1], from_s)
+    ends = np.concatenate([times, times + window_s])
+    ends = ends[(ends >= first) & (ends <= times[-1])]
+    if ends.size == 0:
+        return 0.0
+    hi = np.searchsorted(times, ends, side="right")  # answers at or before t
+    lo = np.searchsorted(times, ends - window_s, side="right")  # answers at or before t - window
+    n = hi - lo
+    rates = np.where(n > 0, (abandoned[hi] - abandoned[lo]) / np.maximum(n, 1), 0.0)
+    return float(rates.max())
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -108,4 +127,5 @@ def summarise(
         answered=answered,
         abandoned=abandoned,
         counters=counters,
+        worst_full_hour_abandon_rate=worst_rolling_rate(calls, min_answers=1, from_s=ROLLING_WINDOW_S),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Protocol
 
@@ -30,6 +31,10 @@ class CorePolicy:
         self.guard = guard
         self.uses_learning = mode is DialingMode.PREDICTIVE
         self.name = name or (f"ratio {ratio:.2f}" if ratio is not None else str(mode))
+        self.decide_s = 0.0  # wall time spent in decide() (the benchmark's decision cost)
+        self.decisions = 0
+        self.guard_tripped = 0  # decisions the compliance guard made progressive
+        self.largest_step = 0  # the most calls one decision placed
 
     def knobs(self, base: PacingKnobs) -> PacingKnobs:
         k = replace(base, mode=self.mode, compliance_guard=self.guard)
@@ -38,7 +43,46 @@ class CorePolicy:
         return k
 
     def calls_to_place(self, snapshot: PacingSnapshot) -> int:
-        return decide(snapshot).calls_to_place
+        started = time.perf_counter()
+        decision = decide(snapshot)
+        self.decide_s += time.perf_counter() - started
+        self.decisions += 1
+        self.guard_tripped += decision.guard_tripped
+        self.largest_step = max(self.largest_step, decision.calls_to_place)
+        return decision.calls_to_place
+
+    def stats(self) -> dict[str, float]:
+        """What the benchmark reports about the decisions themselves."""
+        return {
+            "decide_ms_mean": 1000 * self.decide_s / max(self.decisions, 1),
+            "guard_share": self.guard_tripped / max(self.decisions, 1),
+            "largest_step": float(self.largest_step),
+        }
+
+
+class DialLevel:
+    """VICIdial's fixed dial level, per logged-in agent: `round(level * (ready + talking)) - live calls`.
+
+    Live calls are those ringing, answered and waiting, or talking; agents wrapping up or paused do not count.
+    This is how VICIdial users set a fixed level (the ADAPT methods move the same level); no compliance guard.
+    """
+
+    uses_learning = False
+
+    def __init__(self, level: float, *, name: str | None = None) -> None:
+        self.level = level
+        self.name = name or f"level {level:.2f}"
+
+    def knobs(self, base: PacingKnobs) -> PacingKnobs:
+        return replace(base, mode=DialingMode.RATIO, compliance_guard=False)
+
+    def calls_to_place(self, snapshot: PacingSnapshot) -> int:
+        ready = snapshot.operators_in(OperatorState.READY)
+        talking = snapshot.operators_in(OperatorState.ON_CALL)
+        live = len(snapshot.calls_in_flight) + snapshot.answered_waiting + talking
+        wanted = round(self.level * (ready + talking)) - live
+        room = snapshot.knobs.max_lines - len(snapshot.calls_in_flight) - snapshot.answered_waiting
+        return max(0, min(wanted, room, snapshot.contacts_available))
 
 
 class VicidialAdapt:

@@ -101,7 +101,7 @@ class Scenario:
     seed: int = 1
     start_hour: int = 9
     decision_interval_s: float = 1.0
-    stats_refresh_s: float = 60.0
+    stats_refresh_s: float = 5.0  # how often the learned statistics are refreshed: as often as the live service
     calls: CallMix = CallMix()
     talk_time: Dist = Dist("lognormal", 120.0, 0.8)
     wrap_up_time: Dist = Dist("exponential", 15.0)

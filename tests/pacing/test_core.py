@@ -18,7 +18,15 @@ from dialer.pacing import (
     PacingSnapshot,
     decide,
 )
-from dialer.pacing.guard import compliance_guard, effective_target, pending_abandons_bound, safe_rate
+from dialer.pacing.core import ROOM_SHARE, absorbable_calls, learning_ramp
+from dialer.pacing.guard import (
+    abandon_room,
+    abandons_within_room,
+    compliance_guard,
+    effective_target,
+    pending_abandons_bound,
+    safe_rate,
+)
 
 from .helpers import LEARNED, healthy_windows, learned, snap
 
@@ -104,7 +112,7 @@ def test_predictive_respects_min_and_max_lines_per_operator() -> None:
     assert d.calls_to_place == 12
     # min: at least min_lines_per_operator x ready, even when the model would hold back
     stats = CampaignStats(windows=healthy_windows(), learned=learned(answer_probability=0.95))
-    d = decide(snap(ready=4, ringing=(3.0,) * 10, stats=stats, min_lines_per_operator=3.0))
+    d = decide(snap(ready=4, ringing=(3.0,) * 10, stats=stats, min_lines_per_operator=3.0, compliance_guard=False))
     assert d.calls_to_place == 2
 
 
@@ -184,10 +192,13 @@ def test_guard_watches_the_30_day_window_too() -> None:
     assert d.guard_tripped and "rolling_30d" in d.reason
 
 
-def test_guard_ignores_steering_windows() -> None:
+def test_ratio_guard_ignores_steering_windows_and_predictive_guard_protects_them() -> None:
     windows = (*_at(1000, 5).windows, AbandonWindow("last_hour", 100, 10, 3600.0, 3600.0, enforced=False))
-    d = decide(snap(ready=5, stats=CampaignStats(windows=windows, learned=LEARNED)))
-    assert not d.guard_tripped
+    stats = CampaignStats(windows=windows, learned=LEARNED)
+    assert not decide(snap(ready=5, stats=stats, mode=DialingMode.RATIO, lines_per_operator=2.0)).guard_tripped
+    d = decide(snap(ready=5, stats=stats))
+    assert d.guard_tripped and "last_hour" in d.reason  # an hour over the cap has no room left
+    assert not decide(snap(ready=5, stats=stats, guard_steering_windows=False)).guard_tripped
 
 
 def test_guard_is_strict_at_the_start_of_a_day() -> None:
@@ -249,14 +260,14 @@ def _hour(answered: int, abandoned: int, covered: float = 3600.0) -> tuple[Aband
 
 
 def test_guard_protects_a_full_rolling_hour_in_predictive() -> None:
-    stats = CampaignStats(windows=_hour(90, 2), learned=LEARNED)
-    d = decide(snap(ready=2, on_call=(60.0,) * 3, stats=stats))
-    assert d.guard_tripped and d.mode_used is DialingMode.PROGRESSIVE
-    assert decide(snap(ready=2, on_call=(60.0,) * 3, stats=stats, guard_steering_windows=False)).guard_tripped is False
-    # one abandon in the hour: a second one would still be under 3 % of 90
-    assert not decide(
-        snap(ready=2, on_call=(60.0,) * 3, stats=CampaignStats(windows=_hour(90, 1), learned=LEARNED))
-    ).guard_tripped
+    def calls(answered: int, abandoned: int, **kw: object) -> int:
+        stats = CampaignStats(windows=_hour(answered, abandoned), learned=LEARNED)
+        return decide(snap(ready=2, on_call=(60.0,) * 3, stats=stats, **kw)).calls_to_place
+
+    # 2 abandons in 90 answers leave room for 0.7 more: no more calls than with 1 (room for 1.8) or with none
+    assert calls(90, 2) <= calls(90, 1) <= calls(90, 0)
+    full = CampaignStats(windows=_hour(90, 3), learned=LEARNED)  # at the cap: no room
+    assert decide(snap(ready=2, on_call=(60.0,) * 3, stats=full)).guard_tripped
     # a young hour is the day window's business, not the steering guard's
     assert not compliance_guard(CampaignStats(windows=_hour(40, 2, covered=1800.0)), 0.03, steering=True).tripped
 
@@ -339,3 +350,107 @@ def test_hour_guard_measures_abandons_against_the_hours_pace_when_it_drops() -> 
     assert not compliance_guard(
         CampaignStats(windows=(*healthy_windows(2000, 10)[:2], over)), 0.03, steering=True
     ).tripped
+
+
+# --- the guard by construction, the learning ramp and the step bound (issue 21) ----------------------------------
+
+
+def test_abandon_room_counts_every_window_and_each_abandon_as_an_answer() -> None:
+    room = abandon_room(CampaignStats(windows=_hour(460, 11)), 0.03)
+    assert room.window == "last_hour" and room.abandons == pytest.approx((0.03 * 460 - 11) / 0.97)
+    # young hours count too (the bar judges windows from the shift's start)
+    assert abandon_room(CampaignStats(windows=_hour(40, 0, covered=900.0)), 0.03).abandons == pytest.approx(1.2 / 0.97)
+    # against the recent pace when it is lower, and no room once over the cap
+    slow = AbandonWindow("last_hour", 460, 9, 3600.0, 3600.0, False, answered_at_pace=300.0)
+    assert abandon_room(CampaignStats(windows=(slow,)), 0.03).abandons == pytest.approx((9 - 9) / 0.97)
+    assert abandon_room(CampaignStats(windows=_hour(90, 4)), 0.03).abandons < 0
+    # without steering the hour is left out: the day's room binds
+    assert abandon_room(CampaignStats(windows=_hour(90, 4)), 0.03, steering=False).window == "today"
+
+
+def test_abandons_within_room_is_the_inverse_of_the_likely_worst() -> None:
+    for room in (0.3, 1.0, 2.8, 40.0):
+        x = abandons_within_room(room, 0.99, 2.0)
+        assert 0 < x < room
+        assert pending_abandons_bound(x, 0.99, 2.0) == pytest.approx(room, rel=1e-9)
+    assert abandons_within_room(0.0, 0.99, 2.0) == 0.0 and abandons_within_room(-1.0, 0.99, 2.0) == 0.0
+    assert abandons_within_room(2.0, 0.5, 2.0) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("ready,on_call,ringing", [(2, 8, 3), (5, 15, 6), (1, 30, 12), (30, 70, 40)])
+def test_plan_keeps_expected_abandons_within_the_guards_limit(ready: int, on_call: int, ringing: int) -> None:
+    from dialer.pacing.model import outlook, pacing_tables
+
+    look = outlook(
+        pacing_tables(LEARNED),
+        ready=ready,
+        on_call_s=[float(20 + 7 * i) for i in range(on_call)],
+        wrap_up_s=[],
+        ringing_s=[float(i % 15) for i in range(ringing)],
+        answered_waiting=0,
+        connect_limit_s=2.0,
+    )
+    free = look.plan(0.03, 200)[0]
+    for limit in (0.05, 0.3, 1.0):
+        n, _, at_n = look.plan(0.03, 200, limit)
+        assert n <= free
+        if n > 0:
+            assert look.total_abandons(n, at_n) <= limit + 1e-9
+            assert look.total_abandons(n + 1, look.expected_abandons(n + 1)) > limit or n == free
+
+
+def test_predictive_decisions_stay_within_the_hours_room() -> None:
+    for abandoned in (0, 1, 2, 5, 10):
+        stats = CampaignStats(windows=_hour(460, abandoned), learned=LEARNED)
+        x_max = abandons_within_room(ROOM_SHARE * abandon_room(stats, 0.03).abandons, 0.99, 2.0)
+        d = decide(snap(ready=6, on_call=tuple(float(10 * i) for i in range(30)), ringing=(4.0,) * 5, stats=stats))
+        if d.guard_tripped:
+            continue
+        assert d.expected_abandon_rate is not None and d.expected_answers is not None
+        assert d.expected_abandon_rate * d.expected_answers <= x_max + 1e-6
+
+
+def test_learning_ramp_grows_from_a_tenth_to_all_over_the_talk_gate_again() -> None:
+    assert learning_ramp(300, 300.0) == pytest.approx(0.1)
+    assert learning_ramp(450, 300.0) == pytest.approx(0.5)
+    assert learning_ramp(600, 300.0) == 1.0 and learning_ramp(10_000, 300.0) == 1.0
+    assert learning_ramp(0, 0.0) == 1.0
+
+
+def _floor(talks_seen: int, **kw: object) -> PacingDecision:
+    """A floor of 1,000 operators just after the learning gates (3 talks each), most about to free up."""
+    fresh = learned(answer_probability=0.3, mean_talk_s=40.0, mean_wrap_s=5.0)
+    fresh = replace(fresh, talks_seen=talks_seen)
+    stats = CampaignStats(windows=healthy_windows(20_000, 100), learned=fresh)
+    return decide(
+        snap(ready=50, on_call=tuple(float(30 + i % 60) for i in range(950)), stats=stats, max_lines=5000, **kw)
+    )
+
+
+def test_a_fresh_estimate_never_places_a_burst_when_the_gate_opens() -> None:
+    opening, later = _floor(3000), _floor(6000)
+    assert opening.mode_used is DialingMode.PREDICTIVE and later.mode_used is DialingMode.PREDICTIVE
+    assert opening.calls_to_place < later.calls_to_place
+    assert "ramp 0.10" in opening.reason
+
+
+def test_one_decision_places_no_more_than_the_next_seconds_can_absorb() -> None:
+    from dialer.pacing.core import STEP_HORIZON_S
+    from dialer.pacing.model import outlook, pacing_tables
+
+    d = _floor(10_000, max_lines_per_operator=10.0)
+    fresh = learned(answer_probability=0.3, mean_talk_s=40.0, mean_wrap_s=5.0)
+    look = outlook(
+        pacing_tables(fresh),
+        ready=50,
+        on_call_s=[float(30 + i % 60) for i in range(950)],
+        wrap_up_s=[],
+        ringing_s=[],
+        answered_waiting=0,
+        connect_limit_s=2.0,
+    )
+    bound = 50 + absorbable_calls(look, 50, 1.0)
+    assert 50 < d.calls_to_place <= bound
+    assert f"step {d.calls_to_place} " in d.reason  # the model alone would have placed more
+    assert bound < (50 + look.expected_free_within(40)) / 0.3  # tighter than the whole horizon's frees
+    assert STEP_HORIZON_S < 40

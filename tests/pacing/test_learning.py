@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 
 from dialer.pacing import AbandonLedger, AbandonWindow, DialOutcome, PacingLearner
 from dialer.pacing.learned import RING_BINS, TALK_BINS, make_learned_stats, parametric_stats
+from dialer.pacing.ledger import FUTURE_PACE_MARGIN
 from dialer.pacing.model import outlook, pacing_tables
 
 DAY = 86400.0
@@ -103,17 +105,39 @@ def test_ledger_windows() -> None:
     assert ledger.windows(start + 40 * DAY)[1].answered == 0  # and, much later, a new 30 days
 
 
-def test_ledger_gives_the_hours_answers_at_its_recent_pace() -> None:
+def _brute_force_floor(records: list[tuple[float, bool]], now: float, pace: float, cap: float = 0.03) -> float:
+    """The tightest hour to come, second by second: its answers when it is at the cap with its abandons."""
+    best = math.inf
+    total_abandons = sum(a for t, a in records if t > now - 3600)
+    for s in range(int(now), int(now) + 3600):
+        kept = [(t, a) for t, a in records if s - 3600 < t <= now]
+        room = cap * (len(kept) + pace * (s - now)) - sum(a for _, a in kept)
+        best = min(best, room)
+    return (best + total_abandons) / cap
+
+
+def test_ledger_gives_the_answers_of_the_tightest_hour_to_come() -> None:
     start = 9 * 3600.0
     ledger = AbandonLedger(started_at=start - 60.0)
-    for i in range(450):  # 450 answers over the first 45 minutes
-        ledger.record(start + 6 * i, abandoned=False)
-    assert ledger.windows(start + 2700)[2].answered_at_pace is None  # the campaign has not run an hour yet
-    for i in range(60):  # then half the pace: 60 in the last quarter
-        ledger.record(start + 2700 + 15 * i, abandoned=i == 0)
-    hour = ledger.windows(start + 3599)[2]
-    assert hour.answered == 510 and hour.answered_at_pace == 240.0
-    assert hour.guard_answered == 240.0
+    records = [(start + 6 * i, False) for i in range(450)]  # 450 answers over the first 45 minutes
+    for t, a in records:
+        ledger.record(t, abandoned=a)
+    # a young hour: its answers leave from the first hour on while new ones come at the cautious pace
+    early = ledger.windows(start + 2700)[2].answered_at_pace
+    pace = FUTURE_PACE_MARGIN * min(450 / 2760, 150 / 900)
+    assert early == pytest.approx(_brute_force_floor(records, start + 2700, pace), rel=0.01)
+    assert early < 450.0
+    more = [(start + 2700 + 15 * i, i == 0) for i in range(60)]  # then half the pace, one abandon
+    for t, a in more:
+        ledger.record(t, abandoned=a)
+    now = start + 3599
+    hour = ledger.windows(now)[2]
+    assert hour.answered == 510
+    pace = FUTURE_PACE_MARGIN * min(510 / 3600, 60 / 900)  # the slower of the hour's and the quarter's
+    expected = _brute_force_floor(records + more, now, pace)
+    assert hour.answered_at_pace == pytest.approx(expected, rel=0.01)
+    assert hour.answered_at_pace < 240.0  # tighter than the quarter's pace over a whole hour
+    assert hour.guard_answered == hour.answered_at_pace
     assert AbandonWindow("x", 100, 1, 3600.0, 3600.0, False, answered_at_pace=400.0).guard_answered == 100.0
 
 
@@ -217,3 +241,25 @@ def test_talk_check_forgets_talks_older_than_its_window() -> None:
     assert learner.talk_hazard_factor(survival, 1000.0, [200.0] * 20) < 0.5  # none seen, 20 long talks: slower
     assert learner.talk_hazard_factor(survival, 10_000.0, []) == 1.0  # nothing left in the window
     assert len(learner._talks_ended) == 0
+
+
+def _dials(learner: PacingLearner, rng: random.Random, start: float, seconds: int, per_s: int, answer: float) -> None:
+    for s in range(seconds):
+        for _ in range(per_s):
+            human = rng.random() < answer
+            outcome = DialOutcome.HUMAN if human else DialOutcome.NO_ANSWER
+            learner.observe_dial(outcome, 10.0 if human else 25.0, 12, resolved_at=start + s)
+
+
+def test_answer_rate_check_follows_a_recovery_at_once_and_leaves_a_steady_rate_alone() -> None:
+    rng = random.Random(5)
+    learner = PacingLearner()
+    _dials(learner, rng, 0.0, 1200, 1, 0.08)  # a 20-minute dip: the histogram learns 8 %
+    steady = [learner.learned(12, now=t).answer_probability for t in range(600, 1200, 30)]
+    assert all(p < 0.13 for p in steady)  # the check does not fire on a steady rate
+    assert learner.answer_rate_factor(0.08, 1199.0) == pytest.approx(1.0, abs=0.15)
+    _dials(learner, rng, 1200.0, 90, 1, 0.25)  # people are back: 90 s of dials at 25 %
+    checked = learner.learned(12, now=1290.0).answer_probability
+    assert learner.answer_probability(12) < 0.15  # the forgetting histogram still lags
+    assert checked > 0.15  # the check does not
+    assert learner.learned(12).answer_probability == pytest.approx(learner.answer_probability(12))  # no clock: off
