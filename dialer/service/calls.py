@@ -169,7 +169,9 @@ class CallRouter:
             return
         call.learned = True
         resolved = call.answered if call.answered is not None else self.ctx.clock.monotonic()
-        run.learner.observe_dial(outcome, resolved - call.originated, self.ctx.clock.now().hour)
+        run.learner.observe_dial(
+            outcome, resolved - call.originated, self.ctx.clock.now().hour, resolved_at=self.ctx.clock.monotonic()
+        )
         if outcome is DialOutcome.HUMAN:
             run.answered += 1
 

@@ -9,6 +9,7 @@ import logging
 
 from dialer.compliance.registers import register_problems
 from dialer.outcomes import AttemptOutcome
+from dialer.pacing import AbandonLedger
 from dialer.service.adoption import Adoption, Scope
 from dialer.service.campaign_config import CampaignConfig, CampaignNotCompliant
 from dialer.service.context import LiveContext
@@ -73,7 +74,11 @@ class Leadership:
     async def _new_run(self, campaign_id: int) -> CampaignRun:
         ctx = self.ctx
         row = await ctx.db.call(ctx.repo.campaign, campaign_id)
-        run = CampaignRun(CampaignConfig.from_row(row, ctx.options.trunk))
+        config = CampaignConfig.from_row(row, ctx.options.trunk)
+        # the ledger looks ahead for the hour that will be tightest under the campaign's effective cap
+        run = CampaignRun(
+            config, ledger=AbandonLedger(started_at=ctx.clock.now().timestamp(), cap=config.knobs.abandon_cap)
+        )
         # the compliance windows (today, rolling 30 days) start from what the database already holds
         for day, answered, abandoned in await ctx.db.call(ctx.repo.abandon_history, campaign_id, 30, ctx.clock.now()):
             run.ledger.add_history(day, answered, abandoned)

@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from dialer.sim import load_scenario
 from dialer.sim.compare import compare
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "bench" / "scenarios"
 
 
+@pytest.mark.timeout(1200)  # one simulated hour of 20 operators: minutes of CPU on a loaded 2-core machine
 def test_short_reference_predictive_beats_the_baselines_under_the_cap() -> None:
     sc = replace(load_scenario(SCENARIOS / "reference.yaml"), team_size=20, duration_s=3600.0)
     cmp = compare(sc, ratios=())
