@@ -56,7 +56,7 @@ def run(
 @users_app.command("create")
 def create(
     username: str,
-    role: Annotated[str, typer.Option(help="admin | manager | operator | qa")],
+    role: Annotated[str, typer.Option(help="admin | manager | supervisor | operator | qa")],
     operator: Annotated[str | None, typer.Option(help="operator login (softphone) of an operator user")] = None,
     password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
 ) -> None:
