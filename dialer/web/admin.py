@@ -260,9 +260,11 @@ async def api_update_user(request: Request, user_id: IdPath, body: UserUpdate, u
         await asyncio.to_thread(
             ctx.queries.audit, user.id, "user.role_change", f"user:{user_id}", old=old.role, new=body.role
         )
-    if "active" in values or "password_hash" in values or "operator_id" in values:
-        changed = sorted(k for k in values if k != "role")
+    if "active" in values or "operator_id" in values:
+        changed = sorted(k for k in values if k not in ("role", "password_hash"))
         await asyncio.to_thread(ctx.queries.audit, user.id, "user.update", f"user:{user_id}", fields=changed)
+    if "password_hash" in values:  # an admin's reset: audited on its own, the user's sessions end below
+        await asyncio.to_thread(ctx.queries.audit, user.id, "user.password", f"user:{user_id}", by="admin")
     if values and user_id != user.id:
         await asyncio.to_thread(ctx.sessions.drop_user, user_id)
     return _user_dict(row)

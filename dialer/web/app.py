@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from dialer.config import Settings
 from dialer.db.repository import Repository
 from dialer.service import DialerService
-from dialer.web import admin, compliance, contacts, manager, operator, pages, qa, uploads, wallboard
+from dialer.web import account, admin, compliance, contacts, manager, operator, pages, qa, uploads, wallboard
 from dialer.web.context import HERE, HOME_OF_ROLE, WebContext, ctx_of, render
 from dialer.web.messages import language_of, text
 from dialer.web.params import RejectNul
@@ -216,6 +216,7 @@ def create_app(
     for router in (
         public,
         common,
+        account.router,
         pages.public,
         pages.lists,
         wallboard.router,

@@ -141,6 +141,7 @@ CODES: Final[Mapping[str, tuple[str, str]]] = {
     "user.role_change": ("role changed", "изменена роль"),
     "user.update": ("user changed", "изменён пользователь"),
     "user.password": ("password changed", "изменён пароль"),
+    "user.password_failed": ("wrong current password", "неверный текущий пароль"),
     "operator.upsert": ("operator saved", "сохранён оператор"),
     "campaign.status": ("campaign status changed", "изменено состояние кампании"),
     "pacing.change": ("pacing changed", "изменён темп набора"),

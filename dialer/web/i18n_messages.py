@@ -149,6 +149,18 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Change": "Изменить",
     "New user": "Новый пользователь",
     "Password (10+ characters)": "Пароль (не короче 10 символов)",
+    "Change password": "Сменить пароль",
+    "Current password": "Текущий пароль",
+    "New password": "Новый пароль",
+    "New password again": "Новый пароль ещё раз",
+    "At least {n} characters. Your other sessions will be signed out.": (
+        "Не короче {n} символов. Ваши остальные сеансы будут завершены."
+    ),
+    "Reset a user's password": "Сбросить пароль пользователя",
+    "The user's sessions end; tell them the new password.": (
+        "Сеансы пользователя завершатся; сообщите ему новый пароль."
+    ),
+    "Set password": "Задать пароль",
     "Operators (softphones)": "Операторы (софтфоны)",
     "Add operator": "Добавить оператора",
     "Audit log (latest)": "Журнал действий (последние)",

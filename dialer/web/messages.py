@@ -59,6 +59,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "время перезвона должно попадать в часы обзвона кампании ({windows}, {tz})",
     ),
     "callback_past": ("the callback time is in the past", "время перезвона уже прошло"),
+    "password_short": (
+        "the new password needs at least {min} characters",
+        "новый пароль должен быть не короче {min} символов",
+    ),
+    "password_mismatch": ("the two new passwords differ", "новые пароли не совпадают"),
+    "password_current_wrong": ("the current password is wrong", "текущий пароль неверен"),
+    "password_same": (
+        "the new password is the same as the current one",
+        "новый пароль совпадает с текущим",
+    ),
     "knob_type": ("{knob}: a number, text or true/false is expected", "{knob}: ожидается число, текст или true/false"),
 }
 

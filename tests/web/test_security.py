@@ -34,7 +34,7 @@ def expected_roles(path: str) -> frozenset[str] | None:
         return frozenset({"qa", "admin"})
     if path.startswith(("/manager", "/api/campaigns", "/api/uploads", "/api/compliance", "/api/attempts")):
         return frozenset({"manager", "admin"})
-    if path in ("/", "/logout", "/api/me", "/api/docs", "/api/openapi.json"):
+    if path in ("/", "/logout", "/api/me", "/api/docs", "/api/openapi.json", "/account", "/api/me/password"):
         return frozenset(ROLES)
     raise AssertionError(f"no access policy written for {path}: add it to expected_roles")
 

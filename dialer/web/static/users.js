@@ -22,6 +22,12 @@
       saved();
     } catch (e) { d.fail(document.getElementById("new-user-msg"), e.message); }
   });
+  const rp = document.getElementById("reset-password");
+  rp.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try { await d.api("POST", `/api/users/${Number(rp.user_id.value)}`, { password: rp.password.value }); saved(); }
+    catch (e) { d.fail(document.getElementById("reset-password-msg"), e.message); }
+  });
   const no = document.getElementById("new-operator");
   no.addEventListener("submit", async (ev) => {
     ev.preventDefault();

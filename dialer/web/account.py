@@ -1,0 +1,55 @@
+"""A signed-in user's own account: changing their password (the current one first, the new one twice).
+Every role may; the change is audited and every other session of the user ends."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from pydantic import Field
+
+from dialer.web.context import ctx_of, render
+from dialer.web.messages import UserError
+from dialer.web.params import Body
+from dialer.web.security import ROLES, RoleGuard, WebUser, current_user, hash_password, holder_of, verify_password
+
+# The same minimum the admin's new-user form and `dialer users add` require.
+MIN_PASSWORD = 10
+
+router = APIRouter(dependencies=[Depends(RoleGuard(*ROLES))])
+User = Annotated[WebUser, Depends(current_user)]
+
+
+class PasswordChange(Body):
+    current: str = Field(min_length=1, max_length=1024)
+    new: str = Field(min_length=1, max_length=1024)
+    confirm: str = Field(min_length=1, max_length=1024)
+
+
+@router.get("/account", response_class=HTMLResponse, include_in_schema=False)
+async def account_page(request: Request) -> HTMLResponse:
+    return render(request, "account.html", min_password=MIN_PASSWORD)
+
+
+@router.post("/api/me/password", tags=["session"])
+async def api_change_password(request: Request, body: PasswordChange, user: User) -> dict[str, Any]:
+    """Change your own password. Your other sessions end; this one continues under a new session id."""
+    ctx = ctx_of(request)
+    if len(body.new) < MIN_PASSWORD:
+        raise UserError(422, "password_short", min=MIN_PASSWORD)
+    if body.new != body.confirm:
+        raise UserError(422, "password_mismatch")
+    row = await asyncio.to_thread(ctx.queries.user, user.id)
+    if row is None or not await asyncio.to_thread(verify_password, row.password_hash, body.current):
+        await asyncio.to_thread(ctx.queries.audit, user.id, "user.password_failed", f"user:{user.id}")
+        raise UserError(403, "password_current_wrong")
+    if body.new == body.current:
+        raise UserError(422, "password_same")
+    pw_hash = await asyncio.to_thread(hash_password, body.new)
+    await asyncio.to_thread(lambda: ctx.queries.update_user(user.id, password_hash=pw_hash))
+    await asyncio.to_thread(ctx.sessions.drop_user, user.id)
+    await asyncio.to_thread(holder_of(request).sign_in, user)  # a fresh session (and CSRF token) for this browser
+    await asyncio.to_thread(ctx.queries.audit, user.id, "user.password", f"user:{user.id}", by="self")
+    return {"id": user.id, "changed": True}
