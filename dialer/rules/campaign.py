@@ -50,6 +50,7 @@ from dialer.rules.connect_strategy import ConnectStrategy
 from dialer.rules.dispositions import Disposition
 from dialer.rules.inbound_spec import InboundSpec
 from dialer.rules.retry import DEFAULT_DELAYS, RetryPolicy
+from dialer.rules.scorecard import ScorecardCriterion, check_scorecard
 from dialer.rules.windows import CallingWindows
 
 __all__ = [  # the sections live in campaign_specs / campaign_fields; imported from here too
@@ -103,6 +104,12 @@ class CampaignDefinition(_Model):
     # without a logged override: see docs/compliance.md
     compliance: dict[str, Any] | None = None
     inbound: InboundSpec | None = None  # calls coming back to the campaign's numbers (dialer.rules.inbound_spec)
+    scorecard: list[ScorecardCriterion] | None = None  # QA criteria (dialer.rules.scorecard); None: the default
+
+    @field_validator("scorecard")
+    @classmethod
+    def _scorecard(cls, v: list[ScorecardCriterion] | None) -> list[ScorecardCriterion] | None:
+        return None if v is None else list(check_scorecard(v))
 
     @field_validator("lists", mode="before")
     @classmethod
