@@ -69,6 +69,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the new password is the same as the current one",
         "новый пароль совпадает с текущим",
     ),
+    "score_missing": ("score every criterion: {criteria}", "поставьте оценку по каждому критерию: {criteria}"),
+    "score_unknown": ("not on this campaign's scorecard: {criteria}", "нет в оценочном листе кампании: {criteria}"),
+    "score_range": (
+        "a score is whole points within the criterion's range: {criteria}",
+        "оценка — целое число баллов в пределах критерия: {criteria}",
+    ),
     "knob_type": ("{knob}: a number, text or true/false is expected", "{knob}: ожидается число, текст или true/false"),
 }
 

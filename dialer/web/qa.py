@@ -9,13 +9,15 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import Field
+from pydantic import Field, StrictFloat, StrictInt
 
 from dialer.bootstrap import recording_store
 from dialer.recordings.http_range import RangeNotSatisfiable, parse_range_header
 from dialer.recordings.store import RecordingStore
 from dialer.recordings.waveform import waveform_peaks
+from dialer.rules.scorecard import MAX_CRITERIA, ScorecardCriterion, score_problem
 from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.messages import UserError
 from dialer.web.params import Body, IdPath, parse_day, parse_id
 from dialer.web.queries_qa import RecordingFilter, scorecard_of, timeline_of
 from dialer.web.security import RoleGuard, WebUser, current_user
@@ -29,7 +31,8 @@ T = TypeVar("T")
 
 
 class ScoreBody(Body):
-    scores: dict[str, float]
+    # fractions and nulls get through to the scorecard check, which names the criteria they belong to
+    scores: dict[Annotated[str, Field(max_length=40)], StrictInt | StrictFloat | None] = Field(max_length=MAX_CRITERIA)
     comment: str | None = Field(default=None, max_length=4000)
 
 
@@ -110,7 +113,7 @@ def _detail(ctx: WebContext, recording_id: int) -> dict[str, Any]:
         "disposition": attempt.disposition_code,
         "notes": attempt.notes,
         "timeline": [{"event": n, "at": at.isoformat(timespec="milliseconds")} for n, at in timeline_of(attempt)],
-        "scorecard": scorecard_of(campaign),
+        "scorecard": [c.model_dump() for c in scorecard_of(campaign)],
         "scores": [
             {
                 "by": u,
@@ -207,13 +210,19 @@ async def api_audio(request: Request, recording_id: IdPath, user: User) -> Respo
 
 @router.post("/api/recordings/{recording_id}/score", tags=["qa"])
 async def api_score(request: Request, recording_id: IdPath, body: ScoreBody, user: User) -> dict[str, Any]:
-    """Score a call against its campaign's scorecard (0..10 per criterion) with a comment."""
+    """Score a call against its campaign's scorecard: every criterion, whole points from 0 to its
+    max_points, with a comment."""
     ctx = ctx_of(request)
     detail = await asyncio.to_thread(_detail, ctx, recording_id)
-    unknown = set(body.scores) - set(detail["scorecard"])
-    if unknown:
-        raise HTTPException(status_code=422, detail=f"not on the scorecard: {sorted(unknown)}")
-    if any(not 0 <= v <= 10 for v in body.scores.values()):
-        raise HTTPException(status_code=422, detail="each score is 0..10")
-    score_id = await asyncio.to_thread(ctx.queries.add_score, recording_id, user.id, body.scores, body.comment or None)
-    return {"id": score_id, "total": sum(body.scores.values())}
+    criteria = [ScorecardCriterion.model_validate(c) for c in detail["scorecard"]]
+    problem = score_problem(criteria, body.scores)
+    if problem is not None:
+        limits = {c.code: c for c in criteria}
+        names = ", ".join(
+            f"{limits[code].label or code} (0..{limits[code].max_points})" if code in limits else code
+            for code in problem.codes
+        )
+        raise UserError(422, f"score_{problem.kind}", criteria=names)
+    scores = {code: int(v) for code, v in body.scores.items() if v is not None}
+    score_id = await asyncio.to_thread(ctx.queries.add_score, recording_id, user.id, scores, body.comment or None)
+    return {"id": score_id, "total": sum(scores.values()), "max_total": sum(c.max_points for c in criteria)}

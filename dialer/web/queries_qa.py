@@ -19,6 +19,7 @@ from dialer.db.models import (
     RecordingScore,
     User,
 )
+from dialer.rules.scorecard import ScorecardCriterion
 from dialer.web.settings import DEFAULT_SCORECARD
 
 UTC_MIDNIGHT = time(0, 0)
@@ -107,7 +108,7 @@ class QaQueries:
             ).all()
             return [(r, u) for r, u in rows]
 
-    def add_score(self, recording_id: int, user_id: int, scores: dict[str, float], comment: str | None) -> int:
+    def add_score(self, recording_id: int, user_id: int, scores: dict[str, int], comment: str | None) -> int:
         with self.sessions.begin() as s:
             row = RecordingScore(
                 recording_id=recording_id,
@@ -121,12 +122,15 @@ class QaQueries:
             return row.id
 
 
-def scorecard_of(c: Campaign) -> list[str]:
-    """Criteria from the campaign definition (a `scorecard` list, when a later schema has one), else a default."""
-    criteria = (c.definition or {}).get("scorecard")
-    if isinstance(criteria, list) and criteria:
-        return [str(x.get("name", x)) if isinstance(x, dict) else str(x) for x in criteria]
-    return list(DEFAULT_SCORECARD)
+def scorecard_of(c: Campaign) -> list[ScorecardCriterion]:
+    """Criteria from the campaign definition's `scorecard` (validated when the campaign was saved), else the
+    default list, 0..10 points each. A definition stored before the key existed may hold plain codes."""
+    stored = (c.definition or {}).get("scorecard")
+    if isinstance(stored, list) and stored:
+        return [
+            ScorecardCriterion(code=x) if isinstance(x, str) else ScorecardCriterion.model_validate(x) for x in stored
+        ]
+    return [ScorecardCriterion(code=code) for code in DEFAULT_SCORECARD]
 
 
 def timeline_of(a: Attempt) -> list[tuple[str, datetime]]:

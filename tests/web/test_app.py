@@ -114,12 +114,15 @@ def test_recording_detail_timeline_and_score(env: WebEnv) -> None:
     qa, token = as_role(env.app, "qa")
     d = qa.get(f"/api/recordings/{env.seed.recording_id}").json()
     assert [t["event"] for t in d["timeline"]] == ["originate", "ring", "answer", "bridge", "end"]
-    assert "greeting" in d["scorecard"]
+    assert {"code": "greeting", "label": "", "max_points": 10} in d["scorecard"]
     url = f"/api/recordings/{env.seed.recording_id}/score"
-    r = qa.post(url, json={"scores": {"greeting": 8, "closing": 5}, "comment": "good"}, headers={"x-csrf-token": token})
+    full = {c["code"]: 0 for c in d["scorecard"]}
+    r = qa.post(
+        url, json={"scores": full | {"greeting": 8, "closing": 5}, "comment": "good"}, headers={"x-csrf-token": token}
+    )
     assert r.status_code == 200 and r.json()["total"] == 13
-    assert qa.post(url, json={"scores": {"bogus": 1}}, headers={"x-csrf-token": token}).status_code == 422
-    assert qa.post(url, json={"scores": {"greeting": 11}}, headers={"x-csrf-token": token}).status_code == 422
+    assert qa.post(url, json={"scores": full | {"bogus": 1}}, headers={"x-csrf-token": token}).status_code == 422
+    assert qa.post(url, json={"scores": full | {"greeting": 11}}, headers={"x-csrf-token": token}).status_code == 422
     with env.repo.sessions() as s:
         row = s.query(RecordingScore).one()
         assert row.total == 13 and row.comment == "good" and row.user_id == env.seed.user_ids["qa"]

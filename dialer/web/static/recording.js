@@ -40,13 +40,13 @@
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const scores = {};
-    form.querySelectorAll('input[type="number"]').forEach((i) => { scores[i.name] = Number(i.value); });
+    form.querySelectorAll('input[type="number"]').forEach((i) => { scores[i.name] = i.value.trim() === "" ? null : Number(i.value); });
     try {
       const r = await d.api("POST", `/api/recordings/${form.dataset.recording}/score`, { scores, comment: form.comment.value || null });
-      d.ok(document.getElementById("score-msg"), `${d.t("Saved.")} ${d.t("Score")}: ${d.num(r.total, 1)}`);
+      d.ok(document.getElementById("score-msg"), `${d.t("Saved.")} ${d.t("Score")}: ${d.num(r.total, 0)}`);
       const none = document.getElementById("no-scores"); if (none) none.remove();
       const who = ((document.querySelector(".who") || {}).textContent || "").split(" ")[0];
-      const li = document.createElement("li"); li.textContent = `${d.dt(new Date().toISOString())} ${who}: ${d.num(r.total, 1)}${form.comment.value ? " — " + form.comment.value : ""}`;
+      const li = document.createElement("li"); li.textContent = `${d.dt(new Date().toISOString())} ${who}: ${d.num(r.total, 0)}${form.comment.value ? " — " + form.comment.value : ""}`;
       document.getElementById("scores").prepend(li);
     } catch (e) { d.fail(document.getElementById("score-msg"), e.message); }
   });
