@@ -92,7 +92,6 @@ MESSAGES: Final[Mapping[str, str]] = {
     "at most a year at a time": "Не больше года за раз.",
     "campaign is not running in this dialer": "Кампания не идёт в этой службе набора.",
     "dates are YYYY-MM-DD": "Даты в виде ГГГГ-ММ-ДД.",
-    "each score is 0..10": "Каждая оценка — от 0 до 10.",
     "file too large": "Файл слишком большой.",
     "given_at is in the future": "Дата согласия в будущем.",
     "min_duration: not a valid value": "Мин. длительность: неверное значение.",
