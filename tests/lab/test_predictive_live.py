@@ -32,11 +32,14 @@ async def test_predictive_dials_ahead_when_few_answer(
     primed: list[bool] = []
 
     def prime(service: DialerService, run: CampaignRun) -> None:
-        # The campaign ran earlier today with no abandons (so the daily guard has a base to stand on),
+        # The campaign ran earlier today with no abandons (so the guard has a base to stand on),
         # and the engine may predict after a handful of dials instead of its default hundred.
         if not primed:
             primed.append(True)
-            run.ledger.add_history(int(time.time() // 86400), answered=500, abandoned=0)
+            # ... and in the last hour: 300 bridged calls, so the hour's abandon room is not a fresh hour's
+            now = time.time()
+            for i in range(300):
+                run.ledger.record(now - 3000 + 10 * i, abandoned=False)
             service.change_knobs(run.campaign_id, {"min_dials_to_predict": 6, "min_talks_per_operator": 0})
 
     run = await dial(
