@@ -21,6 +21,7 @@ PURE_CORE = (
     "dialer/floor.py",
     "dialer/placement.py",
     "dialer/outcomes.py",
+    "dialer/callscripts",
 )
 FORBIDDEN_LIBRARIES = (
     "sqlalchemy",
