@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool, text
 
 from dialer.config import Settings
-from dialer.db import web_models  # noqa: F401  (its tables belong to the same metadata)
+from dialer.db import script_models, web_models  # noqa: F401  (their tables belong to the same metadata)
 from dialer.db.models import Base
 
 config = context.config

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.db.models import Attempt, Contact, ContactList, Operator
+from dialer.db.repositories.scripts import assign_script
 from dialer.db.repository import DIALABLE, DNC, DONE, LEASED, WRAP_UP
 from dialer.outcomes import AttemptOutcome
 
@@ -93,6 +94,7 @@ class SqlInboundRecords:
                 answered_at=at,
                 direction=INBOUND,
             )
+            assign_script(s, [attempt], campaign_id)
             s.add(attempt)
             s.flush()
             return attempt.id

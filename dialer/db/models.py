@@ -220,6 +220,7 @@ class Attempt(Base):
     abandon_message_played: Mapped[bool | None] = mapped_column(Boolean)
     # outbound: we dialled; inbound: the contact called the campaign's number (dialer.service.inbound)
     direction: Mapped[str] = mapped_column(String(10), default="outbound", server_default="outbound")
+    script_version_id: Mapped[int | None] = mapped_column(ForeignKey("call_script.id"))  # the A/B arm it got
 
 
 class Recording(Base):
@@ -255,6 +256,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; the admin's second factor
     totp_last_step: Mapped[int | None] = mapped_column(Integer)  # 30-s step of the last code used: no replay
+    language: Mapped[str | None] = mapped_column(String(5))  # "ru" | "en"; None: the site's default
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -15,6 +15,7 @@ from dialer.db.repositories.leasing import DialTask, LeasingRepository
 from dialer.db.repositories.operators import OperatorRepository
 from dialer.db.repositories.recordings import RecordingRepository
 from dialer.db.repositories.reports import CampaignSummary, ReportRepository, ShiftFigures
+from dialer.db.repositories.scripts import ScriptRepository, ScriptVersion
 
 __all__ = [
     "CONTACT_INSERT",
@@ -27,6 +28,7 @@ __all__ = [
     "DialTask",
     "Repository",
     "RepositoryBase",
+    "ScriptVersion",
     "ShiftFigures",
 ]
 
@@ -41,6 +43,7 @@ class Repository(
     AuditRepository,
     RecordingRepository,
     ReportRepository,
+    ScriptRepository,
 ):
     """Every aggregate's repository over one session factory: `Repository(sessions)`. New code may
     hold just the one it needs (e.g. `LeasingRepository(sessions)`)."""

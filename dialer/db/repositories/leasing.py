@@ -37,6 +37,7 @@ from dialer.db.models import Attempt, Contact
 from dialer.db.repositories.base import DIALABLE, DONE, LEASED, WRAP_UP, RepositoryBase
 from dialer.db.repositories.contact_steps import close_attempt, end_wrap_up, snapshot
 from dialer.db.repositories.eligibility_facts import apply_admission, load_dial_facts
+from dialer.db.repositories.scripts import assign_script, rotation_of
 from dialer.outcomes import AttemptOutcome
 from dialer.rules.campaign_rules import CampaignRules
 from dialer.rules.eligibility import Verdict, admit
@@ -120,6 +121,7 @@ class LeasingRepository(RepositoryBase):
             )
             candidates = list(s.scalars(_locked(s, q)))
             facts = load_dial_facts(s, campaign_id, candidates, rules) if rules is not None else None
+            rotation = rotation_of(s, campaign_id)
             for contact in candidates:
                 if len(tasks) >= n:
                     break
@@ -142,6 +144,7 @@ class LeasingRepository(RepositoryBase):
                     channel_id=f"att-{uuid.uuid4().hex}",
                     originated_at=now,
                 )
+                assign_script(s, [attempt], campaign_id, rotation)
                 s.add(attempt)
                 s.flush()
                 tasks.append(DialTask(attempt.id, contact.id, attempt.channel_id, contact.phone, preferred))
