@@ -38,15 +38,15 @@ async def api_change_password(request: Request, body: PasswordChange, user: User
     """Change your own password. Your other sessions end; this one continues under a new session id."""
     ctx = ctx_of(request)
     if len(body.new) < MIN_PASSWORD:
-        raise UserError(422, "password_short", min=MIN_PASSWORD)
+        raise UserError(422, "the new password needs at least {min} characters", min=MIN_PASSWORD)
     if body.new != body.confirm:
-        raise UserError(422, "password_mismatch")
+        raise UserError(422, "the two new passwords differ")
     row = await asyncio.to_thread(ctx.queries.user, user.id)
     if row is None or not await asyncio.to_thread(verify_password, row.password_hash, body.current):
         await asyncio.to_thread(ctx.queries.audit, user.id, "user.password_failed", f"user:{user.id}")
-        raise UserError(403, "password_current_wrong")
+        raise UserError(403, "the current password is wrong")
     if body.new == body.current:
-        raise UserError(422, "password_same")
+        raise UserError(422, "the new password is the same as the current one")
     pw_hash = await asyncio.to_thread(hash_password, body.new)
     await asyncio.to_thread(lambda: ctx.queries.update_user(user.id, password_hash=pw_hash))
     await asyncio.to_thread(ctx.sessions.drop_user, user.id)

@@ -207,9 +207,9 @@ async def api_users(request: Request) -> list[dict[str, Any]]:
 async def api_create_user(request: Request, body: NewUser, user: User) -> dict[str, Any]:
     ctx = ctx_of(request)
     if not valid_username(body.username):
-        raise UserError(422, "username_bad")
+        raise UserError(422, "username: 2-80 letters, digits, and . _ @ -")
     if await asyncio.to_thread(ctx.queries.user_by_username, body.username) is not None:
-        raise UserError(409, "username_taken")
+        raise UserError(409, "username taken (names are compared ignoring case)")
     if body.role == "operator" and body.operator_id is None:
         raise HTTPException(status_code=422, detail="an operator user needs operator_id (their softphone)")
     if body.operator_id is not None:
@@ -227,10 +227,15 @@ async def api_create_user(request: Request, body: NewUser, user: User) -> dict[s
 def _operator_free(ctx: WebContext, operator_id: int, user_id: int | None) -> None:
     """The operator exists and no other user is linked to it (one operator, one user)."""
     if ctx.queries.operator_by_id(operator_id) is None:
-        raise UserError(422, "no_operator", operator_id=operator_id)
+        raise UserError(422, "no such operator {operator_id}", operator_id=operator_id)
     holder = ctx.queries.user_of_operator(operator_id)
     if holder is not None and holder.id != user_id:
-        raise UserError(409, "operator_taken", operator_id=operator_id, username=holder.username)
+        raise UserError(
+            409,
+            "operator {operator_id} is already linked to user {username}",
+            operator_id=operator_id,
+            username=holder.username,
+        )
 
 
 @router.post("/api/users/{user_id}", tags=["users"])

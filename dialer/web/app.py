@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from dialer.config import Settings
 from dialer.db.repository import Repository
 from dialer.service import DialerService
-from dialer.web import account, admin, compliance, contacts, manager, operator, pages, qa, uploads, wallboard
+from dialer.web import account, admin, compliance, contacts, manager, operator, pages, qa, scripts, uploads, wallboard
 from dialer.web.context import HERE, HOME_OF_ROLE, WebContext, ctx_of, render
 from dialer.web.messages import language_of, text
 from dialer.web.params import RejectNul
@@ -85,16 +85,23 @@ async def login_submit(
     if wait:
         await asyncio.to_thread(ctx.queries.audit, None, "login.throttled", username, ip=client)
         seconds = int(wait + 0.999)
-        return refuse(429, text("login_throttled", lang, seconds=seconds), **{"retry-after": str(seconds)})
+        return refuse(
+            429,
+            text("Too many failed attempts; try again in {seconds} s.", lang, seconds=seconds),
+            **{"retry-after": str(seconds)},
+        )
     row = await asyncio.to_thread(ctx.queries.user_by_username, username)
     ok = await asyncio.to_thread(verify_password, row.password_hash if row else None, password)
     reason = "bad credentials" if not ok else ("inactive" if row is None or not row.active else None)
     if row is not None and reason is None and row.role == "admin" and (row.totp_secret or ctx.web.require_admin_totp):
         if not row.totp_secret:
             await asyncio.to_thread(ctx.queries.audit, row.id, "login.refused", username, ip=client, reason="no totp")
-            return refuse(401, text("login_totp_setup", lang))
+            return refuse(
+                401,
+                text("Admins must set up a second factor: ask another admin to enrol you (dialer users totp).", lang),
+            )
         if not totp.strip():
-            return refuse(401, text("login_totp", lang))
+            return refuse(401, text("Enter the 6-digit code from your authenticator app.", lang))
         step = accepted_step(row.totp_secret, totp)
         if step is None:
             reason = "wrong totp code"
@@ -105,7 +112,7 @@ async def login_submit(
         await asyncio.to_thread(
             ctx.queries.audit, row.id if row else None, "login.failed", username, ip=client, reason=reason
         )
-        return refuse(401, text("login_wrong", lang))
+        return refuse(401, text("Wrong username or password.", lang))
     await asyncio.to_thread(ctx.limiter.succeeded, key, client)
     user = WebUser(row.id, row.username, row.role, row.operator_id)
     await asyncio.to_thread(holder_of(request).sign_in, user)
@@ -224,6 +231,7 @@ def create_app(
         contacts.router,
         operator.router,
         manager.router,
+        scripts.router,
         uploads.router,
         compliance.router,
         admin.router,

@@ -24,11 +24,11 @@ CALLBACK_SLACK = dt.timedelta(minutes=1)  # a callback "now" typed a few seconds
 @dataclass(frozen=True)
 class Refusal:
     status: int
-    key: str
+    message: str  # English, in the catalogue (dialer.web.i18n_messages)
     params: dict[str, Any]
 
     def error(self) -> UserError:
-        return UserError(self.status, self.key, **self.params)
+        return UserError(self.status, self.message, **self.params)
 
 
 def operator_may_dispose(
@@ -38,10 +38,15 @@ def operator_may_dispose(
     if current_call:  # the live floor says it is their call or its wrap-up
         return None
     if attempt.bridged_at is None:
-        return Refusal(409, "dispo_not_bridged", {})
+        return Refusal(409, "this call was never connected to you; it has no disposition to record", {})
     ended = attempt.ended_at or attempt.bridged_at
     if now > ended + dt.timedelta(seconds=wrapup_s + grace_s):
-        return Refusal(403, "dispo_closed", {"grace_s": grace_s})
+        return Refusal(
+            403,
+            "this call's disposition can no longer be changed by an operator (wrap-up plus {grace_s} s are over); "
+            "ask a manager",
+            {"grace_s": f"{grace_s:.0f}"},
+        )
     return None
 
 
@@ -57,7 +62,7 @@ def check_callback(at: dt.datetime, campaign: Campaign, contact: Contact | None,
     """None when a callback at `at` can be honoured: in the future, within the campaign's dates, and in
     its calling hours in the callee's zone(s) when those are known."""
     if at < now - CALLBACK_SLACK:
-        return Refusal(422, "callback_past", {})
+        return Refusal(422, "the callback time is in the past", {})
     windows = campaign_windows(campaign)
     if windows is None:
         return None
@@ -66,11 +71,15 @@ def check_callback(at: dt.datetime, campaign: Campaign, contact: Contact | None,
     days = {at.astimezone(z).date() for z in zones} if zones else {at.astimezone(dt.UTC).date()}
     first, last = windows.start_date, windows.end_date
     if any((first and d < first) or (last and d > last) for d in days):
-        return Refusal(422, "callback_outside_campaign", {"first": first or "…", "last": last or "…"})
+        return Refusal(
+            422,
+            "the callback date must fall within the campaign's dates ({first} to {last})",
+            {"first": first or "…", "last": last or "…"},
+        )
     if zones and not is_callable(zones_of or None, at, windows):
         return Refusal(
             422,
-            "callback_outside_window",
+            "the callback time must fall within the campaign's calling hours ({windows}, {tz})",
             {"windows": describe_windows(windows), "tz": ", ".join(str(z) for z in zones)},
         )
     return None

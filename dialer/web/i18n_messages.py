@@ -372,6 +372,133 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "updated": "обновлено",
     "connection lost, reconnecting…": "связь потеряна, переподключение…",
+    # input and sign-in problems (dialer.web.messages.UserError)
+    "{field}: must be a whole number from 1 to {max}": "{field}: целое число от 1 до {max}",
+    "not a phone number: '{value}'": "не номер телефона: '{value}'",
+    "{field}: control character NUL is not allowed": "{field}: символ NUL недопустим",
+    "{field} needs a time zone offset (e.g. 2026-10-01T12:00:00+03:00)": (
+        "{field}: укажите часовой пояс (например 2026-10-01T12:00:00+03:00)"
+    ),
+    "{field}: a date as YYYY-MM-DD is expected": "{field}: ожидается дата в формате ГГГГ-ММ-ДД",
+    "{field}: must be between {first} and {last}": "{field}: дата должна быть между {first} и {last}",
+    "Too many failed attempts; try again in {seconds} s.": (
+        "Слишком много неудачных попыток; повторите через {seconds} с."
+    ),
+    "Enter the 6-digit code from your authenticator app.": "Введите 6-значный код из приложения.",
+    "Admins must set up a second factor: ask another admin to enrol you (dialer users totp).": (
+        "Администратору нужен второй фактор: попросите другого администратора подключить его (dialer users totp)."
+    ),
+    "username taken (names are compared ignoring case)": "имя занято (регистр не учитывается)",
+    "username: 2-80 letters, digits, and . _ @ -": "имя пользователя: 2-80 букв, цифр и символов . _ @ -",
+    "operator {operator_id} is already linked to user {username}": (
+        "оператор {operator_id} уже привязан к пользователю {username}"
+    ),
+    "no such operator {operator_id}": "нет оператора {operator_id}",
+    (
+        "this call's disposition can no longer be changed by an operator (wrap-up plus {grace_s} s are "
+        "over); ask a manager"
+    ): (
+        "результат этого звонка оператор уже не может изменить (поствызывная обработка и {grace_s} с "
+        "истекли); обратитесь к руководителю"
+    ),
+    "this call was never connected to you; it has no disposition to record": (
+        "этот звонок не соединялся с вами; результат для него не записывается"
+    ),
+    "the callback date must fall within the campaign's dates ({first} to {last})": (
+        "дата перезвона должна быть в пределах дат кампании ({first} — {last})"
+    ),
+    "the callback time must fall within the campaign's calling hours ({windows}, {tz})": (
+        "время перезвона должно попадать в часы обзвона кампании ({windows}, {tz})"
+    ),
+    "the callback time is in the past": "время перезвона уже прошло",
+    "the new password needs at least {min} characters": "новый пароль должен быть не короче {min} символов",
+    "the two new passwords differ": "новые пароли не совпадают",
+    "the current password is wrong": "текущий пароль неверен",
+    "the new password is the same as the current one": "новый пароль совпадает с текущим",
+    "score every criterion: {criteria}": "поставьте оценку по каждому критерию: {criteria}",
+    "not on this campaign's scorecard: {criteria}": "нет в оценочном листе кампании: {criteria}",
+    "a score is whole points within the criterion's range: {criteria}": (
+        "оценка — целое число баллов в пределах критерия: {criteria}"
+    ),
+    # call scripts (dialer.web.scripts)
+    "Call scripts": "Сценарии разговора",
+    "Script": "Сценарий",
+    "v{n}": "в{n}",
+    "version {arm}": "вариант {arm}",
+    "current": "текущий",
+    "Conversion by script version": "Конверсия по версиям сценария",
+    "Conversion is positive dispositions per bridged call; the range is its 95 % confidence interval (Wilson).": (
+        "Конверсия — доля соединённых звонков с положительным результатом; "
+        "диапазон — её 95-процентный доверительный интервал (Уилсон)."
+    ),
+    "Version": "Версия",
+    "In use": "Используется",
+    "Saved": "Сохранена",
+    "Note": "Примечание",
+    "95 % interval": "95-процентный интервал",
+    "No script yet: write the first version below.": "Сценария пока нет: напишите первую версию ниже.",
+    "Difference B − A: {low} to {high} (95 %).": "Разница B − A: от {low} до {high} (95 %).",
+    "Which version operators read": "Какую версию читают операторы",
+    "Version A": "Версия A",
+    "Version B": "Версия B",
+    "none (version A only)": "нет (только версия A)",
+    "Contacts on B, %": "Контактов на B, %",
+    (
+        "Each contact gets one version at random and keeps it on every retry; the version is stored with each call. "
+        "A new pair or share starts a new split."
+    ): (
+        "Каждый контакт случайно получает одну версию и сохраняет её при повторных звонках; версия записывается "
+        "с каждым звонком. Новая пара или доля начинает новое разбиение."
+    ),
+    "Version {n} as the operator sees it": "Версия {n} глазами оператора",
+    "With the fields of {company}.": "С полями контакта «{company}».",
+    "No contact yet: the fields show their names.": "Контактов пока нет: вместо полей показаны их названия.",
+    "Write a new version": "Новая версия",
+    "What changed": "Что изменилось",
+    "Save as a new version": "Сохранить как новую версию",
+    "Saved versions are never changed: every save makes a new one.": (
+        "Сохранённые версии не меняются: каждое сохранение создаёт новую."
+    ),
+    "How to write a script": "Как писать сценарий",
+    "Opening": "Приветствие",
+    "a section; the name after # is for links": "раздел; имя после # — для ссылок",
+    "Too expensive": "Дорого",
+    "a sub-section, e.g. one objection": "подраздел, например одно возражение",
+    "colleague": "коллега",
+    "the contact's field; after | the words to say when it is empty": (
+        "поле контакта; после | — слова на случай, если поле пустое"
+    ),
+    "back": "назад",
+    "a quick link to a section": "быстрая ссылка на раздел",
+    "a list item": "пункт списка",
+    "a hint for the operator, not read aloud": "подсказка оператору, вслух не читается",
+    "bold": "жирный",
+    "Fields": "Поля",
+    "The script is empty.": "Сценарий пуст.",
+    "The script is too long (at most {max} characters).": "Сценарий слишком длинный (не больше {max} символов).",
+    "Line {line}: unknown field «{field}». The fields are: {known}.": (
+        "Строка {line}: неизвестное поле «{field}». Поля: {known}."
+    ),
+    "Line {line}: no section is named #{anchor}.": "Строка {line}: нет раздела с именем #{anchor}.",
+    "Line {line}: two sections are named #{anchor}.": "Строка {line}: два раздела с именем #{anchor}.",
+    "Line {line}: a section name may hold only Latin letters, digits, - and _ ({anchor}).": (
+        "Строка {line}: имя раздела — только латинские буквы, цифры, - и _ ({anchor})."
+    ),
+    "Line {line}: an opening brace without its closing one (write two braces for one).": (
+        "Строка {line}: открывающая фигурная скобка без закрывающей (чтобы написать скобку, удвойте её)."
+    ),
+    "Line {line}: a link is written [[#section]] or [[#section|words]] ({link}).": (
+        "Строка {line}: ссылка пишется [[#раздел]] или [[#раздел|слова]] ({link})."
+    ),
+    "No bridged calls with these versions yet.": "С этими версиями ещё нет соединённых звонков.",
+    "Not enough data yet.": "Пока недостаточно данных.",
+    "Version A is better with 95 % confidence.": "Версия A лучше с уверенностью 95 %.",
+    "Version B is better with 95 % confidence.": "Версия B лучше с уверенностью 95 %.",
+    "No difference between the versions (with 95 % confidence, within 2 points).": (
+        "Версии не различаются (с уверенностью 95 %, в пределах 2 пунктов)."
+    ),
+    "versions A and B must differ": "версии A и B должны различаться",
+    "that script version is not this campaign's": "эта версия сценария принадлежит другой кампании",
 }
 
 # English forms (one, other) -> Russian forms (one, few, many); `{n}` is the number, formatted.

@@ -17,9 +17,11 @@ from dialer.db.models import utcnow
 from dialer.pacing import OperatorState
 from dialer.service.read_model import OperatorView
 from dialer.telephony.ari import TelephonyError
-from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.context import WebContext, ctx_of, render, translator_of
 from dialer.web.dispositions import check_callback, operator_may_dispose
+from dialer.web.i18n import Translator
 from dialer.web.params import AwareDatetime, Body, Id
+from dialer.web.scripts import script_for_card
 from dialer.web.security import RoleGuard, WebUser, current_user
 from dialer.web.sse import event_stream
 from dialer.web.webhooks import DispositionEvent, build_payloads
@@ -81,6 +83,7 @@ def _card(ctx: WebContext, operator_id: int, attempt_id: int | None) -> dict[str
         "timezone": contact.timezone,
         "disposition": attempt.disposition_code,
         "bridged_at": attempt.bridged_at.isoformat() if attempt.bridged_at else None,
+        "contact_id": contact.id,
         "previous": [
             {
                 "at": h.originated_at.isoformat(timespec="minutes"),
@@ -97,7 +100,7 @@ def _card(ctx: WebContext, operator_id: int, attempt_id: int | None) -> dict[str
     }
 
 
-def desk_state(ctx: WebContext, user: WebUser) -> dict[str, Any]:
+def desk_state(ctx: WebContext, user: WebUser, t: Translator) -> dict[str, Any]:
     """Everything the desk shows, computed the same way for the page, the API and the event stream."""
     operator_id = _operator_id(user)
     op_row = ctx.queries.operator_by_id(operator_id)
@@ -113,6 +116,8 @@ def desk_state(ctx: WebContext, user: WebUser) -> dict[str, Any]:
         card = _card(ctx, operator_id, attempt_id) if attempt_id is not None else None
     else:
         card = _card(ctx, operator_id, None)
+    if card is not None:  # the call script beside the card, with this contact's fields
+        card["script"] = script_for_card(ctx, t, card["attempt_id"], card["contact_id"], op_row.name)
     running = ctx.service.view.campaigns() if ctx.service is not None else []
     here = next((c for c in running if c.campaign_id == campaign_id), None)
     campaigns = [{"id": c.campaign_id, "name": c.name} for c in running]
@@ -132,7 +137,7 @@ def desk_state(ctx: WebContext, user: WebUser) -> dict[str, Any]:
 @router.get("/operator", response_class=HTMLResponse, include_in_schema=False)
 async def desk_page(request: Request, user: User) -> HTMLResponse:
     ctx = ctx_of(request)
-    state = await asyncio.to_thread(desk_state, ctx, user)
+    state = await asyncio.to_thread(desk_state, ctx, user, translator_of(request))
     calls = await asyncio.to_thread(ctx.queries.operator_calls, _operator_id(user), 20)
     return render(request, "operator.html", desk=state, calls=calls)
 
@@ -141,8 +146,10 @@ async def desk_page(request: Request, user: User) -> HTMLResponse:
 async def desk_events(request: Request, user: User) -> StreamingResponse:
     ctx = ctx_of(request)
 
+    t = translator_of(request)
+
     async def produce() -> dict[str, Any]:
-        return await asyncio.to_thread(desk_state, ctx, user)
+        return await asyncio.to_thread(desk_state, ctx, user, t)
 
     return event_stream(request, produce, ctx.web.sse_interval_s, ctx.web.sse_max_events)
 
@@ -150,7 +157,7 @@ async def desk_events(request: Request, user: User) -> StreamingResponse:
 @router.get("/api/operator/state", tags=["operator"])
 async def api_state(request: Request, user: User) -> dict[str, Any]:
     """The desk: state, seconds in it, the customer card of the current call and its dispositions."""
-    return await asyncio.to_thread(desk_state, ctx_of(request), user)
+    return await asyncio.to_thread(desk_state, ctx_of(request), user, translator_of(request))
 
 
 @router.get("/api/operator/calls", tags=["operator"])
@@ -200,7 +207,7 @@ async def api_login(request: Request, body: CampaignBody, user: User) -> dict[st
             await service.login(body.campaign_id, op_row.login)
         except TelephonyError as exc:
             raise HTTPException(status_code=502, detail=f"could not call the softphone: {exc}") from None
-    return await asyncio.to_thread(desk_state, ctx, user)
+    return await asyncio.to_thread(desk_state, ctx, user, translator_of(request))
 
 
 @router.post("/api/operator/ready", tags=["operator"])
@@ -209,7 +216,7 @@ async def api_ready(request: Request, user: User) -> dict[str, Any]:
     service = _need_service(ctx)
     live = await _logged_in(ctx, user)
     await service.set_ready(live[0], live[1].login)
-    return await asyncio.to_thread(desk_state, ctx, user)
+    return await asyncio.to_thread(desk_state, ctx, user, translator_of(request))
 
 
 @router.post("/api/operator/record", tags=["operator"])
@@ -225,7 +232,7 @@ async def api_record(request: Request, user: User) -> dict[str, Any]:
         await service.record_now(live[0], live[1].login)
     except ValueError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
-    return await asyncio.to_thread(desk_state, ctx, user)
+    return await asyncio.to_thread(desk_state, ctx, user, translator_of(request))
 
 
 @router.post("/api/operator/pause", tags=["operator"])
@@ -238,7 +245,7 @@ async def api_pause(request: Request, body: PauseBody, user: User) -> dict[str, 
     if live[1].state is not OperatorState.READY:
         raise HTTPException(status_code=409, detail="pause is possible only when ready (finish the call first)")
     await service.pause(live[0], live[1].login, body.reason)
-    return await asyncio.to_thread(desk_state, ctx, user)
+    return await asyncio.to_thread(desk_state, ctx, user, translator_of(request))
 
 
 @router.post("/api/operator/disposition", tags=["operator"])
@@ -294,4 +301,4 @@ async def api_disposition(request: Request, body: DispositionBody, user: User) -
         at=utcnow(),
     )
     ctx.webhooks.fire(build_payloads(ev))
-    return {"ok": True, "state": await asyncio.to_thread(desk_state, ctx, user)}
+    return {"ok": True, "state": await asyncio.to_thread(desk_state, ctx, user, translator_of(request))}

@@ -67,7 +67,7 @@ def parse_id(value: str | None, field: str) -> int | None:
         return None
     text = value.strip()
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_DB_INT:
-        raise UserError(422, "id_range", field=field, max=MAX_DB_INT)
+        raise UserError(422, "{field}: must be a whole number from 1 to {max}", field=field, max=MAX_DB_INT)
     return int(text)
 
 
@@ -76,9 +76,11 @@ def parse_day(value: str, field: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise UserError(422, "bad_day", field=field) from None
+        raise UserError(422, "{field}: a date as YYYY-MM-DD is expected", field=field) from None
     if not EARLIEST.date() <= day < LATEST.date():
-        raise UserError(422, "date_range", field=field, first=EARLIEST.date(), last=LATEST.date())
+        raise UserError(
+            422, "{field}: must be between {first} and {last}", field=field, first=EARLIEST.date(), last=LATEST.date()
+        )
     return day
 
 
@@ -89,7 +91,7 @@ def e164(value: str) -> str:
     except csv.Error:  # a stray line break or quote: not one number
         lines = []
     if len(lines) != 1 or lines[0].phone is None:
-        raise UserError(422, "not_phone", value=value[:60])
+        raise UserError(422, "not a phone number: '{value}'", value=value[:60])
     return lines[0].phone
 
 

@@ -23,6 +23,12 @@ from dialer.web.queries_qa import RecordingFilter, scorecard_of, timeline_of
 from dialer.web.security import RoleGuard, WebUser, current_user
 
 # Every route here needs one of these roles (and CSRF on state changes); the route x role test checks it.
+SCORE_PROBLEMS = {
+    "missing": "score every criterion: {criteria}",
+    "unknown": "not on this campaign's scorecard: {criteria}",
+    "range": "a score is whole points within the criterion's range: {criteria}",
+}
+
 router = APIRouter(dependencies=[Depends(RoleGuard("qa", "admin"))])
 User = Annotated[WebUser, Depends(current_user)]
 MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg", "opus": "audio/ogg", "gsm": "audio/x-gsm"}
@@ -222,7 +228,7 @@ async def api_score(request: Request, recording_id: IdPath, body: ScoreBody, use
             f"{limits[code].label or code} (0..{limits[code].max_points})" if code in limits else code
             for code in problem.codes
         )
-        raise UserError(422, f"score_{problem.kind}", criteria=names)
+        raise UserError(422, SCORE_PROBLEMS[problem.kind], criteria=names)
     scores = {code: int(v) for code, v in body.scores.items() if v is not None}
     score_id = await asyncio.to_thread(ctx.queries.add_score, recording_id, user.id, scores, body.comment or None)
     return {"id": score_id, "total": sum(scores.values()), "max_total": sum(c.max_points for c in criteria)}

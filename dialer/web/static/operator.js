@@ -13,7 +13,7 @@
 
   function renderCard(card) {
     const section = $("card-section");
-    if (!card) { section.hidden = true; $("card").dataset.attempt = ""; return; }
+    if (!card) { section.hidden = true; $("card").dataset.attempt = ""; renderScript(null); return; }
     section.hidden = false;
     if ($("card").dataset.attempt === String(card.attempt_id)) return;
     $("card").dataset.attempt = String(card.attempt_id);
@@ -33,6 +33,19 @@
       b.append(x.label); box.appendChild(b);
     }
     $("notes").value = ""; $("next-action").value = "";
+    renderScript(card.script);
+  }
+
+  // The script panel: HTML the server rendered with every contact field escaped (dialer.callscripts).
+  function renderScript(script) {
+    const section = $("script-section");
+    if (!section) return;
+    if (!script) { section.hidden = true; $("script").replaceChildren(); return; }
+    section.hidden = false;
+    const v = $("script-version");
+    v.dataset.version = String(script.version); v.dataset.arm = script.arm || "";
+    d.text(v, d.t("v{n}", { n: script.version }) + (script.arm ? " · " + d.t("version {arm}", { arm: script.arm }) : ""));
+    $("script").innerHTML = script.html;
   }
 
   function render(state) {
