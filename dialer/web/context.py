@@ -124,13 +124,23 @@ def knob_value(t: Translator, knob: str, value: object) -> str:
 
 
 def translator_of(request: Request) -> Translator:
-    """The user's language (their choice, kept in a cookie; else DIALER_WEB_LANGUAGE) and time zone."""
+    """The reader's language and time zone. Signed in: the user's own choice (app_user.language), else the
+    site's default (DIALER_WEB_LANGUAGE), whatever the browser says, so one operator reads one language on
+    every desk. Before sign-in: the switch's cookie, else the browser's Accept-Language, else the default."""
     cached = getattr(request.state, "translator", None)
     if isinstance(cached, Translator):
         return cached
     web = ctx_of(request).web
     default = parse_language(web.language)
-    t = Translator(parse_language(request.cookies.get(LANGUAGE_COOKIE), default), time_zone(web.time_zone))
+    holder = getattr(request.state, "web", None)
+    user = holder.user if holder is not None else None
+    if user is not None:
+        language = parse_language(user.language, default)
+    elif cookie := request.cookies.get(LANGUAGE_COOKIE):
+        language = parse_language(cookie, default)
+    else:
+        language = parse_language(request.headers.get("accept-language"), default)
+    t = Translator(language, time_zone(web.time_zone))
     request.state.translator = t
     return t
 

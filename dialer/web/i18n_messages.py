@@ -499,6 +499,12 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "versions A and B must differ": "версии A и B должны различаться",
     "that script version is not this campaign's": "эта версия сценария принадлежит другой кампании",
+    # the user's own language (dialer.web.pages.choose_language)
+    "My account": "Моя учётная запись",
+    "Interface language": "Язык интерфейса",
+    "Kept with your account: every computer you sign in from shows this language.": (
+        "Хранится в вашей учётной записи: на любом компьютере после входа будет этот язык."
+    ),
 }
 
 # English forms (one, other) -> Russian forms (one, few, many); `{n}` is the number, formatted.

@@ -19,7 +19,7 @@ from dialer.web.context import LANGUAGE_COOKIE, ctx_of, local_path, render, tran
 from dialer.web.i18n import parse_language
 from dialer.web.messages import UserError, language_of
 from dialer.web.params import IdPath
-from dialer.web.security import PublicGuard, RoleGuard
+from dialer.web.security import PublicGuard, RoleGuard, holder_of
 
 public = APIRouter(dependencies=[Depends(PublicGuard())])
 lists = APIRouter(dependencies=[Depends(RoleGuard("manager", "admin"))])
@@ -33,8 +33,14 @@ MAX_ROWS_SHOWN = 500
 def choose_language(
     request: Request, language: Annotated[str, Form(max_length=5)], next: Annotated[str, Form(max_length=2000)] = "/"
 ) -> RedirectResponse:
-    """The header's RU/EN switch: kept for a year in a cookie, so the choice outlives the session."""
-    chosen = parse_language(language, parse_language(ctx_of(request).web.language))
+    """The header's RU/EN switch and the account page's language: a signed-in user's choice is stored on the
+    user (every browser they sign in from follows it); the cookie keeps it for the sign-in page."""
+    ctx = ctx_of(request)
+    chosen = parse_language(language, parse_language(ctx.web.language))
+    user = holder_of(request).user
+    if user is not None and user.language != chosen:
+        ctx.queries.update_user(user.id, language=chosen)
+        ctx.queries.audit(user.id, "user.language", user.username, old=user.language, new=chosen)
     resp = RedirectResponse(local_path(next), status_code=303)
     resp.set_cookie(
         LANGUAGE_COOKIE, chosen, max_age=YEAR_S, httponly=True, samesite="lax", secure=ctx_of(request).web.cookie_secure

@@ -55,6 +55,7 @@ class WebUser:
     username: str
     role: str
     operator_id: int | None
+    language: str | None = None  # their choice (app_user.language); None: the site's default
 
 
 @dataclass

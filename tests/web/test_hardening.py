@@ -181,7 +181,7 @@ def test_user_names_compare_case_insensitively_after_nfkc(env: WebEnv) -> None:
     c = TestClient(env.app, follow_redirects=False)
     assert _login(c, "анна-qa", "y" * 12).status_code == 303
     assert c.get("/api/me").json()["username"] == "Анна-QA"
-    admin.cookies.set(LANGUAGE_COOKIE, "ru")  # the admin's language
+    env.queries.update_user(env.seed.user_ids["admin"], language="ru")  # the admin's own language
     r = admin.post("/api/users", json={"username": "анна-qa", "password": "z" * 12, "role": "qa"}, headers=h)
     assert r.status_code == 409 and "имя занято" in r.json()["detail"]
 

@@ -16,9 +16,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from dialer.db.models import Campaign, Contact, ContactList, Disposition, Operator, User
+from dialer.db.script_models import CallScript
 from dialer.web.i18n import CODES, MESSAGES, Translator, english_ui_words, ru_plural
 from tests.web.compliance_seed import seed_evidence
 from tests.web.conftest import WebEnv, as_role, make_env
+from tests.web.script_seed import SCRIPT_A, SCRIPT_B, add_contacts, dispose, place_calls
 from tests.web.test_app import cp1251_csv
 
 ROLES = ("admin", "manager", "operator", "qa", "supervisor")
@@ -86,6 +88,9 @@ def data_words(env: WebEnv) -> set[str]:
             for value in vars(row).values():
                 if isinstance(value, str):
                     words |= {w.lower() for w in LATIN_WORD.findall(value)}
+        # a script's text, shown in its editor, names fields in the markup ({contact_person}): the manager's data
+        for body in s.scalars(select(CallScript.body)):
+            words |= {w.lower() for w in LATIN_WORD.findall(body)} | set(SNAKE.findall(body))
     return words
 
 
@@ -115,6 +120,8 @@ def html_pages(env: WebEnv, token: str) -> list[str]:
         f"/manager/compliance?campaign_id={env.evidence_campaign_id}&from=2026-11-02&to=2026-11-02",  # type: ignore[attr-defined]
         "/no/such/page",
         f"/manager/campaigns/{env.seed.campaign_id}?saved=1",
+        f"/manager/campaigns/{env.seed.campaign_id}/scripts?saved=1",
+        "/account?saved=1",
     ]
     return pages
 
@@ -155,6 +162,14 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[WebEnv, dict[str, 
             files={"file": ("список.csv", fh, "text/csv")},
         )
     tokens["manager"] = r.headers["location"].rsplit("/", 1)[-1]
+    # call scripts: two versions side by side, calls on both, one on the operator's desk
+    a = env.repo.save_script(env.seed.campaign_id, SCRIPT_A, env.seed.user_ids["manager"], "первая")
+    b = env.repo.save_script(env.seed.campaign_id, SCRIPT_B, env.seed.user_ids["manager"])
+    env.repo.set_script_rotation(env.seed.campaign_id, a.id, b.id, 0.5, None)
+    add_contacts(env, 41)
+    place_calls(env, 40)
+    dispose(env, {a.id: 0.1, b.id: 0.4})
+    place_calls(env, 1, operator_id=env.seed.operator_id)
     return env, tokens
 
 
