@@ -40,34 +40,8 @@ def parse_map_options(values: list[str] | None) -> dict[str | int, str | None]:
     return out
 
 
-def report_lines(report: ImportReport, shown: int = 20) -> list[str]:
-    """What `dialer lists import` prints: the counts, then invalid rows, totals rows and warnings
-    with row numbers and plain reasons (Russian and English headings)."""
-    lines = [
-        f"{report.rows_read} rows / строк: {report.accepted} accepted / принято,"
-        f" {report.filtered.total()} filtered / отфильтровано, {report.corporate.total()} corporate / корпоративные,"
-        f" {report.duplicates.total()} duplicates / дубли, {report.do_not_call.total()} do-not-call / не звонить,"
-        f" {report.invalid_count} invalid / ошибочные, {report.totals_count} totals rows / строки итогов,"
-        f" {report.warnings_count} warnings / предупреждения",
-    ]
-    if report.corporate:
-        lines.append("  corporate / корпоративные: " + ", ".join(f"{k}: {v}" for k, v in report.corporate.items()))
-    for title, items, count in (
-        ("invalid rows, not imported / ошибочные строки, не загружены", report.invalid, report.invalid_count),
-        ("totals rows, skipped / строки итогов, пропущены", report.totals, report.totals_count),
-        ("warnings, contact imported / предупреждения, контакт загружен", report.warnings, report.warnings_count),
-    ):
-        if not count:
-            continue
-        lines.append(f"{title} ({count}):")
-        lines += [f"  {e}" for e in items[:shown]]
-        if count > shown:
-            lines.append(f"  ... and {count - shown} more / и ещё {count - shown}")
-    return lines
-
-
 def print_import_report(report: ImportReport) -> None:
-    for line in report_lines(report):
+    for line in report.summary().splitlines():  # the one rendering of the report (dialer.lists.report)
         console.print(escape(line))
 
 

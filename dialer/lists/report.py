@@ -139,28 +139,33 @@ class ImportReport:
         }
 
     def summary(self, shown: int = 20) -> str:
-        """A few lines for the CLI: the counts, then the first `shown` invalid rows, totals rows and
-        warnings, each with its row number and a plain reason."""
+        """The report as text (what `dialer lists import` prints and the scheduler logs): the counts, then the
+        first `shown` invalid rows, totals rows and warnings, each with its row number and a plain reason;
+        headings in English and Russian."""
         lines = [
-            f"{self.file}: {self.rows_read} rows read in {self.seconds:.1f}s",
-            f"  accepted:     {self.accepted}",
-            f"  filtered:     {self.filtered.total()} {dict(self.filtered) or ''}",
-            f"  corporate:    {self.corporate.total()} {dict(self.corporate) or ''}",
-            f"  duplicates:   {self.duplicates.total()} {dict(self.duplicates) or ''}",
-            f"  do-not-call:  {self.do_not_call.total()} {dict(self.do_not_call) or ''}",
-            f"  invalid rows: {self.invalid_count}",
-            f"  totals rows:  {self.totals_count}",
-            f"  warnings:     {self.warnings_count}",
+            f"{self.file}: {self.rows_read} rows / строк in {self.seconds:.1f} s: {self.accepted} accepted / принято,"
+            f" {self.filtered.total()} filtered / отфильтровано, {self.corporate.total()} corporate / корпоративные,"
+            f" {self.duplicates.total()} duplicates / дубли, {self.do_not_call.total()} do-not-call / не звонить,"
+            f" {self.invalid_count} invalid / ошибочные, {self.totals_count} totals rows / строки итогов,"
+            f" {self.warnings_count} warnings / предупреждения",
         ]
+        for title, counter in (
+            ("filtered / отфильтровано", self.filtered),
+            ("corporate / корпоративные", self.corporate),
+            ("duplicates / дубли", self.duplicates),
+            ("do-not-call / не звонить", self.do_not_call),
+        ):
+            if counter:
+                lines.append(f"  {title}: " + ", ".join(f"{k}: {v}" for k, v in counter.items()))
         for title, items, count in (
-            ("invalid rows (not imported)", self.invalid, self.invalid_count),
-            ("totals rows (skipped)", self.totals, self.totals_count),
-            ("warnings (contact imported)", self.warnings, self.warnings_count),
+            ("invalid rows, not imported / ошибочные строки, не загружены", self.invalid, self.invalid_count),
+            ("totals rows, skipped / строки итогов, пропущены", self.totals, self.totals_count),
+            ("warnings, contact imported / предупреждения, контакт загружен", self.warnings, self.warnings_count),
         ):
             if not count:
                 continue
-            lines.append(f"  {title}:")
-            lines += [f"    {e}" for e in items[:shown]]
+            lines.append(f"{title} ({count}):")
+            lines += [f"  {e}" for e in items[:shown]]
             if count > shown:
-                lines.append(f"    ... and {count - shown} more")
+                lines.append(f"  ... and {count - shown} more / и ещё {count - shown}")
         return "\n".join(lines)

@@ -199,7 +199,7 @@ def test_import_report(tmp_path: Path) -> None:
     assert rep.source["encoding"] == "cp1251" and rep.mapping["Доп. телефон"] == "phone (alternate 1)"
     d = rep.as_dict()
     assert d["invalid"][0]["row_number"] == 8 and d["corporate"]["group_column"] == 1
-    assert "invalid rows: 1" in rep.summary()
+    assert "1 invalid / ошибочные" in rep.summary() and "row 8" in rep.summary()
 
 
 def test_default_rules_route_groups_and_tax_ids_on_three_rows(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dialer.entrypoints.cli_lists import parse_map_options, report_lines
+from dialer.entrypoints.cli_lists import parse_map_options
 from dialer.lists import ImportedContact, RowError, import_contacts
 from dialer.lists.filters import CorporateRules, ImportRules
 from tests.lists.manager_sheet import HOLDING_ROWS, expected, write_manager_csv, write_manager_xlsx
@@ -65,7 +65,7 @@ def test_manager_sheet_imports_without_hand_editing(sheet: Path) -> None:
 def test_the_cli_report_lists_totals_and_warnings_with_rows(sheet: Path) -> None:
     run = import_contacts(sheet)
     run.run()
-    text = "\n".join(report_lines(run.report))
+    text = run.report.summary()
     assert "1 totals rows" in text and "2 warnings" in text and "0 invalid" in text
     assert "row 204" in text and "row 33, headcount ('много')" in text
     assert "warnings, contact imported / предупреждения, контакт загружен (2):" in text
