@@ -120,8 +120,8 @@ def _to_int(token: str) -> int:
         t = t.split(".")[0]
     if _INT_WITH_SEPARATORS.match(t):
         t = re.sub(r"[ \u00a0\u202f,']", "", t)
-    if not (t.isascii() and t.isdigit()):
-        raise ValueError(f"not a whole number: {token!r}")
+    if not (t.isascii() and t.isdigit()) or len(t) > 9:  # a database INTEGER holds 9 digits safely
+        raise ValueError(f"not a whole number: {token.strip()[:40]!r}")
     return int(t)
 
 
@@ -133,6 +133,8 @@ def parse_headcount(text: str) -> int | None:
     """
     t = text.strip()
     if t.isascii() and t.isdigit():  # the common case, 20x faster than the general path
+        if len(t) > 9:  # no company has a billion staff; and int() refuses 4,300+ digits in its own words
+            raise ValueError(f"not a headcount: {t[:40]!r}")
         return int(t)
     return _parse_headcount_general(t)
 

@@ -226,6 +226,38 @@ REASONS: Final[tuple[tuple[re.Pattern[str], str, str], ...]] = (
     ),
     (re.compile(r"cannot parse: (.*)"), "cannot parse: {0}", "не удалось разобрать: {0}"),
     (re.compile(r"totals row / строка итогов"), "totals row", "строка итогов"),
+    # dialer.lists.contacts / rows / source: the row warnings and errors of an import
+    (re.compile(r"not a whole number: '(.*)'"), "not a whole number: «{0}»", "не целое число: «{0}»"),
+    (re.compile(r"no number in headcount"), "no number in the headcount", "в численности нет числа"),
+    (re.compile(r"not a headcount: '(.*)'"), "not a headcount: «{0}»", "не численность: «{0}»"),
+    (re.compile(r"not an e-mail address"), "not an e-mail address", "не адрес электронной почты"),
+    (
+        re.compile(r"ИНН checksum does not match \(kept as written\)"),
+        "the ИНН checksum does not match (kept as written)",
+        "контрольная сумма ИНН не сходится (сохранён как написан)",
+    ),
+    (
+        re.compile(r"Excel scientific notation lost the digits; format the column as text"),
+        "Excel's scientific notation lost the digits; format the column as text",
+        "Excel записал число в экспоненциальной форме и потерял цифры; сделайте столбец текстовым",
+    ),
+    (
+        re.compile(r"unknown time zone \(use e\.g\. Asia/Krasnoyarsk, МСК\+4 or UTC\+7\)"),
+        "unknown time zone (use e.g. Asia/Krasnoyarsk, МСК+4 or UTC+7)",
+        "неизвестный часовой пояс (например Asia/Krasnoyarsk, МСК+4 или UTC+7)",
+    ),
+    (
+        re.compile(r"the number is in a range the numbering plan assigns to no operator \(.*\)"),
+        "the number is in a range the numbering plan assigns to no operator",
+        "номер из диапазона, который план нумерации не выделил ни одному оператору",
+    ),
+    (
+        re.compile(r"cell in column (\d+) is (\d+) characters long \(limit (\d+)\)"),
+        "cell in column {0} is {1} characters long (limit {2})",
+        "ячейка в столбце {0} длиной {1} символов (предел {2})",
+    ),
+    (re.compile(r"unreadable CSV record: (.*)"), "unreadable CSV record: {0}", "нечитаемая запись CSV: {0}"),
+    (re.compile(r"invalid"), "invalid", "неверно"),
     # compliance windows ("30 days to 2026-11-02")
     (re.compile(r"(\d+) days to (\d{4})-(\d\d)-(\d\d)"), "{0} days to {1}-{2}-{3}", "{0} дн. по {3}.{2}.{1}"),
     (re.compile(r"(\d{4})-(\d\d)-(\d\d)"), "{0}-{1}-{2}", "{2}.{1}.{0}"),
