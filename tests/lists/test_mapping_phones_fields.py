@@ -263,7 +263,9 @@ def test_headcount(text: str, value: int | None) -> None:
     assert parse_headcount(text) == value
 
 
-@pytest.mark.parametrize("text", ["много", "1-2-3", "около ста", "10 офисов", "9" * 5000, "1" * 10, "от 1 до " + "9" * 12])
+@pytest.mark.parametrize(
+    "text", ["много", "1-2-3", "около ста", "10 офисов", "9" * 5000, "1" * 10, "от 1 до " + "9" * 12]
+)
 def test_bad_headcount(text: str) -> None:
     with pytest.raises(ValueError):
         parse_headcount(text)

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Russian text is intentional here)
 """Every page, as every role, in both languages: no internal code is shown as text, and a Russian page has
 no English words except the data it shows (names, companies, the campaign's own labels) and a few
 acronyms. A string added to a template without `_()` fails here."""
