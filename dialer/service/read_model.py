@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from dialer.pacing import OperatorState, PacingKnobs
+from dialer.pacing import OperatorState, PacingDecision, PacingKnobs
 from dialer.service.links import AsteriskLink
 from dialer.service.ports import DatabaseWorker
 from dialer.service.run_state import CampaignRun
@@ -59,6 +59,7 @@ class CampaignView:
     failed_originations: int
     abandon_windows: tuple[AbandonWindowView, ...]
     last_decision: str | None
+    decision: PacingDecision | None = None  # the same decision, whole (the web app puts it into words)
 
     @property
     def calls_in_flight(self) -> int:
@@ -162,4 +163,5 @@ class ReadModel:
                 AbandonWindowView(w.name, w.answered, w.abandoned) for w in run.ledger.windows(self._wall())
             ),
             last_decision=run.last_decision.reason if run.last_decision is not None else None,
+            decision=run.last_decision,
         )

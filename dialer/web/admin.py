@@ -12,8 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from dialer.pacing import DialingMode, PacingKnobs
 from dialer.service.campaign_config import requested_and_effective
-from dialer.web.context import WebContext, ctx_of, render
+from dialer.web.context import WebContext, ctx_of, render, translator_of
+from dialer.web.i18n import Translator
 from dialer.web.messages import UserError
+from dialer.web.pacing_words import decision_words
 from dialer.web.params import MAX_DB_INT, Body, Id, IdPath
 from dialer.web.queries import KNOBS, parse_knob
 from dialer.web.security import ROLES, ROLES_LEAST_FIRST, RoleGuard, WebUser, current_user, hash_password
@@ -84,8 +86,9 @@ def _knob_values(k: PacingKnobs) -> dict[str, Any]:
     return {name: (getattr(k, name).value if name == "mode" else getattr(k, name)) for name in KNOBS}
 
 
-def live_figures(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
-    """One point of the console's chart: calls in flight, operators by state, abandon rates, pacing."""
+def live_figures(ctx: WebContext, campaign_id: int, t: Translator) -> dict[str, Any]:
+    """One point of the console's chart: calls in flight, operators by state, abandon rates, pacing (the last
+    decision in the reader's words, and the engine's own English line under `decision`)."""
     rates = ctx.queries.abandon_rates(campaign_id)
     knobs = knobs_dict(ctx, campaign_id)
     out: dict[str, Any] = {
@@ -100,6 +103,7 @@ def live_figures(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
         "requested_target_abandon_rate": knobs["knobs"]["target_abandon_rate"],
         "lines_per_operator": 0.0,
         "decision": None,
+        "decision_text": "",
         "live": False,
     }
     view = ctx.service.view.campaign(campaign_id) if ctx.service is not None else None
@@ -111,6 +115,7 @@ def live_figures(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
             operators_by_state=view.operators_by_state,
             lines_per_operator=round(view.lines_per_operator, 2),
             decision=view.last_decision,
+            decision_text=decision_words(t, view.decision),
             target_abandon_rate=view.knobs.target_abandon_rate,
             requested_target_abandon_rate=view.requested_knobs.target_abandon_rate,
         )
@@ -135,8 +140,10 @@ async def pacing_events(request: Request, campaign_id: IdPath) -> StreamingRespo
     ctx = ctx_of(request)
     await asyncio.to_thread(knobs_dict, ctx, campaign_id)
 
+    t = translator_of(request)
+
     async def produce() -> dict[str, Any]:
-        return await asyncio.to_thread(live_figures, ctx, campaign_id)
+        return await asyncio.to_thread(live_figures, ctx, campaign_id, t)
 
     return event_stream(request, produce, ctx.web.sse_interval_s, ctx.web.sse_max_events)
 
@@ -152,7 +159,7 @@ async def api_pacing_live(request: Request, campaign_id: IdPath) -> dict[str, An
     """The figures the console's chart plots (also streamed by /admin/campaigns/{id}/events)."""
     ctx = ctx_of(request)
     await asyncio.to_thread(knobs_dict, ctx, campaign_id)
-    return await asyncio.to_thread(live_figures, ctx, campaign_id)
+    return await asyncio.to_thread(live_figures, ctx, campaign_id, translator_of(request))
 
 
 @router.post("/api/campaigns/{campaign_id}/pacing", tags=["pacing"])

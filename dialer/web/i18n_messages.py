@@ -505,6 +505,30 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Kept with your account: every computer you sign in from shows this language.": (
         "Хранится в вашей учётной записи: на любом компьютере после входа будет этот язык."
     ),
+    # the pacing decision in words (dialer.web.pacing_words)
+    ("Learning the list ({seen} of {needed} dials seen): dialling only for ready operators; {calls} now."): (
+        "Изучаем список (набрано {seen} из {needed}): звоним только под готовых операторов; сейчас {calls}."
+    ),
+    ("Learning the list ({seen} of {needed} conversations seen): dialling only for ready operators; {calls} now."): (
+        "Изучаем список (разговоров {seen} из {needed}): звоним только под готовых операторов; сейчас {calls}."
+    ),
+    (
+        "The abandon guard holds pacing back (this hour's or today's room is used up): dialling only for "
+        "ready operators; {calls} now."
+    ): (
+        "Защита от брошенных звонков сдерживает набор (запас часа или дня исчерпан): звоним только под "
+        "готовых операторов; сейчас {calls}."
+    ),
+    ("Predictive: {calls} now; expected abandon rate {expected} against the target {target}."): (
+        "Предиктивный набор: сейчас {calls}; ожидаемая доля брошенных {expected} при цели {target}."
+    ),
+    "Predictive: {calls} now.": "Предиктивный набор: сейчас {calls}.",
+    ("Progressive: one call per ready operator; {calls} now."): (
+        "Прогрессивный набор: по звонку на готового оператора; сейчас {calls}."
+    ),
+    "Fixed ratio of lines per operator: {calls} now.": "Постоянное число линий на оператора: сейчас {calls}.",
+    "{calls} now.": "Сейчас {calls}.",
+    "Engine's detail (English)": "Подробности движка (на английском)",
 }
 
 # English forms (one, other) -> Russian forms (one, few, many); `{n}` is the number, formatted.

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from dialer.floor import CallStage, LiveCall, LiveOperator
-from dialer.pacing import OperatorState, PacingDecision
+from dialer.pacing import DialingMode, OperatorState, PacingDecision
 from dialer.service import CampaignConfig, CampaignRun, KnobChange, ReadModel
 from dialer.service.knobs import change_knobs
 from dialer.web.app import create_app
@@ -96,7 +96,7 @@ def test_pacing_change_reaches_live_run_and_chart(tmp_path: Path) -> None:
     fake.run.floor.operators[op.channel_id] = op
     fake.run.floor.set_operator_state(op, OperatorState.READY, time.monotonic())
     fake.run.floor.calls["att-x"] = LiveCall(1, 1, "att-x", "+7910", time.monotonic(), stage=CallStage.RINGING)
-    fake.run.last_decision = PacingDecision(1, "progressive: 1 ready operator")
+    fake.run.last_decision = PacingDecision(1, "progressive: 1 ready operator", mode_used=DialingMode.PROGRESSIVE)
     token = sign_in(c, "alice")
     r = c.post(
         f"/api/campaigns/{env.seed.campaign_id}/pacing",
@@ -109,6 +109,7 @@ def test_pacing_change_reaches_live_run_and_chart(tmp_path: Path) -> None:
     assert live["live"] and live["calls_in_flight"] == 1 and live["operators_by_state"] == {"ready": 1}
     assert live["lines_per_operator"] == 1.0 and live["target_abandon_rate"] == 0.01
     assert live["decision"].startswith("progressive")
+    assert live["decision_text"] == "Progressive: one call per ready operator; 1 call now."
     text = c.get(f"/admin/campaigns/{env.seed.campaign_id}/events").text
     assert '"calls_in_flight": 1' in text
 

@@ -57,6 +57,7 @@
     d.text(document.getElementById("f-day"), d.pct(f.abandon_day, 2));
     d.text(document.getElementById("f-hour"), d.pct(f.abandon_hour, 2));
     d.text(document.getElementById("f-ops"), Object.entries(f.operators_by_state).map(([k, v]) => `${d.label(k)} ${v}`).join(", ") || d.t("none"));
+    d.text(document.getElementById("f-decision-text"), f.decision_text || "");
     d.text(document.getElementById("f-decision"), f.decision || "");
     const st = f.operators_by_state;
     chart.push([f.calls_in_flight, st.ready || 0, f.lines_per_operator,
