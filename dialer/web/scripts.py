@@ -140,9 +140,12 @@ def _results(ctx: WebContext, t: Translator, campaign_id: int) -> dict[str, Any]
 
 
 def _sample_contact(ctx: WebContext, campaign_id: int) -> Contact | None:
+    """The preview's contact: the campaign's newest (the list being called now, not the oldest test row)."""
     with ctx.repo.sessions() as s:
         return s.scalar(
-            select(Contact).where(Contact.campaign_id == campaign_id, Contact.company.is_not(None)).order_by(Contact.id)
+            select(Contact)
+            .where(Contact.campaign_id == campaign_id, Contact.company.is_not(None))
+            .order_by(Contact.id.desc())
         )
 
 
