@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -77,9 +78,13 @@ def contact_values(
     }
 
 
+# The desk renders its call's script on every event-stream tick: a version's text never changes, parse it once.
+_parsed = lru_cache(maxsize=128)(parse_script)
+
+
 def render_version(t: Translator, version: ScriptVersion, values: Mapping[str, str | None]) -> str:
     """A stored version as HTML (stored versions parsed when saved; a parse error here would be a bug)."""
-    return render_html(parse_script(version.body), values, lambda name: field_label(t, name))
+    return render_html(_parsed(version.body), values, lambda name: field_label(t, name))
 
 
 def script_for_card(
