@@ -183,8 +183,20 @@ def _client(env: WebEnv, role: str, language: str) -> TestClient:
 
 @pytest.mark.parametrize("language", ["ru", "en"])
 @pytest.mark.parametrize("role", ROLES)
-def test_pages_show_words_not_codes(loaded: tuple[WebEnv, dict[str, str]], role: str, language: str) -> None:
+def test_pages_show_words_not_codes(
+    loaded: tuple[WebEnv, dict[str, str]], role: str, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env, tokens = loaded
+    # every message a page asks for must be in the catalogue, even one that happens to look Russian-free
+    untranslated: set[str] = set()
+    gettext = Translator.gettext
+
+    def spy(self: Translator, message: str, **values: object) -> str:
+        if message not in MESSAGES:
+            untranslated.add(message)
+        return gettext(self, message, **values)
+
+    monkeypatch.setattr(Translator, "gettext", spy)
     client = _client(env, role, language)
     csv = cp1251_csv(Path(env.web.upload_dir) / "words.csv").read_text("cp1251")
     csv_words = {w.lower() for w in LATIN_WORD.findall(csv)}
@@ -211,6 +223,7 @@ def test_pages_show_words_not_codes(loaded: tuple[WebEnv, dict[str, str]], role:
             assert not leaked, f"{role} {path}: untranslated UI text: {leaked[:5]}"
         seen += 1
     assert seen >= 4
+    assert not untranslated, f"{role} {language}: messages missing from the catalogue: {sorted(untranslated)[:5]}"
 
 
 def test_a_language_choice_outlives_the_session_and_defaults_to_the_setting(tmp_path: Path) -> None:

@@ -1,4 +1,3 @@
-
 """The pacing decision in words, in both languages, for each kind of decision the engine makes (the
 reasons come from the real engine where its text matters: the learning gate)."""
 
