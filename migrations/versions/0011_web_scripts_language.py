@@ -1,6 +1,6 @@
 """call scripts (versions, a campaign's A/B rotation, the version an attempt got) and a language per user
 
-Revision ID: 0011_web
+Revision ID: 0011_web_scripts_language
 Revises: 0010
 Create Date: 2026-12-05 19:50:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from dialer.db.models import UTCDateTime
 
-revision: str = "0011_web"
+revision: str = "0011_web_scripts_language"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
