@@ -132,7 +132,7 @@ class CallRouter:
         status = args[1] if len(args) > 1 else "NOTSURE"
         cause = args[2] if len(args) > 2 else None
         call.facts = replace(call.facts, amd_status=status, amd_cause=cause, amd_at=at)
-        ctx.db.submit(ctx.repo.update_attempt, call.attempt_id, amd_status=status, amd_cause=cause)
+        ctx.db.submit(ctx.repo.update_attempt, call.attempt_id, amd_status=status, amd_cause=cause, amd_at=at)
         if status in AMD_PERSON:
             await self._person_answered(run, call)
             return
