@@ -21,6 +21,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+#: amd_connect_first: what the operator hears when AMD says machine (over the customer's audio), and how
+#: long they have to say otherwise before the dialer ends the call as a machine.
+MACHINE_TONE = "sound:beep"
+MACHINE_END_AFTER_S = 4.0
+
 
 class ConnectStrategy(StrEnum):
     AMD_OFF = "amd_off"
