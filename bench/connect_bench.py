@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ from dialer.compliance.abandons import greeting_end_from_amd
 from dialer.config import PROJECT_ROOT
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.repository import Repository
-from dialer.floor import LiveCall, LiveOperator
+from dialer.floor import LiveCall
 from dialer.lab import AsteriskLab
 from dialer.lab.cel import CelConnect, connects, ensure_cel, read_cel
 from dialer.lab.rtp_capture import (
@@ -74,7 +75,7 @@ class Cell:
     bridged: int
     latencies_s: tuple[float, ...]  # ANSWER -> BRIDGE_ENTER of bridged calls
     path_s: tuple[float, ...]  # the same, of the calls an operator was free for when the person was known
-    greeting_s: tuple[float, ...]  # AMD: the greeting's end to the bridge (dialer's clock)
+    greeting_s: tuple[float, ...]  # amd_then_connect: the greeting's end (stored amd_at) to CEL BRIDGE_ENTER
     heard_s: tuple[float, ...]  # CEL ANSWER -> the first customer audio packet toward the operator
     load: tuple[float, float]  # the machine's 1-minute load average at the cell's start and end
 
@@ -152,12 +153,10 @@ async def dial_for(
     logins: list[str],
     s: float,
     free: dict[str, bool],
-    after_greeting: dict[str, float],
 ) -> None:
     """Dial for `s` seconds; `free` gets, per customer channel, whether an operator was ready at the moment
     the dialer knew a person was there (the answer, or the AMD verdict): those calls measure the path
-    alone, the others also the wait for an operator that predictive pacing accepts. `after_greeting`: with
-    AMD, the greeting's end (the verdict minus its trailing silence) to the bridge, on the dialer's clock."""
+    alone, the others also the wait for an operator that predictive pacing accepts."""
     settings = lab.config.settings(database_url=url, recordings_dir=PROJECT_ROOT / "var" / "connect_bench")
     service = dialer_service(settings, repo)
     person_answered = service.calls._person_answered
@@ -168,16 +167,6 @@ async def dial_for(
         await person_answered(run, call)
 
     service.calls._person_answered = spy  # type: ignore[method-assign]
-    bridge = service.calls._bridge
-
-    async def bridged(run: CampaignRun, call: LiveCall, op: LiveOperator, late: bool = False) -> None:
-        await bridge(run, call, op, late)
-        f = call.facts
-        greeting_end = greeting_end_from_amd(f.amd_at, f.amd_status, f.amd_cause)
-        if greeting_end is not None and f.bridged_at is not None:
-            after_greeting[call.channel_id] = (f.bridged_at - greeting_end).total_seconds()
-
-    service.calls._bridge = bridged  # type: ignore[method-assign]
     await service.start()
     try:
         await service.open_campaign(campaign_id)
@@ -214,13 +203,12 @@ def run_cell(lab: AsteriskLab, strategy: str, operators: int, seconds: float, se
         repo.ensure_operator(login, login, f"PJSIP/{login}")
     bank = SharedSoftphoneBank(lab.config, 10)
     free: dict[str, bool] = {}
-    after_greeting: dict[str, float] = {}
     capture = RtpCapture(workdir / f"{strategy}-{operators}.pcap", lab.config.sip_port, rtp_range(lab))
     capture.start()
     load_before = os.getloadavg()[0]
     try:
         bank.start_many(logins)
-        asyncio.run(dial_for(lab, repo, url, campaign_id, logins, seconds, free, after_greeting))
+        asyncio.run(dial_for(lab, repo, url, campaign_id, logins, seconds, free))
     finally:
         bank.stop_all()
         packets = capture.stop()
@@ -229,13 +217,29 @@ def run_cell(lab: AsteriskLab, strategy: str, operators: int, seconds: float, se
     answered = [x for x in cel.values() if x.answered_at is not None]
     latencies = tuple(sorted(x.latency_s for x in answered if x.latency_s is not None))
     path = tuple(sorted(x.latency_s for x in answered if x.latency_s is not None and free.get(x.channel_id)))
-    greeting = tuple(sorted(after_greeting.values()))
+    # AMD: the greeting's end (the stored verdict time, attempt.amd_at, less the silence AMD waited for)
+    # to Asterisk's BRIDGE_ENTER: what the US rule's 2 s run from
+    greeting = []
+    for a in attempts if strategy == "amd_then_connect" else []:
+        end, c = greeting_end_from_amd(a.amd_at, a.amd_status, a.amd_cause), cel.get(a.channel_id)
+        if end is not None and c is not None and c.bridged_at is not None:
+            greeting.append((c.bridged_at - end.replace(tzinfo=end.tzinfo or UTC)).total_seconds())
     login_of = {repo.operator(login).id: login for login in logins}  # type: ignore[union-attr]
     heard_at = {a.channel_id: login_of[a.operator_id] for a in attempts if a.operator_id in login_of and a.bridged_at}
     heard = tuple(sorted(heard_after_answer(packets, cel, heard_at)))
     load = (load_before, os.getloadavg()[0])
+    greeting_s = tuple(sorted(greeting))
     return Cell(
-        strategy, operators, len(attempts), len(answered), len(latencies), latencies, path, greeting, heard, load
+        strategy,
+        operators,
+        len(attempts),
+        len(answered),
+        len(latencies),
+        latencies,
+        path,
+        greeting_s,
+        heard,
+        load,
     )
 
 
