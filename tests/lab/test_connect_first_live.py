@@ -31,7 +31,7 @@ async def test_connect_first_bridges_people_and_machines_at_once_and_ends_machin
     keyed = sim_number(SimBehaviour.MACHINE, 1, 20, prefix="+79712")  # the operator presses the key
     timed_out = sim_number(SimBehaviour.MACHINE, 2, 20, prefix="+79713")  # nobody does: the timeout
     keyed_at: list[str] = []
-    played: list[tuple[str, str]] = []  # (channel, media) of every playback the dialer asked for
+    played: list[tuple[str, str]] = []  # (channel, media) of every playback Asterisk accepted
     operator_channels: set[str] = set()
 
     def on_tick(service: DialerService, run: CampaignRun) -> None:
@@ -40,8 +40,8 @@ async def test_connect_first_bridges_people_and_machines_at_once_and_ends_machin
             real = ari.play
 
             async def play(channel_id: str, media: str, playback_id: str) -> None:
+                await real(channel_id, media, playback_id)  # Asterisk refusing it raises: not counted
                 played.append((channel_id, media))
-                await real(channel_id, media, playback_id)
 
             setattr(ari, "play", play)  # noqa: B010 - a spy on the instance
             setattr(ari, "spied", True)  # noqa: B010
