@@ -55,7 +55,9 @@ from dialer.lab.rtp_capture import (
     RtpCapture,
     UdpPacket,
     first_audible,
+    first_packet,
     operator_streams,
+    read_pcap,
     streams,
 )
 from dialer.rules.campaign import parse_campaign
@@ -76,7 +78,8 @@ class Cell:
     latencies_s: tuple[float, ...]  # ANSWER -> BRIDGE_ENTER of bridged calls
     path_s: tuple[float, ...]  # the same, of the calls an operator was free for when the person was known
     greeting_s: tuple[float, ...]  # amd_then_connect: the greeting's end (stored amd_at) to CEL BRIDGE_ENTER
-    heard_s: tuple[float, ...]  # CEL ANSWER -> the first customer audio packet toward the operator
+    heard_s: tuple[float, ...]  # CEL ANSWER -> the first audible customer packet toward the operator
+    audio_s: tuple[float, ...]  # CEL ANSWER -> the first packet of the customer's audio toward the operator
     load: tuple[float, float]  # the machine's 1-minute load average at the cell's start and end
 
     def within(self, bound: float) -> float:
@@ -86,14 +89,15 @@ class Cell:
 
     def row(self) -> str:
         if not self.latencies_s:
-            return f"| {self.strategy} | {self.operators} | {self.placed} | {self.answered} | 0 |" + " - |" * 15
+            return f"| {self.strategy} | {self.operators} | {self.placed} | {self.answered} | 0 |" + " - |" * 17
         p = [percentile(self.latencies_s, q) * 1000 for q in (50, 95, 99)]
         shares = " | ".join(f"{self.within(b):.0%}" for b in BOUNDS_S)
         return (
             f"| {self.strategy} | {self.operators} | {self.placed} | {self.answered} | {self.bridged} | "
             f"{p[0]:.0f} | {p[1]:.0f} | {p[2]:.0f} | {shares} | {len(self.path_s)} | {_ms(self.path_s)} | "
             f"{_ms(self.greeting_s)} | {len(self.heard_s)} | {_ms(self.heard_s)} | {_share(self.heard_s, 0.1)} | "
-            f"{_share(self.heard_s, 0.3)} | {self.load[0]:.1f} to {self.load[1]:.1f} |"
+            f"{_share(self.heard_s, 0.3)} | {len(self.audio_s)} | {_ms(self.audio_s)} | "
+            f"{self.load[0]:.1f} to {self.load[1]:.1f} |"
         )
 
 
@@ -109,8 +113,8 @@ HEADER = (
     "| strategy | operators | placed | answered | bridged | p50 ms | p95 ms | p99 ms | ≤0.1 s | ≤0.3 s | ≤2 s "
     "| operator free | its p50 / p95 / p99 ms | greeting end → bridge p50 / p95 / p99 ms "
     "| heard (RTP) | answer → operator hears p50 / p95 / p99 ms | heard ≤0.1 s | heard ≤0.3 s "
-    "| load avg |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| audio starts (RTP) | answer → customer's audio reaches the operator p50 / p95 / p99 ms | load avg |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -215,11 +219,29 @@ def run_cell(lab: AsteriskLab, strategy: str, operators: int, seconds: float, se
     finally:
         bank.stop_all()
         packets = capture.stop()
+    load = (load_before, os.getloadavg()[0])
+    return measure(lab, strategy, operators, repo, campaign_id, logins, packets, free, load)
+
+
+def measure(
+    lab: AsteriskLab,
+    strategy: str,
+    operators: int,
+    repo: Repository,
+    campaign_id: int,
+    logins: list[str],
+    packets: list[UdpPacket],
+    free: dict[str, bool] | None,
+    load: tuple[float, float],
+) -> Cell:
+    """A cell's figures from what the run left: the attempts, Asterisk's CEL and the capture. `free`: per
+    customer channel, whether an operator was ready when the person was known (None: not known)."""
     attempts = repo.attempts(campaign_id)
     cel = connects(read_cel(lab.config.cel_csv_path), [a.channel_id for a in attempts])
     answered = [x for x in cel.values() if x.answered_at is not None]
     latencies = tuple(sorted(x.latency_s for x in answered if x.latency_s is not None))
-    path = tuple(sorted(x.latency_s for x in answered if x.latency_s is not None and free.get(x.channel_id)))
+    known = free if free is not None else {}
+    path = tuple(sorted(x.latency_s for x in answered if x.latency_s is not None and known.get(x.channel_id)))
     # AMD: the greeting's end (the stored verdict time, attempt.amd_at, less the silence AMD waited for)
     # to Asterisk's BRIDGE_ENTER: what the US rule's 2 s run from
     greeting = []
@@ -229,9 +251,7 @@ def run_cell(lab: AsteriskLab, strategy: str, operators: int, seconds: float, se
             greeting.append((c.bridged_at - end.replace(tzinfo=end.tzinfo or UTC)).total_seconds())
     login_of = {repo.operator(login).id: login for login in logins}  # type: ignore[union-attr]
     heard_at = {a.channel_id: login_of[a.operator_id] for a in attempts if a.operator_id in login_of and a.bridged_at}
-    heard = tuple(sorted(heard_after_answer(packets, cel, heard_at)))
-    load = (load_before, os.getloadavg()[0])
-    greeting_s = tuple(sorted(greeting))
+    heard, audio = heard_after_answer(packets, cel, heard_at)
     return Cell(
         strategy,
         operators,
@@ -240,10 +260,22 @@ def run_cell(lab: AsteriskLab, strategy: str, operators: int, seconds: float, se
         len(latencies),
         latencies,
         path,
-        greeting_s,
-        heard,
+        tuple(sorted(greeting)),
+        tuple(sorted(heard)),
+        tuple(sorted(audio)),
         load,
     )
+
+
+def remeasure(lab: AsteriskLab, strategy: str, operators: int) -> Cell:
+    """A cell measured again from the files its run left in var/connect_bench (the database and the
+    capture; the machine's load and who was free are not kept)."""
+    workdir = PROJECT_ROOT / "var" / "connect_bench"
+    repo = Repository(make_session_factory(make_engine(f"sqlite:///{workdir / f'{strategy}-{operators}.db'}")))
+    logins = [f"op{i}" for i in range(FIRST_OPERATOR, FIRST_OPERATOR + operators)]
+    packets = list(read_pcap(workdir / f"{strategy}-{operators}.pcap"))
+    nan = float("nan")
+    return measure(lab, strategy, operators, repo, 1, logins, packets, None, (nan, nan))
 
 
 def rtp_range(lab: AsteriskLab) -> tuple[int, int]:
@@ -252,22 +284,26 @@ def rtp_range(lab: AsteriskLab) -> tuple[int, int]:
 
 def heard_after_answer(
     packets: list[UdpPacket], cel: dict[str, CelConnect], operator_of: dict[str, str]
-) -> list[float]:
-    """Per bridged call (customer channel -> operator login): CEL ANSWER -> the first audible packet toward
-    that operator. A call whose audio never showed within 15 s is left out (and the count shows it)."""
+) -> tuple[list[float], list[float]]:
+    """Per bridged call (customer channel -> operator login), from the customer channel's CEL ANSWER: to
+    the first audible packet toward that operator (the operator hears the customer), and to the first
+    packet at all after an idle stream (the customer's audio reaches the operator, whatever it says). A
+    call whose audio never showed within 15 s is left out of each (the counts show it)."""
     ports = operator_streams(packets)
     by_port = streams(packets)
-    out = []
+    heard, audio = [], []
     for channel_id, login in operator_of.items():
         c = cel.get(channel_id)
         if c is None or c.answered_at is None:
             continue
         t0 = c.answered_at.timestamp()
-        found = [first_audible(by_port.get(port, []), t0, t0 + 15) for port in ports.get(login, [])]
-        times = [t for t in found if t is not None]
-        if times:
-            out.append(min(times) - t0)
-    return out
+        loud = [first_audible(by_port.get(port, []), t0, t0 + 15) for port in ports.get(login, [])]
+        first = [first_packet(by_port.get(port, []), t0, t0 + 15) for port in ports.get(login, [])]
+        if times := [t for t in loud if t is not None]:
+            heard.append(min(times) - t0)
+        if times := [t for t in first if t is not None]:
+            audio.append(min(times) - t0)
+    return heard, audio
 
 
 def ensure_dumpcap() -> None:
@@ -298,6 +334,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--strategies", default="amd_off,amd_then_connect", help="connect strategies, comma-separated")
     ap.add_argument("--seconds", type=float, default=45.0, help="dialling time per cell")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--from-files", action="store_true", help="measure the last run's saved cells again")
     args = ap.parse_args(argv)
     sizes = [int(x) for x in args.operators.split(",")]
     lab = ready_lab(FIRST_OPERATOR + max(sizes) - 1)
@@ -310,7 +347,10 @@ def main(argv: list[str] | None = None) -> None:
     for strategy in args.strategies.split(","):
         for n in sizes:
             try:
-                row = run_cell(lab, strategy, n, args.seconds, args.seed).row()
+                if args.from_files:
+                    row = remeasure(lab, strategy, n).row()
+                else:
+                    row = run_cell(lab, strategy, n, args.seconds, args.seed).row()
             except Exception as exc:  # one failed cell (a stalled lab) does not lose the others
                 row = f"| {strategy} | {n} | failed: {type(exc).__name__}: {str(exc)[:80]} |"
             print(row, flush=True)

@@ -150,6 +150,21 @@ def first_audible(
     return None
 
 
+def first_packet(stream: list[UdpPacket], after: float, until: float, idle_s: float = 0.5) -> float | None:
+    """The time of the first packet of a stream in [after, until), whatever its level, if the stream was
+    idle for `idle_s` before `after` (None otherwise): Asterisk sends an operator alone in their bridge
+    nothing, so after an idle gap the first packet is the customer's audio reaching the operator."""
+    start = bisect.bisect_left(stream, after - idle_s, key=lambda p: p.at)
+    for p in stream[start:]:
+        if p.at >= until:
+            return None
+        if p.at < after:
+            return None  # not idle: packets were flowing already
+        if rtp_level_dbfs(p.payload) is not None:
+            return p.at
+    return None
+
+
 @dataclass
 class RtpCapture:
     """dumpcap on loopback for SIP and the RTP Asterisk sends from its port range, into a pcap file."""

@@ -14,6 +14,7 @@ from dialer.lab.lab_config import LabError
 from dialer.lab.rtp_capture import (
     SILENCE_DBFS,
     first_audible,
+    first_packet,
     operator_streams,
     read_pcap,
     rtp_level_dbfs,
@@ -67,6 +68,10 @@ def test_an_operator_hears_the_first_sound_not_a_stray_frame(tmp_path: Path) -> 
     assert first_audible(stream, t0, t0 + 15, run=1) == pytest.approx(t0 + 0.010, abs=1e-5)
     assert first_audible(stream, t0, t0 + 0.1) is None  # the sound had not begun by then
     assert first_audible(stream, t0 + 1, t0 + 15) is None
+    # the stream was idle before the answer: its first packet, quiet or not, is the customer's audio
+    assert first_packet(stream, t0, t0 + 15) == pytest.approx(t0 + 0.010, abs=1e-5)
+    assert first_packet(stream, t0 + 0.05, t0 + 15) is None  # packets were already flowing then
+    assert first_packet(stream, t0, t0 + 0.005) is None
 
 
 def test_levels_of_g711_and_other_payloads() -> None:
