@@ -55,7 +55,6 @@ class FakeService:
         self.calls.append(("dispose", login, code))
         await self.set_ready(campaign_id, login)
 
-
     async def end_as_machine(self, campaign_id: int, login: str, keep: bool = False) -> None:
         op = self.run.floor.operator_by_login(login)
         if op is None or op.state is not OperatorState.ON_CALL:
