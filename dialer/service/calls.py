@@ -18,7 +18,7 @@ from dialer.compliance.abandons import HangupSide, classify_call, connect_deadli
 from dialer.floor import CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
 from dialer.pacing import DialOutcome, OperatorState
-from dialer.rules.connect_strategy import MACHINE_END_AFTER_S, MACHINE_TONE, ConnectStrategy
+from dialer.rules.connect_strategy import AMD_LATE_START_S, MACHINE_END_AFTER_S, MACHINE_TONE, ConnectStrategy
 from dialer.service.capture import RecordingCapture
 from dialer.service.context import LiveContext
 from dialer.service.operators import OperatorDesk
@@ -106,9 +106,11 @@ class CallRouter:
                         log.warning("AMD could not start for %s; connecting as a person", call.phone)
                         await self._person_answered(run, call)
                 else:
-                    await self._person_answered(run, call)
-                    if run.config.connect_strategy is ConnectStrategy.AMD_CONNECT_FIRST:
+                    if (
+                        run.config.connect_strategy is ConnectStrategy.AMD_CONNECT_FIRST
+                    ):  # its request beside the bridge's
                         self.ctx.background.spawn(self._detect_in_parallel(call), f"amd-{call.channel_id}")
+                    await self._person_answered(run, call)
             elif args and args[0] == "amd":
                 await self._amd_result(run, call, args, self._instant(event))
         elif kind == "ChannelDestroyed":
@@ -316,15 +318,25 @@ class CallRouter:
             return
         args = event.get("args") or []
         try:
-            if args[:1] == ["amd_snoop"] and call is not None:
-                await ari.continue_in_dialplan(snoop_id, "dialer-amd")
-                return
+            if args[:1] == ["amd_snoop"] and found is not None and call is not None:
+                late = self._late_start(call, self._instant(event))
+                if late is None:
+                    await ari.continue_in_dialplan(snoop_id, "dialer-amd")
+                    return
+                await self._parallel_verdict(found[0], call, "NOTSURE", late, event)
             if args[:1] == ["amd"] and found is not None and call is not None:
                 status = args[1] if len(args) > 1 else "NOTSURE"
                 await self._parallel_verdict(found[0], call, status, args[2] if len(args) > 2 else None, event)
             await ari.hangup(snoop_id)
         except TelephonyError as exc:
             log.info("parallel AMD of %s: %s", customer, exc)
+
+    def _late_start(self, call: LiveCall, snoop_at: datetime) -> str | None:
+        """AMD starting after the greeting began hears half a "hello" then talk: a long greeting, a machine.
+        Past `AMD_LATE_START_S` none runs; the call is the operator's (NOTSURE, LATESTART-<ms>)."""
+        answered = call.facts.answered_at
+        late_s = (snoop_at - answered).total_seconds() if answered is not None else 0.0
+        return f"LATESTART-{round(late_s * 1000)}" if late_s > AMD_LATE_START_S else None
 
     async def _parallel_verdict(
         self, run: CampaignRun, call: LiveCall, status: str, cause: str | None, event: Event
@@ -346,7 +358,6 @@ class CallRouter:
         op = call.operator
         if call.stage is not CallStage.BRIDGED or op is None:
             return
-        log.info("AMD says machine on %s, with operator %s", call.phone, op.login)
         with contextlib.suppress(TelephonyError):
             await ctx.links.ari(call.server).play(op.channel_id, MACHINE_TONE, f"machine-{call.attempt_id}")
 

@@ -251,3 +251,22 @@ async def test_connect_first_machine_still_waiting_for_an_operator_is_hung_up(tm
         [str(AttemptOutcome.CONNECTED), str(AttemptOutcome.MACHINE)]
     )
     await rig.service.close()
+
+
+async def test_connect_first_detection_that_starts_late_is_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snoop that Asterisk set up long after the answer would let AMD judge half a "hello" (a long
+    greeting: machine): no detection then, the operator judges the call."""
+    rig, run, (channel,) = await connect_first(tmp_path)
+    seen = ledger_spy(run, monkeypatch)
+    await customer_answers(rig, channel, rig.clock.now() - timedelta(seconds=0.8))
+    await asyncio.sleep(0)
+    snoop = f"{channel}-amd"
+    await snoop_enters(rig, snoop, "amd_snoop")
+    assert ("continue", snoop, "dialer-amd") not in rig.ari.requests and ("hangup", snoop) in rig.ari.requests
+    call = run.floor.calls[channel]
+    assert (call.facts.amd_status, call.facts.amd_cause) == ("NOTSURE", "LATESTART-800")
+    assert call.stage is CallStage.BRIDGED and seen == [False]  # a person, counted once
+    assert f"machine-{channel}" not in rig.service.ctx.background._timers
+    await rig.service.close()
