@@ -208,6 +208,7 @@ class Attempt(Base):
     answered_at: Mapped[datetime | None] = mapped_column()
     amd_status: Mapped[str | None] = mapped_column(String(20))
     amd_cause: Mapped[str | None] = mapped_column(String(100))
+    amd_at: Mapped[datetime | None] = mapped_column()  # the verdict: with amd_cause, the greeting's end
     bridged_at: Mapped[datetime | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
     hangup_cause: Mapped[int | None] = mapped_column(Integer)

@@ -21,6 +21,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+#: amd_connect_first: what the operator hears when AMD says machine (over the customer's audio), and how
+#: long they have to say otherwise before the dialer ends the call as a machine.
+MACHINE_TONE = "sound:beep"
+MACHINE_END_AFTER_S = 4.0
+#: amd_connect_first: detection that starts listening later than this after the answer (a loaded Asterisk
+#: answering the snoop request slowly) would judge a half-heard greeting, and is not run.
+AMD_LATE_START_S = 0.3
+
 
 class ConnectStrategy(StrEnum):
     AMD_OFF = "amd_off"

@@ -18,7 +18,7 @@ from dialer.compliance.abandons import HangupSide, classify_call, connect_deadli
 from dialer.floor import CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
 from dialer.pacing import DialOutcome, OperatorState
-from dialer.rules.connect_strategy import ConnectStrategy
+from dialer.rules.connect_strategy import AMD_LATE_START_S, MACHINE_END_AFTER_S, MACHINE_TONE, ConnectStrategy
 from dialer.service.capture import RecordingCapture
 from dialer.service.context import LiveContext
 from dialer.service.operators import OperatorDesk
@@ -35,6 +35,7 @@ class CallRouter:
         self.desk = desk
         self.capture = capture
         self._abandon_playbacks: dict[str, str] = {}  # playback id -> customer channel id
+        self._amd_snoops: dict[str, str] = {}  # amd_connect_first: detection snoop id -> customer channel id
 
     async def on_event(self, event: Event) -> None:
         """Every ARI event of every server comes here."""
@@ -50,6 +51,9 @@ class CallRouter:
             return
         channel_id = str(channel.get("id"))
         if kind == "StasisStart" and self.capture.snoop_started(channel_id):
+            return
+        if channel_id in self._amd_snoops:
+            await self._amd_snoop_event(channel_id, kind, event)
             return
         found = self.ctx.find(channel_id)
         if found is None:
@@ -102,6 +106,10 @@ class CallRouter:
                         log.warning("AMD could not start for %s; connecting as a person", call.phone)
                         await self._person_answered(run, call)
                 else:
+                    if (
+                        run.config.connect_strategy is ConnectStrategy.AMD_CONNECT_FIRST
+                    ):  # its request beside the bridge's
+                        self.ctx.background.spawn(self._detect_in_parallel(call), f"amd-{call.channel_id}")
                     await self._person_answered(run, call)
             elif args and args[0] == "amd":
                 await self._amd_result(run, call, args, self._instant(event))
@@ -132,7 +140,7 @@ class CallRouter:
         status = args[1] if len(args) > 1 else "NOTSURE"
         cause = args[2] if len(args) > 2 else None
         call.facts = replace(call.facts, amd_status=status, amd_cause=cause, amd_at=at)
-        ctx.db.submit(ctx.repo.update_attempt, call.attempt_id, amd_status=status, amd_cause=cause)
+        ctx.db.submit(ctx.repo.update_attempt, call.attempt_id, amd_status=status, amd_cause=cause, amd_at=at)
         if status in AMD_PERSON:
             await self._person_answered(run, call)
             return
@@ -204,7 +212,8 @@ class CallRouter:
             call.counted = True
             run.ledger.record(ctx.clock.time(), abandoned=True)
             run.abandoned += 1
-        self._count(run, call)
+        if not self._verdict_pending(run, call):  # connect first: a person or a machine, AMD tells soon
+            self._count(run, call)
         ctx.db.submit(
             ctx.repo.update_attempt,
             call.attempt_id,
@@ -235,10 +244,13 @@ class CallRouter:
         ctx.background.cancel(f"abandon-{call.channel_id}")
         cause = event.get("cause")
         stage = call.stage
+        ctx.background.cancel(f"machine-{call.channel_id}")
         if stage is CallStage.BRIDGED:
             outcome = AttemptOutcome.CONNECTED
+            self._count(run, call)  # connect first without a verdict: a person (once per call)
         elif stage is CallStage.MACHINE:
             outcome = AttemptOutcome.MACHINE
+            self._count(run, call)
         elif stage in (CallStage.ANSWERED, CallStage.WAITING, CallStage.ABANDONING):
             # A person answered and was not connected. Hang-ups during AMD count here too: over-counting
             # abandons is the safe side of the cap.
@@ -273,7 +285,100 @@ class CallRouter:
         await self.capture.call_over(call)
         op = call.operator
         if op is not None and op.channel_id in run.floor.operators:
-            self.desk.start_wrap_up(run, op, call.attempt_id)
+            if stage is CallStage.MACHINE:  # ended as a machine: nothing to write up
+                await self.desk.machine_ended(run, op, call.attempt_id)
+            else:
+                self.desk.start_wrap_up(run, op, call.attempt_id)
+
+    # -- amd_connect_first: detection on a snoop of the customer's voice while they talk -------------------
+    def _verdict_pending(self, run: CampaignRun, call: LiveCall) -> bool:
+        return run.config.connect_strategy is ConnectStrategy.AMD_CONNECT_FIRST and call.facts.amd_status is None
+
+    async def _detect_in_parallel(self, call: LiveCall) -> None:
+        """AMD() is a dialplan application and a bridged channel cannot run one, so a snoop channel that hears
+        the customer (spy=in) goes to the [dialer-amd] context and brings the verdict back into Stasis."""
+        snoop_id = f"{call.channel_id}-amd"
+        self._amd_snoops[snoop_id] = call.channel_id
+        try:
+            await self.ctx.links.ari(call.server).snoop(call.channel_id, snoop_id, app_args="amd_snoop")
+        except TelephonyError as exc:
+            self._amd_snoops.pop(snoop_id, None)
+            log.warning("parallel AMD could not start for %s: %s; the operator judges the call", call.phone, exc)
+
+    async def _amd_snoop_event(self, snoop_id: str, kind: Any, event: Event) -> None:
+        customer = self._amd_snoops[snoop_id]
+        found = self.ctx.find(customer)
+        call = found[1] if found is not None else None
+        server = call.server if call is not None else self.ctx.links.default
+        ari = self.ctx.links.ari(server)
+        if kind == "ChannelDestroyed":
+            self._amd_snoops.pop(snoop_id, None)
+            return
+        if kind != "StasisStart":
+            return
+        args = event.get("args") or []
+        try:
+            if args[:1] == ["amd_snoop"] and found is not None and call is not None:
+                late = self._late_start(call, self._instant(event))
+                if late is None:
+                    await ari.continue_in_dialplan(snoop_id, "dialer-amd")
+                    return
+                await self._parallel_verdict(found[0], call, "NOTSURE", late, event)
+            if args[:1] == ["amd"] and found is not None and call is not None:
+                status = args[1] if len(args) > 1 else "NOTSURE"
+                await self._parallel_verdict(found[0], call, status, args[2] if len(args) > 2 else None, event)
+            await ari.hangup(snoop_id)
+        except TelephonyError as exc:
+            log.info("parallel AMD of %s: %s", customer, exc)
+
+    def _late_start(self, call: LiveCall, snoop_at: datetime) -> str | None:
+        """AMD starting after the greeting began hears half a "hello" then talk: a long greeting, a machine.
+        Past `AMD_LATE_START_S` none runs; the call is the operator's (NOTSURE, LATESTART-<ms>)."""
+        answered = call.facts.answered_at
+        late_s = (snoop_at - answered).total_seconds() if answered is not None else 0.0
+        return f"LATESTART-{round(late_s * 1000)}" if late_s > AMD_LATE_START_S else None
+
+    async def _parallel_verdict(
+        self, run: CampaignRun, call: LiveCall, status: str, cause: str | None, event: Event
+    ) -> None:
+        """The verdict on a call already with an operator (or waiting for one): a machine is flagged on the
+        operator's screen with a tone, and the operator's key or `MACHINE_END_AFTER_S` ends it as one."""
+        ctx = self.ctx
+        at = self._instant(event)
+        call.facts = replace(call.facts, amd_status=status, amd_cause=cause, amd_at=at)
+        ctx.db.submit(ctx.repo.update_attempt, call.attempt_id, amd_status=status, amd_cause=cause, amd_at=at)
+        if status != "MACHINE":
+            if call.stage is CallStage.BRIDGED:
+                self._count(run, call)
+            return
+        if call.stage is CallStage.WAITING:  # nobody heard it yet: hung up as amd_then_connect would
+            ctx.background.cancel(f"abandon-{call.channel_id}")
+            await self._amd_result(run, call, ["amd", status, cause], at)
+            return
+        op = call.operator
+        if call.stage is not CallStage.BRIDGED or op is None:
+            return
+        with contextlib.suppress(TelephonyError):
+            await ctx.links.ari(call.server).play(op.channel_id, MACHINE_TONE, f"machine-{call.attempt_id}")
+
+        async def timeout() -> None:
+            await self.end_as_machine(run, call)
+
+        ctx.background.later(f"machine-{call.channel_id}", MACHINE_END_AFTER_S, timeout)
+
+    def keep_as_person(self, call: LiveCall) -> None:
+        """The operator hears a person despite AMD: the call goes on (the verdict stays on record)."""
+        self.ctx.background.cancel(f"machine-{call.channel_id}")
+
+    async def end_as_machine(self, run: CampaignRun, call: LiveCall) -> None:
+        """The operator's one key (or the timeout after a machine verdict): hang up, outcome machine."""
+        if call.stage is not CallStage.BRIDGED or call.channel_id not in run.floor.calls:
+            return
+        call.stage = CallStage.MACHINE
+        call.facts = replace(call.facts, outcome=AttemptOutcome.MACHINE.value)
+        self.ctx.background.cancel(f"machine-{call.channel_id}")
+        with contextlib.suppress(TelephonyError):
+            await self.ctx.links.ari(call.server).hangup(call.channel_id)
 
     # -- answered customers adopted from an earlier dialer process (dialer.service.adoption) ------------
     async def adopt_waiting(self, run: CampaignRun, call: LiveCall, abandon_in_s: float) -> None:

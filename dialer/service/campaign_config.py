@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (the refusal of a strategy is read by the admin: Russian text is intentional)
 """A running campaign's configuration and the jurisdiction clamp on its pacing. Pure: no I/O.
 
 The clamp is the one rule here: whatever an admin or a campaign file *requests*, the pacing decision uses
@@ -23,17 +22,6 @@ from dialer.rules.campaign_rules import CampaignRules
 from dialer.rules.connect_strategy import ConnectStrategy
 
 KNOB_NAMES = frozenset(f.name for f in fields(PacingKnobs))
-
-#: Strategies the call path cannot run yet: a campaign asking for one is refused at start, in plain words,
-#: rather than dialled with a different behaviour than the admin chose (docs/compliance.md).
-UNSUPPORTED_STRATEGIES: dict[ConnectStrategy, str] = {
-    ConnectStrategy.AMD_CONNECT_FIRST: (
-        "connect_strategy: amd_connect_first is not available yet (detection in parallel with the "
-        "operator is not built); choose amd_off or amd_then_connect / "
-        "connect_strategy: amd_connect_first пока не поддерживается (распознавание автоответчика "
-        "параллельно с разговором не реализовано); выберите amd_off или amd_then_connect"
-    ),
-}
 
 
 def clamp_to_profile(requested: PacingKnobs, law: ComplianceProfile | None) -> PacingKnobs:
@@ -146,13 +134,10 @@ class CampaignConfig:
         )
 
     def compliance_problems(self) -> list[str]:
-        """What keeps the campaign from dialling: a connect strategy the call path cannot run yet, and what
-        its jurisdiction profile forbids in its settings (empty: may dial)."""
-        refused = UNSUPPORTED_STRATEGIES.get(self.connect_strategy)
-        strategy = [refused] if refused is not None else []
+        """What its jurisdiction profile forbids in the campaign's settings (empty: may dial)."""
         law = self.law
         if law is None:
-            return strategy
+            return []
         settings = DialSettings.from_knobs(
             self.knobs,
             ring_timeout_s=self.ring_timeout_s,
@@ -160,7 +145,7 @@ class CampaignConfig:
             abandon_message=self.abandon_message,
             amd_enabled=self.amd,
         )
-        return strategy + [str(p) for p in validate_campaign(law, settings)]
+        return [str(p) for p in validate_campaign(law, settings)]
 
 
 def requested_and_effective(c: Campaign) -> tuple[PacingKnobs, PacingKnobs]:

@@ -211,6 +211,19 @@ class DialerService:
     ) -> None:
         await self.desk.dispose(campaign_id, login, code, notes, next_action_at)
 
+    async def end_as_machine(self, campaign_id: int, login: str, keep: bool = False) -> None:
+        """The operator's one key on an answering machine: end the call as one (`keep`: it is a person, the
+        call goes on and the detection's timeout is off)."""
+        run = self.ctx.run(campaign_id)
+        op = run.floor.operator_by_login(login)
+        call = next((c for c in run.floor.calls.values() if op is not None and c.operator is op), None)
+        if call is None:
+            raise ValueError(f"operator {login} is not on a call")
+        if keep:
+            self.calls.keep_as_person(call)
+        else:
+            await self.calls.end_as_machine(run, call)
+
     async def record_now(self, campaign_id: int, login: str) -> None:
         """On-demand recording: both sides of the operator's current call, from now on."""
         run = self.ctx.run(campaign_id)

@@ -145,6 +145,14 @@ class OperatorDesk:
         run.floor.set_operator_state(op, state, now)
         self.ctx.db.submit(self.ctx.repo.operator_state, op.session_id, state.value, self.ctx.clock.now(), reason)
 
+    async def machine_ended(self, run: CampaignRun, op: LiveOperator, attempt_id: int) -> None:
+        """The operator's call ended as an answering machine (their key or the detection's timeout): the
+        outcome is written, so no wrap-up; straight back to ready."""
+        ended = self.ctx.clock.monotonic()
+        run.learner.observe_talk(ended - op.since, ended_at=ended)
+        self.set_state(run, op, OperatorState.READY, f"attempt {attempt_id} ended as a machine")
+        await self._serve(run, op.server)
+
     def start_wrap_up(self, run: CampaignRun, op: LiveOperator, attempt_id: int) -> None:
         """The operator's call ended: wrap-up, bounded by the campaign's wrap-up time."""
         ended = self.ctx.clock.monotonic()

@@ -12,7 +12,6 @@ from dialer.floor import LiveCall
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing import OperatorState, PacingDecision, decide
 from dialer.placement import ServerLoad, assign_servers, place_calls
-from dialer.service.campaign_config import UNSUPPORTED_STRATEGIES, CampaignNotCompliant
 from dialer.service.context import LiveContext
 from dialer.service.decision_log import DecisionJournal, DecisionLog
 from dialer.service.run_state import CampaignRun
@@ -34,9 +33,6 @@ class PacingLoop:
     ) -> None:
         """Pace the campaign until its list is exhausted and every call has ended (or forever)."""
         run = self.ctx.run(campaign_id)
-        refused = UNSUPPORTED_STRATEGIES.get(run.config.connect_strategy)
-        if refused is not None:  # every way of dialling refuses it, not only start_campaign's checks
-            raise CampaignNotCompliant(run.config.name, [refused])
         while True:
             await self.pace_once(run)
             if on_tick is not None:

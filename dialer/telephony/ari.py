@@ -269,12 +269,13 @@ class AriClient:
             f"bridge {channel_id}", lambda: self._client.bridges.addChannel(bridgeId=bridge_id, channel=channel_id)
         )
 
-    async def snoop(self, channel_id: str, snoop_id: str) -> None:
-        """A snoop channel into our app that hears what `channel_id` sends (its own voice)."""
+    async def snoop(self, channel_id: str, snoop_id: str, app_args: str = "snoop") -> None:
+        """A snoop channel into our app that hears what `channel_id` sends (its own voice); its StasisStart
+        carries `app_args` (what the snoop is for)."""
         await self._call(
             f"snoop {channel_id}",
             lambda: self._client.channels.snoopChannelWithId(
-                channelId=channel_id, snoopId=snoop_id, spy="in", app=self.app, appArgs="snoop"
+                channelId=channel_id, snoopId=snoop_id, spy="in", app=self.app, appArgs=app_args
             ),
         )
 

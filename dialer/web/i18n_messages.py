@@ -305,6 +305,14 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Connect softphone": "Подключить софтфон",
     "Ready": "Готов",
     "Record this call": "Записать этот звонок",
+    "Answering machine": "Автоответчик",
+    "ends the call with the outcome answering machine": "завершает звонок с итогом «автоответчик»",
+    "Answering machine detected.": "Распознан автоответчик.",
+    "M ends the call as a machine; P keeps it if you hear a person. Otherwise it ends by itself in a few seconds.": (
+        "M завершает звонок как автоответчик; P оставляет его, если вы слышите человека. Иначе звонок "
+        "завершится сам через несколько секунд."
+    ),
+    "It is a person": "Это человек",
     "campaigns that record on demand": "для кампаний с записью по запросу",
     "No dialer service is attached to this web process: Ready/Pause are unavailable; calls can still be disposed.": (
         "К веб-приложению не подключена служба набора: «Готов» и «Пауза» недоступны; результаты звонков "

@@ -39,6 +39,10 @@ class PauseBody(Body):
     reason: str = Field(min_length=1, max_length=100)
 
 
+class MachineBody(Body):
+    keep: bool = False  # the operator hears a person: keep the call, stop the machine timeout
+
+
 class DispositionBody(Body):
     attempt_id: Id
     code: str = Field(min_length=1, max_length=40)
@@ -84,6 +88,7 @@ def _card(ctx: WebContext, operator_id: int, attempt_id: int | None) -> dict[str
         "disposition": attempt.disposition_code,
         "bridged_at": attempt.bridged_at.isoformat() if attempt.bridged_at else None,
         "contact_id": contact.id,
+        "amd_status": attempt.amd_status,  # amd_connect_first: MACHINE is shown to the operator on the call
         "previous": [
             {
                 "at": h.originated_at.isoformat(timespec="minutes"),
@@ -230,6 +235,19 @@ async def api_record(request: Request, user: User) -> dict[str, Any]:
         raise HTTPException(status_code=409, detail="this campaign does not record on demand")
     try:
         await service.record_now(live[0], live[1].login)
+    except ValueError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return await asyncio.to_thread(desk_state, ctx, user, translator_of(request))
+
+
+@router.post("/api/operator/machine", tags=["operator"])
+async def api_machine(request: Request, body: MachineBody, user: User) -> dict[str, Any]:
+    """End the current call as an answering machine (one key; `keep`: it is a person after all)."""
+    ctx = ctx_of(request)
+    service = _need_service(ctx)
+    live = await _logged_in(ctx, user)
+    try:
+        await service.end_as_machine(live[0], live[1].login, keep=body.keep)
     except ValueError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
     return await asyncio.to_thread(desk_state, ctx, user, translator_of(request))

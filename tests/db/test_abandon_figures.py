@@ -59,3 +59,25 @@ def test_every_figure_counts_a_late_connect_as_an_abandon(repo: Repository) -> N
     t = report.totals
     assert (t.live_answers.value, t.abandons.value + t.late_connects.value) == (3, 2)
     assert t.abandon_rate == pytest.approx(summary.abandon_rate)
+
+
+def test_the_stored_amd_verdict_time_moves_the_limit_to_the_greeting_end(repo: Repository) -> None:
+    """amd_then_connect: bridged 2.6 s after the answer, 0.4 s after AMD's verdict (HUMAN after 500 ms of
+    silence: the greeting ended 0.9 s before the bridge). With `amd_at` stored, every figure measures from
+    the greeting's end and the call is on time; without it, from the answer, and it is late (issue 15)."""
+    cid = seed(repo)
+    late = repo.attempts(cid)[1]
+    answered = DAY + timedelta(seconds=5)
+    verdict = answered + timedelta(seconds=2.2)
+    repo.update_attempt(late.id, amd_status="HUMAN", amd_cause="HUMAN-500-500")
+    summary = repo.summary(cid, now=DAY + timedelta(hours=1))
+    assert summary.late_connects == 1  # no verdict time: measured from the answer
+
+    repo.update_attempt(late.id, amd_at=verdict)
+    assert repo.attempts(cid)[1].amd_at == verdict.replace(tzinfo=None) or repo.attempts(cid)[1].amd_at == verdict
+    summary = repo.summary(cid, now=DAY + timedelta(hours=1))
+    assert (summary.live_answers, summary.abandoned, summary.late_connects) == (3, 1, 0)
+    rates = WebQueries(repo.sessions).abandon_rates(cid, now=DAY + timedelta(minutes=30))
+    assert (rates["hour"]["abandoned"], rates["hour"]["late_connects"]) == (1, 0)
+    report = campaign_evidence(repo.sessions, repo.campaign(cid), period_start=DAY.date(), period_end=DAY.date())
+    assert (report.totals.late_connects.value, report.totals.abandons.value) == (0, 1)

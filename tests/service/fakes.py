@@ -89,8 +89,8 @@ class FakeAri:
     async def add_to_bridge(self, bridge_id: str, channel_id: str) -> None:
         self.requests.append(("add_to_bridge", bridge_id, channel_id))
 
-    async def snoop(self, channel_id: str, snoop_id: str) -> None:
-        self.requests.append(("snoop", channel_id, snoop_id))
+    async def snoop(self, channel_id: str, snoop_id: str, app_args: str = "snoop") -> None:
+        self.requests.append(("snoop", channel_id, snoop_id, app_args))
 
     async def record(self, channel_id: str, name: str, fmt: str = "wav") -> None:
         self.requests.append(("record", channel_id, name))

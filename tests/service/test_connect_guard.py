@@ -1,6 +1,6 @@
 """The connect guard and the pacing ledger follow the one abandon definition (issue 15): the abandon
-timer fires at `connect_deadline`, the ledger is fed from `classify_call` once per call, and a
-strategy the call path cannot run is refused at start."""
+timer fires at `connect_deadline`, the ledger is fed from `classify_call` once per call; amd_connect_first
+bridges at once and runs AMD on a snoop of the customer's voice."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import pytest
 
 from dialer.compliance.abandons import classify_call
 from dialer.floor import CallStage
-from dialer.service.campaign_config import CampaignNotCompliant
+from dialer.outcomes import AttemptOutcome
+from dialer.pacing import OperatorState
+from dialer.rules.connect_strategy import MACHINE_TONE
 from dialer.service.run_state import CampaignRun
 from tests.service.fakes import Rig
 from tests.service.test_live_service import rig_with
@@ -145,16 +147,126 @@ async def test_a_machine_counts_only_where_machines_are_abandons(
     await rig.service.close()
 
 
-async def test_connect_first_is_refused_in_plain_words(tmp_path: Path) -> None:
-    rig, cid = await rig_with(tmp_path, ["op1"], phones=1, connect_strategy="amd_connect_first", amd=True)
-    with pytest.raises(CampaignNotCompliant, match="amd_connect_first is not available yet"):
-        await rig.service.start_campaign(cid)
+async def snoop_enters(rig: Rig, snoop: str, *args: str) -> None:
+    await rig.emit(
+        {"type": "StasisStart", "channel": {"id": snoop}, "args": list(args), "timestamp": stamp(rig.clock.now())}
+    )
+
+
+async def connect_first(tmp_path: Path, phones: int = 1, **c: Any) -> tuple[Rig, CampaignRun, list[str]]:
+    rig, cid = await rig_with(tmp_path, ["op1"], phones=phones, connect_strategy="amd_connect_first", amd=True, **c)
+    rig.service.change_knobs(cid, {"compliance_guard": False})
+    run = rig.service.runs[cid]
+    await rig.service.pace_once(run)
+    return rig, run, rig.ari.originated()
+
+
+async def test_connect_first_bridges_at_once_and_detects_on_a_snoop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rig, run, (channel,) = await connect_first(tmp_path)
+    seen = ledger_spy(run, monkeypatch)
+    await customer_answers(rig, channel, rig.clock.now())
+    call = run.floor.calls[channel]
+    assert call.stage is CallStage.BRIDGED  # at once: nothing waits for the verdict
+    assert ("continue", channel, "dialer-amd") not in rig.ari.requests  # the customer stays in the bridge
+    await asyncio.sleep(0)
+    snoop = f"{channel}-amd"
+    assert ("snoop", channel, snoop, "amd_snoop") in rig.ari.requests
+    assert seen == []  # a person or a machine: the ledger waits for the verdict
+    await snoop_enters(rig, snoop, "amd_snoop")
+    assert ("continue", snoop, "dialer-amd") in rig.ari.requests  # AMD() runs on the snoop, in the dialplan
+    await snoop_enters(rig, snoop, "amd", "HUMAN", "HUMAN-500-500")
+    assert ("hangup", snoop) in rig.ari.requests and ("hangup", channel) not in rig.ari.requests
+    assert call.facts.amd_status == "HUMAN" and call.facts.amd_at is not None
+    assert rig.repo.attempts[call.attempt_id].values["amd_at"] == call.facts.amd_at
+    assert seen == [False]  # a live answer, on time
+    assert not any(r[0] == "play" for r in rig.ari.requests)
+    await rig.hang_up(channel)
+    assert seen == [False] and rig.repo.outcomes() == [AttemptOutcome.CONNECTED]
     await rig.service.close()
 
 
-async def test_connect_first_is_refused_on_every_way_of_dialling(tmp_path: Path) -> None:
-    rig, cid = await rig_with(tmp_path, ["op1"], phones=1, connect_strategy="amd_connect_first", amd=True)
-    with pytest.raises(CampaignNotCompliant, match="amd_connect_first"):
-        await rig.service.run_campaign(cid)  # what the demo and the lab tests call
-    assert rig.ari.originated() == []
+@pytest.mark.parametrize("by", ["key", "timeout"])
+async def test_connect_first_machine_is_flagged_and_ended_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by: str
+) -> None:
+    rig, run, (channel,) = await connect_first(tmp_path)
+    seen = ledger_spy(run, monkeypatch)
+    if by == "timeout":  # the real wait is MACHINE_END_AFTER_S
+        monkeypatch.setattr("dialer.service.calls.MACHINE_END_AFTER_S", 0.01)
+    await customer_answers(rig, channel, rig.clock.now())
+    await asyncio.sleep(0)
+    op = next(iter(run.floor.operators.values()))
+    snoop = f"{channel}-amd"
+    await snoop_enters(rig, snoop, "amd", "MACHINE", "LONGGREETING-1600-1500")
+    call = run.floor.calls[channel]
+    assert call.stage is CallStage.BRIDGED  # the operator decides, with a tone and the screen
+    assert any(r[:3] == ("play", op.channel_id, MACHINE_TONE) for r in rig.ari.requests)
+    assert rig.repo.attempts[call.attempt_id].values["amd_status"] == "MACHINE"  # what the desk card shows
+    timers = rig.service.ctx.background._timers
+    assert f"machine-{channel}" in timers
+    if by == "key":
+        await rig.service.end_as_machine(run.config.campaign_id, "op1")
+    else:
+        assert ("hangup", channel) not in rig.ari.requests
+        await asyncio.sleep(0.1)
+    assert ("hangup", channel) in rig.ari.requests
+    await rig.hang_up(channel)
+    assert rig.repo.outcomes() == [AttemptOutcome.MACHINE]
+    assert op.state is OperatorState.READY  # no wrap-up for a machine
+    assert seen == []  # not a live answer; machines count as abandons only where the campaign says so
+    await rig.service.close()
+
+
+async def test_connect_first_operator_keeps_a_person_amd_took_for_a_machine(tmp_path: Path) -> None:
+    rig, run, (channel,) = await connect_first(tmp_path)
+    await customer_answers(rig, channel, rig.clock.now())
+    await asyncio.sleep(0)
+    await snoop_enters(rig, f"{channel}-amd", "amd", "MACHINE", "MAXWORDS-3-3")
+    await rig.service.end_as_machine(run.config.campaign_id, "op1", keep=True)
+    assert f"machine-{channel}" not in rig.service.ctx.background._timers
+    assert ("hangup", channel) not in rig.ari.requests
+    await rig.hang_up(channel)
+    assert rig.repo.outcomes() == [AttemptOutcome.CONNECTED]
+    with pytest.raises(ValueError, match="not on a call"):
+        await rig.service.end_as_machine(run.config.campaign_id, "op1")
+    await rig.service.close()
+
+
+async def test_connect_first_machine_still_waiting_for_an_operator_is_hung_up(tmp_path: Path) -> None:
+    rig, run, calls = await connect_first(tmp_path, phones=2, dialing={"mode": "ratio", "lines_per_operator": 2.0})
+    first, second = calls
+    await customer_answers(rig, first, rig.clock.now())
+    await customer_answers(rig, second, rig.clock.now())
+    assert run.floor.calls[second].stage is CallStage.WAITING
+    await asyncio.sleep(0)
+    await snoop_enters(rig, f"{second}-amd", "amd", "MACHINE", "INITIALSILENCE-2500-2500")
+    assert run.floor.calls[second].stage is CallStage.MACHINE
+    assert f"abandon-{second}" not in rig.service.ctx.background._timers
+    assert ("hangup", second) in rig.ari.requests
+    await rig.hang_up(second)
+    await rig.hang_up(first)
+    assert sorted(str(o) for o in rig.repo.outcomes()) == sorted(
+        [str(AttemptOutcome.CONNECTED), str(AttemptOutcome.MACHINE)]
+    )
+    await rig.service.close()
+
+
+async def test_connect_first_detection_that_starts_late_is_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snoop that Asterisk set up long after the answer would let AMD judge half a "hello" (a long
+    greeting: machine): no detection then, the operator judges the call."""
+    rig, run, (channel,) = await connect_first(tmp_path)
+    seen = ledger_spy(run, monkeypatch)
+    await customer_answers(rig, channel, rig.clock.now() - timedelta(seconds=0.8))
+    await asyncio.sleep(0)
+    snoop = f"{channel}-amd"
+    await snoop_enters(rig, snoop, "amd_snoop")
+    assert ("continue", snoop, "dialer-amd") not in rig.ari.requests and ("hangup", snoop) in rig.ari.requests
+    call = run.floor.calls[channel]
+    assert (call.facts.amd_status, call.facts.amd_cause) == ("NOTSURE", "LATESTART-800")
+    assert call.stage is CallStage.BRIDGED and seen == [False]  # a person, counted once
+    assert f"machine-{channel}" not in rig.service.ctx.background._timers
     await rig.service.close()

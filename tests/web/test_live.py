@@ -55,6 +55,12 @@ class FakeService:
         self.calls.append(("dispose", login, code))
         await self.set_ready(campaign_id, login)
 
+    async def end_as_machine(self, campaign_id: int, login: str, keep: bool = False) -> None:
+        op = self.run.floor.operator_by_login(login)
+        if op is None or op.state is not OperatorState.ON_CALL:
+            raise ValueError(f"operator {login} is not on a call")
+        self.calls.append(("machine", login, keep))
+
 
 def live_env(tmp_path: Path) -> tuple[WebEnv, FakeService, TestClient]:
     env = make_env(tmp_path)
@@ -77,8 +83,16 @@ def test_desk_with_live_operator(tmp_path: Path) -> None:
     assert r.status_code == 200 and r.json()["state"] == "paused"
     assert c.post("/api/operator/pause", json={"reason": "nap"}, headers=h).status_code == 422
     assert c.post("/api/operator/ready", headers=h).json()["state"] == "ready"
-    # a call is bridged to them: the card comes from the live floor
+    # a call is bridged to them: the card comes from the live floor, with AMD's verdict when it said machine
     op.attempt_id = env.seed.attempt_id
+    assert c.post("/api/operator/machine", json={}, headers=h).status_code == 409  # not on a call
+    fake.run.floor.set_operator_state(op, OperatorState.ON_CALL, time.monotonic())
+    env.repo.update_attempt(env.seed.attempt_id, amd_status="MACHINE")
+    assert c.get("/api/operator/state").json()["card"]["amd_status"] == "MACHINE"
+    assert c.post("/api/operator/machine", json={"keep": True}, headers=h).status_code == 200
+    assert c.post("/api/operator/machine", json={}, headers=h).status_code == 200
+    assert fake.calls[-2:] == [("machine", "op1", True), ("machine", "op1", False)]
+    assert c.post("/api/operator/machine", json={"keep": "perhaps"}, headers=h).status_code == 422
     fake.run.floor.set_operator_state(op, OperatorState.WRAP_UP, time.monotonic() - 3)
     state = c.get("/api/operator/state").json()
     assert state["state"] == "wrap_up" and state["state_for_s"] >= 3

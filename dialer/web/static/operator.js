@@ -10,6 +10,7 @@
     : o === "connected" ? d.t("connected, no result recorded") : d.label(o));
   let current = null;
   let wrapStart = null;
+  let kept = null;  // the call the operator said is a person (the machine alert stays hidden for it)
 
   function renderCard(card) {
     const section = $("card-section");
@@ -55,6 +56,8 @@
     if (state.state === "wrap_up") { wrapStart = Date.now() - state.state_for_s * 1000; $("wrapup").hidden = false; }
     else { wrapStart = null; $("wrapup").hidden = true; }
     renderCard(state.card);
+    const machine = state.state === "on_call" && state.card && state.card.amd_status === "MACHINE";
+    if ($("machine-alert")) $("machine-alert").hidden = !machine || kept === state.card.attempt_id;
   }
 
   async function dispose(code, callback) {
@@ -88,6 +91,9 @@
   });
   document.addEventListener("keydown", (ev) => {
     if (ev.target.matches("input, textarea, select") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    // by key position, so M and P work on a Russian layout too
+    if (ev.code === "KeyM" && $("btn-machine")) { ev.preventDefault(); $("btn-machine").click(); return; }
+    if (ev.code === "KeyP" && $("machine-alert") && !$("machine-alert").hidden) { ev.preventDefault(); $("btn-person").click(); return; }
     if (/^[1-9]$/.test(ev.key)) {
       const b = document.querySelectorAll("#dispositions button.disp")[Number(ev.key) - 1];
       if (b) { ev.preventDefault(); b.click(); }
@@ -98,6 +104,11 @@
   if ($("btn-login")) $("btn-login").onclick = () => act("/api/operator/login", { campaign_id: campaign() });
   if ($("btn-ready")) $("btn-ready").onclick = () => act("/api/operator/ready");
   if ($("btn-record")) $("btn-record").onclick = () => act("/api/operator/record");
+  if ($("btn-machine")) $("btn-machine").onclick = () => act("/api/operator/machine", { keep: false });
+  if ($("btn-person")) $("btn-person").onclick = () => {
+    kept = current && current.card ? current.card.attempt_id : null;
+    act("/api/operator/machine", { keep: true });
+  };
   if ($("btn-pause")) $("btn-pause").onclick = () => act("/api/operator/pause", { reason: $("pause-code").value });
   setInterval(() => { if (wrapStart !== null) d.text($("wrapup-s"), d.dur((Date.now() - wrapStart) / 1000)); }, 250);
   d.listen($("desk").dataset.events, render);
