@@ -30,6 +30,7 @@ import os
 import statistics
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -195,8 +196,13 @@ class Floor:
     asterisk_spool: str  # the same directory as Asterisk (in its chroot) sees it
     ari: AriClient = field(init=False)
     ami: AmiClient = field(init=False)
+    failures: list[str] = field(default_factory=list)  # rounds that failed, for the report
+    token: str = field(default_factory=lambda: uuid.uuid4().hex[:6])  # channel ids unique to this run
     up: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)  # channel id -> StasisStart
     channel_names: dict[str, str] = field(default_factory=dict)
+
+    def prefix(self, round_: int) -> str:
+        return f"cc{self.token}-{round_}-"
 
     async def on_event(self, event: dict[str, Any]) -> None:
         if event.get("type") != "StasisStart":
@@ -231,7 +237,7 @@ class Floor:
 
     async def call(self, piece: Piece, op: str, round_: int, talk_s: int) -> None:
         """One customer: originate, (AMD,) into the operator's bridge, (recording started)."""
-        cid = f"cc-{round_}-{op}"
+        cid = f"{self.prefix(round_)}{op}"
         behaviour = SimBehaviour.HUMAN if piece.voice else SimBehaviour.SILENT
         number = sim_number(behaviour, 0, talk_s, prefix=f"+7999{round_ % 100:02d}{op[2:]:0>3}")
         dial = TRUNK_CUSTOMERS if piece.customers == "trunk" else LOCAL_CUSTOMERS
@@ -268,7 +274,7 @@ class Floor:
 
     async def hang_up(self, piece: Piece, round_: int) -> None:
         for op in self.operators:
-            cid = f"cc-{round_}-{op}"
+            cid = f"{self.prefix(round_)}{op}"
             with contextlib.suppress(Exception):
                 await self.ari.hangup(cid)
             if piece.recording == "snoops":
@@ -276,7 +282,7 @@ class Floor:
                     await self.ari.hangup(f"{cid}-snoop-operator")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            left = [c for c in await self.ari.channel_ids() if c.startswith(f"cc-{round_}-")]
+            left = [c for c in await self.ari.channel_ids() if c.startswith(self.prefix(round_))]
             if not left:
                 return
             await asyncio.sleep(0.3)
@@ -298,8 +304,10 @@ async def measure(
     await asyncio.gather(*(floor.call(piece, op, round_, talk_s) for op in floor.operators))
     setup_s, a_setup = time.monotonic() - t0, cpu_of(a_pid) - a0
     await asyncio.sleep(2.0)  # greetings over, media steady
-    expected = {f"cc-{round_}-{op}" for op in floor.operators}
-    codec = await floor.ari.channel_variable(f"cc-{round_}-{floor.operators[0]}", "CHANNEL(audionativeformat)")
+    expected = {f"{floor.prefix(round_)}{op}" for op in floor.operators}
+    codec = await floor.ari.channel_variable(
+        f"{floor.prefix(round_)}{floor.operators[0]}", "CHANNEL(audionativeformat)"
+    )
     up = expected & set(await floor.ari.channel_ids())
     if len(up) != len(floor.operators):
         raise RuntimeError(f"{piece.name}: {len(up)} of {len(floor.operators)} calls up")
@@ -312,12 +320,12 @@ async def measure(
     await floor.hang_up(piece, round_)
     if piece.recording != "none":
         await asyncio.sleep(1.0)  # the recordings' files closed
-        files = {f.name: f.stat().st_size for f in floor.spool.glob(f"cc-{round_}-*.wav")}
+        files = {f.name: f.stat().st_size for f in floor.spool.glob(f"{floor.prefix(round_)}*.wav")}
         for op in floor.operators:  # both sides of every call recorded, with sound in them
             for role in ("customer", "operator"):
-                if files.get(f"cc-{round_}-{op}-{role}.wav", 0) < 8000:
+                if files.get(f"{floor.prefix(round_)}{op}-{role}.wav", 0) < 8000:
                     raise RuntimeError(f"{piece.name}: no {role} recording of {op}'s call ({files})")
-    for f in floor.spool.glob(f"cc-{round_}-*"):
+    for f in floor.spool.glob(f"{floor.prefix(round_)}*"):
         f.unlink(missing_ok=True)
     n = len(floor.operators)
     return Sample(
@@ -339,7 +347,9 @@ async def idle_rates(labs: tuple[AsteriskLab, AsteriskLab], seconds: float) -> t
     return (after[0] - before[0]) / seconds, (after[1] - before[1]) / seconds
 
 
-async def bench(opts: Options, labs: tuple[AsteriskLab, AsteriskLab]) -> tuple[list[Sample], list[tuple[float, float]]]:
+async def bench(
+    opts: Options, labs: tuple[AsteriskLab, AsteriskLab]
+) -> tuple[list[Sample], list[tuple[float, float]], list[str]]:
     a = labs[0].config
     operators = [f"op{i}" for i in range(1, opts.calls + 1)]
     floor = Floor(operators, a.recording_dir, a.chroot_dir("/var/spool/asterisk") + "/recording")
@@ -351,6 +361,7 @@ async def bench(opts: Options, labs: tuple[AsteriskLab, AsteriskLab]) -> tuple[l
     await ami.connect()
     samples: list[Sample] = []
     idles: list[tuple[float, float]] = []
+    failures = floor.failures
     try:
         await floor.nail_up()
         await asyncio.sleep(2.0)
@@ -362,7 +373,14 @@ async def bench(opts: Options, labs: tuple[AsteriskLab, AsteriskLab]) -> tuple[l
             log.warning("repeat %d: idle A %.3f B %.3f cores", rep + 1, *idle)
             for piece in order:
                 round_ += 1
-                sample = await measure(piece, floor, labs, idle, round_, opts.seconds)
+                try:
+                    sample = await measure(piece, floor, labs, idle, round_, opts.seconds)
+                except Exception as exc:  # one failed round must not lose the others' figures: it is reported
+                    log.error("%s failed: %r", piece.name, exc)
+                    failures.append(f"{piece.name} (repeat {rep + 1}): {exc}")
+                    with contextlib.suppress(Exception):
+                        await floor.hang_up(piece, round_)
+                    continue
                 log.warning(
                     "%-24s A %.2f%% B %.2f%% of a core per call, set-up %.0f ms/call, machine %.0f%% busy, %s",
                     piece.name,
@@ -381,7 +399,7 @@ async def bench(opts: Options, labs: tuple[AsteriskLab, AsteriskLab]) -> tuple[l
                 await ari.destroy_bridge(f"cc-br-{op}")
         await ami.close()
         await ari.close()
-    return samples, idles
+    return samples, idles, failures
 
 
 # -- the report --------------------------------------------------------------------------------------
@@ -482,7 +500,7 @@ def main(argv: list[str] | None = None) -> None:
         for lab in labs:
             lab.up()
         bank.start_many(a_conf.operator_names[: args.calls])
-        samples, idles = asyncio.run(bench(opts, labs))
+        samples, idles, failures = asyncio.run(bench(opts, labs))
     finally:
         bank.stop_all()
         if not args.keep_running:
@@ -490,6 +508,8 @@ def main(argv: list[str] | None = None) -> None:
                 with contextlib.suppress(Exception):
                     lab.stop()
     text = report(opts, samples, idles, started)
+    if failures:
+        text += "\nFailed rounds (left out of the table):\n\n" + "".join(f"- {f}\n" for f in failures)
     print(text)
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     opts.out.write_text(text)

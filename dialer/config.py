@@ -62,6 +62,14 @@ class Settings(BaseSettings):
         default="Local/{number}@sim-customers",
         description="Dial string template for customers; {number} is E.164 without '+'",
     )
+    local_channel_formats: str = Field(
+        default="ulaw",
+        description=(
+            "Codecs a customer call through a Local/ dial string is created with (ARI originate formats), e.g."
+            " 'ulaw' or 'alaw' as the operators' softphones speak; '' lets Asterisk choose, which for a Local"
+            " channel is slin192 and costs about ten times the CPU per call (docs/benchmarks.md)"
+        ),
+    )
     recording_spool_dir: Path = Field(
         default=Path("/var/spool/asterisk/recording"),
         description="Where Asterisk writes ARI recordings, as seen from the dialer's file system",
