@@ -142,20 +142,8 @@ def calls_per_core(share: float) -> float:
 
 def private_pair(operators: int) -> tuple[LabConfig, LabConfig]:
     """Two instances on ports and RTP ranges of their own (the shared lab has 5038/8088/5060 and 5039/8089/
-    5070, RTP 20000-39998; SIPp 40000 and up)."""
-    a = LabConfig(
-        operators=operators,
-        instance="cost",
-        ami_port=5338,
-        ari_port=8388,
-        sip_port=5360,
-        rtp_start=10000,
-        rtp_end=11998,
-        trunk_peer_port=5370,
-        ari_app=APP,
-    )
-    b = replace(a, instance="costb", ami_port=5339, ari_port=8389, sip_port=5370, rtp_start=12000, rtp_end=13998)
-    return a, replace(b, trunk_peer_port=a.sip_port)
+    5070, RTP 20000-39998; SIPp 40000 and up; bench/load_bench.py --private 5438.. and RTP 16000-19998)."""
+    return LabConfig(operators=operators, ari_app=APP).private_pair("cost", 5338, 8388, 5360, 10000)
 
 
 def set_trunk_codec(labs: list[AsteriskLab], codec: str) -> None:

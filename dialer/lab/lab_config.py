@@ -105,6 +105,34 @@ class LabConfig:
             trunk_peer_port=self.sip_port,
         )
 
+    def private_pair(
+        self, instance: str, ami_port: int, ari_port: int, sip_port: int, rtp_start: int
+    ) -> tuple[LabConfig, LabConfig]:
+        """Two instances of this lab's chroot that share nothing with the default ones (benchmarks that run
+        long beside other jobs' tests): A on the given ports, B (the customers, over the trunk) on the next
+        AMI/ARI ports and SIP port + 10; 2,000 RTP ports each from `rtp_start`."""
+        a = replace(
+            self,
+            instance=instance,
+            ami_port=ami_port,
+            ari_port=ari_port,
+            sip_port=sip_port,
+            rtp_start=rtp_start,
+            rtp_end=rtp_start + 1998,
+            trunk_peer_port=sip_port + 10,
+        )
+        b = replace(
+            a,
+            instance=f"{instance}b",
+            ami_port=ami_port + 1,
+            ari_port=ari_port + 1,
+            sip_port=sip_port + 10,
+            rtp_start=rtp_start + 2000,
+            rtp_end=rtp_start + 3998,
+            trunk_peer_port=sip_port,
+        )
+        return a, b
+
     def server(self, name: str) -> AsteriskServer:
         """This instance as one of several servers in the dialer's settings (DIALER_ASTERISK_SERVERS)."""
         return AsteriskServer(
