@@ -53,7 +53,7 @@ from dialer.lab.lab_config import (
 )
 from dialer.simcustomers import SimBehaviour, sim_number
 from dialer.telephony.ami import AmiClient
-from dialer.telephony.ari import AriClient
+from dialer.telephony.ari import AriClient, TelephonyError
 
 TICKS = os.sysconf("SC_CLK_TCK")
 APP = "callcost"
@@ -154,6 +154,11 @@ def set_trunk_codec(labs: list[AsteriskLab], codec: str) -> None:
         lab.config = replace(lab.config, trunk_codec=codec)
         lab.render_config()
         lab.cli("module reload res_pjsip.so")
+        deadline = time.monotonic() + 15
+        while f"{codec}" not in (lab.cli("pjsip show endpoint sim-trunk", check=False) or ""):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the trunk of {lab.config.instance} did not come back with {codec}")
+            time.sleep(0.3)
     time.sleep(1.0)
 
 
@@ -231,7 +236,11 @@ class Floor:
         dial = TRUNK_CUSTOMERS if piece.customers == "trunk" else LOCAL_CUSTOMERS
         fut = self._expect(cid)
         endpoint = dial.format(number=number.lstrip("+"))
-        await self.ari.originate(endpoint, channel_id=cid, app_args="c", timeout_s=15, formats=piece.formats)
+        try:
+            await self.ari.originate(endpoint, channel_id=cid, app_args="c", timeout_s=15, formats=piece.formats)
+        except TelephonyError:  # a loaded Asterisk, or PJSIP just reloaded: once more, then give up
+            await asyncio.sleep(2.0)
+            await self.ari.originate(endpoint, channel_id=cid, app_args="c", timeout_s=15, formats=piece.formats)
         await asyncio.wait_for(fut, 30)
         if piece.amd:
             back = self._expect(cid)
