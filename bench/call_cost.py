@@ -298,7 +298,13 @@ async def measure(
     set_trunk_codec(list(labs), piece.trunk_codec)
     talk_s = int(seconds + 60)
     t0, a0 = time.monotonic(), cpu_of(a_pid)
-    await asyncio.gather(*(floor.call(piece, op, round_, talk_s) for op in floor.operators))
+    burst = asyncio.Semaphore(4)  # a dialer paces its originates too; a burst of all N at once stalls ARI
+
+    async def one(op: str) -> None:
+        async with burst:
+            await floor.call(piece, op, round_, talk_s)
+
+    await asyncio.gather(*(one(op) for op in floor.operators))
     setup_s, a_setup = time.monotonic() - t0, cpu_of(a_pid) - a0
     await asyncio.sleep(2.0)  # greetings over, media steady
     expected = {f"{floor.prefix(round_)}{op}" for op in floor.operators}
@@ -351,7 +357,7 @@ async def bench(
     operators = [f"op{i}" for i in range(1, opts.calls + 1)]
     floor = Floor(operators, a.recording_dir, a.chroot_dir("/var/spool/asterisk") + "/recording")
     ari = floor.ari = AriClient(
-        f"http://{a.bind_addr}:{a.ari_port}", LAB_ARI_USER, LAB_ARI_PASSWORD, APP, floor.on_event
+        f"http://{a.bind_addr}:{a.ari_port}", LAB_ARI_USER, LAB_ARI_PASSWORD, APP, floor.on_event, request_timeout_s=30
     )
     ami = floor.ami = AmiClient(a.bind_addr, a.ami_port, LAB_AMI_USER, LAB_AMI_SECRET)
     await ari.start()
