@@ -60,7 +60,7 @@ from dialer.db.models import OperatorSession
 from dialer.db.repository import Repository
 from dialer.floor import CallStage
 from dialer.lab import AsteriskLab, LabConfig
-from dialer.lab.lab_config import LAB_AMI_SECRET, LAB_AMI_USER
+from dialer.lab.lab_config import LAB_AMI_SECRET, LAB_AMI_USER, LOCAL_CUSTOMERS, TRUNK_CUSTOMERS
 from dialer.lab.softphones import SoftphoneBank
 from dialer.pacing import OperatorState
 from dialer.rules.campaign import parse_campaign
@@ -92,6 +92,11 @@ class Options:
     amd: bool = False
     seed: int = 1
     ua_per_sipp: int = 10  # one SIPp per 10 operators: a quarter of the CPU of one per operator (measured)
+    # "local": simulated customers as Local channels on the dialer's Asterisk (the lab's default); "trunk":
+    # on a second instance reached over the PJSIP trunk, as a carrier is, so the dialer's Asterisk carries
+    # only what it would carry in production
+    customers: str = "local"
+    private: bool = False  # two Asterisk instances of the benchmark's own (ports 5438.., no shared lock)
     out: Path = PROJECT_ROOT / "bench" / "results" / "load_bench.md"
     keep_events: Path | None = None
 
@@ -122,7 +127,7 @@ def contacts_needed(opts: Options) -> int:
 def campaign(opts: Options) -> dict[str, Any]:
     return {
         "name": "load-bench",
-        "dial_string": "Local/{number}@sim-customers",
+        "dial_string": TRUNK_CUSTOMERS if opts.customers == "trunk" else LOCAL_CUSTOMERS,
         "dispositions": [{"code": "ok", "label": "OK", "positive": True}],
         "recording": "all" if opts.record else "none",
         "amd": opts.amd,
@@ -137,6 +142,19 @@ def campaign(opts: Options) -> dict[str, Any]:
 # -- the lab ---------------------------------------------------------------------------------------
 
 
+PRIVATE_PORTS = ("load", 5438, 8488, 5460, 16000)  # instance, AMI, ARI, SIP, RTP (bench/call_cost.py: 53xx)
+PRIVATE_SOFTPHONES = (14600, 47000)  # SIPp SIP and RTP base ports beside the shared lab's 15400 / 42000
+
+
+def private_labs(last_operator: int) -> tuple[AsteriskLab, AsteriskLab]:
+    """The benchmark's own pair of instances, started (stopped again by `run`)."""
+    a, b = LabConfig(operators=last_operator).private_pair(*PRIVATE_PORTS)
+    labs = AsteriskLab(a), AsteriskLab(b)
+    for lab in labs:
+        lab.up()
+    return labs
+
+
 def ready_lab(last_operator: int) -> AsteriskLab:
     """The lab up, with endpoints up to op<last_operator> and AMI timestamps; re-rendered and reloaded
     if the running Asterisk was started with fewer operators (or without timestamps)."""
@@ -145,10 +163,11 @@ def ready_lab(last_operator: int) -> AsteriskLab:
     if not (status.running and status.ami_ok and status.ari_ok):  # `up` waits for the lab's lock even then
         lab.up()
     endpoint = lab.cli(f"pjsip show endpoint op{last_operator}", check=False) or ""
+    trunk = lab.cli("pjsip show endpoint sim-trunk", check=False) or ""
     settings = lab.cli("manager show settings", check=False) or ""
     stamped = any(line.split(":")[0].strip() == "Timestamp events" and "Yes" in line for line in settings.splitlines())
-    if "Unable to find" in endpoint or not stamped:
-        log.warning("re-rendering the lab's configuration (op1..op%d, AMI timestamps) and reloading", last_operator)
+    if "Unable to find" in endpoint + trunk or not stamped:
+        log.warning("re-rendering the lab's configuration (op1..op%d, trunk, AMI timestamps); reloading", last_operator)
         lab.render_config()
         lab.cli("module reload res_pjsip.so")
         lab.cli("manager reload")
@@ -304,6 +323,7 @@ class Measured:
     asterisk_cpu_s: float = 0.0
     softphones_cpu_s: float = 0.0
     recorder_cpu_s: float = 0.0
+    customers_cpu_s: float | None = None  # the customers' Asterisk (trunk runs)
     database_cpu_s: float | None = None
     machine_busy: float = 0.0
     rss_before_mb: float = 0.0
@@ -425,6 +445,7 @@ async def dial_for(
     pg_name: str | None,
     m: Measured,
     workdir: Path,
+    customers_lab: AsteriskLab | None,
 ) -> None:
     settings = lab.config.settings(database_url=url, recordings_dir=workdir / "recordings", ari_app="loadbench")
     service = dialer_service(settings, repo)
@@ -458,8 +479,9 @@ async def dial_for(
         db_tid = await service.db.call(threading.get_native_id)
         sipp_pids = softphone_pids(bank)
         asterisk_pid = lab._pid()
+        customers_pid = customers_lab._pid() if customers_lab is not None else None
 
-        def counters() -> tuple[float, float, float, float, float, str, float]:
+        def counters() -> tuple[float, float, float, float, float, str, float, float]:
             return (
                 cpu_of(os.getpid()) or 0.0,
                 thread_cpu(db_tid),
@@ -468,6 +490,7 @@ async def dial_for(
                 cpu_of(recorder.pid) or 0.0,
                 (_read("/proc/stat") or "cpu 0 0 0 0").splitlines()[0],
                 thread_cpu(sampler.native_id),
+                cpu_of(customers_pid) or 0.0,
             )
 
         m.rss_before_mb = rss_mb()
@@ -509,6 +532,7 @@ async def dial_for(
         m.asterisk_cpu_s = after[2] - before[2]
         m.softphones_cpu_s = after[3] - before[3]
         m.recorder_cpu_s = after[4] - before[4]
+        m.customers_cpu_s = after[7] - before[7] if customers_pid is not None else None
         m.machine_busy = machine_busy_fraction(before[5], after[5])
         m.database_cpu_s = sampler.db_tally.seconds if sampler.database is not None else None
         m.asterisk_threads = sampler.asterisk.by_function()
@@ -537,11 +561,28 @@ def run(opts: Options) -> str:
     workdir = PROJECT_ROOT / "var" / "load_bench"
     workdir.mkdir(parents=True, exist_ok=True)
     logins = [f"op{i}" for i in range(FIRST_OPERATOR, FIRST_OPERATOR + opts.operators)]
-    lab = ready_lab(FIRST_OPERATOR + opts.operators - 1)
+    last = FIRST_OPERATOR + opts.operators - 1
+    customers_lab: AsteriskLab | None = None
+    if opts.private:
+        lab, customers_lab = private_labs(last)
+        if opts.customers != "trunk":
+            customers_lab.stop()
+            customers_lab = None
+    else:
+        lab = ready_lab(last)
+        if opts.customers == "trunk":
+            customers_lab = AsteriskLab(lab.config.second())
+            customers_lab.up()
     url, pg_name = make_database(opts, workdir)
     events_path = opts.keep_events or workdir / "ami_events.jsonl"
     recorder: subprocess.Popen[str] | None = None
-    bank = SoftphoneBank(lab.config) if opts.ua_per_sipp == 1 else SharedSoftphoneBank(lab.config, opts.ua_per_sipp)
+    bank: SoftphoneBank | SharedSoftphoneBank
+    if opts.ua_per_sipp == 1:
+        bank = SoftphoneBank(lab.config)
+    elif opts.private:
+        bank = SharedSoftphoneBank(lab.config, opts.ua_per_sipp, *PRIVATE_SOFTPHONES)
+    else:
+        bank = SharedSoftphoneBank(lab.config, opts.ua_per_sipp)
     try:
         migrate(url)
         repo = Repository(make_session_factory(make_engine(url)))
@@ -575,7 +616,9 @@ def run(opts: Options) -> str:
         assert recorder.stdout is not None
         if recorder.stdout.readline().strip() != "ready":
             raise RuntimeError("the AMI recorder did not start")
-        asyncio.run(dial_for(opts, lab, repo, url, campaign_id, logins, bank, recorder, pg_name, m, workdir))
+        asyncio.run(
+            dial_for(opts, lab, repo, url, campaign_id, logins, bank, recorder, pg_name, m, workdir, customers_lab)
+        )
         recorder.terminate()
         recorder.wait(timeout=10)
         attempts = repo.attempts(campaign_id)
@@ -589,6 +632,11 @@ def run(opts: Options) -> str:
         if pg_name is not None:
             with contextlib.suppress(Exception):
                 drop_database(pg_name)
+        if opts.private:  # the shared lab's instances stay up for other jobs; the benchmark's own do not
+            for instance in (lab, customers_lab):
+                if instance is not None:
+                    with contextlib.suppress(Exception):
+                        instance.stop()
     customer_ids = {a.channel_id for a in attempts if a.channel_id}
     with events_path.open() as fh:
         events = [json.loads(line) for line in fh]
@@ -634,11 +682,14 @@ def report(
     originate_s = [s for _, s, r in m.originates if r == "ok"]
     opened = f"{m.never_originated} / {m.unseen_originated}"
     call_s = ledger.call_seconds()
-    if call_s > 0 and m.asterisk_cpu_s > 0:
-        share = m.asterisk_cpu_s / call_s
-        per_concurrent = f"{share:.1%} of a core, so {cores / share:.0f} calls at once would fill {cores} cores"
-    else:
-        per_concurrent = "-"
+
+    def per_concurrent(cpu_s: float | None) -> str:
+        """A process's CPU per customer call up at once: its CPU seconds over the calls' seconds."""
+        if cpu_s is None or call_s <= 0 or cpu_s <= 0:
+            return "-"
+        share = cpu_s / call_s
+        return f"{share:.2%} of a core: {1 / share:.0f} calls at once per core"
+
     components = [Component("dialer", m.dialer_cpu_s, 1.0), Component("Asterisk", m.asterisk_cpu_s, cores)]
     if m.database_cpu_s is not None:
         components.append(Component("PostgreSQL", m.database_cpu_s, cores))
@@ -689,7 +740,12 @@ def report(
         ("**dialer memory**: RSS at start of dialling / peak", f"{m.rss_before_mb:.0f} MB / {m.peak_rss_mb:.0f} MB"),
         ("Asterisk CPU / per 1,000 calls", cpu(m.asterisk_cpu_s)),
         ("…by Asterisk thread (start function), seconds", asterisk_split(m.asterisk_threads, m.asterisk_cpu_s)),
-        ("…per customer call up at once (call-seconds)", per_concurrent),
+        ("…**per customer call up at once** (call-seconds, ringing included)", per_concurrent(m.asterisk_cpu_s)),
+        ("**dialer CPU per customer call up at once**", per_concurrent(m.dialer_cpu_s)),
+        (
+            "the customers' Asterisk (second instance, trunk runs) CPU / per call up at once",
+            "-" if m.customers_cpu_s is None else f"{m.customers_cpu_s:.1f} s / {per_concurrent(m.customers_cpu_s)}",
+        ),
         database,
         ("softphones (SIPp) CPU / RSS, all together", f"{m.softphones_cpu_s:.1f} s / {m.softphones_rss_mb:.0f} MB"),
         ("AMI event recorder CPU (a process of its own)", f"{m.recorder_cpu_s:.1f} s"),
@@ -707,8 +763,16 @@ def report(
         cmd += f" --ua-per-sipp {opts.ua_per_sipp}"
     if opts.database != "postgresql":
         cmd += f" --database {opts.database}"
+    if opts.customers != "local":
+        cmd += f" --customers {opts.customers}"
+    if opts.private:
+        cmd += " --private"
+    where = "on a second Asterisk over the PJSIP trunk" if opts.customers == "trunk" else "as Local channels"
+    if opts.private:
+        where += " (the benchmark's private instances)"
     setup = (
         f"Mode {opts.mode}, database {opts.database}, recording {'on' if opts.record else 'off'},"
+        f" customers {where},"
         f" AMD {'on' if opts.amd else 'off'}. Customers: {opts.answer_rate:.0%} answer after"
         f" U({opts.ring_min}, {opts.ring_max}) s of ringing and talk U({opts.talk_min}, {opts.talk_max}) s"
         f" (after a 1 s greeting and 1 s pause); the rest ring out ({opts.ring_timeout} s ring time) or are"
@@ -748,6 +812,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--amd", action="store_true", help="answering-machine detection (adds its seconds to the latency)")
     ap.add_argument("--seed", type=int, default=d.seed)
     ap.add_argument("--ua-per-sipp", type=int, default=d.ua_per_sipp, help="operators per SIPp answering process")
+    ap.add_argument(
+        "--customers",
+        choices=["local", "trunk"],
+        default=d.customers,
+        help="simulated customers as Local channels on the dialer's Asterisk, or on a second one over a PJSIP trunk",
+    )
+    ap.add_argument(
+        "--private", action="store_true", help="run on the benchmark's own Asterisk instances (5438..), not the lab"
+    )
     ap.add_argument("--out", type=Path, default=d.out, help="the Markdown report")
     ap.add_argument("--log-level", default="WARNING", help="the dialer's log level (INFO shows every pacing step)")
     args = ap.parse_args(argv)
@@ -766,6 +839,8 @@ def main(argv: list[str] | None = None) -> None:
         amd=args.amd,
         seed=args.seed,
         ua_per_sipp=args.ua_per_sipp,
+        customers=args.customers,
+        private=args.private,
         out=args.out,
     )
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -32,6 +32,9 @@ BASE_RTP = 42000
 class SharedSoftphoneBank:
     lab: LabConfig
     per_process: int = 10
+    # another bank at once (bench/call_cost.py on its private Asterisk) takes other ports
+    base_port: int = BASE_PORT
+    base_rtp: int = BASE_RTP
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="dialer-shared-softphones-")))
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     ports: dict[str, int] = field(default_factory=dict)  # endpoint -> the answering process's SIP port
@@ -50,14 +53,14 @@ class SharedSoftphoneBank:
         for g in range(0, len(endpoints), self.per_process):
             group = endpoints[g : g + self.per_process]
             index = len(self.processes)
-            port = BASE_PORT + index
+            port = self.base_port + index
             log = open(self.workdir / f"uas-{index}.log", "ab")  # noqa: SIM115 - handed to the child
             proc = subprocess.Popen(
                 answer_command(
                     self.lab,
                     self.answer_scenario,
                     port,
-                    BASE_RTP + 4 * index,
+                    self.base_rtp + 4 * index,
                     max_calls=4 * self.per_process,
                     error_file=self.workdir / f"uas-{index}-errors.log",
                 ),

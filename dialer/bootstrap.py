@@ -74,6 +74,7 @@ def service_options(settings: Settings) -> ServiceOptions:
         trunk=settings.trunk,
         recording_format=settings.recording_format,
         recording_spool_dir=settings.recording_spool_dir,
+        local_channel_formats=settings.local_channel_formats,
     )
 
 

@@ -7,6 +7,7 @@ loopback-only credentials.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -62,6 +63,14 @@ class Settings(BaseSettings):
         default="Local/{number}@sim-customers",
         description="Dial string template for customers; {number} is E.164 without '+'",
     )
+    local_channel_formats: str = Field(
+        default="ulaw",
+        description=(
+            "Codecs a customer call through a Local/ dial string is created with (ARI originate formats), e.g."
+            " 'ulaw' or 'alaw' as the operators' softphones speak; '' lets Asterisk choose, which for a Local"
+            " channel is slin192 and costs about ten times the CPU per call (docs/benchmarks.md)"
+        ),
+    )
     recording_spool_dir: Path = Field(
         default=Path("/var/spool/asterisk/recording"),
         description="Where Asterisk writes ARI recordings, as seen from the dialer's file system",
@@ -95,6 +104,16 @@ class Settings(BaseSettings):
     dnc_sync_file: Path | None = Field(
         default=None, description="a do-not-call file (e.g. a registry export) merged into the global list hourly"
     )
+
+    @model_validator(mode="after")
+    def _local_channel_formats_are_codec_names(self) -> Settings:
+        value = self.local_channel_formats
+        if value and not re.fullmatch(r"[a-z0-9_]+(,[a-z0-9_]+)*", value):
+            raise ValueError(
+                f"DIALER_LOCAL_CHANNEL_FORMATS={value!r}: Asterisk codec names separated by commas"
+                " (e.g. 'ulaw' or 'alaw,ulaw'), or empty"
+            )
+        return self
 
     @model_validator(mode="after")
     def _s3_store_has_a_bucket(self) -> Settings:

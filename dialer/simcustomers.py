@@ -17,6 +17,7 @@ class SimBehaviour(IntEnum):
     UNALLOCATED = 5
     CONGESTION = 6
     REJECTED = 7
+    SILENT = 8  # answers and says nothing (benchmarks: the call without the simulated voice)
 
 
 def sim_number(behaviour: SimBehaviour, ring_s: int = 2, talk_s: int = 10, prefix: str = "+7999") -> str:

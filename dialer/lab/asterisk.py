@@ -190,6 +190,10 @@ class AsteriskLab:
             for name in c.operator_names
         )
         (etc / "pjsip_operators.conf").write_text(operators)
+        trunk = {"BIND_ADDR": c.bind_addr, "PEER_SIP_PORT": str(c.peer_sip_port), "TRUNK_CODEC": c.trunk_codec}
+        (etc / "pjsip_lab_trunk.conf").write_text(
+            render_template((CONF_DIR / "pjsip_lab_trunk.conf.tmpl").read_text(), trunk)
+        )
         for d in ("/var/spool/asterisk", "/var/run/asterisk", "/var/log/asterisk", "/var/lib/asterisk"):
             (self.root / c.chroot_dir(d).lstrip("/")).mkdir(parents=True, exist_ok=True)
         c.recording_dir.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,12 @@ LAB_ARI_USER = "dialer"
 LAB_ARI_PASSWORD = "lab-ari-secret"
 
 
+# The lab's two ways to reach simulated customers: Local channels into this Asterisk's own dialplan, or
+# the PJSIP trunk to a second instance that simulates them (the topology of a real carrier).
+LOCAL_CUSTOMERS = "Local/{number}@sim-customers"
+TRUNK_CUSTOMERS = "PJSIP/{number}@sim-trunk"
+
+
 class LabError(RuntimeError):
     pass
 
@@ -48,6 +54,11 @@ class LabConfig:
     instance: str = ""
     rtp_start: int = 20000
     rtp_end: int = 30000
+    # The customer trunk between two lab instances (pjsip_lab_trunk.conf.tmpl): customers simulated on
+    # the peer, reached as PJSIP/{number}@sim-trunk, as a carrier would be. None: the next instance's
+    # port (sip_port + 10, which `second()` takes). The codec is the trunk's only one.
+    trunk_peer_port: int | None = None
+    trunk_codec: str = "ulaw"
 
     @property
     def root(self) -> Path:
@@ -76,6 +87,11 @@ class LabConfig:
         """Where this instance's channel events land (asterisk_conf/cel_custom.conf), as seen from the host."""
         return self.root / self.chroot_dir("/var/log/asterisk").lstrip("/") / "cel-custom" / "dialer-cel.csv"
 
+    @property
+    def peer_sip_port(self) -> int:
+        """The SIP port of the instance at the other end of the customer trunk."""
+        return self.trunk_peer_port if self.trunk_peer_port is not None else self.sip_port + 10
+
     def second(self, instance: str = "b") -> LabConfig:
         """Another Asterisk instance beside this one: same chroot, operators and app, other ports."""
         return replace(
@@ -86,7 +102,36 @@ class LabConfig:
             sip_port=self.sip_port + 10,
             rtp_start=self.rtp_end + 2,
             rtp_end=39998,  # SIPp softphones take 40000 and up
+            trunk_peer_port=self.sip_port,
         )
+
+    def private_pair(
+        self, instance: str, ami_port: int, ari_port: int, sip_port: int, rtp_start: int
+    ) -> tuple[LabConfig, LabConfig]:
+        """Two instances of this lab's chroot that share nothing with the default ones (benchmarks that run
+        long beside other jobs' tests): A on the given ports, B (the customers, over the trunk) on the next
+        AMI/ARI ports and SIP port + 10; 2,000 RTP ports each from `rtp_start`."""
+        a = replace(
+            self,
+            instance=instance,
+            ami_port=ami_port,
+            ari_port=ari_port,
+            sip_port=sip_port,
+            rtp_start=rtp_start,
+            rtp_end=rtp_start + 1998,
+            trunk_peer_port=sip_port + 10,
+        )
+        b = replace(
+            a,
+            instance=f"{instance}b",
+            ami_port=ami_port + 1,
+            ari_port=ari_port + 1,
+            sip_port=sip_port + 10,
+            rtp_start=rtp_start + 2000,
+            rtp_end=rtp_start + 3998,
+            trunk_peer_port=sip_port,
+        )
+        return a, b
 
     def server(self, name: str) -> AsteriskServer:
         """This instance as one of several servers in the dialer's settings (DIALER_ASTERISK_SERVERS)."""
@@ -118,7 +163,7 @@ class LabConfig:
             "ami_port": self.ami_port,
             "ami_user": LAB_AMI_USER,
             "ami_password": LAB_AMI_SECRET,
-            "trunk": "Local/{number}@sim-customers",
+            "trunk": LOCAL_CUSTOMERS,
             "recording_spool_dir": self.recording_dir,
             "cdr_csv_path": self.cdr_csv_path,
         }

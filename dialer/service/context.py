@@ -20,6 +20,7 @@ class ServiceOptions:
     trunk: str
     recording_format: RecordingFormat = "ogg"
     recording_spool_dir: Path = Path("/var/spool/asterisk/recording")
+    local_channel_formats: str = "ulaw"  # a Local channel created without formats runs in slin192
 
 
 @dataclass

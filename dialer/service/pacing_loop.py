@@ -153,16 +153,19 @@ class PacingLoop:
         run.floor.calls[task.channel_id] = call
         run.dialled += 1
         endpoint = run.config.dial_string.format(number=task.phone.lstrip("+"))
+        local = endpoint.startswith("Local/")
         try:
             await ari.originate(
                 endpoint,
                 channel_id=task.channel_id,
-                other_channel_id=f"{task.channel_id}-2" if endpoint.startswith("Local/") else None,
+                other_channel_id=f"{task.channel_id}-2" if local else None,
                 app_args="customer",
                 timeout_s=run.config.ring_timeout_s,
                 caller_id=run.config.caller_id,
                 # names the attempt on the channel and in Asterisk's CDR: what a restarted dialer adopts by
                 variables=attempt_variables(task.attempt_id),
+                # a carrier trunk negotiates its codecs; a Local channel would otherwise run in slin192
+                formats=ctx.options.local_channel_formats if local else "",
             )
             run.backoff.accepted(server)
         except TelephonyError as exc:

@@ -73,6 +73,7 @@ class CallControl(Protocol):
         other_channel_id: str | None = None,
         caller_id: str | None = None,
         variables: dict[str, str] | None = None,
+        formats: str = "",
     ) -> None: ...
 
     async def hangup(self, channel_id: str, reason: str = "normal") -> None: ...

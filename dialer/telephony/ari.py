@@ -207,9 +207,12 @@ class AriClient:
         caller_id: str | None = None,
         other_channel_id: str | None = None,
         variables: dict[str, str] | None = None,
+        formats: str = "",
     ) -> None:
         """`variables`: channel variables (and functions such as CDR(dialer_attempt)) set on the new channel
-        before it rings, e.g. `attempt_variables(attempt_id)`."""
+        before it rings, e.g. `attempt_variables(attempt_id)`. `formats` (e.g. "ulaw,alaw"): the codecs the
+        channel is created with; without them a Local channel takes Asterisk's best, slin192, and every frame
+        of the call is resampled (bench/call_cost.py)."""
         params: dict[str, Any] = {
             "endpoint": endpoint,
             "app": self.app,
@@ -221,6 +224,8 @@ class AriClient:
             params["otherChannelId"] = other_channel_id
         if caller_id:
             params["callerId"] = caller_id
+        if formats:
+            params["formats"] = formats
         if variables:
             params["variables"] = variables  # aioswagger sends it as the JSON body {"variables": {...}}
         try:

@@ -41,6 +41,7 @@ class FakeAri:
         self.up = True
         self.refuse_originate = False
         self.requests: list[tuple[Any, ...]] = []
+        self.originate_formats: dict[str, str] = {}  # channel id -> the formats it was originated with
 
     @property
     def connected(self) -> bool:
@@ -62,10 +63,12 @@ class FakeAri:
         other_channel_id: str | None = None,
         caller_id: str | None = None,
         variables: dict[str, str] | None = None,
+        formats: str = "",
     ) -> None:
         if self.refuse_originate:
             raise TelephonyError("Allocation failed", 500)
         self.requests.append(("originate", endpoint, channel_id, app_args))
+        self.originate_formats[channel_id] = formats
 
     def originated(self, app_args: str = "customer") -> list[str]:
         """Channel ids of the originations with these Stasis arguments (customers by default)."""

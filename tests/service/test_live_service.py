@@ -62,6 +62,21 @@ async def test_pacing_places_what_decide_says(tmp_path: Path) -> None:
     await rig.service.close()
 
 
+@pytest.mark.parametrize(
+    ("dial_string", "formats"), [("Local/{number}@sim-customers", "ulaw"), ("PJSIP/{number}@carrier", "")]
+)
+async def test_a_local_call_is_originated_in_the_operators_codec(
+    tmp_path: Path, dial_string: str, formats: str
+) -> None:
+    """Without formats Asterisk creates a Local channel in slin192 and resamples every frame of the call
+    (ten times the CPU per call, bench/call_cost.py); a trunk negotiates its own codecs."""
+    rig, cid = await rig_with(tmp_path, ["op1"], phones=1, dial_string=dial_string)
+    await rig.service.pace_once(rig.service.runs[cid])
+    (channel,) = rig.ari.originated()
+    assert rig.ari.originate_formats[channel] == formats
+    await rig.service.close()
+
+
 async def test_an_answered_call_is_bridged_to_a_ready_operator(tmp_path: Path) -> None:
     rig, cid = await rig_with(tmp_path, ["op1"], phones=1)
     run = rig.service.runs[cid]

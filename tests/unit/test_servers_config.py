@@ -70,3 +70,11 @@ def test_lab_second_instance_has_its_own_ports_and_directories() -> None:
     assert b.recording_dir != a.recording_dir
     assert b.server("b").ari_url == f"http://127.0.0.1:{b.ari_port}"
     assert b.settings().recording_spool_dir == b.recording_dir
+
+
+def test_local_channel_formats_default_to_ulaw_and_refuse_anything_but_codec_names() -> None:
+    assert Settings().local_channel_formats == "ulaw"
+    assert Settings(local_channel_formats="alaw,ulaw").local_channel_formats == "alaw,ulaw"
+    assert Settings(local_channel_formats="").local_channel_formats == ""
+    with pytest.raises(ValueError, match="DIALER_LOCAL_CHANNEL_FORMATS='ulaw; alaw'"):
+        Settings(local_channel_formats="ulaw; alaw")
