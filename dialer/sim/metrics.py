@@ -23,6 +23,40 @@ class AnsweredCall:
     abandoned: bool
 
 
+@dataclass(frozen=True, slots=True)
+class InboundCallRecord:
+    """One caller who came in: how long they waited, and whether an operator answered or they hung up."""
+
+    arrived_at: float
+    waited_s: float
+    answered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InboundFigures:
+    """The inbound queue's figures over a shift (callers still queued at the end are left out)."""
+
+    offered: int
+    answered: int
+    abandoned: int  # hung up while queued
+    service_level: float  # answered within the threshold / offered (1 with no caller)
+    average_speed_of_answer_s: float  # mean wait of the answered callers
+    within_s: float
+
+    @staticmethod
+    def of(calls: Sequence[InboundCallRecord], within_s: float) -> InboundFigures:
+        answered = [c for c in calls if c.answered]
+        quick = sum(1 for c in answered if c.waited_s <= within_s + 1e-9)
+        return InboundFigures(
+            offered=len(calls),
+            answered=len(answered),
+            abandoned=len(calls) - len(answered),
+            service_level=quick / len(calls) if calls else 1.0,
+            average_speed_of_answer_s=sum(c.waited_s for c in answered) / len(answered) if answered else 0.0,
+            within_s=within_s,
+        )
+
+
 @dataclass(slots=True)
 class OperatorLog:
     operator_id: int
@@ -54,6 +88,7 @@ class SimResult:
     abandoned: int
     counters: dict[str, float]
     worst_full_hour_abandon_rate: float = 0.0  # worst rolling hour among windows ending after the first full hour
+    inbound: InboundFigures | None = None  # blended scenarios: the inbound queue (the figures above are outbound)
 
     def meets_cap(self, cap: float) -> bool:
         """The bar's rule: the shift and every rolling hour from the start (after the 50th answer) under `cap`."""
@@ -108,6 +143,7 @@ def summarise(
     calls: Sequence[AnsweredCall],
     operators: Sequence[OperatorLog],
     counters: dict[str, float],
+    inbound: InboundFigures | None = None,
 ) -> SimResult:
     logged = sum(o.logged_in_s for o in operators)
     busy = sum(o.talk_s + o.wrap_s for o in operators)
@@ -128,4 +164,5 @@ def summarise(
         abandoned=abandoned,
         counters=counters,
         worst_full_hour_abandon_rate=worst_rolling_rate(calls, min_answers=1, from_s=ROLLING_WINDOW_S),
+        inbound=inbound,
     )
