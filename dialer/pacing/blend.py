@@ -17,11 +17,25 @@ tutorial, review and research prospects", MSOM 5(2), 2003, section 4.1):
 Erlang C ignores callers who give up while queued (Erlang A models them); abandonment shortens the queue,
 so Erlang C over-staffs slightly: a safe side, at a little outbound occupancy.
 
-How the reserve is applied to the snapshot `decide()` sees (`blend`): the operators on an inbound call or
-its wrap-up belong to the inbound pool already and are removed; the pool needs `N* - those` more, plus one
-for each caller queued now, and that many more operators are removed too, ready ones first (those are
-the idle reserve), then the ones nearest to freeing up. The outbound engine plans for the operators it
-still sees; its abandon guard counts outbound calls only (the snapshot's statistics are outbound).
+A dedicated pool of N* is what a campaign would staff without blending, and it over-reserves a blended
+floor: there every operator finishing a call, inbound or outbound, can take the next caller. The reserve
+`blend` keeps is therefore the smaller of two sufficient sizes:
+- the dedicated pool's idle part, `N* - operators on inbound calls now`;
+- the idle reserve r of the threshold policy, sized by a birth-death model of its deficit d = r - idle
+  (our derivation, checked in the simulator; it is not in the paper): d grows by one with each inbound
+  arrival (rate lambda) and shrinks by one with each operator finishing a call, since the engine does not
+  dial for the operators it does not see (rate nu = A / h_in + (n - r - A) / h_out, A = lambda h_in the
+  inbound calls expected in progress, n the operators taking calls). So d is an M/M/1 queue with load
+  rho = lambda / nu: a caller waits when d >= r, with probability rho^r, and then for an exponential time of
+  rate nu - lambda, so SL(r) = 1 - rho^r exp(-(nu - lambda) T); r is the least that meets the target (at
+  least 1 while calls are expected), all the operators when rho >= 1.
+One operator more is held for each caller queued now.
+
+How the reserve is applied to the snapshot `decide()` sees: the operators on an inbound call or its
+wrap-up are removed (they are inbound's), and the reserve is removed too, ready ones first (those are the
+idle reserve), then the ones nearest to freeing up (the engine would dial for them next: not dialling for
+them refills the reserve). The outbound engine plans for the operators it still sees; its abandon guard
+counts outbound calls only (the snapshot's statistics are outbound).
 
 `InboundLearner` learns the arrival rate and handle time (talk + wrap-up) by hour of day from what the
 service feeds it, like `dialer.pacing.learner.PacingLearner` does for outbound.
@@ -144,12 +158,46 @@ def _hold_key(o: OperatorSnapshot) -> tuple[int, float, int]:
     return (_HOLD_ORDER.get(o.state, 3), -o.seconds_in_state, o.operator_id)
 
 
+def blended_service_level(
+    reserve: int, forecast: InboundForecast, operators: int, outbound_handle_s: float, within_s: float
+) -> float:
+    """SL of an idle reserve of `reserve` on a blended floor of `operators` (the threshold model above)."""
+    lam = forecast.arrivals_per_s
+    if lam <= 0:
+        return 1.0
+    a = min(forecast.erlangs, float(operators))
+    nu = a / max(forecast.handle_s, 1e-9) + max(operators - reserve - a, 0.0) / max(outbound_handle_s, 1e-9)
+    if nu <= lam:
+        return 0.0
+    return 1.0 - (lam / nu) ** reserve * math.exp(-(nu - lam) * within_s)
+
+
+def blended_reserve(forecast: InboundForecast, target: ServiceLevel, operators: int, outbound_handle_s: float) -> int:
+    """The least idle reserve meeting the target on a blended floor; all `operators` when none does. At least
+    one while calls are expected: with none held the engine dials for every operator about to free up, and
+    the inbound caller competes with the outbound answers timed for them."""
+    for r in range(1 if forecast.arrivals_per_s > 0 else 0, operators + 1):
+        if blended_service_level(r, forecast, operators, outbound_handle_s, target.within_s) >= target.share:
+            return r
+    return operators
+
+
 def operators_to_hold(
-    forecast: InboundForecast, target: ServiceLevel, *, inbound_busy: int, queued: int
+    forecast: InboundForecast,
+    target: ServiceLevel,
+    *,
+    inbound_busy: int,
+    queued: int,
+    operators: int | None = None,
+    outbound_handle_s: float | None = None,
 ) -> tuple[int, int]:
-    """(N*, how many operators beyond those on inbound calls to keep for inbound)."""
+    """(N*, how many operators beyond those on inbound calls to keep for inbound). With the floor's size
+    (`operators` taking calls) and the outbound handle time, the blended reserve when it is smaller."""
     needed = agents_for_service_level(forecast, target)
-    return needed, max(needed - inbound_busy, 0) + queued
+    hold = max(needed - inbound_busy, 0)
+    if operators is not None and outbound_handle_s is not None:
+        hold = min(hold, blended_reserve(forecast, target, operators, outbound_handle_s))
+    return needed, hold + queued
 
 
 def blend(snapshot: PacingSnapshot, floor: InboundFloor, forecast: InboundForecast, target: ServiceLevel) -> BlendPlan:
@@ -157,7 +205,16 @@ def blend(snapshot: PacingSnapshot, floor: InboundFloor, forecast: InboundForeca
     inbound = [o for o in snapshot.operators if o.operator_id in floor.inbound_operators]
     others = [o for o in snapshot.operators if o.operator_id not in floor.inbound_operators]
     available = [o for o in others if o.state is not OperatorState.PAUSED]
-    needed, hold = operators_to_hold(forecast, target, inbound_busy=len(inbound), queued=floor.queued)
+    learned = snapshot.stats.learned
+    outbound_handle = learned.mean_talk_s + learned.mean_wrap_s if learned is not None else forecast.handle_s
+    needed, hold = operators_to_hold(
+        forecast,
+        target,
+        inbound_busy=len(inbound),
+        queued=floor.queued,
+        operators=len(inbound) + len(available),
+        outbound_handle_s=outbound_handle,
+    )
     held = sorted(available, key=_hold_key)[:hold]
     held_ids = {o.operator_id for o in held}
     kept = tuple(o for o in others if o.operator_id not in held_ids)

@@ -18,6 +18,8 @@ from dialer.pacing.blend import (
     agents_for_service_level,
     average_speed_of_answer,
     blend,
+    blended_reserve,
+    blended_service_level,
     erlang_b,
     erlang_c,
     fixed_reserve,
@@ -144,23 +146,56 @@ def _ids(s: PacingSnapshot) -> list[int]:
     return [o.operator_id for o in s.operators]
 
 
+def test_blended_service_level_by_hand() -> None:
+    # 60 calls/h x 200 s: A = 3.33 E; 12 operators, outbound handle 135 s, reserve 1:
+    # nu = 3.33/200 + (12 - 1 - 3.33)/135 = 0.07346/s, rho = (1/60)/nu = 0.2269, SL = 1 - rho e^(-(nu - 1/60) 20)
+    f = InboundForecast(60 / 3600, 200.0)
+    nu = (10 / 3) / 200 + (12 - 1 - 10 / 3) / 135
+    expected = 1 - (1 / 60 / nu) * math.exp(-(nu - 1 / 60) * 20)
+    assert blended_service_level(1, f, 12, 135.0, 20.0) == pytest.approx(expected)
+    assert expected == pytest.approx(0.927, abs=1e-3)
+    assert blended_reserve(f, SL80, 12, 135.0) == 1
+    assert blended_reserve(f, ServiceLevel(0.95, 20.0), 12, 135.0) == 2
+
+
+def test_blended_reserve_edges() -> None:
+    assert blended_reserve(InboundForecast(0.0, 200.0), SL80, 10, 135.0) == 0
+    # a trickle on a big floor: still one held (see the docstring)
+    assert blended_reserve(InboundForecast(1 / 3600, 200.0), SL80, 50, 135.0) == 1
+    # releases slower than arrivals: everybody
+    assert blended_reserve(InboundForecast(0.1, 200.0), SL80, 5, 135.0) == 5
+    assert blended_service_level(2, InboundForecast(0.1, 200.0), 5, 135.0, 20.0) == 0.0
+
+
+def test_blended_reserve_is_smaller_than_a_dedicated_pool_on_a_big_floor() -> None:
+    f = InboundForecast(3 / 180, 180.0)
+    needed, hold = operators_to_hold(f, SL80, inbound_busy=0, queued=0, operators=20, outbound_handle_s=135.0)
+    assert needed == 5 and hold == blended_reserve(f, SL80, 20, 135.0) < 5
+    # a small floor: the dedicated pool's idle part is the smaller
+    needed, hold = operators_to_hold(f, SL80, inbound_busy=4, queued=2, operators=6, outbound_handle_s=135.0)
+    assert (needed, hold) == (5, 1 + 2)
+
+
 def test_blend_removes_inbound_operators_and_holds_ready_first() -> None:
-    # ops 0..2 ready, 3..5 on call (10, 200, 50 s), 6 wrap-up 12 s, 7 paused
+    # ops 0..2 ready, 3..5 on call (10, 200, 50 s), 6 wrap-up 12 s, 7 paused; outbound handle 120 + 15 s
     s = snap(ready=3, on_call=(10.0, 200.0, 50.0), wrap_up=(12.0,), paused=1)
-    f = InboundForecast(2.5 / 180, 180.0)  # 2.5 E -> needs 5 for 80/20
-    assert agents_for_service_level(f, SL80) == 5
+    f = InboundForecast(4.5 / 180, 180.0)  # 4.5 E -> a dedicated pool of 7
+    assert agents_for_service_level(f, SL80) == 7
+    assert blended_reserve(f, SL80, 7, 135.0) == 7  # 7 operators cannot carry 4.5 E blended at 80/20
     plan = blend(s, InboundFloor(frozenset({3}), queued=0), f, SL80)
-    assert plan.needed == 5 and plan.inbound_busy == 1 and plan.held == 4
-    # held: the 3 ready, then the wrap-up (nearest to freeing); op 3 (inbound) gone; paused never held
-    assert _ids(plan.snapshot) == [4, 5, 7]
-    assert "needs 5" in plan.reason
+    assert plan.needed == 7 and plan.inbound_busy == 1 and plan.held == 6
+    # held: the 3 ready, the wrap-up (nearest to freeing), then the calls longest on; paused never held
+    assert _ids(plan.snapshot) == [7]
+    assert "needs 7" in plan.reason
 
 
-def test_blend_holds_the_longest_call_after_the_wrap_ups() -> None:
-    s = snap(ready=0, on_call=(10.0, 200.0, 50.0))
-    plan = blend(s, InboundFloor(), InboundForecast(0.5 / 180, 180.0), SL80)  # 0.5 E -> 2
-    assert plan.needed == 2
-    assert _ids(plan.snapshot) == [0]  # the 200 s and 50 s calls are held
+def test_blend_holds_the_wrap_up_then_the_longest_call() -> None:
+    s = snap(ready=1, on_call=(10.0, 200.0, 50.0), wrap_up=(3.0,))
+    f = InboundForecast(2.0 / 180, 180.0)
+    hold = min(agents_for_service_level(f, SL80), blended_reserve(f, SL80, 5, 135.0))
+    assert hold == 4
+    plan = blend(s, InboundFloor(), f, SL80)
+    assert _ids(plan.snapshot) == [1]  # held: ready 0, wrap-up 4, the 200 s call (2), the 50 s call (3)
 
 
 def test_blend_without_traffic_changes_nothing_but_the_inbound_pool() -> None:
@@ -202,7 +237,7 @@ def test_blended_predictive_dials_fewer_than_unaware() -> None:
     unaware = decide(s).calls_to_place
     plan = blend(s, InboundFloor(frozenset({6, 7})), InboundForecast(3 / 180, 180.0), SL80)
     blended = decide(plan.snapshot).calls_to_place
-    assert plan.held > 0
+    assert plan.held >= 1
     assert 0 <= blended < unaware
 
 
@@ -238,7 +273,16 @@ def test_blend_properties(
     assert paused <= kept  # pauses are not held (they are no capacity either way)
     eligible = sum(1 for o in operators if o.operator_id not in inbound and o.state is not OperatorState.PAUSED)
     inbound_busy = sum(1 for o in operators if o.operator_id in inbound)
-    assert plan.held == min(eligible, max(plan.needed - inbound_busy, 0) + queued)
+    _, hold = operators_to_hold(
+        InboundForecast(rate, 180.0),
+        SL80,
+        inbound_busy=inbound_busy,
+        queued=queued,
+        operators=inbound_busy + eligible,
+        outbound_handle_s=180.0,
+    )
+    assert plan.held == min(eligible, hold)
+    assert hold <= max(plan.needed - inbound_busy, 0) + queued
     # ready operators are held before anybody else
     held = {o.operator_id for o in operators} - kept - inbound
     if any(o.state is not OperatorState.READY for o in operators if o.operator_id in held):
