@@ -220,6 +220,8 @@ class Attempt(Base):
     abandon_message_played: Mapped[bool | None] = mapped_column(Boolean)
     # outbound: we dialled; inbound: the contact called the campaign's number (dialer.service.inbound)
     direction: Mapped[str] = mapped_column(String(10), default="outbound", server_default="outbound")
+    # inbound callers who never reached an operator: hung_up, max_wait or closed (Reason in inbound_routing)
+    queue_exit: Mapped[str | None] = mapped_column(String(10))
 
 
 class Recording(Base):

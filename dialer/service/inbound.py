@@ -56,7 +56,13 @@ class InboundRecords(Protocol):
     def open_attempt(self, campaign_id: int, contact_id: int, phone: str, channel_id: str, at: datetime) -> int: ...
 
     def finish_unserved(
-        self, attempt_id: int, at: datetime, notes: str, cause: int | None, cause_txt: str | None
+        self,
+        attempt_id: int,
+        at: datetime,
+        notes: str,
+        cause: int | None,
+        cause_txt: str | None,
+        queue_exit: str | None = None,
     ) -> None: ...
 
     def callback_task(self, contact_id: int, operator_id: int | None, at: datetime) -> bool: ...
@@ -280,6 +286,7 @@ class InboundDesk:
             notes,
             cause if isinstance(cause, int) else None,
             event.get("cause_txt"),
+            decision.reason.value,
         )
         await self.capture.call_over(call)
         await self.route(q.run, call.server)

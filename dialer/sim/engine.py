@@ -35,7 +35,8 @@ from dialer.pacing import (
     PacingSnapshot,
 )
 from dialer.pacing.blend import InboundFloor
-from dialer.sim.metrics import AnsweredCall, InboundCallRecord, InboundFigures, OperatorLog, SimResult, summarise
+from dialer.rules.inbound_figures import InboundCallRecord, InboundFigures
+from dialer.sim.metrics import AnsweredCall, OperatorLog, SimResult, summarise
 from dialer.sim.policies import BlendAware, Policy
 from dialer.sim.scenario import CallMix, Dist, InboundTraffic, Scenario, apply_call_changes, apply_knob_changes
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dialer.rules.inbound_figures import InboundFigures
+
 if TYPE_CHECKING:
     from dialer.sim.scenario import Scenario
 
@@ -21,40 +23,6 @@ class AnsweredCall:
     answered_at: float
     waited_s: float  # until bridged, or until given up on
     abandoned: bool
-
-
-@dataclass(frozen=True, slots=True)
-class InboundCallRecord:
-    """One caller who came in: how long they waited, and whether an operator answered or they hung up."""
-
-    arrived_at: float
-    waited_s: float
-    answered: bool
-
-
-@dataclass(frozen=True, slots=True)
-class InboundFigures:
-    """The inbound queue's figures over a shift (callers still queued at the end are left out)."""
-
-    offered: int
-    answered: int
-    abandoned: int  # hung up while queued
-    service_level: float  # answered within the threshold / offered (1 with no caller)
-    average_speed_of_answer_s: float  # mean wait of the answered callers
-    within_s: float
-
-    @staticmethod
-    def of(calls: Sequence[InboundCallRecord], within_s: float) -> InboundFigures:
-        answered = [c for c in calls if c.answered]
-        quick = sum(1 for c in answered if c.waited_s <= within_s + 1e-9)
-        return InboundFigures(
-            offered=len(calls),
-            answered=len(answered),
-            abandoned=len(calls) - len(answered),
-            service_level=quick / len(calls) if calls else 1.0,
-            average_speed_of_answer_s=sum(c.waited_s for c in answered) / len(answered) if answered else 0.0,
-            within_s=within_s,
-        )
 
 
 @dataclass(slots=True)

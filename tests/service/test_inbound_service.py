@@ -39,6 +39,7 @@ class InMemoryInbound:
     last_operator: dict[int, int] = field(default_factory=dict)
     callbacks: list[tuple[int, int | None]] = field(default_factory=list)
     notes: dict[int, str] = field(default_factory=dict)
+    exits: dict[int, str | None] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_000))
 
     def identify(self, campaign_id: int, phones: frozenset[str], at: datetime) -> InboundCaller:
@@ -55,10 +56,17 @@ class InMemoryInbound:
         return attempt_id
 
     def finish_unserved(
-        self, attempt_id: int, at: datetime, notes: str, cause: int | None, cause_txt: str | None
+        self,
+        attempt_id: int,
+        at: datetime,
+        notes: str,
+        cause: int | None,
+        cause_txt: str | None,
+        queue_exit: str | None = None,
     ) -> None:
         self.repo.attempts[attempt_id].outcome = AttemptOutcome.ABANDONED
         self.notes[attempt_id] = notes
+        self.exits[attempt_id] = queue_exit
 
     def callback_task(self, contact_id: int, operator_id: int | None, at: datetime) -> bool:
         self.callbacks.append((contact_id, operator_id))
@@ -218,6 +226,7 @@ async def test_hang_up_in_the_queue_becomes_a_callback_task(tmp_path: Path) -> N
     assert r.records.callbacks == [(7, r.op_id("op2"))]
     assert r.repo.attempts[attempt_id].outcome is AttemptOutcome.ABANDONED
     assert "hung_up" in r.records.notes[attempt_id]
+    assert r.records.exits[attempt_id] == "hung_up"
     assert "in-1" not in r.run.floor.calls and r.ledger == []
     await r.service.close()
 
@@ -236,6 +245,7 @@ async def test_max_wait_plays_the_callback_message_and_leaves_a_task(tmp_path: P
     assert ("hangup", "in-1") in r.ari.requests
     await r.hang_up("in-1")
     assert "max_wait" in next(iter(r.records.notes.values()))
+    assert list(r.records.exits.values()) == ["max_wait"]
     await r.service.close()
 
 
