@@ -38,6 +38,7 @@ the inbound service level on every seed and the outbound cap (bar rule) on every
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -225,14 +226,26 @@ def meets_service_level(runs: Sequence[Run], share: float) -> bool:
     return all(r.inbound is not None and r.inbound["service_level"] >= share - 1e-12 for r in runs)
 
 
-def bench_blended(runner: Runner, scenario: Scenario, seeds: Sequence[int]) -> dict[str, Any]:
+def bench_blended(
+    runner: Runner,
+    scenario: Scenario,
+    seeds: Sequence[int],
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
     """Blended pacing, predictive unaware of inbound, and the fixed reserve swept until the service level
-    is met on every seed (and one step beyond)."""
+    is met on every seed (and one step beyond); `progress` gets the entry so far after each step."""
     assert scenario.inbound is not None
     share = scenario.inbound.service_level_share
     results: dict[str, list[Run]] = {}
-    for run in runner.run(scenario, ["blended", "predictive"], seeds):
-        results.setdefault(run.spec, []).append(run)
+
+    def entry() -> dict[str, Any]:
+        return blended_entry(scenario, seeds, results)
+
+    for spec in ("blended", "predictive"):
+        runner.say(f"{scenario.name}: {spec}")
+        results[spec] = runner.run(scenario, [spec], seeds)
+        if progress:
+            progress(entry())
     k, met = 0, 0
     while met < 2 and k <= min(RESERVE_TOP, scenario.team_size):
         spec = f"reserve:{k}"
@@ -240,6 +253,14 @@ def bench_blended(runner: Runner, scenario: Scenario, seeds: Sequence[int]) -> d
         results[spec] = runner.run(scenario, [spec], seeds)
         met += meets_service_level(results[spec], share)
         k += 1
+        if progress:
+            progress(entry())
+    return entry()
+
+
+def blended_entry(scenario: Scenario, seeds: Sequence[int], results: dict[str, list[Run]]) -> dict[str, Any]:
+    assert scenario.inbound is not None
+    share = scenario.inbound.service_level_share
     return {
         "kind": "blended",
         "scenario": scenario.name,
@@ -316,6 +337,10 @@ def blended_verdicts(entries: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _save_entries(path: Path, note: str, done: list[dict[str, Any]], partial: dict[str, Any]) -> None:
+    path.write_text(json.dumps({"note": note, "entries": [*done, partial]}, indent=1), encoding="utf-8")
+
+
 def run_blended(args: argparse.Namespace, names: list[str], say: Callable[[str], None]) -> int:
     seeds = SEED_SETS.get(args.seeds) or tuple(int(s) for s in args.seeds.split(","))
     json_path, md_path = args.out.with_suffix(".json"), args.out.with_suffix(".md")
@@ -328,9 +353,11 @@ def run_blended(args: argparse.Namespace, names: list[str], say: Callable[[str],
         entries = []
         for name in names:
             say(f"{name}: start")
-            entries.append(bench_blended(runner, load(name, args.hours), seeds))
             json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(json.dumps({"note": note, "entries": entries}, indent=1), encoding="utf-8")
+
+            save = functools.partial(_save_entries, json_path, note, list(entries))
+            entries.append(bench_blended(runner, load(name, args.hours), seeds, save))
+            save(entries[-1])
     md = f"{note}\n\n{blended_table(entries)}\n\n{blended_verdicts(entries)}\n"
     md_path.parent.mkdir(parents=True, exist_ok=True)
     md_path.write_text(md, encoding="utf-8")

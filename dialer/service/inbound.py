@@ -173,6 +173,7 @@ class InboundDesk:
         call.answered = call.person_at = now
         call.inbound = call.learned = True  # nothing for the outbound learner
         run.floor.calls[channel_id] = call
+        run.inbound_learner.observe_arrival(now, ctx.clock.now().hour)
         self.queued[channel_id] = Queued(run, call, QueuedCaller(channel_id, now, facts))
         log.info("inbound %s -> %s: contact %s %s", number, run.config.name, caller.contact_id, facts)
         if run.config.record == "all":
@@ -240,6 +241,7 @@ class InboundDesk:
     async def _connect(self, q: Queued, op: LiveOperator, reason: Reason) -> None:
         await self.calls._bridge(q.run, q.call, op)
         if q.call.stage is CallStage.BRIDGED:
+            op.inbound_since = self.ctx.clock.monotonic()
             self.queued.pop(q.call.channel_id, None)
             log.info("inbound %s to %s (%s)", q.call.phone, op.login, reason.value)
         else:  # the caller hung up in that instant: ChannelDestroyed follows
