@@ -281,3 +281,38 @@ async def test_stasis_end_ends_an_inbound_call(tmp_path: Path) -> None:
     await r.emit({"type": "StasisEnd", "channel": {"id": "in-2"}})
     assert [op for _, op in r.records.callbacks] == [None] and "in-2" not in r.run.floor.calls
     await r.service.close()
+
+
+async def test_blended_pacing_keeps_operators_for_inbound(tmp_path: Path) -> None:
+    """The pacing loop shows decide() the floor without the operator on an inbound call and without the
+    reserve the expected traffic needs; the inbound call's handle time goes to the inbound learner."""
+    from dataclasses import replace
+
+    from dialer.service.pacing_loop import PacingLoop
+
+    campaign = {**CAMPAIGN, "inbound": {**CAMPAIGN["inbound"], "expected_per_hour": 60}}
+    r = await rig(tmp_path, ["op1", "op2", "op3", "op4"], campaign)
+    assert r.run.config.inbound is not None and r.run.config.inbound.expected_per_hour == 60
+    r.records.contacts["+79161234567"] = (7, {})
+    await r.call_in("in-1", "+79161234567")
+    op1 = r.live("op1")
+    assert r.bridged_to("in-1") == "op1" and op1.inbound_since is not None
+    assert sum(r.run.inbound_learner.hour_arrivals) == 1
+    now = r.clock.monotonic()
+    snapshot = r.run.floor.snapshot(now, r.run.config.knobs, 100)
+    plan = PacingLoop.blend(r.run, snapshot, now, 10)
+    assert plan is not None
+    seen = {o.operator_id for o in plan.snapshot.operators}
+    assert op1.operator_id not in seen and plan.inbound_busy == 1
+    assert plan.held >= 1 and len(seen) == 4 - 1 - plan.held
+    assert "needs" in plan.reason
+    outbound_only = replace(r.run.config, inbound=None)
+    r.run.config = outbound_only
+    assert PacingLoop.blend(r.run, snapshot, now, 10) is None
+    r.clock.advance(100)
+    talks = r.run.learner.talk.observations
+    await r.hang_up("in-1")
+    await r.service.dispose(r.run.campaign_id, "op1", "ok")
+    assert r.run.learner.talk.observations == talks  # not an outbound talk
+    assert sum(r.run.inbound_learner.hour_handles) == 1 and op1.inbound_since is None
+    await r.service.close()
