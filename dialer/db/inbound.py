@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.db.models import Attempt, Contact, ContactList, Operator
@@ -47,6 +47,18 @@ class SqlInboundRecords:
                 .order_by(Contact.id.desc())
                 .limit(1)
             ).first()
+            e164 = [p for p in phones if p.startswith("+") and p[1:].isdigit()]
+            if contact is None and e164:  # a number the list gave as one of the contact's other phones
+                # alt_phones is a JSON list of E.164 numbers: its text holds each one in quotes (both databases)
+                contact = s.scalars(
+                    select(Contact)
+                    .where(
+                        Contact.campaign_id == campaign_id,
+                        or_(*(cast(Contact.alt_phones, String).like(f'%"{p}"%') for p in e164)),
+                    )
+                    .order_by(Contact.id.desc())
+                    .limit(1)
+                ).first()
             known = contact is not None
             if contact is None:
                 contact = Contact(

@@ -120,3 +120,15 @@ def test_inbound_figures_from_the_attempts(repo: Repository) -> None:
     assert f.average_speed_of_answer_s == 22.5
     none = inbound_figures(repo.sessions, cid, T0 + timedelta(hours=1), 20.0)
     assert none.offered == 0 and none.service_level == 1.0
+
+
+def test_a_caller_on_one_of_the_contacts_other_phones_is_recognised(repo: Repository) -> None:
+    cid, records = _setup(repo)
+    repo.add_contact_list(cid, "l2", [{"phone": "+79100000003", "alt_phones": ["+74950001122", "+79169998877"]}])
+    caller = records.identify(cid, frozenset({"89169998877", "79169998877", "+79169998877"}), T0)
+    assert caller.known
+    with repo.sessions() as s:
+        contact = s.get(Contact, caller.contact_id)
+        assert contact is not None and contact.phone == "+79100000003"
+    stranger = records.identify(cid, frozenset({"+7916999887"}), T0)  # a prefix of it is another number
+    assert not stranger.known
