@@ -346,17 +346,32 @@ def run_blended(args: argparse.Namespace, names: list[str], say: Callable[[str],
     json_path, md_path = args.out.with_suffix(".json"), args.out.with_suffix(".md")
     note = f"Reproduce: `python -m bench.pacing_bench {' '.join(sys.argv[1:])}` (seeds {', '.join(map(str, seeds))})."
     if args.render:
-        saved = json.loads(json_path.read_text(encoding="utf-8"))
-        entries, note = saved["entries"], saved["note"]
+        sources = [Path(p) for p in args.render_from.split(",")] if args.render_from else [json_path]
+        by_name: dict[str, dict[str, Any]] = {}
+        notes = []
+        for source in sources:  # runs of one scenario split across processes (--only) are merged
+            saved = json.loads(source.read_text(encoding="utf-8"))
+            notes.append(saved["note"])
+            for e in saved["entries"]:
+                merged = by_name.setdefault(e["scenario"], {**e, "results": {}})
+                merged["results"].update(e["results"])
+        entries, note = list(by_name.values()), "\n".join(dict.fromkeys(notes))
+        if args.render_from:
+            json_path.write_text(json.dumps({"note": note, "entries": entries}, indent=1), encoding="utf-8")
     else:
         runner = Runner(args.jobs, say)
         entries = []
+        only = [s.strip() for s in args.only.split(",")] if args.only else None
         for name in names:
             say(f"{name}: start")
             json_path.parent.mkdir(parents=True, exist_ok=True)
-
             save = functools.partial(_save_entries, json_path, note, list(entries))
-            entries.append(bench_blended(runner, load(name, args.hours), seeds, save))
+            scenario = load(name, args.hours)
+            if only:  # just these policies (a part of the search run in another process)
+                results = {spec: runner.run(scenario, [spec], seeds) for spec in only}
+                entries.append(blended_entry(scenario, seeds, results))
+            else:
+                entries.append(bench_blended(runner, scenario, seeds, save))
             save(entries[-1])
     md = f"{note}\n\n{blended_table(entries)}\n\n{blended_verdicts(entries)}\n"
     md_path.parent.mkdir(parents=True, exist_ok=True)

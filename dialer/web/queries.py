@@ -24,6 +24,7 @@ from dialer.db.models import (
     User,
     utcnow,
 )
+from dialer.db.repositories.base import OUTBOUND
 from dialer.lists.export import ResultRow
 from dialer.pacing import DialingMode, PacingKnobs
 from dialer.web.queries_qa import UTC_MIDNIGHT, QaQueries
@@ -138,7 +139,7 @@ class WebQueries(UserQueries, QaQueries):
                     (o or "in_progress"): n
                     for o, n in s.execute(
                         select(Attempt.outcome, func.count())
-                        .where(Attempt.campaign_id == campaign_id)
+                        .where(Attempt.campaign_id == campaign_id, Attempt.direction == OUTBOUND)
                         .group_by(Attempt.outcome)
                     ).all()
                 }

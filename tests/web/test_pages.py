@@ -169,6 +169,8 @@ def test_wallboard_shows_the_inbound_queue_beside_outbound(tmp_path: Path) -> No
                 "name": campaign.name,
                 "inbound": {"numbers": ["+74950000000"], "service_level": {"share": "90%", "within": "15s"}},
             }
+        manager0, _ = as_role(env.app, "manager")
+        env_dialled = manager0.get(f"/api/campaigns/{cid}").json()["funnel"]["dialled"]
         records = SqlInboundRecords(env.repo.sessions)
         now = utcnow() - timedelta(minutes=5)
         caller = records.identify(cid, frozenset({"+79160000001"}), now)
@@ -187,3 +189,10 @@ def test_wallboard_shows_the_inbound_queue_beside_outbound(tmp_path: Path) -> No
         label = "Inbound service level today" if language == "en" else "Уровень обслуживания входящих сегодня"
         assert label in page
         assert re.search(r"33[.,]3\s?%\s*/\s*90[.,]0\s?%", page.replace("\u00a0", " "))
+        manager, _ = as_role(env.app, "manager")
+        report = manager.get(f"/manager/campaigns/{cid}").text
+        assert 'id="inbound-today"' in report
+        assert ("Sent to a callback" if language == "en" else "Переведены на перезвон") in report
+        api = manager.get(f"/api/campaigns/{cid}").json()
+        assert api["inbound_today"]["abandoned"] == 1
+        assert api["funnel"]["abandoned"] == 0 and api["funnel"]["dialled"] == env_dialled  # inbound stays out
