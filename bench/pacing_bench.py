@@ -73,7 +73,10 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
     "shift-with-breaks": ("shift_with_breaks.yaml", {}),
     "tiny-team": ("tiny_team.yaml", {}),
 }
-BLENDED_SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {"blended": ("blended.yaml", {})}
+BLENDED_SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
+    "blended": ("blended.yaml", {}),
+    "blended-peak": ("blended.yaml", {"start_hour": 10}),  # 60 calls an hour from the start (40 expected)
+}
 RESERVE_TOP = 30  # the reserve sweep stops here whatever happens
 SEED_SETS = {"tuning": (1, 2, 3), "held-out": (1001, 1002)}
 FAMILIES = {"ratio": (1.0, 0.2, 0.05), "level": (1.0, 0.1, 0.025)}  # start, coarse step, fine step
@@ -368,7 +371,9 @@ def run_blended(args: argparse.Namespace, names: list[str], say: Callable[[str],
             save = functools.partial(_save_entries, json_path, note, list(entries))
             scenario = load(name, args.hours)
             if only:  # just these policies (a part of the search run in another process)
-                results = {spec: runner.run(scenario, [spec], seeds) for spec in only}
+                results: dict[str, list[Run]] = {}
+                for run in runner.run(scenario, only, seeds):  # all at once: as many in parallel as --jobs
+                    results.setdefault(run.spec, []).append(run)
                 entries.append(blended_entry(scenario, seeds, results))
             else:
                 entries.append(bench_blended(runner, scenario, seeds, save))
