@@ -22,11 +22,23 @@ Method (also in docs/pacing.md):
   rule; the best setting under the looser full-hour rule is reported too.
 - `--hours H` shortens every shift to at most H hours and scales its events' times with it.
 Results are saved as JSON after each scenario (`--out`), and `--render` redraws table and plot from it.
+
+Blended campaigns (issue 19; `--scenarios blended`, not in the default list):
+
+    nice .venv/bin/python -m bench.pacing_bench --scenarios blended --seeds held-out --jobs 2 \
+        --out bench/results/blended_bench
+
+Predictive with blended pacing (`blended`) against (a) predictive paced as if there were no inbound
+(`predictive`: it sees the operators on inbound calls as its own) and (b) predictive with a fixed number of
+operators set aside for inbound (`reserve:k`), k swept from 0 up until the service level is met on every
+seed and one step beyond; the best k is the one with the highest mean occupancy among those meeting both
+the inbound service level on every seed and the outbound cap (bar rule) on every seed.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -61,6 +73,11 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
     "shift-with-breaks": ("shift_with_breaks.yaml", {}),
     "tiny-team": ("tiny_team.yaml", {}),
 }
+BLENDED_SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
+    "blended": ("blended.yaml", {}),
+    "blended-peak": ("blended.yaml", {"start_hour": 10}),  # 60 calls an hour from the start (40 expected)
+}
+RESERVE_TOP = 30  # the reserve sweep stops here whatever happens
 SEED_SETS = {"tuning": (1, 2, 3), "held-out": (1001, 1002)}
 FAMILIES = {"ratio": (1.0, 0.2, 0.05), "level": (1.0, 0.1, 0.025)}  # start, coarse step, fine step
 GRID_TOP = 12.0  # no setting above this is tried (never reached: the cap binds far below)
@@ -82,6 +99,7 @@ class Run:
     calls_per_operator_hour: float
     idle_wait_mean_s: float
     counters: dict[str, float]
+    inbound: dict[str, float] | None = None  # blended scenarios: the inbound queue's figures
 
     @staticmethod
     def of(spec: str, seed: int, r: SimResult) -> Run:
@@ -96,6 +114,7 @@ class Run:
             r.calls_per_operator_hour,
             r.idle_wait_mean_s,
             dict(r.counters),
+            asdict(r.inbound) if r.inbound is not None else None,
         )
 
     def safe(self, cap: float, *, full_hours: bool = False) -> bool:
@@ -109,7 +128,7 @@ def _simulate(job: tuple[Scenario, str, int]) -> Run:
 
 
 def load(name: str, hours: float | None) -> Scenario:
-    file, overrides = SCENARIOS[name]
+    file, overrides = {**SCENARIOS, **BLENDED_SCENARIOS}[name]
     sc = replace(load_scenario(SCENARIO_DIR / file), name=name, **overrides)
     if hours is not None and hours * 3600.0 < sc.duration_s:
         k = hours * 3600.0 / sc.duration_s
@@ -201,6 +220,169 @@ def bench_scenario(
         "seeds": list(seeds),
         "results": {spec: [asdict(r) for r in runs] for spec, runs in results.items()},
     }
+
+
+# --- blended campaigns ---------------------------------------------------------------------------------------
+
+
+def meets_service_level(runs: Sequence[Run], share: float) -> bool:
+    return all(r.inbound is not None and r.inbound["service_level"] >= share - 1e-12 for r in runs)
+
+
+def bench_blended(
+    runner: Runner,
+    scenario: Scenario,
+    seeds: Sequence[int],
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Blended pacing, predictive unaware of inbound, and the fixed reserve swept until the service level
+    is met on every seed (and one step beyond); `progress` gets the entry so far after each step."""
+    assert scenario.inbound is not None
+    share = scenario.inbound.service_level_share
+    results: dict[str, list[Run]] = {}
+
+    def entry() -> dict[str, Any]:
+        return blended_entry(scenario, seeds, results)
+
+    for spec in ("blended", "predictive"):
+        runner.say(f"{scenario.name}: {spec}")
+        results[spec] = runner.run(scenario, [spec], seeds)
+        if progress:
+            progress(entry())
+    k, met = 0, 0
+    while met < 2 and k <= min(RESERVE_TOP, scenario.team_size):
+        spec = f"reserve:{k}"
+        runner.say(f"{scenario.name}: {spec}")
+        results[spec] = runner.run(scenario, [spec], seeds)
+        met += meets_service_level(results[spec], share)
+        k += 1
+        if progress:
+            progress(entry())
+    return entry()
+
+
+def blended_entry(scenario: Scenario, seeds: Sequence[int], results: dict[str, list[Run]]) -> dict[str, Any]:
+    assert scenario.inbound is not None
+    share = scenario.inbound.service_level_share
+    return {
+        "kind": "blended",
+        "scenario": scenario.name,
+        "team_size": scenario.team_size,
+        "hours": scenario.duration_s / 3600.0,
+        "cap": scenario.knobs.abandon_cap,
+        "service_level": {"share": share, "within_s": scenario.inbound.service_level_within_s},
+        "seeds": list(seeds),
+        "results": {spec: [asdict(r) for r in runs] for spec, runs in results.items()},
+    }
+
+
+def best_reserve(results: dict[str, list[Run]], cap: float, share: float) -> str | None:
+    ok = [
+        (round(_mean([r.occupancy for r in runs]), 6), -int(spec.split(":")[1]), spec)
+        for spec, runs in results.items()
+        if spec.startswith("reserve:") and meets_service_level(runs, share) and all(r.safe(cap) for r in runs)
+    ]
+    return max(ok)[2] if ok else None
+
+
+def blended_table(entries: Sequence[dict[str, Any]]) -> str:
+    out = [
+        "| scenario | policy | occupancy (mean) | outbound abandon, shift (max) | outbound worst hour (max) "
+        "| outbound under cap | inbound service level (min) | ASA s (mean) | queue abandons | SL met on every seed "
+        "| operators held (mean) |",
+        "|---|---|---:|---:|---:|:---:|---:|---:|---:|:---:|---:|",
+    ]
+    for e in entries:
+        res = _results(e)
+        cap, share = e["cap"], e["service_level"]["share"]
+        best = best_reserve(res, cap, share)
+        reserves = sorted((s for s in res if s.startswith("reserve:")), key=lambda s: int(s.split(":")[1]))
+        rows = [("blended", "blended pacing"), ("predictive", "(a) predictive, inbound ignored")]
+        rows += [(spec, f"(b) {spec}" + (" **best in hindsight**" if spec == best else "")) for spec in reserves]
+        for spec, label in rows:
+            if spec not in res:
+                continue
+            runs = res[spec]
+            inbound = [r.inbound or {} for r in runs]
+            offered = sum(i.get("offered", 0) for i in inbound)
+            abandons = sum(i.get("abandoned", 0) for i in inbound)
+            held = _mean([r.counters.get("held_mean", 0.0) for r in runs]) if spec == "blended" else None
+            out.append(
+                f"| {e['scenario']} ({e['team_size']} op., {e['hours']:g} h) | {label} "
+                f"| {_mean([r.occupancy for r in runs]):.1%} | {max(r.abandon_rate for r in runs):.2%} "
+                f"| {max(r.worst_hour for r in runs):.2%} | {'yes' if all(r.safe(cap) for r in runs) else '**no**'} "
+                f"| {min(i.get('service_level', 0.0) for i in inbound):.1%} "
+                f"| {_mean([i.get('average_speed_of_answer_s', 0.0) for i in inbound]):.1f} "
+                f"| {abandons} of {offered} | {'yes' if meets_service_level(runs, share) else '**no**'} "
+                f"| {'' if held is None else f'{held:.1f}'} |"
+            )
+    return "\n".join(out)
+
+
+def blended_verdicts(entries: Sequence[dict[str, Any]]) -> str:
+    lines = []
+    for e in entries:
+        res = _results(e)
+        cap, share = e["cap"], e["service_level"]["share"]
+        best = best_reserve(res, cap, share)
+        b = res["blended"]
+        occ = _mean([r.occupancy for r in b])
+        head = (
+            f"- {e['scenario']} (seeds {', '.join(map(str, e['seeds']))}): blended {occ:.1%} occupancy, "
+            f"service level met on every seed: {'yes' if meets_service_level(b, share) else 'NO'}, "
+            f"outbound under the cap: {'yes' if all(r.safe(cap) for r in b) else 'NO'}"
+        )
+        if best is None:
+            lines.append(head + "; no fixed reserve met both")
+            continue
+        gain = 100 * (_mean([r.occupancy for r in b]) - _mean([r.occupancy for r in res[best]]))
+        lines.append(f"{head}; best fixed reserve in hindsight {best}: {gain:+.1f} occupancy points")
+    return "\n".join(lines)
+
+
+def _save_entries(path: Path, note: str, done: list[dict[str, Any]], partial: dict[str, Any]) -> None:
+    path.write_text(json.dumps({"note": note, "entries": [*done, partial]}, indent=1), encoding="utf-8")
+
+
+def run_blended(args: argparse.Namespace, names: list[str], say: Callable[[str], None]) -> int:
+    seeds = SEED_SETS.get(args.seeds) or tuple(int(s) for s in args.seeds.split(","))
+    json_path, md_path = args.out.with_suffix(".json"), args.out.with_suffix(".md")
+    note = f"Reproduce: `python -m bench.pacing_bench {' '.join(sys.argv[1:])}` (seeds {', '.join(map(str, seeds))})."
+    if args.render:
+        sources = [Path(p) for p in args.render_from.split(",")] if args.render_from else [json_path]
+        by_name: dict[str, dict[str, Any]] = {}
+        notes = []
+        for source in sources:  # runs of one scenario split across processes (--only) are merged
+            saved = json.loads(source.read_text(encoding="utf-8"))
+            notes.append(saved["note"])
+            for e in saved["entries"]:
+                merged = by_name.setdefault(e["scenario"], {**e, "results": {}})
+                merged["results"].update(e["results"])
+        entries, note = list(by_name.values()), "\n".join(dict.fromkeys(notes))
+        if args.render_from:
+            json_path.write_text(json.dumps({"note": note, "entries": entries}, indent=1), encoding="utf-8")
+    else:
+        runner = Runner(args.jobs, say)
+        entries = []
+        only = [s.strip() for s in args.only.split(",")] if args.only else None
+        for name in names:
+            say(f"{name}: start")
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            save = functools.partial(_save_entries, json_path, note, list(entries))
+            scenario = load(name, args.hours)
+            if only:  # just these policies (a part of the search run in another process)
+                results: dict[str, list[Run]] = {}
+                for run in runner.run(scenario, only, seeds):  # all at once: as many in parallel as --jobs
+                    results.setdefault(run.spec, []).append(run)
+                entries.append(blended_entry(scenario, seeds, results))
+            else:
+                entries.append(bench_blended(runner, scenario, seeds, save))
+            save(entries[-1])
+    md = f"{note}\n\n{blended_table(entries)}\n\n{blended_verdicts(entries)}\n"
+    md_path.parent.mkdir(parents=True, exist_ok=True)
+    md_path.write_text(md, encoding="utf-8")
+    print(md)
+    return 0
 
 
 # --- rendering -----------------------------------------------------------------------------------------------
@@ -411,6 +593,9 @@ def main(argv: list[str] | None = None) -> int:
     def say(msg: str) -> None:
         print(f"[{time.monotonic() - started:6.0f}s] {msg}", file=sys.stderr, flush=True)
 
+    names = [s.strip() for s in args.scenarios.split(",")]
+    if all(n in BLENDED_SCENARIOS for n in names):
+        return run_blended(args, names, say)
     json_path, md_path = args.out.with_suffix(".json"), args.out.with_suffix(".md")
     plot_path = (
         ROOT / "docs" / "img" / "pacing_frontier.png"

@@ -37,6 +37,8 @@ class LiveOperator:
     since: float = 0.0
     attempt_id: int | None = None  # the call they are on or wrapping up
     server: str = ""  # the Asterisk server their softphone is homed on
+    inbound_since: float | None = None  # answered an inbound caller then (until their wrap-up ends): blended
+    # pacing counts them as inbound's, and the handle time goes to the inbound learner, not the outbound one
 
 
 @dataclass

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.db.models import Attempt, Contact, ContactList, Operator
 from dialer.db.repositories.scripts import assign_script
 from dialer.db.repository import DIALABLE, DNC, DONE, LEASED, WRAP_UP
 from dialer.outcomes import AttemptOutcome
+from dialer.rules.inbound_figures import InboundCallRecord, InboundFigures
 
 INBOUND = "inbound"  # Attempt.direction
 INBOUND_LIST = "inbound callers"  # the list a number nobody had on a list is kept in
@@ -47,6 +48,18 @@ class SqlInboundRecords:
                 .order_by(Contact.id.desc())
                 .limit(1)
             ).first()
+            e164 = [p for p in phones if p.startswith("+") and p[1:].isdigit()]
+            if contact is None and e164:  # a number the list gave as one of the contact's other phones
+                # alt_phones is a JSON list of E.164 numbers: its text holds each one in quotes (both databases)
+                contact = s.scalars(
+                    select(Contact)
+                    .where(
+                        Contact.campaign_id == campaign_id,
+                        or_(*(cast(Contact.alt_phones, String).like(f'%"{p}"%') for p in e164)),
+                    )
+                    .order_by(Contact.id.desc())
+                    .limit(1)
+                ).first()
             known = contact is not None
             if contact is None:
                 contact = Contact(
@@ -100,7 +113,13 @@ class SqlInboundRecords:
             return attempt.id
 
     def finish_unserved(
-        self, attempt_id: int, at: datetime, notes: str, cause: int | None, cause_txt: str | None
+        self,
+        attempt_id: int,
+        at: datetime,
+        notes: str,
+        cause: int | None,
+        cause_txt: str | None,
+        queue_exit: str | None = None,
     ) -> None:
         """An inbound call that never reached an operator: outcome abandoned (a queue abandon, counted
         in the inbound figures only). The contact keeps its state: their call is no dial of ours."""
@@ -113,6 +132,7 @@ class SqlInboundRecords:
             attempt.notes = notes
             attempt.hangup_cause = cause
             attempt.hangup_cause_txt = cause_txt
+            attempt.queue_exit = queue_exit
 
     def callback_task(self, contact_id: int, operator_id: int | None, at: datetime) -> bool:
         """Promise the caller a call back as soon as possible, for `operator_id` when given. A contact
@@ -128,3 +148,33 @@ class SqlInboundRecords:
             contact.next_attempt_at = at
             contact.callback_operator_id = operator_id
             return True
+
+
+def inbound_figures(
+    sessions: sessionmaker[Session], campaign_id: int, since: datetime, within_s: float
+) -> InboundFigures:
+    """The campaign's inbound queue figures for callers who arrived since `since` (the queue enter time is
+    the inbound attempt's answered_at, the operator's answer its bridged_at); callers still queued are left
+    out (dialer.rules.inbound_figures has the definitions)."""
+    with sessions() as s:
+        rows = s.execute(
+            select(
+                Attempt.answered_at, Attempt.bridged_at, Attempt.ended_at, Attempt.outcome, Attempt.queue_exit
+            ).where(
+                Attempt.campaign_id == campaign_id,
+                Attempt.direction == INBOUND,
+                Attempt.answered_at.is_not(None),
+                Attempt.answered_at >= since,
+            )
+        ).all()
+    calls = []
+    for arrived, bridged, ended, outcome, queue_exit in rows:
+        if arrived is None:
+            continue
+        if bridged is not None:
+            calls.append(InboundCallRecord(arrived.timestamp(), (bridged - arrived).total_seconds(), answered=True))
+        elif outcome is not None:
+            left = (ended - arrived).total_seconds() if ended is not None else 0.0
+            hung_up = queue_exit in (None, "hung_up")  # rows from before 0011 were hang-ups or releases alike
+            calls.append(InboundCallRecord(arrived.timestamp(), left, answered=False, hung_up=hung_up))
+    return InboundFigures.of(calls, within_s)

@@ -222,6 +222,8 @@ class Attempt(Base):
     # outbound: we dialled; inbound: the contact called the campaign's number (dialer.service.inbound)
     direction: Mapped[str] = mapped_column(String(10), default="outbound", server_default="outbound")
     script_version_id: Mapped[int | None] = mapped_column(ForeignKey("call_script.id"))  # the A/B arm it got
+    # inbound callers who never reached an operator: hung_up, max_wait or closed (Reason in inbound_routing)
+    queue_exit: Mapped[str | None] = mapped_column(String(10))
 
 
 class Recording(Base):

@@ -11,6 +11,8 @@ inbound:
   closed_message: sound:vm-goodbye
   callback_message: sound:vm-goodbye
   fields: {vip: vip, account_manager: account_manager, fallback_chain: fallback_chain}
+  service_level: {share: 80%, within: 20s}  # the inbound target blended pacing holds operators back for
+  expected_per_hour: 30            # what to expect before the dialer has learned the rate (default 0)
 ```
 
 The contact fields are columns of the list (stored in the contact's details): `vip` is yes/no,
@@ -27,6 +29,7 @@ from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
+from dialer.pacing.blend import ServiceLevel
 from dialer.rules.campaign_fields import Duration, _check_zone, _days, _Model, _range_texts
 from dialer.rules.inbound_routing import AfterHours, CallerFacts, InboundPolicy
 from dialer.rules.windows import TimeRange
@@ -44,6 +47,31 @@ class InboundFields(_Model):
     fallback_chain: str = "fallback_chain"
 
 
+class ServiceLevelSpec(_Model):
+    """The admin's inbound target: `share` of callers (0.8 or "80%") answered within `within`."""
+
+    share: float = 0.8
+    within: Duration = dt.timedelta(seconds=20)
+
+    @field_validator("share", mode="before")
+    @classmethod
+    def _percent(cls, v: object) -> object:
+        if isinstance(v, str) and v.strip().endswith("%"):
+            return float(v.strip()[:-1]) / 100
+        return v
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Self:
+        if not 0.0 < self.share < 1.0:
+            raise ValueError(f"share must be between 0 and 100 % (exclusive), not {self.share:g}")
+        if self.within.total_seconds() < 0:
+            raise ValueError("within must not be negative")
+        return self
+
+    def target(self) -> ServiceLevel:
+        return ServiceLevel(self.share, self.within.total_seconds())
+
+
 class InboundSpec(_Model):
     numbers: list[str] = Field(min_length=1)
     max_wait: Duration = dt.timedelta(seconds=60)
@@ -54,6 +82,8 @@ class InboundSpec(_Model):
     closed_message: str = "sound:vm-goodbye"
     callback_message: str = "sound:vm-goodbye"
     fields: InboundFields = Field(default_factory=InboundFields)
+    service_level: ServiceLevelSpec = Field(default_factory=ServiceLevelSpec)
+    expected_per_hour: float = Field(default=0.0, ge=0.0)
 
     @field_validator("numbers")
     @classmethod

@@ -20,6 +20,7 @@ from dialer.pacing import DialingMode, PacingKnobs
 from dialer.rules.campaign import parse_campaign
 from dialer.rules.campaign_rules import CampaignRules
 from dialer.rules.connect_strategy import ConnectStrategy
+from dialer.rules.inbound_spec import InboundSpec
 
 KNOB_NAMES = frozenset(f.name for f in fields(PacingKnobs))
 
@@ -74,6 +75,7 @@ class CampaignConfig:
     abandon_message: str
     requested_knobs: PacingKnobs
     rules: CampaignRules | None = None  # retries, windows, callbacks, DNC (None: dial each contact once)
+    inbound: InboundSpec | None = None  # the campaign takes calls on its numbers: blended pacing
 
     @property
     def law(self) -> ComplianceProfile | None:
@@ -131,6 +133,7 @@ class CampaignConfig:
             abandon_message=c.abandon_message,
             requested_knobs=requested,
             rules=rules,
+            inbound=definition.inbound if definition is not None else None,
         )
 
     def compliance_problems(self) -> list[str]:

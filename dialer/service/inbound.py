@@ -56,7 +56,13 @@ class InboundRecords(Protocol):
     def open_attempt(self, campaign_id: int, contact_id: int, phone: str, channel_id: str, at: datetime) -> int: ...
 
     def finish_unserved(
-        self, attempt_id: int, at: datetime, notes: str, cause: int | None, cause_txt: str | None
+        self,
+        attempt_id: int,
+        at: datetime,
+        notes: str,
+        cause: int | None,
+        cause_txt: str | None,
+        queue_exit: str | None = None,
     ) -> None: ...
 
     def callback_task(self, contact_id: int, operator_id: int | None, at: datetime) -> bool: ...
@@ -167,6 +173,7 @@ class InboundDesk:
         call.answered = call.person_at = now
         call.inbound = call.learned = True  # nothing for the outbound learner
         run.floor.calls[channel_id] = call
+        run.inbound_learner.observe_arrival(now, ctx.clock.now().hour)
         self.queued[channel_id] = Queued(run, call, QueuedCaller(channel_id, now, facts))
         log.info("inbound %s -> %s: contact %s %s", number, run.config.name, caller.contact_id, facts)
         if run.config.record == "all":
@@ -234,6 +241,7 @@ class InboundDesk:
     async def _connect(self, q: Queued, op: LiveOperator, reason: Reason) -> None:
         await self.calls._bridge(q.run, q.call, op)
         if q.call.stage is CallStage.BRIDGED:
+            op.inbound_since = self.ctx.clock.monotonic()
             self.queued.pop(q.call.channel_id, None)
             log.info("inbound %s to %s (%s)", q.call.phone, op.login, reason.value)
         else:  # the caller hung up in that instant: ChannelDestroyed follows
@@ -280,6 +288,7 @@ class InboundDesk:
             notes,
             cause if isinstance(cause, int) else None,
             event.get("cause_txt"),
+            decision.reason.value,
         )
         await self.capture.call_over(call)
         await self.route(q.run, call.server)

@@ -141,7 +141,11 @@ class OperatorDesk:
     def set_state(self, run: CampaignRun, op: LiveOperator, state: OperatorState, reason: str) -> None:
         now = self.ctx.clock.monotonic()
         if op.state is OperatorState.WRAP_UP and state is not OperatorState.WRAP_UP:
-            run.learner.observe_wrap_up(now - op.since)
+            if op.inbound_since is not None:
+                run.inbound_learner.observe_handle(now - op.inbound_since, self.ctx.clock.now().hour)
+                op.inbound_since = None
+            else:
+                run.learner.observe_wrap_up(now - op.since)
         run.floor.set_operator_state(op, state, now)
         self.ctx.db.submit(self.ctx.repo.operator_state, op.session_id, state.value, self.ctx.clock.now(), reason)
 
@@ -156,7 +160,8 @@ class OperatorDesk:
     def start_wrap_up(self, run: CampaignRun, op: LiveOperator, attempt_id: int) -> None:
         """The operator's call ended: wrap-up, bounded by the campaign's wrap-up time."""
         ended = self.ctx.clock.monotonic()
-        run.learner.observe_talk(ended - op.since, ended_at=ended)
+        if op.inbound_since is None:  # inbound talk times are the inbound learner's (at the wrap-up's end)
+            run.learner.observe_talk(ended - op.since, ended_at=ended)
         self.set_state(run, op, OperatorState.WRAP_UP, f"attempt {attempt_id} ended")
         self._arm_wrap_up(run, op, attempt_id)
 

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from dialer.db.repository import DialTask
-from dialer.floor import LiveCall
+from dialer.floor import CallStage, LiveCall
 from dialer.outcomes import AttemptOutcome
-from dialer.pacing import OperatorState, PacingDecision, decide
+from dialer.pacing import OperatorState, PacingDecision, PacingSnapshot, decide
+from dialer.pacing.blend import BlendPlan, InboundFloor, blend
 from dialer.placement import ServerLoad, assign_servers, place_calls
 from dialer.service.context import LiveContext
 from dialer.service.decision_log import DecisionJournal, DecisionLog
@@ -55,9 +56,13 @@ class PacingLoop:
         if all(name in backing_off or not link.up for name, link in ctx.links.items()):
             left = min(backing_off.values())
             return PacingDecision(0, f"Asterisk refused originations: backing off {left:.1f} s")
-        stats = run.stats(now, ctx.clock.time(), ctx.clock.now().hour)
+        hour = ctx.clock.now().hour
+        stats = run.stats(now, ctx.clock.time(), hour)
         snapshot = replace(run.floor.snapshot(now, run.config.knobs, run.contacts_available), stats=stats)
-        decision = decide(snapshot)
+        blended = self.blend(run, snapshot, now, hour)
+        decision = decide(blended.snapshot if blended is not None else snapshot)
+        if blended is not None:
+            decision = replace(decision, reason=f"{blended.reason}; {decision.reason}")
         run.last_decision = decision
         if decision.calls_to_place:
             ready = snapshot.operators_in(OperatorState.READY)
@@ -88,6 +93,21 @@ class PacingLoop:
             # attempt "in progress" that is never dialled; the calls placed finish like any other.
             await asyncio.shield(self._lease_and_originate(run, placed, plan))
         return decision
+
+    @staticmethod
+    def blend(run: CampaignRun, snapshot: PacingSnapshot, now: float, hour: int) -> BlendPlan | None:
+        """A campaign taking inbound calls: the snapshot without the operators kept for them
+        (dialer.pacing.blend); None for an outbound-only campaign."""
+        spec = run.config.inbound
+        if spec is None:
+            return None
+        learner = run.inbound_learner
+        learner.observe_open(now, hour)
+        floor = InboundFloor(
+            frozenset(o.operator_id for o in run.floor.operators.values() if o.inbound_since is not None),
+            sum(1 for c in run.floor.calls.values() if c.stage is CallStage.QUEUED),
+        )
+        return blend(snapshot, floor, learner.forecast(now, hour), spec.service_level.target())
 
     def sweep_leases(self, run: CampaignRun, now: float) -> None:
         """Once a minute: leases a dead process left behind come back to the list by the retry rules, and

@@ -16,6 +16,7 @@ from dialer.pacing import (
     PacingDecision,
     PacingLearner,
 )
+from dialer.pacing.blend import InboundLearner
 from dialer.service.backoff import OriginateBackoff
 from dialer.service.campaign_config import CampaignConfig
 
@@ -52,6 +53,12 @@ class CampaignRun:
     failed_originations: int = 0  # Asterisk refused the call (channel limit, bad trunk): not abandons
     # per Asterisk server: one refusing calls (channel limit, its trunk down) must not stop the others
     backoff: OriginateBackoff = field(default_factory=OriginateBackoff)
+    # blended campaigns: arrival rate and handle time of the inbound calls (dialer.pacing.blend)
+    inbound_learner: InboundLearner = field(default_factory=InboundLearner)
+
+    def __post_init__(self) -> None:
+        if self.config.inbound is not None:
+            self.inbound_learner = InboundLearner(expected_per_hour=self.config.inbound.expected_per_hour)
 
     @property
     def campaign_id(self) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from dialer.pacing import DialingMode
 from dialer.sim.engine import run_scenario
 from dialer.sim.metrics import SimResult
-from dialer.sim.policies import CorePolicy, DialLevel, Policy, VicidialAdapt
+from dialer.sim.policies import BlendedPolicy, CorePolicy, DialLevel, Policy, ReservePolicy, VicidialAdapt
 from dialer.sim.scenario import Scenario
 
 DEFAULT_RATIOS: tuple[float, ...] = tuple(round(1.0 + 0.1 * i, 2) for i in range(21))  # 1.0 .. 3.0
@@ -17,9 +17,15 @@ DEFAULT_RATIOS: tuple[float, ...] = tuple(round(1.0 + 0.1 * i, 2) for i in range
 
 def make_policy(spec: str) -> Policy:
     """'predictive', 'progressive', 'vicidial', 'ratio:2.2' (fixed ratio per ready operator, no guard: the
-    peers' way) or 'level:1.3' (VICIdial's fixed dial level per logged-in agent, no guard)."""
+    peers' way), 'level:1.3' (VICIdial's fixed dial level per logged-in agent, no guard), and for blended
+    scenarios 'blended' (predictive with blended pacing) or 'reserve:3' (predictive, 3 operators set aside
+    for inbound)."""
     if spec == "vicidial":
         return VicidialAdapt()
+    if spec == "blended":
+        return BlendedPolicy()
+    if spec.startswith("reserve:"):
+        return ReservePolicy(int(spec.split(":", 1)[1]))
     if spec.startswith("level:"):
         return DialLevel(float(spec.split(":", 1)[1]))
     if spec.startswith("ratio:"):

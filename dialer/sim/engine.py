@@ -5,6 +5,12 @@ many calls to place every `decision_interval_s`, seeing the same `PacingSnapshot
 An answered call goes to the operator ready longest; with none ready it waits, and is abandoned if no operator
 frees up within the connect limit. Randomness comes from seeded streams, one per purpose, so two policies
 run on the same seed draw the same outcome for their k-th dial and the same talk time for their k-th call.
+
+Blended scenarios (`Scenario.inbound`) add callers coming in: Poisson arrivals at the hour's rate, a FIFO
+queue served by the operator ready longest, callers hanging up after their patience. An operator freeing up
+takes an outbound person already waiting first (they are dropped within the connect limit; the live
+service does the same), then the inbound queue. Inbound calls have their own random streams, so a scenario
+without them draws exactly what it drew before; they never enter the outbound abandon ledger or learner.
 """
 
 from __future__ import annotations
@@ -28,9 +34,11 @@ from dialer.pacing import (
     PacingLearner,
     PacingSnapshot,
 )
+from dialer.pacing.blend import InboundFloor
+from dialer.rules.inbound_figures import InboundCallRecord, InboundFigures
 from dialer.sim.metrics import AnsweredCall, OperatorLog, SimResult, summarise
-from dialer.sim.policies import Policy
-from dialer.sim.scenario import CallMix, Dist, Scenario, apply_call_changes, apply_knob_changes
+from dialer.sim.policies import BlendAware, Policy
+from dialer.sim.scenario import CallMix, Dist, InboundTraffic, Scenario, apply_call_changes, apply_knob_changes
 
 _UNLIMITED_CONTACTS = 10**9
 _WARM_DIALS = 1000  # until the learner has seen this many dials, refresh its statistics every few seconds
@@ -47,6 +55,8 @@ class _Ev(IntEnum):
     SHIFT = 5
     BREAK = 6
     TICK = 7
+    ARRIVAL = 8
+    PATIENCE = 9
 
 
 @dataclass(slots=True)
@@ -59,6 +69,8 @@ class _Operator:
     leave_after_call: bool = False
     pause_after_call: float = 0.0
     on_break: bool = False
+    inbound: bool = False  # on an inbound call or its wrap-up
+    answered_inbound_at: float = 0.0
 
 
 @dataclass(slots=True)
@@ -70,6 +82,15 @@ class _Call:
     answered_at: float = -1.0
     connected: bool = False
     abandoned: bool = False
+
+
+@dataclass(slots=True)
+class _Caller:
+    """A caller who came in on the campaign's number."""
+
+    arrived_at: float
+    served: bool = False
+    gone: bool = False
 
 
 @dataclass(slots=True)
@@ -110,6 +131,13 @@ class Simulation:
         self.learned: LearnedStats | None = None
         self._next_refresh = 0.0
         self._next_call_id = 0
+        self.traffic: InboundTraffic | None = scenario.inbound
+        self.rng_in = random.Random(f"{seed}:inbound")  # own streams: outbound draws stay as they were
+        self.rng_in_talk = random.Random(f"{seed}:inbound-talk")
+        self.queue: deque[_Caller] = deque()
+        self.inbound_calls: list[InboundCallRecord] = []
+        if self.traffic is not None and isinstance(policy, BlendAware):
+            policy.start_inbound(self.traffic)
 
     # --- plumbing -------------------------------------------------------------------------------------
     def _clock(self, t: float) -> float:
@@ -174,6 +202,11 @@ class Simulation:
             if not call.abandoned:
                 self._connect(call, op)
                 return
+        while self.queue:
+            caller = self.queue.popleft()
+            if not caller.gone:
+                self._answer_inbound(caller, op)
+                return
 
     def _connect(self, call: _Call, op: _Operator) -> None:
         op.log.idle_waits.append(self.now - op.since)
@@ -184,6 +217,61 @@ class Simulation:
         self.answered.append(AnsweredCall(call.answered_at, self.now - call.answered_at, abandoned=False))
         self.ledger.record(self._clock(self.now), abandoned=False)
         self._push(self.now + self.talk.sample(self.rng_talk), _Ev.TALK_END, op.op_id)
+
+    # --- inbound --------------------------------------------------------------------------------------
+    def _schedule_arrival(self, after: float) -> None:
+        """The next caller after `after`: exponential gaps at the hour's rate, redrawn at each hour boundary
+        (exact for a rate constant within each hour)."""
+        traffic = self.traffic
+        if traffic is None:
+            return
+        t = after
+        while t < self.sc.duration_s:
+            rate = traffic.rate_per_s(int(self._clock(t) // 3600))
+            boundary = (self._clock(t) // 3600 + 1) * 3600 - self._clock(0.0)
+            if rate > 0:
+                gap = self.rng_in.expovariate(rate)
+                if t + gap < boundary:
+                    self._push(t + gap, _Ev.ARRIVAL)
+                    return
+            t = boundary
+
+    def _arrival(self) -> None:
+        assert self.traffic is not None
+        caller = _Caller(self.now)
+        patience = self.traffic.patience.sample(self.rng_in)
+        if isinstance(self.policy, BlendAware):
+            self.policy.inbound_arrival(self._clock(self.now), self._hour())
+        op = self._ready_operator()
+        if op is not None:
+            self._answer_inbound(caller, op)
+        else:
+            self.queue.append(caller)
+            self._push(self.now + patience, _Ev.PATIENCE, caller)
+        self._schedule_arrival(self.now)
+
+    def _answer_inbound(self, caller: _Caller, op: _Operator) -> None:
+        assert self.traffic is not None
+        caller.served = True
+        self.inbound_calls.append(InboundCallRecord(caller.arrived_at, self.now - caller.arrived_at, answered=True))
+        op.log.idle_waits.append(self.now - op.since)
+        self._set_state(op, OperatorState.ON_CALL)
+        op.log.calls += 1
+        op.inbound = True
+        op.answered_inbound_at = self.now
+        self._push(self.now + self.traffic.talk_time.sample(self.rng_in_talk), _Ev.TALK_END, op.op_id)
+
+    def _patience_over(self, caller: _Caller) -> None:
+        if caller.served:
+            return
+        caller.gone = True
+        self.inbound_calls.append(InboundCallRecord(caller.arrived_at, self.now - caller.arrived_at, answered=False))
+
+    def inbound_floor(self) -> InboundFloor:
+        return InboundFloor(
+            frozenset(o.op_id for o in self.ops if o.logged_in and o.inbound),
+            sum(1 for c in self.queue if not c.gone),
+        )
 
     def _ready_operator(self) -> _Operator | None:
         best: _Operator | None = None
@@ -309,6 +397,8 @@ class Simulation:
 
     def _tick(self) -> None:
         snap = self.snapshot()
+        if isinstance(self.policy, BlendAware):
+            self.policy.inbound_floor(self.inbound_floor(), self._clock(self.now), self._hour())
         n = self.policy.calls_to_place(snap)
         self.counters.decisions += 1
         for _ in range(n):
@@ -325,6 +415,7 @@ class Simulation:
         for i, ev in enumerate(self.sc.events):
             self._push(ev.at, _Ev.SHIFT, i)
         self._push(0.0, _Ev.TICK)
+        self._schedule_arrival(0.0)
         end = self.sc.duration_s
         while self._heap and self._heap[0][0] <= end:
             at, _, kind, data = heapq.heappop(self._heap)
@@ -337,16 +428,28 @@ class Simulation:
                 self._abandon_check(data)
             elif kind is _Ev.TALK_END:
                 op = self.ops[data]
-                self.learner.observe_talk(self.now - op.since, ended_at=self.now)
+                if op.inbound:
+                    wrap = self._inbound_wrap_up()
+                else:
+                    self.learner.observe_talk(self.now - op.since, ended_at=self.now)
+                    wrap = self.wrap.sample(self.rng_talk)
                 self._set_state(op, OperatorState.WRAP_UP)
-                wrap = self.wrap.sample(self.rng_talk)
                 if self.knobs.wrap_up_limit_s is not None:  # made ready when the campaign's wrap-up time is over
                     wrap = min(wrap, self.knobs.wrap_up_limit_s)
                 self._push(self.now + wrap, _Ev.WRAP_END, op.op_id)
             elif kind is _Ev.WRAP_END:
                 op = self.ops[data]
-                self.learner.observe_wrap_up(self.now - op.since)
+                if op.inbound:
+                    op.inbound = False
+                    if isinstance(self.policy, BlendAware):
+                        self.policy.inbound_handled(self.now - op.answered_inbound_at, self._hour())
+                else:
+                    self.learner.observe_wrap_up(self.now - op.since)
                 self._operator_free(op)
+            elif kind is _Ev.ARRIVAL:
+                self._arrival()
+            elif kind is _Ev.PATIENCE:
+                self._patience_over(data)
             elif kind is _Ev.PAUSE_END:
                 op = self.ops[data]
                 if op.logged_in and op.state is OperatorState.PAUSED:
@@ -364,7 +467,16 @@ class Simulation:
                 self._set_state(op, op.state)
                 op.log.logged_out_at = end
         # callers answered in the last instants of the shift are left out: their fate is not known yet
-        return summarise(self.sc, self.policy.name, self.answered, [o.log for o in self.ops], self.counters_dict())
+        # (and inbound callers still queued at the end)
+        inbound = InboundFigures.of(self.inbound_calls, self.traffic.service_level_within_s) if self.traffic else None
+        return summarise(
+            self.sc, self.policy.name, self.answered, [o.log for o in self.ops], self.counters_dict(), inbound
+        )
+
+    def _inbound_wrap_up(self) -> float:
+        assert self.traffic is not None
+        dist = self.traffic.wrap_up_time or self.wrap
+        return dist.sample(self.rng_in_talk)
 
     def counters_dict(self) -> dict[str, float]:
         c = self.counters

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dialer.rules.inbound_figures import InboundFigures
+
 if TYPE_CHECKING:
     from dialer.sim.scenario import Scenario
 
@@ -54,6 +56,7 @@ class SimResult:
     abandoned: int
     counters: dict[str, float]
     worst_full_hour_abandon_rate: float = 0.0  # worst rolling hour among windows ending after the first full hour
+    inbound: InboundFigures | None = None  # blended scenarios: the inbound queue (the figures above are outbound)
 
     def meets_cap(self, cap: float) -> bool:
         """The bar's rule: the shift and every rolling hour from the start (after the 50th answer) under `cap`."""
@@ -108,6 +111,7 @@ def summarise(
     calls: Sequence[AnsweredCall],
     operators: Sequence[OperatorLog],
     counters: dict[str, float],
+    inbound: InboundFigures | None = None,
 ) -> SimResult:
     logged = sum(o.logged_in_s for o in operators)
     busy = sum(o.talk_s + o.wrap_s for o in operators)
@@ -128,4 +132,5 @@ def summarise(
         abandoned=abandoned,
         counters=counters,
         worst_full_hour_abandon_rate=worst_rolling_rate(calls, min_answers=1, from_s=ROLLING_WINDOW_S),
+        inbound=inbound,
     )

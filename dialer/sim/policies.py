@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dialer.pacing import DialingMode, OperatorState, PacingKnobs, PacingSnapshot, decide
+from dialer.pacing.blend import InboundFloor, InboundLearner, ServiceLevel, blend, fixed_reserve
+
+if TYPE_CHECKING:
+    from dialer.sim.scenario import InboundTraffic
 
 
 class Policy(Protocol):
@@ -136,6 +140,81 @@ class VicidialAdapt:
         wanted = round(self.level * (ready + talking)) - live
         room = snapshot.knobs.max_lines - len(snapshot.calls_in_flight) - snapshot.answered_waiting
         return max(0, min(wanted, room, snapshot.contacts_available))
+
+
+@runtime_checkable
+class BlendAware(Protocol):
+    """A policy that is told about the inbound side of a blended campaign (what the live service feeds)."""
+
+    def start_inbound(self, traffic: InboundTraffic) -> None: ...
+
+    def inbound_arrival(self, at: float, hour: int) -> None: ...
+
+    def inbound_handled(self, seconds: float, hour: int) -> None: ...
+
+    def inbound_floor(self, floor: InboundFloor, now: float, hour: int) -> None: ...
+
+
+class BlendedPolicy(CorePolicy):
+    """Predictive with blended pacing (`dialer.pacing.blend`): the engine sees the floor without the operators
+    Erlang C keeps for the inbound traffic the learner expects. Only what the admin sets (the service level,
+    the expected calls per hour before data) comes from the scenario; the rate and handle time are learned."""
+
+    def __init__(self, name: str = "blended") -> None:
+        super().__init__(DialingMode.PREDICTIVE, name=name)
+        self.learner = InboundLearner()
+        self.target = ServiceLevel()
+        self.floor = InboundFloor()
+        self.now = 0.0
+        self.hour = 0
+        self.held_sum = 0.0
+
+    def start_inbound(self, traffic: InboundTraffic) -> None:
+        self.learner = InboundLearner(expected_per_hour=traffic.expected_per_hour)
+        self.target = ServiceLevel(traffic.service_level_share, traffic.service_level_within_s)
+
+    def inbound_arrival(self, at: float, hour: int) -> None:
+        self.learner.observe_arrival(at, hour)
+
+    def inbound_handled(self, seconds: float, hour: int) -> None:
+        self.learner.observe_handle(seconds, hour)
+
+    def inbound_floor(self, floor: InboundFloor, now: float, hour: int) -> None:
+        self.floor, self.now, self.hour = floor, now, hour
+        self.learner.observe_open(now, hour)
+
+    def calls_to_place(self, snapshot: PacingSnapshot) -> int:
+        plan = blend(snapshot, self.floor, self.learner.forecast(self.now, self.hour), self.target)
+        self.held_sum += plan.held
+        return super().calls_to_place(plan.snapshot)
+
+    def stats(self) -> dict[str, float]:
+        return {**super().stats(), "held_mean": self.held_sum / max(self.decisions, 1)}
+
+
+class ReservePolicy(CorePolicy):
+    """Predictive with a fixed number of operators set aside for inbound (counting those on inbound calls):
+    what an admin without blended pacing would do, `reserve` swept in hindsight by the benchmark."""
+
+    def __init__(self, reserve: int) -> None:
+        super().__init__(DialingMode.PREDICTIVE, name=f"reserve {reserve}")
+        self.reserve = reserve
+        self.floor = InboundFloor()
+
+    def start_inbound(self, traffic: InboundTraffic) -> None:
+        return None
+
+    def inbound_arrival(self, at: float, hour: int) -> None:
+        return None
+
+    def inbound_handled(self, seconds: float, hour: int) -> None:
+        return None
+
+    def inbound_floor(self, floor: InboundFloor, now: float, hour: int) -> None:
+        self.floor = floor
+
+    def calls_to_place(self, snapshot: PacingSnapshot) -> int:
+        return super().calls_to_place(fixed_reserve(snapshot, self.floor, self.reserve))
 
 
 def standard_policies() -> list[Policy]:

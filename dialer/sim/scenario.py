@@ -94,6 +94,55 @@ class ShiftEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class InboundTraffic:
+    """Calls coming in to the campaign's number: a Poisson stream whose rate is set per hour of day.
+
+    `per_hour` maps an hour of day (0..23) to calls per hour; hours not named get `default_per_hour`.
+    A queued caller hangs up after their `patience` (drawn per caller); `service_level` is the admin's
+    target (share answered within `within_s`), what blended pacing aims at and the benchmark judges.
+    """
+
+    per_hour: dict[int, float] = field(default_factory=dict)
+    default_per_hour: float = 0.0
+    talk_time: Dist = Dist("lognormal", 180.0, 0.6)
+    wrap_up_time: Dist | None = None  # None: the scenario's outbound wrap-up
+    patience: Dist = Dist("exponential", 90.0)
+    service_level_share: float = 0.8
+    service_level_within_s: float = 20.0
+    expected_per_hour: float = 0.0  # what the admin tells blended pacing to expect before it has data
+
+    def rate_per_s(self, hour_of_day: int) -> float:
+        return self.per_hour.get(hour_of_day % 24, self.default_per_hour) / 3600.0
+
+    @staticmethod
+    def parse(data: dict[str, Any]) -> InboundTraffic:
+        raw = data.get("per_hour", 0.0)
+        per_hour: dict[int, float] = {}
+        default = 0.0
+        if isinstance(raw, dict):
+            for hour, rate in raw.items():
+                if not 0 <= int(hour) <= 23 or float(rate) < 0:
+                    raise ValueError(f"inbound.per_hour: {hour}: {rate} (an hour 0..23 and calls per hour >= 0)")
+                per_hour[int(hour)] = float(rate)
+        else:
+            default = float(raw)
+            if default < 0:
+                raise ValueError(f"inbound.per_hour: {raw} must be >= 0")
+        sl = data.get("service_level") or {}
+        base = InboundTraffic()
+        return InboundTraffic(
+            per_hour=per_hour,
+            default_per_hour=float(data.get("default_per_hour", default)),
+            talk_time=Dist.parse(data["talk_time"]) if "talk_time" in data else base.talk_time,
+            wrap_up_time=Dist.parse(data["wrap_up_time"]) if "wrap_up_time" in data else None,
+            patience=Dist.parse(data["patience"]) if "patience" in data else base.patience,
+            service_level_share=float(sl.get("share", base.service_level_share)),
+            service_level_within_s=parse_duration(sl.get("within", base.service_level_within_s)),
+            expected_per_hour=float(data.get("expected_per_hour", 0.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     name: str
     team_size: int = 20
@@ -110,6 +159,7 @@ class Scenario:
     knobs: PacingKnobs = field(default_factory=lambda: PacingKnobs(max_lines=1000))
     events: tuple[ShiftEvent, ...] = ()
     description: str = ""
+    inbound: InboundTraffic | None = None  # calls coming in (blended campaigns); None: outbound only
 
     def with_overrides(self, **changes: Any) -> Scenario:
         return replace(self, **changes)
@@ -169,6 +219,7 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
         break_time=Dist.parse(breaks["duration"]) if "duration" in breaks else base.break_time,
         knobs=apply_knob_changes(base.knobs, data.get("knobs")),
         events=tuple(sorted(events, key=lambda e: e.at)),
+        inbound=InboundTraffic.parse(dict(data["inbound"])) if data.get("inbound") else None,
     )
 
 

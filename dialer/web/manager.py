@@ -82,8 +82,16 @@ async def campaign_page(request: Request, campaign_id: IdPath) -> HTMLResponse:
     lists = await asyncio.to_thread(ctx.queries.contact_lists, campaign_id)
     corporate = await asyncio.to_thread(ctx.queries.corporate_contacts, campaign_id, 50)
     shifts = await asyncio.to_thread(ctx.repo.shift_figures, campaign_id)
+    inbound = await asyncio.to_thread(ctx.queries.inbound_today, c)
     return render(
-        request, "campaign.html", c=c, funnel=funnel.as_dict(), lists=lists, corporate=corporate, shifts=shifts
+        request,
+        "campaign.html",
+        c=c,
+        funnel=funnel.as_dict(),
+        lists=lists,
+        corporate=corporate,
+        shifts=shifts,
+        inbound=inbound,
     )
 
 
@@ -107,6 +115,7 @@ async def api_campaign(request: Request, campaign_id: IdPath) -> dict[str, Any]:
         "definition": c.definition,
         "pacing_overrides": c.pacing_overrides,
         "funnel": funnel.as_dict(),
+        "inbound_today": await asyncio.to_thread(ctx.queries.inbound_today, c),
         "lists": [
             {
                 "id": x.id,

@@ -24,6 +24,7 @@ from dialer.db.models import (
     User,
     utcnow,
 )
+from dialer.db.repositories.base import OUTBOUND
 from dialer.lists.export import ResultRow
 from dialer.pacing import DialingMode, PacingKnobs
 from dialer.web.queries_qa import UTC_MIDNIGHT, QaQueries
@@ -138,7 +139,7 @@ class WebQueries(UserQueries, QaQueries):
                     (o or "in_progress"): n
                     for o, n in s.execute(
                         select(Attempt.outcome, func.count())
-                        .where(Attempt.campaign_id == campaign_id)
+                        .where(Attempt.campaign_id == campaign_id, Attempt.direction == OUTBOUND)
                         .group_by(Attempt.outcome)
                     ).all()
                 }
@@ -297,6 +298,34 @@ class WebQueries(UserQueries, QaQueries):
                 .limit(limit)
             ).all()
             return [(p, u) for p, u in rows]
+
+    def inbound_today(self, campaign: Campaign, now: datetime | None = None) -> dict[str, Any] | None:
+        """The campaign's inbound queue today (UTC): service level against its target, average speed of
+        answer, queue abandons (`dialer.rules.inbound_figures`); None for a campaign without inbound."""
+        from dialer.db.inbound import inbound_figures
+        from dialer.rules.campaign import CampaignDefinitionError, parse_campaign
+
+        try:
+            definition = parse_campaign(campaign.definition, campaign.name) if campaign.definition else None
+        except CampaignDefinitionError:
+            return None
+        if definition is None or definition.inbound is None:
+            return None
+        target = definition.inbound.service_level.target()
+        now = now or utcnow()
+        since = datetime.combine(now.date(), UTC_MIDNIGHT, tzinfo=now.tzinfo)
+        f = inbound_figures(self.sessions, campaign.id, since, target.within_s)
+        return {
+            "offered": f.offered,
+            "answered": f.answered,
+            "service_level": f.service_level,
+            "target_share": target.share,
+            "within_s": target.within_s,
+            "asa_s": f.average_speed_of_answer_s,
+            "abandoned": f.abandoned,
+            "sent_to_callback": f.sent_to_callback,
+            "below_target": f.offered > 0 and f.service_level < target.share,
+        }
 
     def abandon_rates(self, campaign_id: int, now: datetime | None = None) -> dict[str, Any]:
         """Abandons (late connects included) over live answers of the calls placed today (UTC) and in the

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy import func, select
 
 from dialer.db.models import Attempt, Operator, utcnow
+from dialer.db.repositories.base import OUTBOUND
 from dialer.service.campaign_config import requested_and_effective
 from dialer.web.context import WebContext, ctx_of, render
 from dialer.web.params import IdPath
@@ -31,7 +32,9 @@ def _throughput(ctx: WebContext, campaign_id: int) -> dict[str, int]:
     since = utcnow() - timedelta(hours=1)
     with ctx.repo.sessions() as s:
         dialled = s.scalar(
-            select(func.count()).where(Attempt.campaign_id == campaign_id, Attempt.originated_at >= since)
+            select(func.count()).where(
+                Attempt.campaign_id == campaign_id, Attempt.originated_at >= since, Attempt.direction == OUTBOUND
+            )
         )
         bridged = s.scalar(
             select(func.count()).where(
@@ -69,6 +72,7 @@ def floor(ctx: WebContext) -> dict[str, Any]:
             "live_day": rates["day"]["live"],
             "live_hour": rates["hour"]["live"],
             "cap": cap,
+            "inbound": ctx.queries.inbound_today(c),
             **_throughput(ctx, c.id),
         }
         row["over_cap"] = row["abandon_day"] > cap or row["abandon_hour"] > cap
@@ -138,7 +142,7 @@ def hourly(ctx: WebContext, campaign_id: int, hours: int = 24) -> dict[str, Any]
     with ctx.repo.sessions() as s:
         rows = s.execute(
             select(Attempt.originated_at, Attempt.bridged_at, Attempt.outcome).where(
-                Attempt.campaign_id == campaign_id, Attempt.originated_at >= start
+                Attempt.campaign_id == campaign_id, Attempt.originated_at >= start, Attempt.direction == OUTBOUND
             )
         ).all()
     slots = [start + timedelta(hours=i) for i in range(hours)]

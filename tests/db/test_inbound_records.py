@@ -87,3 +87,48 @@ def test_no_callback_for_a_number_on_the_do_not_call_list(repo: Repository) -> N
     assert not records.callback_task(caller.contact_id, None, T0)
     with repo.sessions() as s:
         assert s.query(Attempt).count() == 0
+
+
+def test_inbound_figures_from_the_attempts(repo: Repository) -> None:
+    """Service level, speed of answer and queue abandons from inbound attempts (queue enter = answered_at,
+    operator's answer = bridged_at); outbound attempts and callers still queued are not counted."""
+    from dialer.db.inbound import inbound_figures
+
+    cid, records = _setup(repo)
+    caller = records.identify(cid, frozenset({PHONE}), T0)
+
+    def came_in(channel: str, at: datetime) -> int:
+        return records.open_attempt(cid, caller.contact_id, PHONE, channel, at)
+
+    quick = came_in("in-1", T0)  # answered after 5 s
+    repo.update_attempt(quick, bridged_at=T0 + timedelta(seconds=5))
+    repo.finish_attempt(quick, AttemptOutcome.CONNECTED, T0 + timedelta(seconds=65))
+    slow = came_in("in-2", T0)  # answered after 40 s
+    repo.update_attempt(slow, bridged_at=T0 + timedelta(seconds=40))
+    hung = came_in("in-3", T0)  # hung up after 12 s
+    records.finish_unserved(hung, T0 + timedelta(seconds=12), "n", 16, None, "hung_up")
+    released = came_in("in-4", T0)  # sent to a callback at the maximum wait
+    records.finish_unserved(released, T0 + timedelta(seconds=60), "n", None, None, "max_wait")
+    came_in("in-5", T0)  # still queued: left out
+    came_in("in-old", T0 - timedelta(days=1))  # before the period
+    (task, *_) = repo.lease_contacts(cid, 1, "n", T0)  # an outbound call: never counted
+    repo.update_attempt(task.attempt_id, answered_at=T0, bridged_at=T0 + timedelta(seconds=30))
+
+    f = inbound_figures(repo.sessions, cid, T0 - timedelta(hours=1), 20.0)
+    assert (f.offered, f.answered, f.abandoned, f.sent_to_callback, f.answered_in_time) == (4, 2, 1, 1, 1)
+    assert f.service_level == 0.25
+    assert f.average_speed_of_answer_s == 22.5
+    none = inbound_figures(repo.sessions, cid, T0 + timedelta(hours=1), 20.0)
+    assert none.offered == 0 and none.service_level == 1.0
+
+
+def test_a_caller_on_one_of_the_contacts_other_phones_is_recognised(repo: Repository) -> None:
+    cid, records = _setup(repo)
+    repo.add_contact_list(cid, "l2", [{"phone": "+79100000003", "alt_phones": ["+74950001122", "+79169998877"]}])
+    caller = records.identify(cid, frozenset({"89169998877", "79169998877", "+79169998877"}), T0)
+    assert caller.known
+    with repo.sessions() as s:
+        contact = s.get(Contact, caller.contact_id)
+        assert contact is not None and contact.phone == "+79100000003"
+    stranger = records.identify(cid, frozenset({"+7916999887"}), T0)  # a prefix of it is another number
+    assert not stranger.known

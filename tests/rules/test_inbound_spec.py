@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dialer.pacing.blend import ServiceLevel
 from dialer.rules.campaign import CampaignDefinitionError, parse_campaign
 from dialer.rules.inbound_routing import AfterHours, CallerFacts
 from dialer.rules.inbound_spec import InboundFields, caller_facts, parse_flag, parse_logins
@@ -57,6 +58,10 @@ def test_inbound_section_parsed() -> None:
         ({"numbers": ["123"], "hours": {"someday": "9-18"}}, "unknown day"),
         ({"numbers": ["123"], "after_hours": "voicemail"}, "after_hours"),
         ({"numbers": ["123"], "queue": 1}, "queue"),
+        ({"numbers": ["123"], "service_level": {"share": 1.5}}, "service_level"),
+        ({"numbers": ["123"], "service_level": {"share": "0%"}}, "share"),
+        ({"numbers": ["123"], "service_level": {"within": "soon"}}, "within"),
+        ({"numbers": ["123"], "expected_per_hour": -5}, "expected_per_hour"),
     ],
 )
 def test_bad_inbound_section_names_the_field(inbound: dict[str, Any], words: str) -> None:
@@ -64,6 +69,25 @@ def test_bad_inbound_section_names_the_field(inbound: dict[str, Any], words: str
         parse_campaign({**BASE, "inbound": inbound})
     assert words in str(err.value)
     assert "inbound" in str(err.value)
+
+
+def test_service_level_target_and_expected_calls() -> None:
+    spec = parse_campaign(
+        {
+            **BASE,
+            "inbound": {
+                "numbers": ["123"],
+                "service_level": {"share": "90%", "within": "15s"},
+                "expected_per_hour": 40,
+            },
+        }
+    ).inbound
+    assert spec is not None
+    target = spec.service_level.target()
+    assert (target.share, target.within_s, spec.expected_per_hour) == (0.9, 15.0, 40.0)
+    default = parse_campaign({**BASE, "inbound": {"numbers": ["123"]}}).inbound
+    assert default is not None and default.service_level.target() == ServiceLevel(0.8, 20.0)
+    assert default.expected_per_hour == 0.0
 
 
 def test_flags_and_logins() -> None:

@@ -39,6 +39,7 @@ class InMemoryInbound:
     last_operator: dict[int, int] = field(default_factory=dict)
     callbacks: list[tuple[int, int | None]] = field(default_factory=list)
     notes: dict[int, str] = field(default_factory=dict)
+    exits: dict[int, str | None] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_000))
 
     def identify(self, campaign_id: int, phones: frozenset[str], at: datetime) -> InboundCaller:
@@ -55,10 +56,17 @@ class InMemoryInbound:
         return attempt_id
 
     def finish_unserved(
-        self, attempt_id: int, at: datetime, notes: str, cause: int | None, cause_txt: str | None
+        self,
+        attempt_id: int,
+        at: datetime,
+        notes: str,
+        cause: int | None,
+        cause_txt: str | None,
+        queue_exit: str | None = None,
     ) -> None:
         self.repo.attempts[attempt_id].outcome = AttemptOutcome.ABANDONED
         self.notes[attempt_id] = notes
+        self.exits[attempt_id] = queue_exit
 
     def callback_task(self, contact_id: int, operator_id: int | None, at: datetime) -> bool:
         self.callbacks.append((contact_id, operator_id))
@@ -218,6 +226,7 @@ async def test_hang_up_in_the_queue_becomes_a_callback_task(tmp_path: Path) -> N
     assert r.records.callbacks == [(7, r.op_id("op2"))]
     assert r.repo.attempts[attempt_id].outcome is AttemptOutcome.ABANDONED
     assert "hung_up" in r.records.notes[attempt_id]
+    assert r.records.exits[attempt_id] == "hung_up"
     assert "in-1" not in r.run.floor.calls and r.ledger == []
     await r.service.close()
 
@@ -236,6 +245,7 @@ async def test_max_wait_plays_the_callback_message_and_leaves_a_task(tmp_path: P
     assert ("hangup", "in-1") in r.ari.requests
     await r.hang_up("in-1")
     assert "max_wait" in next(iter(r.records.notes.values()))
+    assert list(r.records.exits.values()) == ["max_wait"]
     await r.service.close()
 
 
@@ -270,4 +280,39 @@ async def test_stasis_end_ends_an_inbound_call(tmp_path: Path) -> None:
     await r.call_in("in-2", "+79165550001")
     await r.emit({"type": "StasisEnd", "channel": {"id": "in-2"}})
     assert [op for _, op in r.records.callbacks] == [None] and "in-2" not in r.run.floor.calls
+    await r.service.close()
+
+
+async def test_blended_pacing_keeps_operators_for_inbound(tmp_path: Path) -> None:
+    """The pacing loop shows decide() the floor without the operator on an inbound call and without the
+    reserve the expected traffic needs; the inbound call's handle time goes to the inbound learner."""
+    from dataclasses import replace
+
+    from dialer.service.pacing_loop import PacingLoop
+
+    campaign = {**CAMPAIGN, "inbound": {**CAMPAIGN["inbound"], "expected_per_hour": 60}}
+    r = await rig(tmp_path, ["op1", "op2", "op3", "op4"], campaign)
+    assert r.run.config.inbound is not None and r.run.config.inbound.expected_per_hour == 60
+    r.records.contacts["+79161234567"] = (7, {})
+    await r.call_in("in-1", "+79161234567")
+    op1 = r.live("op1")
+    assert r.bridged_to("in-1") == "op1" and op1.inbound_since is not None
+    assert sum(r.run.inbound_learner.hour_arrivals) == 1
+    now = r.clock.monotonic()
+    snapshot = r.run.floor.snapshot(now, r.run.config.knobs, 100)
+    plan = PacingLoop.blend(r.run, snapshot, now, 10)
+    assert plan is not None
+    seen = {o.operator_id for o in plan.snapshot.operators}
+    assert op1.operator_id not in seen and plan.inbound_busy == 1
+    assert plan.held >= 1 and len(seen) == 4 - 1 - plan.held
+    assert "needs" in plan.reason
+    outbound_only = replace(r.run.config, inbound=None)
+    r.run.config = outbound_only
+    assert PacingLoop.blend(r.run, snapshot, now, 10) is None
+    r.clock.advance(100)
+    talks = r.run.learner.talk.observations
+    await r.hang_up("in-1")
+    await r.service.dispose(r.run.campaign_id, "op1", "ok")
+    assert r.run.learner.talk.observations == talks  # not an outbound talk
+    assert sum(r.run.inbound_learner.hour_handles) == 1 and op1.inbound_since is None
     await r.service.close()

@@ -147,3 +147,52 @@ def test_campaign_results_hour_by_hour(env: WebEnv) -> None:
     hour = next(i for i, n in enumerate(h["dialled"]) if n)
     assert hour >= 22 and h["abandon_rate"][hour] == 0.5 and h["abandon_rate"][0] is None
     assert 'id="hourly"' in manager.get(f"/manager/campaigns/{env.seed.campaign_id}").text
+
+
+def test_wallboard_shows_the_inbound_queue_beside_outbound(tmp_path: Path) -> None:
+    """A campaign with inbound numbers: today's service level against its target, the average speed of
+    answer and the queue abandons, from the inbound attempts; in English and Russian."""
+    from datetime import timedelta
+
+    from dialer.db.inbound import SqlInboundRecords
+    from dialer.db.models import Campaign, utcnow
+
+    for language in ("en", "ru"):
+        env = make_env(tmp_path / language, language=language)
+        cid = env.seed.campaign_id
+        with env.repo.sessions.begin() as s:
+            campaign = s.get(Campaign, cid)
+            assert campaign is not None
+            campaign.status = "running"
+            campaign.definition = {
+                **(campaign.definition or {}),
+                "name": campaign.name,
+                "inbound": {"numbers": ["+74950000000"], "service_level": {"share": "90%", "within": "15s"}},
+            }
+        manager0, _ = as_role(env.app, "manager")
+        env_dialled = manager0.get(f"/api/campaigns/{cid}").json()["funnel"]["dialled"]
+        records = SqlInboundRecords(env.repo.sessions)
+        now = utcnow() - timedelta(minutes=5)
+        caller = records.identify(cid, frozenset({"+79160000001"}), now)
+        for i, wait in enumerate((3.0, 30.0)):
+            a = records.open_attempt(cid, caller.contact_id, "+79160000001", f"in-{i}", now)
+            env.repo.update_attempt(a, bridged_at=now + timedelta(seconds=wait))
+        lost = records.open_attempt(cid, caller.contact_id, "+79160000001", "in-x", now)
+        records.finish_unserved(lost, now + timedelta(seconds=8), "n", 16, None, "hung_up")
+        sup, _ = as_role(env.app, "supervisor")
+        row = next(c for c in sup.get("/api/wallboard").json()["campaigns"] if c["id"] == cid)
+        inbound = row["inbound"]
+        assert inbound["offered"] == 3 and inbound["abandoned"] == 1 and inbound["answered"] == 2
+        assert inbound["service_level"] == 1 / 3 and inbound["target_share"] == 0.9 and inbound["below_target"]
+        assert inbound["asa_s"] == 16.5
+        page = sup.get("/wallboard").text
+        label = "Inbound service level today" if language == "en" else "Уровень обслуживания входящих сегодня"
+        assert label in page
+        assert re.search(r"33[.,]3\s?%\s*/\s*90[.,]0\s?%", page.replace("\u00a0", " "))
+        manager, _ = as_role(env.app, "manager")
+        report = manager.get(f"/manager/campaigns/{cid}").text
+        assert 'id="inbound-today"' in report
+        assert ("Sent to a callback" if language == "en" else "Переведены на перезвон") in report
+        api = manager.get(f"/api/campaigns/{cid}").json()
+        assert api["inbound_today"]["abandoned"] == 1
+        assert api["funnel"]["abandoned"] == 0 and api["funnel"]["dialled"] == env_dialled  # inbound stays out

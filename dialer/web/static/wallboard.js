@@ -17,7 +17,7 @@
   };
   const fill = (id, items, cells, empty, cls) => {
     const tbody = document.querySelector(`#${id} tbody`); tbody.replaceChildren();
-    if (!items.length) { row(tbody, [empty], "empty"); tbody.firstChild.firstChild.colSpan = 10; tbody.firstChild.firstChild.className = "muted"; return; }
+    if (!items.length) { row(tbody, [empty], "empty"); tbody.firstChild.firstChild.colSpan = 13; tbody.firstChild.firstChild.className = "muted"; return; }
     for (const x of items) row(tbody, cells(x), cls(x));
   };
   d.listen(root.dataset.events, (f) => {
@@ -30,7 +30,9 @@
     fill("wb-operators", f.operators, (o) => [o.name, d.label(o.state), d.dur(o.state_s), o.campaign, o.call_s === null ? "" : d.dur(o.call_s)],
       d.t("No operator is logged in."), (o) => `st-${o.state}`);
     fill("wb-campaigns", f.campaigns, (c) => [c.name, d.label(c.status), d.num(c.operators), d.num(c.calls_in_flight), d.num(c.waiting),
-      d.num(c.dialled_hour), d.num(c.bridged_hour), d.pct(c.abandon_day), d.pct(c.abandon_hour), d.pct(c.cap)],
+      d.num(c.dialled_hour), d.num(c.bridged_hour), d.pct(c.abandon_day), d.pct(c.abandon_hour), d.pct(c.cap),
+      ...(c.inbound ? [`${d.pct(c.inbound.service_level)} / ${d.pct(c.inbound.target_share)}`, `${d.num(c.inbound.asa_s, 1)} ${d.t("s")}`,
+        `${d.num(c.inbound.abandoned)} / ${d.num(c.inbound.offered)}`] : ["—", "—", "—"])],
       d.t("No campaigns."), (c) => (c.over_cap ? "bad" : ""));
     d.text($("wb-updated"), `${d.t("updated")} ${new Date().toLocaleTimeString(d.lang() === "ru" ? "ru-RU" : "en-GB")}`);
     chart.push([f.calls_in_flight, f.waiting, 100 * f.abandon_hour, 100 * f.cap]);

@@ -1,0 +1,364 @@
+"""Blended pacing: Erlang C staffing, the reserve taken out of the outbound snapshot, the inbound learner."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dialer.pacing import CampaignStats, DialingMode, OperatorSnapshot, OperatorState, PacingSnapshot, decide
+from dialer.pacing.blend import (
+    InboundFloor,
+    InboundForecast,
+    InboundLearner,
+    ServiceLevel,
+    agents_for_service_level,
+    average_speed_of_answer,
+    blend,
+    blended_reserve,
+    blended_service_level,
+    erlang_b,
+    erlang_c,
+    fixed_reserve,
+    operators_to_hold,
+    service_level,
+)
+
+from .helpers import LEARNED, healthy_windows, snap
+
+SL80 = ServiceLevel(0.8, 20.0)
+
+
+# --- Erlang B / C against published tables ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("agents", "erlangs", "expected"),
+    [(1, 1.0, 0.5), (2, 1.0, 0.2), (5, 2.0, 0.0367), (10, 5.0, 0.0184)],  # Erlang B tables
+)
+def test_erlang_b_table(agents: int, erlangs: float, expected: float) -> None:
+    assert erlang_b(agents, erlangs) == pytest.approx(expected, abs=5e-4)
+
+
+@pytest.mark.parametrize(
+    ("agents", "expected"),
+    [(11, 0.6821), (12, 0.4494), (13, 0.2853), (14, 0.1741), (15, 0.1020)],  # Erlang C, A = 10 E
+)
+def test_erlang_c_table(agents: int, expected: float) -> None:
+    assert erlang_c(agents, 10.0) == pytest.approx(expected, abs=5e-4)
+
+
+def test_erlang_c_single_server_is_utilisation() -> None:
+    # M/M/1: P(wait) = rho
+    assert erlang_c(1, 0.7) == pytest.approx(0.7)
+
+
+def test_erlang_c_overloaded_and_idle() -> None:
+    assert erlang_c(5, 5.0) == 1.0
+    assert erlang_c(3, 7.5) == 1.0
+    assert erlang_c(3, 0.0) == 0.0
+
+
+def test_erlang_b_refuses_negative_agents() -> None:
+    with pytest.raises(ValueError):
+        erlang_b(-1, 1.0)
+
+
+def test_worked_example_100_calls_per_half_hour() -> None:
+    """The textbook example: 100 calls in 30 min, 180 s handle, 80 % in 20 s: 13 agents give 79.6 %, so 14."""
+    f = InboundForecast(100 / 1800, 180.0)
+    assert f.erlangs == pytest.approx(10.0)
+    assert service_level(13, f, 20.0) == pytest.approx(0.796, abs=1e-3)
+    assert service_level(14, f, 20.0) == pytest.approx(0.888, abs=1e-3)
+    assert agents_for_service_level(f, SL80) == 14
+    assert average_speed_of_answer(13, f) == pytest.approx(0.2853 * 180 / 3, rel=1e-3)
+
+
+def test_no_traffic_needs_nobody() -> None:
+    f = InboundForecast(0.0, 180.0)
+    assert agents_for_service_level(f, SL80) == 0
+    assert service_level(0, f, 20.0) == 1.0
+    assert average_speed_of_answer(0, f) == 0.0
+
+
+def test_overloaded_service_level_is_zero() -> None:
+    f = InboundForecast(10 / 180, 180.0)  # 10 E
+    assert service_level(10, f, 20.0) == 0.0
+    assert average_speed_of_answer(10, f) == math.inf
+
+
+def test_a_trickle_still_needs_one_operator() -> None:
+    assert agents_for_service_level(InboundForecast(1 / 3600, 120.0), SL80) == 1
+
+
+def test_stricter_target_needs_more() -> None:
+    f = InboundForecast(60 / 3600, 240.0)  # 4 E
+    loose = agents_for_service_level(f, ServiceLevel(0.7, 30.0))
+    strict = agents_for_service_level(f, ServiceLevel(0.95, 10.0))
+    assert strict > loose >= 5
+
+
+@given(
+    st.floats(min_value=0.01, max_value=60.0),
+    st.floats(min_value=10.0, max_value=900.0),
+    st.floats(min_value=0.5, max_value=0.99),
+    st.floats(min_value=0.0, max_value=120.0),
+)
+def test_staffing_is_the_least_that_meets_the_target(
+    erlangs: float, handle: float, share: float, within: float
+) -> None:
+    f = InboundForecast(erlangs / handle, handle)
+    target = ServiceLevel(share, within)
+    n = agents_for_service_level(f, target)
+    assert n > erlangs
+    assert service_level(n, f, within) >= share
+    assert n - 1 <= erlangs or service_level(n - 1, f, within) < share
+
+
+@given(st.integers(min_value=1, max_value=60), st.floats(min_value=0.1, max_value=50.0))
+def test_service_level_grows_with_agents(agents: int, erlangs: float) -> None:
+    f = InboundForecast(erlangs / 100.0, 100.0)
+    assert service_level(agents + 1, f, 20.0) >= service_level(agents, f, 20.0)
+    assert 0.0 <= erlang_c(agents, erlangs) <= 1.0
+
+
+@pytest.mark.parametrize(("share", "within"), [(0.0, 20.0), (1.0, 20.0), (0.8, -1.0)])
+def test_bad_service_level_is_refused(share: float, within: float) -> None:
+    with pytest.raises(ValueError):
+        ServiceLevel(share, within)
+
+
+# --- the reserve --------------------------------------------------------------------------------------------
+
+
+def test_hold_counts_inbound_busy_and_queue() -> None:
+    f = InboundForecast(100 / 1800, 180.0)  # needs 14
+    assert operators_to_hold(f, SL80, inbound_busy=0, queued=0) == (14, 14)
+    assert operators_to_hold(f, SL80, inbound_busy=10, queued=0) == (14, 4)
+    assert operators_to_hold(f, SL80, inbound_busy=20, queued=0) == (14, 0)
+    assert operators_to_hold(f, SL80, inbound_busy=20, queued=3) == (14, 3)
+
+
+def _ids(s: PacingSnapshot) -> list[int]:
+    return [o.operator_id for o in s.operators]
+
+
+def test_blended_service_level_by_hand() -> None:
+    # 60 calls/h x 200 s: A = 3.33 E; 12 operators, outbound handle 135 s, reserve 1:
+    # nu = 3.33/200 + (12 - 1 - 3.33)/135 = 0.07346/s, rho = (1/60)/nu = 0.2269, SL = 1 - rho e^(-(nu - 1/60) 20)
+    f = InboundForecast(60 / 3600, 200.0)
+    nu = (10 / 3) / 200 + (12 - 1 - 10 / 3) / 135
+    expected = 1 - (1 / 60 / nu) * math.exp(-(nu - 1 / 60) * 20)
+    assert blended_service_level(1, f, 12, 135.0, 20.0) == pytest.approx(expected)
+    assert expected == pytest.approx(0.927, abs=1e-3)
+    assert blended_reserve(f, SL80, 12, 135.0) == 1
+    assert blended_reserve(f, ServiceLevel(0.95, 20.0), 12, 135.0) == 2
+
+
+def test_blended_reserve_edges() -> None:
+    assert blended_reserve(InboundForecast(0.0, 200.0), SL80, 10, 135.0) == 0
+    # a trickle on a big floor: still one held (see the docstring)
+    assert blended_reserve(InboundForecast(1 / 3600, 200.0), SL80, 50, 135.0) == 1
+    # releases slower than arrivals: everybody
+    assert blended_reserve(InboundForecast(0.1, 200.0), SL80, 5, 135.0) == 5
+    assert blended_service_level(2, InboundForecast(0.1, 200.0), 5, 135.0, 20.0) == 0.0
+
+
+def test_blended_reserve_is_smaller_than_a_dedicated_pool_on_a_big_floor() -> None:
+    f = InboundForecast(3 / 180, 180.0)
+    needed, hold = operators_to_hold(f, SL80, inbound_busy=0, queued=0, operators=20, outbound_handle_s=135.0)
+    assert needed == 5 and hold == blended_reserve(f, SL80, 20, 135.0) < 5
+    # a small floor: the dedicated pool's idle part is the smaller
+    needed, hold = operators_to_hold(f, SL80, inbound_busy=4, queued=2, operators=6, outbound_handle_s=135.0)
+    assert (needed, hold) == (5, 1 + 2)
+
+
+def test_blend_removes_inbound_operators_and_holds_ready_first() -> None:
+    # ops 0..2 ready, 3..5 on call (10, 200, 50 s), 6 wrap-up 12 s, 7 paused; outbound handle 120 + 15 s
+    s = snap(ready=3, on_call=(10.0, 200.0, 50.0), wrap_up=(12.0,), paused=1)
+    f = InboundForecast(4.5 / 180, 180.0)  # 4.5 E -> a dedicated pool of 7
+    assert agents_for_service_level(f, SL80) == 7
+    assert blended_reserve(f, SL80, 7, 135.0) == 7  # 7 operators cannot carry 4.5 E blended at 80/20
+    plan = blend(s, InboundFloor(frozenset({3}), queued=0), f, SL80)
+    assert plan.needed == 7 and plan.inbound_busy == 1 and plan.held == 6
+    # held: the 3 ready, the wrap-up (nearest to freeing), then the calls longest on; paused never held
+    assert _ids(plan.snapshot) == [7]
+    assert "needs 7" in plan.reason
+
+
+def test_blend_holds_the_wrap_up_then_the_longest_call() -> None:
+    s = snap(ready=1, on_call=(10.0, 200.0, 50.0), wrap_up=(3.0,))
+    f = InboundForecast(2.0 / 180, 180.0)
+    hold = min(agents_for_service_level(f, SL80), blended_reserve(f, SL80, 5, 135.0))
+    assert hold == 4
+    plan = blend(s, InboundFloor(), f, SL80)
+    assert _ids(plan.snapshot) == [1]  # held: ready 0, wrap-up 4, the 200 s call (2), the 50 s call (3)
+
+
+def test_blend_without_traffic_changes_nothing_but_the_inbound_pool() -> None:
+    s = snap(ready=2, on_call=(30.0,))
+    plan = blend(s, InboundFloor(frozenset({2})), InboundForecast(0.0, 180.0), SL80)
+    assert plan.held == 0
+    assert _ids(plan.snapshot) == [0, 1]
+
+
+def test_blend_queued_callers_take_operators() -> None:
+    s = snap(ready=0, on_call=(30.0, 40.0, 50.0))
+    plan = blend(s, InboundFloor(frozenset(), queued=2), InboundForecast(0.0, 180.0), SL80)
+    assert plan.held == 2 and _ids(plan.snapshot) == [0]
+
+
+def test_blend_can_hold_everybody() -> None:
+    s = snap(ready=2, on_call=(30.0,))
+    plan = blend(s, InboundFloor(), InboundForecast(10 / 180, 180.0), SL80)
+    assert plan.snapshot.operators == ()
+    assert decide(plan.snapshot).calls_to_place == 0
+
+
+def test_blend_keeps_knobs_stats_and_calls() -> None:
+    s = snap(ready=4, ringing=(3.0, 4.0), waiting=1)
+    plan = blend(s, InboundFloor(), InboundForecast(0.2 / 180, 180.0), SL80)
+    assert plan.snapshot.calls_in_flight == s.calls_in_flight
+    assert plan.snapshot.answered_waiting == 1
+    assert plan.snapshot.knobs is s.knobs and plan.snapshot.stats is s.stats
+
+
+def test_blended_predictive_dials_fewer_than_unaware() -> None:
+    """The outbound engine, shown the floor without the reserve, places fewer calls than it would for all."""
+    s = snap(
+        ready=6,
+        on_call=tuple(20.0 + 10 * i for i in range(14)),
+        mode=DialingMode.PREDICTIVE,
+        stats=_stats(),
+    )
+    unaware = decide(s).calls_to_place
+    plan = blend(s, InboundFloor(frozenset({6, 7})), InboundForecast(3 / 180, 180.0), SL80)
+    blended = decide(plan.snapshot).calls_to_place
+    assert plan.held >= 1
+    assert 0 <= blended < unaware
+
+
+def _stats() -> CampaignStats:
+    return CampaignStats(dialled=5000, answered=1500, abandoned=10, windows=healthy_windows(), learned=LEARNED)
+
+
+def test_fixed_reserve_counts_inbound_calls_in_it() -> None:
+    s = snap(ready=3, on_call=(10.0, 20.0))
+    assert _ids(fixed_reserve(s, InboundFloor(), 2)) == [2, 3, 4]
+    assert _ids(fixed_reserve(s, InboundFloor(frozenset({3})), 2)) == [1, 2, 4]
+    assert _ids(fixed_reserve(s, InboundFloor(frozenset({3, 4})), 2)) == [0, 1, 2]
+    assert _ids(fixed_reserve(s, InboundFloor(), 0)) == [0, 1, 2, 3, 4]
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(list(OperatorState)), st.floats(min_value=0, max_value=900)), max_size=30),
+    st.floats(min_value=0, max_value=0.2),
+    st.integers(min_value=0, max_value=5),
+    st.data(),
+)
+def test_blend_properties(
+    ops: list[tuple[OperatorState, float]], rate: float, queued: int, data: st.DataObject
+) -> None:
+    operators = tuple(OperatorSnapshot(i, state, t) for i, (state, t) in enumerate(ops))
+    inbound = frozenset(data.draw(st.sets(st.integers(min_value=0, max_value=max(len(ops) - 1, 0)))))
+    s = replace(snap(), operators=operators)
+    plan = blend(s, InboundFloor(inbound, queued), InboundForecast(rate, 180.0), SL80)
+    kept = {o.operator_id for o in plan.snapshot.operators}
+    assert not kept & inbound  # the inbound pool never shows to outbound
+    assert kept <= {o.operator_id for o in operators}
+    paused = {o.operator_id for o in operators if o.state is OperatorState.PAUSED and o.operator_id not in inbound}
+    assert paused <= kept  # pauses are not held (they are no capacity either way)
+    eligible = sum(1 for o in operators if o.operator_id not in inbound and o.state is not OperatorState.PAUSED)
+    inbound_busy = sum(1 for o in operators if o.operator_id in inbound)
+    _, hold = operators_to_hold(
+        InboundForecast(rate, 180.0),
+        SL80,
+        inbound_busy=inbound_busy,
+        queued=queued,
+        operators=inbound_busy + eligible,
+        outbound_handle_s=180.0,
+    )
+    assert plan.held == min(eligible, hold)
+    assert hold <= max(plan.needed - inbound_busy, 0) + queued
+    # ready operators are held before anybody else
+    held = {o.operator_id for o in operators} - kept - inbound
+    if any(o.state is not OperatorState.READY for o in operators if o.operator_id in held):
+        assert not any(o.state is OperatorState.READY and o.operator_id in kept for o in operators)
+
+
+# --- the learner --------------------------------------------------------------------------------------------
+
+
+def _feed(learner: InboundLearner, start: float, seconds: float, per_hour: float, hour: int) -> float:
+    """Open for `seconds` with evenly spaced arrivals; returns the end time."""
+    gap = 3600.0 / per_hour
+    t = start
+    while t < start + seconds:
+        learner.observe_open(t, hour)
+        learner.observe_arrival(t, hour)
+        t += gap
+    learner.observe_open(start + seconds, hour)
+    return start + seconds
+
+
+def test_learner_prior_is_the_admin_expectation() -> None:
+    learner = InboundLearner(expected_per_hour=36.0, prior_handle_s=240.0)
+    f = learner.forecast(0.0, 9)
+    assert f.arrivals_per_s * 3600 == pytest.approx(36.0)
+    assert f.handle_s == pytest.approx(240.0)
+
+
+def test_learner_converges_to_the_observed_rate() -> None:
+    learner = InboundLearner()
+    end = _feed(learner, 0.0, 3 * 3600, 60.0, 9)
+    assert learner.arrivals_per_s(end, 9) * 3600 == pytest.approx(60.0, rel=0.05)
+
+
+def test_learner_follows_a_surge_within_the_window() -> None:
+    learner = InboundLearner()
+    t = _feed(learner, 0.0, 2 * 3600, 30.0, 9)
+    t = _feed(learner, t, 900.0, 240.0, 9)
+    rate = learner.arrivals_per_s(t, 9) * 3600
+    assert 120.0 < rate < 240.0  # half the way at least after one window (the prior is worth one window)
+
+
+def test_learner_uses_the_hour_history() -> None:
+    learner = InboundLearner()
+    t = _feed(learner, 0.0, 3600, 20.0, 9)
+    t = _feed(learner, t, 3600, 120.0, 10)
+    learner.observe_closed()  # overnight: closed, not counted
+    t2 = t + 23 * 3600  # the next day at 9, nothing seen yet today
+    learner.observe_open(t2, 9)
+    assert learner.arrivals_per_s(t2, 9) * 3600 == pytest.approx(20.0, rel=0.05)
+    assert learner.arrivals_per_s(t2, 10) * 3600 == pytest.approx(120.0, rel=0.05)
+
+
+def test_learner_closed_time_does_not_dilute_the_rate() -> None:
+    learner = InboundLearner()
+    t = _feed(learner, 0.0, 3600, 60.0, 9)
+    learner.observe_closed()
+    learner.observe_open(t + 7200, 9)  # the gap is not counted as open
+    assert sum(learner.hour_open_s) == pytest.approx(3600.0)
+
+
+def test_learner_handle_time_by_hour() -> None:
+    learner = InboundLearner(prior_handle_s=100.0)
+    for _ in range(30):
+        learner.observe_handle(300.0, 14)
+    for _ in range(5):
+        learner.observe_handle(60.0, 15)
+    assert learner.handle_s(14) == pytest.approx(300.0)
+    assert learner.handle_s(15) == pytest.approx((30 * 300 + 5 * 60) / 35)  # too few at 15: all of today
+    fresh = InboundLearner(prior_handle_s=100.0)
+    fresh.observe_handle(400.0, 9)
+    assert fresh.handle_s(9) == pytest.approx((400 + 500) / 6)  # the prior worth five calls
+
+
+def test_learner_refuses_bad_settings() -> None:
+    with pytest.raises(ValueError):
+        InboundLearner(expected_per_hour=-1)
+    with pytest.raises(ValueError):
+        InboundLearner(prior_handle_s=0)
