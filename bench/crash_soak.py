@@ -138,9 +138,7 @@ def run(
         repo.ensure_operator(login, login, f"PJSIP/{login}")
     lab = AsteriskLab(LabConfig() if shared_lab else LabConfig().private())
     lab.up()
-    softphones = (
-        SoftphoneBank(lab.config) if shared_lab else SoftphoneBank(lab.config, base_port=15260, rtp_base=48000)
-    )
+    softphones = SoftphoneBank(lab.config) if shared_lab else SoftphoneBank(lab.config, base_port=15260, rtp_base=48000)
     softphones.start_many(OPERATORS)
     soak = Soak()
     started = time.monotonic()
@@ -246,9 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shared-lab", action="store_true", help="run on the shared lab, not a private Asterisk")
     parser.add_argument("--out", type=Path, help="also write the figures as JSON here")
     opts = parser.parse_args(argv)
-    result = run(
-        opts.minutes, tuple(opts.kill_every), opts.asterisk_restart, opts.seed, opts.workdir, opts.shared_lab
-    )
+    result = run(opts.minutes, tuple(opts.kill_every), opts.asterisk_restart, opts.seed, opts.workdir, opts.shared_lab)
     if opts.out is not None:
         opts.out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print(json.dumps(result, indent=2, default=str))

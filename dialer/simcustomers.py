@@ -17,6 +17,7 @@ class SimBehaviour(IntEnum):
     UNALLOCATED = 5
     CONGESTION = 6
     REJECTED = 7
+    SLOW_HUMAN = 8  # a person silent for 2 s after answering: AMD takes longer to decide
 
 
 def sim_number(behaviour: SimBehaviour, ring_s: int = 2, talk_s: int = 10, prefix: str = "+7999") -> str:

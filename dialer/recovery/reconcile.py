@@ -10,11 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from dialer.outcomes import AttemptOutcome
+from dialer.outcomes import CAUSE_OUTCOMES, AttemptOutcome
 from dialer.recovery.cdr import CdrRecord
 
-# CDR dispositions of a call nobody answered. NO ANSWER also covers an invalid or rejected number (the
-# CDR keeps no hangup cause); retrying such a number once more is the harmless side.
+# CDR dispositions of a call nobody answered. NO ANSWER also covers an invalid or rejected number: the
+# channel's hangup cause (from the event log, dialer.recovery.call_events) tells them apart where it is
+# known; without it, retrying such a number once more is the harmless side.
 UNANSWERED = {
     "BUSY": AttemptOutcome.BUSY,
     "NO ANSWER": AttemptOutcome.NO_ANSWER,
@@ -97,13 +98,17 @@ def _resolve(attempt: OpenAttempt, records: Sequence[CdrRecord], peers: Sequence
                 answered,
                 bridged,
             )
-        if attempt.amd_status in MACHINE_AMD:
+        amd = attempt.amd_status or next((r.amd_status for r in reversed(ordered) if r.amd_status), None)
+        if amd in MACHINE_AMD:
             return Resolution(attempt.attempt_id, AttemptOutcome.MACHINE, ended, "CDR: answered by a machine", answered)
         # a person (or AMD still undecided) answered and no operator was connected: an abandon, the safe
         # side of the abandon cap, as the live service counts it
         return Resolution(attempt.attempt_id, AttemptOutcome.ABANDONED, ended, "CDR: answered, never bridged", answered)
     last = ordered[-1]
-    outcome = UNANSWERED.get(last.disposition)
+    # a cause that names the outcome (busy, rejected, unallocated…) wins; a plain one (16, normal clearing:
+    # the dialer's own ring timeout) leaves it to the disposition
+    by_cause = CAUSE_OUTCOMES.get(last.hangup_cause) if last.hangup_cause is not None else None
+    outcome = by_cause or UNANSWERED.get(last.disposition)
     if outcome is None:
         return Resolution(
             attempt.attempt_id,
@@ -111,7 +116,8 @@ def _resolve(attempt: OpenAttempt, records: Sequence[CdrRecord], peers: Sequence
             ended,
             f"CDR disposition {last.disposition!r} not understood"[:100],
         )
-    return Resolution(attempt.attempt_id, outcome, ended, f"CDR: {last.disposition}")
+    cause = f", cause {last.hangup_cause}" if last.hangup_cause is not None else ""
+    return Resolution(attempt.attempt_id, outcome, ended, f"CDR: {last.disposition}{cause}")
 
 
 def reconcile(open_attempts: Iterable[OpenAttempt], cdr_records: Iterable[CdrRecord]) -> list[Resolution]:
