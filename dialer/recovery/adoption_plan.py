@@ -14,6 +14,7 @@ class CallAction(StrEnum):
     ADOPT_BRIDGED = "adopt_bridged"  # talking to an operator: keep talking, end as usual
     FOLLOW_RINGING = "follow_ringing"  # not answered yet: wait for its result (Asterisk keeps its ring timeout)
     FOLLOW_AMD = "follow_amd"  # answered, AMD running in the dialplan: it comes back into Stasis with a verdict
+    START_AMD = "start_amd"  # answered in an AMD campaign, AMD never ran (the dead process had no time): run it now
     BRIDGE = "bridge"  # answered, waiting: bridge to the free operator named
     WAIT = "wait"  # answered, waiting, no operator free: abandon in `abandon_in_s` unless one frees up
     ABANDON = "abandon"  # answered, waited past the connect limit: the abandon message, then hang up
@@ -56,6 +57,7 @@ class CallPlan:
     # BRIDGE past the connect limit: a person is better served late than dropped, but the regulator's
     # count is of people not connected in time, so the abandon ledger counts it (the safe side of the cap)
     counts_as_abandoned: bool = False
+    amd_status: str | None = None  # the verdict the channel carries (AMDSTATUS) that the database lacks
 
 
 @dataclass(frozen=True)

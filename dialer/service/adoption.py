@@ -31,6 +31,7 @@ from dialer.recovery.adoption import (
 )
 from dialer.recovery.inventory import ServerInventory
 from dialer.recovery.reconcile import OpenAttempt
+from dialer.rules.connect_strategy import ConnectStrategy
 from dialer.service.calls import CallRouter
 from dialer.service.capture import RecordingCapture
 from dialer.service.context import LiveContext
@@ -95,8 +96,12 @@ class Adoption:
             for s in sessions
             if s.session_id not in live_sessions and (scope.sessions is None or s.session_id in scope.sessions)
         ]
-        limits = {cid: (await self.run_for(cid)).config.connect_limit_s for cid in scope.campaign_ids}
-        plan = plan_adoption(inventories, attempts, sessions, connect_limits=limits, now=ctx.clock.now())
+        configs = {cid: (await self.run_for(cid)).config for cid in scope.campaign_ids}
+        limits = {cid: config.connect_limit_s for cid, config in configs.items()}
+        amd = {cid for cid, c in configs.items() if c.connect_strategy is ConnectStrategy.AMD_THEN_CONNECT}
+        plan = plan_adoption(
+            inventories, attempts, sessions, connect_limits=limits, now=ctx.clock.now(), amd_campaigns=amd
+        )
         if scope.subscribe:
             await self._subscribe(plan, inventories)
         await self._carry_out(plan, {a.attempt_id: a for a in attempts}, {s.session_id: s for s in sessions})
@@ -228,7 +233,13 @@ class Adoption:
             call.stage = CallStage.RINGING
         elif c.action is CallAction.FOLLOW_AMD:
             call.stage = CallStage.ANSWERED
-        elif c.action is CallAction.WAIT:
+        elif c.action is CallAction.START_AMD:
+            await self.calls.adopt_into_amd(run, call)
+            return
+        if c.amd_status is not None and attempt.amd_status is None:  # a verdict only the channel kept
+            call.facts = replace(call.facts, amd_status=c.amd_status)
+            ctx.db.submit(ctx.repo.update_attempt, c.attempt_id, amd_status=c.amd_status)
+        if c.action is CallAction.WAIT:
             call.person_at = now
             await self.calls.adopt_waiting(run, call, c.abandon_in_s or 0.0)
         elif c.action is CallAction.ABANDON:

@@ -285,6 +285,16 @@ class CallRouter:
 
         self.ctx.background.later(f"abandon-{call.channel_id}", abandon_in_s, abandon)
 
+    async def adopt_into_amd(self, run: CampaignRun, call: LiveCall) -> None:
+        """Answered in an AMD campaign and never sent to AMD (the dead process had no time): AMD now, as the
+        live path does; its verdict comes back into Stasis like any other."""
+        call.stage = CallStage.ANSWERED
+        try:
+            await self.ctx.links.ari(call.server).continue_in_dialplan(call.channel_id, "dialer-amd")
+        except TelephonyError:
+            log.warning("AMD could not start for adopted %s; connecting as a person", call.phone)
+            await self._person_answered(run, call)
+
     async def adopt_abandon(self, run: CampaignRun, call: LiveCall) -> None:
         """Waited past the connect limit while no dialer listened: the abandon message, then the hang-up."""
         call.stage = CallStage.WAITING
