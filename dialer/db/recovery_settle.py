@@ -82,8 +82,8 @@ def open_sessions(repo: Repository, campaign_id: int) -> list[OpenSession]:
                 .order_by(OperatorStateChange.at.desc(), OperatorStateChange.id.desc())
                 .limit(1)
             )
-            wrapping = s.scalar(
-                select(Attempt.id)
+            wrapping_row = s.execute(
+                select(Attempt.id, Attempt.ended_at)
                 .join(Contact, Attempt.contact_id == Contact.id)
                 .where(
                     Attempt.operator_session_id == session_id,
@@ -93,10 +93,20 @@ def open_sessions(repo: Repository, campaign_id: int) -> list[OpenSession]:
                 )
                 .order_by(Attempt.id.desc())
                 .limit(1)
-            )
+            ).first()
+            wrapping, wrapping_since = (wrapping_row[0], wrapping_row[1]) if wrapping_row else (None, None)
             result.append(
                 OpenSession(
-                    session_id, operator_id, cid or campaign_id, channel_id, bridge_id, last, wrapping, login, endpoint
+                    session_id,
+                    operator_id,
+                    cid or campaign_id,
+                    channel_id,
+                    bridge_id,
+                    last,
+                    wrapping,
+                    login,
+                    endpoint,
+                    wrapping_since=wrapping_since,
                 )
             )
     return result

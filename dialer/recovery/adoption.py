@@ -133,7 +133,7 @@ def plan_adoption(
     op_by_bridge = {o.bridge_id: o for o in adopted_ops.values()}
 
     # customers whose channel is live
-    waiting: list[tuple[datetime, OpenAttempt, str, ChannelInfo]] = []
+    waiting: list[tuple[datetime, OpenAttempt, str, ChannelInfo, tuple[str, ...]]] = []
     for a in attempts:
         found = where.get(a.channel_id)
         if found is None:
@@ -222,18 +222,28 @@ def plan_adoption(
                     a.campaign_id,
                     ch.id,
                     f"answered, in the dialplan ({ch.context or '?'}: {ch.app_name or '?'})",
+                    recording_roles=roles,
                 )
             )
             continue
         if a.campaign_id in amd_campaigns and amd is None:
             plan.calls.append(
-                CallPlan(CallAction.START_AMD, server, a.attempt_id, a.campaign_id, ch.id, "answered, AMD never ran")
+                CallPlan(
+                    CallAction.START_AMD,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    "answered, AMD never ran",
+                    recording_roles=roles,
+                )
             )
             continue
-        waiting.append((_utc(a.answered_at) if a.answered_at else now, replace(a, amd_status=amd), server, ch))
+        answered = _utc(a.answered_at) if a.answered_at else now
+        waiting.append((answered, replace(a, amd_status=amd), server, ch, roles))
 
     # answered and waiting: the longest waiting first, to a free operator of their campaign on their server
-    for answered, a, server, ch in sorted(waiting, key=lambda w: (w[0], w[1].attempt_id)):
+    for answered, a, server, ch, roles in sorted(waiting, key=lambda w: (w[0], w[1].attempt_id)):
         free = next(
             (
                 o
@@ -258,6 +268,7 @@ def plan_adoption(
                     free.bridge_id,
                     counts_as_abandoned=left <= 0,
                     amd_status=a.amd_status,
+                    recording_roles=roles,
                 )
             )
             continue
@@ -272,6 +283,7 @@ def plan_adoption(
                     "answered, waiting for an operator",
                     abandon_in_s=left,
                     amd_status=a.amd_status,
+                    recording_roles=roles,
                 )
             )
         else:
@@ -284,6 +296,7 @@ def plan_adoption(
                     ch.id,
                     "answered, waited past the connect limit",
                     amd_status=a.amd_status,
+                    recording_roles=roles,
                 )
             )
 

@@ -4,6 +4,7 @@ the plan that gathers them. Plain values."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from dialer.outcomes import AttemptOutcome
@@ -39,6 +40,7 @@ class OpenSession:
     wrapping_attempt_id: int | None = None  # a finished conversation of theirs still waiting for its disposition
     login: str = ""  # with endpoint: what the service needs to rebuild its LiveOperator
     endpoint: str = ""
+    wrapping_since: datetime | None = None  # when that conversation ended: their wrap-up began (pacing learner)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ not reconciled, since its CDR is written when it ends.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from dialer.outcomes import CAUSE_OUTCOMES, AttemptOutcome
+from dialer.pacing.learned import DIAL_OUTCOMES, DialOutcome
 from dialer.recovery.cdr import CdrRecord
 
 # CDR dispositions of a call nobody answered. NO ANSWER also covers an invalid or rejected number: the
@@ -23,6 +24,7 @@ UNANSWERED = {
     "FAILED": AttemptOutcome.FAILED,
 }
 MACHINE_AMD = ("MACHINE",)
+
 TAG_SLACK = timedelta(seconds=5)  # clocks of the dialer and Asterisk may differ a little
 
 
@@ -59,6 +61,7 @@ class Resolution:
     reason: str  # stored as the attempt's hangup_cause_txt (at most 100 characters)
     answered_at: datetime | None = None
     bridged_at: datetime | None = None
+    originated_at: datetime | None = None  # the attempt's, for the pacing learner's ring time
 
     @property
     def talk_s(self) -> float | None:
@@ -164,5 +167,21 @@ def reconcile(open_attempts: Iterable[OpenAttempt], cdr_records: Iterable[CdrRec
             and p.start <= last
             and p.end >= first
         ]
-        resolutions.append(_resolve(attempt, own, peers))
+        resolutions.append(replace(_resolve(attempt, own, peers), originated_at=attempt.originated_at))
     return resolutions
+
+
+def dial_observation(r: Resolution) -> tuple[DialOutcome, float, datetime, float | None] | None:
+    """What the pacing learner would have seen of a call that ended while no dialer listened, as the live
+    path feeds it: how the dial resolved, its ring time (placed to answer, or to the end when nobody
+    answered), when it resolved, and its conversation's length. None when Asterisk kept no record."""
+    if r.outcome is AttemptOutcome.SYSTEM_FAILURE or r.originated_at is None or r.ended_at is None:
+        return None
+    if r.outcome.answered_by_person:
+        outcome, resolved = DialOutcome.HUMAN, r.answered_at or r.ended_at
+    elif r.outcome is AttemptOutcome.MACHINE:
+        outcome, resolved = DialOutcome.MACHINE, r.answered_at or r.ended_at
+    else:
+        outcome, resolved = DIAL_OUTCOMES.get(r.outcome, DialOutcome.FAILED), r.ended_at
+    ring_s = max(0.0, (_utc(resolved) - _utc(r.originated_at)).total_seconds())
+    return outcome, ring_s, _utc(resolved), r.talk_s

@@ -18,12 +18,13 @@ from dialer.compliance.abandons import HangupSide, classify_call, connect_deadli
 from dialer.floor import CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
 from dialer.pacing import DialOutcome, OperatorState
+from dialer.pacing.learned import DIAL_OUTCOMES
 from dialer.rules.connect_strategy import ConnectStrategy
 from dialer.service.capture import RecordingCapture
 from dialer.service.context import LiveContext
 from dialer.service.operators import OperatorDesk
 from dialer.service.ports import Event
-from dialer.service.run_state import AMD_PERSON, DIAL_OUTCOMES, CampaignRun
+from dialer.service.run_state import AMD_PERSON, CampaignRun
 from dialer.telephony.ari import TelephonyError, event_time
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,10 @@ class CallRouter:
             await self._abandon(run, call)
             return
         self.ctx.background.later(f"abandon-{call.channel_id}", delay, abandon)
+
+    def learn_answer(self, run: CampaignRun, call: LiveCall) -> None:
+        """An adopted call a person answered while no dialer listened: the learner hears of it now."""
+        self._learn_dial(run, call, DialOutcome.HUMAN)
 
     def _learn_dial(self, run: CampaignRun, call: LiveCall, outcome: DialOutcome) -> None:
         """Tell the learner how this placed call resolved, once (ring time up to the answer)."""

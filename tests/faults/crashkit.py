@@ -84,6 +84,18 @@ async def channels(settings: Settings) -> list[str]:
         await ami.close()
 
 
+async def hangup(settings: Settings, channel_id: str) -> None:
+    """Hang a channel up from outside the dialer (a softphone that goes away), over AMI."""
+    ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_user, settings.ami_password.get_secret_value())  # type: ignore[union-attr]
+    await ami.connect()
+    try:
+        names = [c["Channel"] for c in await ami.channels() if c["Uniqueid"] == channel_id]
+        for name in names:
+            await ami.action({"Action": "Hangup", "Channel": name})
+    finally:
+        await ami.close()
+
+
 def outcomes_from_asterisk(lab: AsteriskLab, attempts: list[Attempt]) -> dict[int, str]:
     """Each attempt's outcome as Asterisk's own records (CDR and the event file beside it) tell it."""
     records = read_cdr_csv(lab.config.cdr_csv_path).records
