@@ -248,6 +248,7 @@ class Adoption:
             call.stage = CallStage.RINGING
         elif c.action is CallAction.FOLLOW_AMD:
             call.stage = CallStage.ANSWERED
+            await self.calls.replay_verdict(c.channel_id)
         elif c.action is CallAction.START_AMD:
             await self.calls.adopt_into_amd(run, call)
             return

@@ -36,6 +36,9 @@ class CallRouter:
         self.desk = desk
         self.capture = capture
         self._abandon_playbacks: dict[str, str] = {}  # playback id -> customer channel id
+        # AMD verdicts that came back into Stasis for a channel not on the floor yet: a restarted process
+        # can hear one between its survey of Asterisk and the adoption of that call (`replay_verdict`)
+        self._unclaimed_verdicts: dict[str, Event] = {}
 
     async def on_event(self, event: Event) -> None:
         """Every ARI event of every server comes here."""
@@ -54,6 +57,10 @@ class CallRouter:
             return
         found = self.ctx.find(channel_id)
         if found is None:
+            if kind == "StasisStart" and (event.get("args") or [None])[0] == "amd":
+                self._unclaimed_verdicts[channel_id] = event
+            elif kind == "ChannelDestroyed":
+                self._unclaimed_verdicts.pop(channel_id, None)
             return
         run, call, op = found
         if call is not None:
@@ -289,6 +296,12 @@ class CallRouter:
             await self._abandon(run, call)
 
         self.ctx.background.later(f"abandon-{call.channel_id}", abandon_in_s, abandon)
+
+    async def replay_verdict(self, channel_id: str) -> None:
+        """An adopted call followed in AMD: its verdict, if it came before the call was on the floor."""
+        event = self._unclaimed_verdicts.pop(channel_id, None)
+        if event is not None:
+            await self.on_event(event)
 
     async def adopt_into_amd(self, run: CampaignRun, call: LiveCall) -> None:
         """Answered in an AMD campaign and never sent to AMD (the dead process had no time): AMD now, as the

@@ -166,3 +166,29 @@ def test_a_call_asterisk_kept_no_record_of_teaches_nothing() -> None:
         )
     )
     assert talk is not None and talk[:2] == (DialOutcome.HUMAN, 6.0) and talk[3] == pytest.approx(53)
+
+
+async def test_a_verdict_heard_before_the_call_was_adopted_is_not_lost(tmp_path: Path) -> None:
+    """AMD's verdict reached the restarted process between its survey (the call was still in the dialplan)
+    and the adoption: it is replayed, and the person is connected, not left in Stasis."""
+    rig, cid, op1 = setup(tmp_path)
+    rig.repo.attempts[7] = AttemptRow(cid, 7, "+12025550007")
+    await rig.service.open_campaign(cid)
+    run = rig.service.runs[cid]
+    in_amd = OpenAttempt(7, "att-7", ago(rig, 4), None, None, None, cid, 7, "+12025550007", originated_at=ago(rig, 6))
+    session = OpenSession(1, op1, cid, "agent-1", "opbridge-1", "ready", None, "op1", "PJSIP/op1")
+    survey(
+        rig,
+        [
+            ChannelInfo("agent-1", state="Up", app_name="Stasis", in_application=True),
+            ChannelInfo("att-7", state="Up", app_name="Wait", context="dialer-amd"),
+        ],
+        [BridgeInfo("opbridge-1", channels=("agent-1",))],
+    )
+    await rig.answer("att-7", "amd", "HUMAN", "HUMAN-1-1")  # before the call is on the floor
+    await adopt(rig, cid, FakeRecovery([in_amd], [session], []))
+    op = run.floor.operator_by_login("op1")
+    assert op is not None and op.state is OperatorState.ON_CALL
+    assert ("add_to_bridge", "opbridge-1", "att-7") in rig.ari.requests
+    assert rig.repo.attempts[7].values.get("amd_status") == "HUMAN"
+    await rig.service.close()
