@@ -131,6 +131,10 @@ def settle(
             values["answered_at"] = r.answered_at
         if r.bridged_at is not None:
             values["bridged_at"] = r.bridged_at
+        if r.amd_status is not None:
+            values["amd_status"] = r.amd_status
+        if r.hangup_cause is not None:
+            values["hangup_cause"] = r.hangup_cause
         repo.finish_attempt(r.attempt_id, r.outcome, r.ended_at or now, rules, **values)
         if r.outcome is AttemptOutcome.CONNECTED and r.attempt_id not in awaiting_disposition:
             repo.record_disposition(r.attempt_id, None, None, None, rules, at=r.ended_at or now)

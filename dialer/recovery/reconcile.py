@@ -62,6 +62,8 @@ class Resolution:
     answered_at: datetime | None = None
     bridged_at: datetime | None = None
     originated_at: datetime | None = None  # the attempt's, for the pacing learner's ring time
+    amd_status: str | None = None  # the AMD verdict the records have (the event file's DIALER_AMD)
+    hangup_cause: int | None = None  # the customer channel's, from the event file
 
     @property
     def talk_s(self) -> float | None:
@@ -167,7 +169,15 @@ def reconcile(open_attempts: Iterable[OpenAttempt], cdr_records: Iterable[CdrRec
             and p.start <= last
             and p.end >= first
         ]
-        resolutions.append(replace(_resolve(attempt, own, peers), originated_at=attempt.originated_at))
+        ordered = sorted(own, key=lambda r: (r.start, r.sequence))
+        resolutions.append(
+            replace(
+                _resolve(attempt, own, peers),
+                originated_at=attempt.originated_at,
+                amd_status=next((r.amd_status for r in reversed(ordered) if r.amd_status), None),
+                hangup_cause=next((r.hangup_cause for r in reversed(ordered) if r.hangup_cause is not None), None),
+            )
+        )
     return resolutions
 
 

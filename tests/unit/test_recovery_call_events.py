@@ -69,6 +69,8 @@ def test_the_event_file_beside_the_cdr_tells_what_no_answer_lumps_together(tmp_p
     assert by_id[204].outcome is AttemptOutcome.NO_ANSWER
     # the AMD verdict logged in the dialplan: a machine, not an abandoned person
     assert by_id[205].outcome is AttemptOutcome.MACHINE
+    # what the records add is stored with the outcome
+    assert (by_id[201].hangup_cause, by_id[205].amd_status, by_id[203].amd_status) == (1, "MACHINE", None)
 
 
 def test_without_the_event_file_the_cdr_alone_decides_as_before(tmp_path: Path) -> None:

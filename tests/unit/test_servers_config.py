@@ -70,4 +70,3 @@ def test_lab_second_instance_has_its_own_ports_and_directories() -> None:
     assert b.recording_dir != a.recording_dir
     assert b.server("b").ari_url == f"http://127.0.0.1:{b.ari_port}"
     assert b.settings().recording_spool_dir == b.recording_dir
-
