@@ -210,6 +210,7 @@ def plan_adoption(
                     ch.id,
                     "answering machine",
                     outcome=AttemptOutcome.MACHINE,
+                    amd_status=amd,
                 )
             )
             continue

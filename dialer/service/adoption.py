@@ -215,6 +215,7 @@ class Adoption:
                 ctx.clock.now(),
                 run.config.rules,
                 hangup_cause_txt=f"dialer restarted: {c.reason}"[:100],
+                **({"amd_status": c.amd_status} if c.amd_status is not None and attempt.amd_status is None else {}),
             )
             if outcome is AttemptOutcome.CONNECTED:  # nobody is at a desk to dispose of it
                 await ctx.db.call(ctx.repo.record_disposition, c.attempt_id, None, None, None, run.config.rules)

@@ -270,4 +270,8 @@ def test_a_verdict_only_the_channel_kept_decides() -> None:
     attempts = [attempt(7, answered_at=ago(1)), attempt(8, answered_at=ago(1))]
     p = plan_adoption([inv], attempts, [s], connect_limits=LIMITS, now=NOW, amd_campaigns={1})
     assert (call(p, 7).action, call(p, 7).amd_status) == (CallAction.BRIDGE, "HUMAN")
-    assert (call(p, 8).action, call(p, 8).outcome) == (CallAction.HANGUP, AttemptOutcome.MACHINE)
+    assert (call(p, 8).action, call(p, 8).outcome, call(p, 8).amd_status) == (
+        CallAction.HANGUP,
+        AttemptOutcome.MACHINE,
+        "MACHINE",
+    )
