@@ -1,7 +1,11 @@
 """Soak run for issue 14 (not in CI): a predictive campaign in the Asterisk lab while `dialer serve` is
 killed (-9) and restarted at random every few minutes, and optionally Asterisk restarted once.
 
-    flock /tmp/dialer-lab-tests.lock .venv/bin/python -m bench.crash_soak --minutes 60 --asterisk-restart
+    nice .venv/bin/python -m bench.crash_soak --minutes 60 --asterisk-restart
+
+By default it runs on a private Asterisk instance in the lab's chroot (LabConfig.private: AMI 5238, ARI 8288,
+SIP 5260, softphones on 15260+ and RTP 48000+), so it needs no lab lock and its Asterisk restart touches no
+one else's calls; `--shared-lab` runs it on the shared lab instead (then under flock /tmp/dialer-lab-tests.lock).
 
 Publishes the four figures the issue asks for, each with goal 0:
 - conversations cut by a dialer restart: calls bridged and still open at a kill whose final outcome is not
@@ -100,7 +104,12 @@ def kill(proc: subprocess.Popen[bytes]) -> None:
 
 
 def run(
-    minutes: float, kill_every: tuple[float, float], asterisk_restart: bool, seed: int, workdir: Path
+    minutes: float,
+    kill_every: tuple[float, float],
+    asterisk_restart: bool,
+    seed: int,
+    workdir: Path,
+    shared_lab: bool = False,
 ) -> dict[str, Any]:
     rng = random.Random(seed)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -127,9 +136,9 @@ def run(
     repo.add_contact_list(campaign_id, "soak", [{"phone": n} for n in numbers])
     for login in OPERATORS:
         repo.ensure_operator(login, login, f"PJSIP/{login}")
-    lab = AsteriskLab(LabConfig())
+    lab = AsteriskLab(LabConfig() if shared_lab else LabConfig().private())
     lab.up()
-    softphones = SoftphoneBank(lab.config)
+    softphones = SoftphoneBank(lab.config) if shared_lab else SoftphoneBank(lab.config, base_port=15260, rtp_base=48000)
     softphones.start_many(OPERATORS)
     soak = Soak()
     started = time.monotonic()
@@ -162,7 +171,10 @@ def run(
         except subprocess.TimeoutExpired:
             kill(proc)
         softphones.stop_all()
-    return measure(repo, campaign_id, lab, soak, minutes, seed)
+    result = measure(repo, campaign_id, lab, soak, minutes, seed)
+    if not shared_lab:
+        lab.stop()
+    return result
 
 
 def measure(
@@ -229,8 +241,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--asterisk-restart", action="store_true", help="restart Asterisk once mid-run")
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--workdir", type=Path, default=PROJECT_ROOT / "var" / "crash_soak")
+    parser.add_argument("--shared-lab", action="store_true", help="run on the shared lab, not a private Asterisk")
+    parser.add_argument("--out", type=Path, help="also write the figures as JSON here")
     opts = parser.parse_args(argv)
-    result = run(opts.minutes, tuple(opts.kill_every), opts.asterisk_restart, opts.seed, opts.workdir)
+    result = run(opts.minutes, tuple(opts.kill_every), opts.asterisk_restart, opts.seed, opts.workdir, opts.shared_lab)
+    if opts.out is not None:
+        opts.out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print(json.dumps(result, indent=2, default=str))
 
 

@@ -18,6 +18,7 @@ class SimBehaviour(IntEnum):
     CONGESTION = 6
     REJECTED = 7
     SILENT = 8  # answers and says nothing (benchmarks: the call without the simulated voice)
+    SLOW_HUMAN = 9  # a person silent for 2 s after answering: AMD takes longer to decide
 
 
 def sim_number(behaviour: SimBehaviour, ring_s: int = 2, talk_s: int = 10, prefix: str = "+7999") -> str:

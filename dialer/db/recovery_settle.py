@@ -82,8 +82,8 @@ def open_sessions(repo: Repository, campaign_id: int) -> list[OpenSession]:
                 .order_by(OperatorStateChange.at.desc(), OperatorStateChange.id.desc())
                 .limit(1)
             )
-            wrapping = s.scalar(
-                select(Attempt.id)
+            wrapping_row = s.execute(
+                select(Attempt.id, Attempt.ended_at)
                 .join(Contact, Attempt.contact_id == Contact.id)
                 .where(
                     Attempt.operator_session_id == session_id,
@@ -93,10 +93,20 @@ def open_sessions(repo: Repository, campaign_id: int) -> list[OpenSession]:
                 )
                 .order_by(Attempt.id.desc())
                 .limit(1)
-            )
+            ).first()
+            wrapping, wrapping_since = (wrapping_row[0], wrapping_row[1]) if wrapping_row else (None, None)
             result.append(
                 OpenSession(
-                    session_id, operator_id, cid or campaign_id, channel_id, bridge_id, last, wrapping, login, endpoint
+                    session_id,
+                    operator_id,
+                    cid or campaign_id,
+                    channel_id,
+                    bridge_id,
+                    last,
+                    wrapping,
+                    login,
+                    endpoint,
+                    wrapping_since=wrapping_since,
                 )
             )
     return result
@@ -121,6 +131,10 @@ def settle(
             values["answered_at"] = r.answered_at
         if r.bridged_at is not None:
             values["bridged_at"] = r.bridged_at
+        if r.amd_status is not None:
+            values["amd_status"] = r.amd_status
+        if r.hangup_cause is not None:
+            values["hangup_cause"] = r.hangup_cause
         repo.finish_attempt(r.attempt_id, r.outcome, r.ended_at or now, rules, **values)
         if r.outcome is AttemptOutcome.CONNECTED and r.attempt_id not in awaiting_disposition:
             repo.record_disposition(r.attempt_id, None, None, None, rules, at=r.ended_at or now)

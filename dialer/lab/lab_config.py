@@ -133,6 +133,20 @@ class LabConfig:
         )
         return a, b
 
+    def private(self, instance: str = "soak") -> LabConfig:
+        """A private Asterisk beside the shared lab's two (default and `second`): its own directories and
+        ports (AMI 5238, ARI 8288, SIP 5260, RTP 50000-54998), so a long run (bench/crash_soak.py) can kill
+        and restart it without the shared lab's lock and without touching other users' calls."""
+        return replace(
+            self,
+            instance=instance,
+            ami_port=self.ami_port + 200,
+            ari_port=self.ari_port + 200,
+            sip_port=self.sip_port + 200,
+            rtp_start=50000,
+            rtp_end=54998,
+        )
+
     def server(self, name: str) -> AsteriskServer:
         """This instance as one of several servers in the dialer's settings (DIALER_ASTERISK_SERVERS)."""
         return AsteriskServer(

@@ -60,6 +60,7 @@ class SoftphoneBank:
 
     lab: LabConfig
     base_port: int = 15060
+    rtp_base: int = 40000  # another bank beside this one (a private lab instance) takes other ports
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="dialer-softphones-")))
     phones: dict[str, Softphone] = field(default_factory=dict)
 
@@ -74,7 +75,7 @@ class SoftphoneBank:
             return self.phones[endpoint]
         index = self.lab.operator_names.index(endpoint)
         uas_port = self.base_port + index
-        phone = Softphone(endpoint, uas_port, rtp_port=40000 + index * 4)
+        phone = Softphone(endpoint, uas_port, rtp_port=self.rtp_base + index * 4)
         log = open(self.workdir / f"{endpoint}.log", "ab")  # noqa: SIM115 - handed to the child
         phone.process = subprocess.Popen(
             answer_command(

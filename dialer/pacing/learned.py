@@ -12,6 +12,8 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
+from dialer.outcomes import AttemptOutcome
+
 FloatArray = npt.NDArray[np.float64]
 
 RING_BINS = 120  # seconds of ringing the answer distributions cover
@@ -27,6 +29,15 @@ class DialOutcome(StrEnum):
     BUSY = "busy"
     NO_ANSWER = "no_answer"
     FAILED = "failed"
+
+
+# How each unanswered outcome looks to the pacing learner; the others of them are FAILED. (NOTSURE goes to
+# an operator: a person must never be dropped.)
+DIAL_OUTCOMES = {
+    AttemptOutcome.BUSY: DialOutcome.BUSY,
+    AttemptOutcome.NO_ANSWER: DialOutcome.NO_ANSWER,
+    AttemptOutcome.MACHINE: DialOutcome.MACHINE,
+}
 
 
 @dataclass(frozen=True, eq=False, slots=True)

@@ -15,12 +15,14 @@ unreachable one is lost with it, as in a live Asterisk crash.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing import OperatorState
 from dialer.recovery.adoption_plan import AdoptionPlan, CallAction, CallPlan, OpenSession, OperatorAction, OperatorPlan
-from dialer.recovery.inventory import BridgeInfo, ChannelInfo, ServerInventory
+from dialer.recovery.inventory import AMD_VARIABLE, BridgeInfo, ChannelInfo, ServerInventory
 from dialer.recovery.reconcile import OpenAttempt
 
 __all__ = [
@@ -54,12 +56,15 @@ def plan_adoption(
     *,
     connect_limits: Mapping[int, float],
     now: datetime,
+    amd_campaigns: AbstractSet[int] = frozenset(),
 ) -> AdoptionPlan:
     """What to do with every channel and bridge of ours on `servers`, every open attempt whose channel is
     live there, and every open operator session. Open attempts whose channel is on no server are not in
     the plan: their call is over, and its outcome comes from Asterisk's records (`reconcile`).
 
-    `connect_limits`: campaign id -> seconds an answered person may wait for an operator."""
+    `connect_limits`: campaign id -> seconds an answered person may wait for an operator. `amd_campaigns`:
+    campaigns that run AMD before connecting (amd_then_connect): an answered customer of theirs with no AMD
+    verdict (in the database or the channel's AMDSTATUS) goes to AMD, not to an operator."""
     plan = AdoptionPlan()
     attempts = list(attempts)
     sessions = list(sessions)
@@ -128,7 +133,7 @@ def plan_adoption(
     op_by_bridge = {o.bridge_id: o for o in adopted_ops.values()}
 
     # customers whose channel is live
-    waiting: list[tuple[datetime, OpenAttempt, str, ChannelInfo]] = []
+    waiting: list[tuple[datetime, OpenAttempt, str, ChannelInfo, tuple[str, ...]]] = []
     for a in attempts:
         found = where.get(a.channel_id)
         if found is None:
@@ -194,7 +199,8 @@ def plan_adoption(
                 )
             )
             continue
-        if a.amd_status == "MACHINE":
+        amd = a.amd_status or ch.variables.get(AMD_VARIABLE) or None
+        if amd == "MACHINE":
             plan.calls.append(
                 CallPlan(
                     CallAction.HANGUP,
@@ -204,6 +210,7 @@ def plan_adoption(
                     ch.id,
                     "answering machine",
                     outcome=AttemptOutcome.MACHINE,
+                    amd_status=amd,
                 )
             )
             continue
@@ -216,13 +223,28 @@ def plan_adoption(
                     a.campaign_id,
                     ch.id,
                     f"answered, in the dialplan ({ch.context or '?'}: {ch.app_name or '?'})",
+                    recording_roles=roles,
                 )
             )
             continue
-        waiting.append((_utc(a.answered_at) if a.answered_at else now, a, server, ch))
+        if a.campaign_id in amd_campaigns and amd is None:
+            plan.calls.append(
+                CallPlan(
+                    CallAction.START_AMD,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    "answered, AMD never ran",
+                    recording_roles=roles,
+                )
+            )
+            continue
+        answered = _utc(a.answered_at) if a.answered_at else now
+        waiting.append((answered, replace(a, amd_status=amd), server, ch, roles))
 
     # answered and waiting: the longest waiting first, to a free operator of their campaign on their server
-    for answered, a, server, ch in sorted(waiting, key=lambda w: (w[0], w[1].attempt_id)):
+    for answered, a, server, ch, roles in sorted(waiting, key=lambda w: (w[0], w[1].attempt_id)):
         free = next(
             (
                 o
@@ -246,6 +268,8 @@ def plan_adoption(
                     free.session_id,
                     free.bridge_id,
                     counts_as_abandoned=left <= 0,
+                    amd_status=a.amd_status,
+                    recording_roles=roles,
                 )
             )
             continue
@@ -259,6 +283,8 @@ def plan_adoption(
                     ch.id,
                     "answered, waiting for an operator",
                     abandon_in_s=left,
+                    amd_status=a.amd_status,
+                    recording_roles=roles,
                 )
             )
         else:
@@ -270,6 +296,8 @@ def plan_adoption(
                     a.campaign_id,
                     ch.id,
                     "answered, waited past the connect limit",
+                    amd_status=a.amd_status,
+                    recording_roles=roles,
                 )
             )
 

@@ -4,6 +4,7 @@ the plan that gathers them. Plain values."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from dialer.outcomes import AttemptOutcome
@@ -14,6 +15,7 @@ class CallAction(StrEnum):
     ADOPT_BRIDGED = "adopt_bridged"  # talking to an operator: keep talking, end as usual
     FOLLOW_RINGING = "follow_ringing"  # not answered yet: wait for its result (Asterisk keeps its ring timeout)
     FOLLOW_AMD = "follow_amd"  # answered, AMD running in the dialplan: it comes back into Stasis with a verdict
+    START_AMD = "start_amd"  # answered in an AMD campaign, AMD never ran (the dead process had no time): run it now
     BRIDGE = "bridge"  # answered, waiting: bridge to the free operator named
     WAIT = "wait"  # answered, waiting, no operator free: abandon in `abandon_in_s` unless one frees up
     ABANDON = "abandon"  # answered, waited past the connect limit: the abandon message, then hang up
@@ -38,6 +40,7 @@ class OpenSession:
     wrapping_attempt_id: int | None = None  # a finished conversation of theirs still waiting for its disposition
     login: str = ""  # with endpoint: what the service needs to rebuild its LiveOperator
     endpoint: str = ""
+    wrapping_since: datetime | None = None  # when that conversation ended: their wrap-up began (pacing learner)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class CallPlan:
     # BRIDGE past the connect limit: a person is better served late than dropped, but the regulator's
     # count is of people not connected in time, so the abandon ledger counts it (the safe side of the cap)
     counts_as_abandoned: bool = False
+    amd_status: str | None = None  # the verdict the channel carries (AMDSTATUS) that the database lacks
 
 
 @dataclass(frozen=True)

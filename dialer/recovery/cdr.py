@@ -49,6 +49,9 @@ class CdrRecord:
     linkedid: str = ""
     channel: str = ""
     lastapp: str = ""
+    # from the channel event log (dialer.recovery.call_events), which has what the CDR lacks
+    hangup_cause: int | None = None
+    amd_status: str | None = None
 
 
 @dataclass

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+AMD_VARIABLE = "AMDSTATUS"  # set on a channel by AMD() in the dialplan: its verdict, whoever missed the event
+
 
 @dataclass(frozen=True)
 class ChannelInfo:

@@ -7,14 +7,16 @@ not reconciled, since its CDR is written when it ends.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from dialer.outcomes import AttemptOutcome
+from dialer.outcomes import CAUSE_OUTCOMES, AttemptOutcome
+from dialer.pacing.learned import DIAL_OUTCOMES, DialOutcome
 from dialer.recovery.cdr import CdrRecord
 
-# CDR dispositions of a call nobody answered. NO ANSWER also covers an invalid or rejected number (the
-# CDR keeps no hangup cause); retrying such a number once more is the harmless side.
+# CDR dispositions of a call nobody answered. NO ANSWER also covers an invalid or rejected number: the
+# channel's hangup cause (from the event log, dialer.recovery.call_events) tells them apart where it is
+# known; without it, retrying such a number once more is the harmless side.
 UNANSWERED = {
     "BUSY": AttemptOutcome.BUSY,
     "NO ANSWER": AttemptOutcome.NO_ANSWER,
@@ -22,6 +24,7 @@ UNANSWERED = {
     "FAILED": AttemptOutcome.FAILED,
 }
 MACHINE_AMD = ("MACHINE",)
+
 TAG_SLACK = timedelta(seconds=5)  # clocks of the dialer and Asterisk may differ a little
 
 
@@ -58,6 +61,9 @@ class Resolution:
     reason: str  # stored as the attempt's hangup_cause_txt (at most 100 characters)
     answered_at: datetime | None = None
     bridged_at: datetime | None = None
+    originated_at: datetime | None = None  # the attempt's, for the pacing learner's ring time
+    amd_status: str | None = None  # the AMD verdict the records have (the event file's DIALER_AMD)
+    hangup_cause: int | None = None  # the customer channel's, from the event file
 
     @property
     def talk_s(self) -> float | None:
@@ -97,13 +103,17 @@ def _resolve(attempt: OpenAttempt, records: Sequence[CdrRecord], peers: Sequence
                 answered,
                 bridged,
             )
-        if attempt.amd_status in MACHINE_AMD:
+        amd = attempt.amd_status or next((r.amd_status for r in reversed(ordered) if r.amd_status), None)
+        if amd in MACHINE_AMD:
             return Resolution(attempt.attempt_id, AttemptOutcome.MACHINE, ended, "CDR: answered by a machine", answered)
         # a person (or AMD still undecided) answered and no operator was connected: an abandon, the safe
         # side of the abandon cap, as the live service counts it
         return Resolution(attempt.attempt_id, AttemptOutcome.ABANDONED, ended, "CDR: answered, never bridged", answered)
     last = ordered[-1]
-    outcome = UNANSWERED.get(last.disposition)
+    # a cause that names the outcome (busy, rejected, unallocated…) wins; a plain one (16, normal clearing:
+    # the dialer's own ring timeout) leaves it to the disposition
+    by_cause = CAUSE_OUTCOMES.get(last.hangup_cause) if last.hangup_cause is not None else None
+    outcome = by_cause or UNANSWERED.get(last.disposition)
     if outcome is None:
         return Resolution(
             attempt.attempt_id,
@@ -111,7 +121,8 @@ def _resolve(attempt: OpenAttempt, records: Sequence[CdrRecord], peers: Sequence
             ended,
             f"CDR disposition {last.disposition!r} not understood"[:100],
         )
-    return Resolution(attempt.attempt_id, outcome, ended, f"CDR: {last.disposition}")
+    cause = f", cause {last.hangup_cause}" if last.hangup_cause is not None else ""
+    return Resolution(attempt.attempt_id, outcome, ended, f"CDR: {last.disposition}{cause}")
 
 
 def reconcile(open_attempts: Iterable[OpenAttempt], cdr_records: Iterable[CdrRecord]) -> list[Resolution]:
@@ -158,5 +169,29 @@ def reconcile(open_attempts: Iterable[OpenAttempt], cdr_records: Iterable[CdrRec
             and p.start <= last
             and p.end >= first
         ]
-        resolutions.append(_resolve(attempt, own, peers))
+        ordered = sorted(own, key=lambda r: (r.start, r.sequence))
+        resolutions.append(
+            replace(
+                _resolve(attempt, own, peers),
+                originated_at=attempt.originated_at,
+                amd_status=next((r.amd_status for r in reversed(ordered) if r.amd_status), None),
+                hangup_cause=next((r.hangup_cause for r in reversed(ordered) if r.hangup_cause is not None), None),
+            )
+        )
     return resolutions
+
+
+def dial_observation(r: Resolution) -> tuple[DialOutcome, float, datetime, float | None] | None:
+    """What the pacing learner would have seen of a call that ended while no dialer listened, as the live
+    path feeds it: how the dial resolved, its ring time (placed to answer, or to the end when nobody
+    answered), when it resolved, and its conversation's length. None when Asterisk kept no record."""
+    if r.outcome is AttemptOutcome.SYSTEM_FAILURE or r.originated_at is None or r.ended_at is None:
+        return None
+    if r.outcome.answered_by_person:
+        outcome, resolved = DialOutcome.HUMAN, r.answered_at or r.ended_at
+    elif r.outcome is AttemptOutcome.MACHINE:
+        outcome, resolved = DialOutcome.MACHINE, r.answered_at or r.ended_at
+    else:
+        outcome, resolved = DIAL_OUTCOMES.get(r.outcome, DialOutcome.FAILED), r.ended_at
+    ring_s = max(0.0, (_utc(resolved) - _utc(r.originated_at)).total_seconds())
+    return outcome, ring_s, _utc(resolved), r.talk_s

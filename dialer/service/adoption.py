@@ -20,7 +20,7 @@ from pathlib import Path
 
 from dialer.floor import CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome
-from dialer.pacing import OperatorState
+from dialer.pacing import DialOutcome, OperatorState
 from dialer.recovery.adoption import (
     AdoptionPlan,
     CallAction,
@@ -30,7 +30,8 @@ from dialer.recovery.adoption import (
     plan_adoption,
 )
 from dialer.recovery.inventory import ServerInventory
-from dialer.recovery.reconcile import OpenAttempt
+from dialer.recovery.reconcile import OpenAttempt, Resolution, dial_observation
+from dialer.rules.connect_strategy import ConnectStrategy
 from dialer.service.calls import CallRouter
 from dialer.service.capture import RecordingCapture
 from dialer.service.context import LiveContext
@@ -95,8 +96,12 @@ class Adoption:
             for s in sessions
             if s.session_id not in live_sessions and (scope.sessions is None or s.session_id in scope.sessions)
         ]
-        limits = {cid: (await self.run_for(cid)).config.connect_limit_s for cid in scope.campaign_ids}
-        plan = plan_adoption(inventories, attempts, sessions, connect_limits=limits, now=ctx.clock.now())
+        configs = {cid: (await self.run_for(cid)).config for cid in scope.campaign_ids}
+        limits = {cid: config.connect_limit_s for cid, config in configs.items()}
+        amd = {cid for cid, c in configs.items() if c.connect_strategy is ConnectStrategy.AMD_THEN_CONNECT}
+        plan = plan_adoption(
+            inventories, attempts, sessions, connect_limits=limits, now=ctx.clock.now(), amd_campaigns=amd
+        )
         if scope.subscribe:
             await self._subscribe(plan, inventories)
         await self._carry_out(plan, {a.attempt_id: a for a in attempts}, {s.session_id: s for s in sessions})
@@ -186,7 +191,10 @@ class Adoption:
                 await ctx.db.call(ctx.repo.end_operator_session, o.session_id, now, f"dialer restarted: {o.reason}")
                 continue
             session = sessions[o.session_id]
-            ops[o.session_id] = self.desk.adopt(await self.run_for(o.campaign_id), o, session.login, session.endpoint)
+            op = self.desk.adopt(await self.run_for(o.campaign_id), o, session.login, session.endpoint)
+            if o.state is OperatorState.WRAP_UP and session.wrapping_since is not None:
+                op.since = self._monotonic(session.wrapping_since)  # the learner gets the whole wrap-up
+            ops[o.session_id] = op
         for c in plan.calls:
             await self._adopt_call(c, attempts[c.attempt_id], ops)
         for o in plan.operators:  # operators back at their desk take the people left waiting
@@ -207,28 +215,48 @@ class Adoption:
                 ctx.clock.now(),
                 run.config.rules,
                 hangup_cause_txt=f"dialer restarted: {c.reason}"[:100],
+                **({"amd_status": c.amd_status} if c.amd_status is not None and attempt.amd_status is None else {}),
             )
             if outcome is AttemptOutcome.CONNECTED:  # nobody is at a desk to dispose of it
                 await ctx.db.call(ctx.repo.record_disposition, c.attempt_id, None, None, None, run.config.rules)
             return
         now = ctx.clock.monotonic()
-        call = LiveCall(c.attempt_id, attempt.contact_id, c.channel_id, attempt.phone, now, server=c.server)
-        call.learned = True  # how it resolved was not seen here: nothing for the pacing learner
+        # the pacing learner gets adopted calls like any other, on the process's own clock: ring time from
+        # when the call was placed, talk and wrap-up from when they began
+        originated = self._monotonic(attempt.originated_at) if attempt.originated_at is not None else now
+        call = LiveCall(c.attempt_id, attempt.contact_id, c.channel_id, attempt.phone, originated, server=c.server)
+        call.learned = attempt.originated_at is None  # without it no ring time to learn
         if attempt.answered_at is not None:
-            call.answered = now
+            call.answered = self._monotonic(attempt.answered_at)
         run.floor.calls[c.channel_id] = call
+        if c.action not in (CallAction.FOLLOW_RINGING, CallAction.FOLLOW_AMD, CallAction.START_AMD):
+            # a person answered while no dialer listened: that dial resolved unseen by this learner
+            if call.answered is not None:
+                self.calls.learn_answer(run, call)
+            call.learned = True
         op = ops.get(c.session_id) if c.session_id is not None else None
         if c.action is CallAction.ADOPT_BRIDGED and op is not None:
             call.stage, call.operator, call.person_at = CallStage.BRIDGED, op, now
+            if attempt.bridged_at is not None:
+                op.since = self._monotonic(attempt.bridged_at)  # the learner gets the whole conversation
             if c.recording_roles:
                 answered = _utc(attempt.answered_at or attempt.bridged_at or ctx.clock.now())
                 bridged = _utc(attempt.bridged_at or ctx.clock.now())
                 self.capture.adopt(run, call, c.recording_roles, answered, bridged)
-        elif c.action is CallAction.FOLLOW_RINGING:
+        elif c.recording_roles:  # answered, not bridged yet: the customer's leg records on
+            self.capture.adopt(run, call, c.recording_roles, _utc(attempt.answered_at or ctx.clock.now()), None)
+        if c.action is CallAction.FOLLOW_RINGING:
             call.stage = CallStage.RINGING
         elif c.action is CallAction.FOLLOW_AMD:
             call.stage = CallStage.ANSWERED
-        elif c.action is CallAction.WAIT:
+            await self.calls.replay_verdict(c.channel_id)
+        elif c.action is CallAction.START_AMD:
+            await self.calls.adopt_into_amd(run, call)
+            return
+        if c.amd_status is not None and attempt.amd_status is None:  # a verdict only the channel kept
+            call.facts = replace(call.facts, amd_status=c.amd_status)
+            ctx.db.submit(ctx.repo.update_attempt, c.attempt_id, amd_status=c.amd_status)
+        if c.action is CallAction.WAIT:
             call.person_at = now
             await self.calls.adopt_waiting(run, call, c.abandon_in_s or 0.0)
         elif c.action is CallAction.ABANDON:
@@ -237,6 +265,11 @@ class Adoption:
         elif c.action is CallAction.BRIDGE and op is not None:
             call.person_at = now
             await self.calls.adopt_bridge(run, call, op, late=c.counts_as_abandoned)
+
+    def _monotonic(self, at: datetime) -> float:
+        """A wall-clock instant (the database's) on this process's monotonic clock, as the floor keeps time."""
+        clock = self.ctx.clock
+        return clock.monotonic() - max(0.0, (clock.now() - _utc(at)).total_seconds())
 
     async def _forget_vanished(self, plan: AdoptionPlan, servers: Collection[str]) -> None:
         """A call or softphone that ended between the survey and now sent its last event to nobody: take it
@@ -278,8 +311,23 @@ class Adoption:
                 only_channel_ids=scope.channels,
                 awaiting_disposition=frozenset(plan.awaiting_disposition),
             )
+            run = await self.run_for(campaign_id)
             for r in resolutions:
                 log.warning("attempt %s ended while no dialer listened: %s (%s)", r.attempt_id, r.outcome, r.reason)
+                self._learn_settled(run, r)
+
+    def _learn_settled(self, run: CampaignRun, r: Resolution) -> None:
+        """A call that ended while no dialer listened feeds the pacing learner as the live path would have:
+        its dial outcome and ring time, and its conversation's length."""
+        seen = dial_observation(r)
+        if seen is None:
+            return
+        outcome, ring_s, resolved_at, talk_s = seen
+        run.learner.observe_dial(outcome, ring_s, resolved_at.hour, resolved_at=self._monotonic(resolved_at))
+        if outcome is DialOutcome.HUMAN:
+            run.answered += 1
+        if talk_s is not None and r.ended_at is not None:
+            run.learner.observe_talk(talk_s, ended_at=self._monotonic(r.ended_at))
 
     async def _store_orphans(self, servers: Collection[str], plan: AdoptionPlan) -> None:
         spools: dict[Path, None] = {self.ctx.links[name].spool_dir: None for name in servers}

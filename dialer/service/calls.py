@@ -18,12 +18,13 @@ from dialer.compliance.abandons import HangupSide, classify_call, connect_deadli
 from dialer.floor import CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
 from dialer.pacing import DialOutcome, OperatorState
+from dialer.pacing.learned import DIAL_OUTCOMES
 from dialer.rules.connect_strategy import AMD_LATE_START_S, MACHINE_END_AFTER_S, MACHINE_TONE, ConnectStrategy
 from dialer.service.capture import RecordingCapture
 from dialer.service.context import LiveContext
 from dialer.service.operators import OperatorDesk
 from dialer.service.ports import Event
-from dialer.service.run_state import AMD_PERSON, DIAL_OUTCOMES, CampaignRun
+from dialer.service.run_state import AMD_PERSON, CampaignRun
 from dialer.telephony.ari import TelephonyError, event_time
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ class CallRouter:
         self.capture = capture
         self._abandon_playbacks: dict[str, str] = {}  # playback id -> customer channel id
         self._amd_snoops: dict[str, str] = {}  # amd_connect_first: detection snoop id -> customer channel id
+        # AMD verdicts that came back into Stasis for a channel not on the floor yet: a restarted process
+        # can hear one between its survey of Asterisk and the adoption of that call (`replay_verdict`)
+        self._unclaimed_verdicts: dict[str, Event] = {}
 
     async def on_event(self, event: Event) -> None:
         """Every ARI event of every server comes here."""
@@ -57,6 +61,10 @@ class CallRouter:
             return
         found = self.ctx.find(channel_id)
         if found is None:
+            if kind == "StasisStart" and (event.get("args") or [None])[0] == "amd":
+                self._unclaimed_verdicts[channel_id] = event
+            elif kind == "ChannelDestroyed":
+                self._unclaimed_verdicts.pop(channel_id, None)
             return
         run, call, op = found
         if call is not None:
@@ -170,6 +178,10 @@ class CallRouter:
             await self._abandon(run, call)
             return
         self.ctx.background.later(f"abandon-{call.channel_id}", delay, abandon)
+
+    def learn_answer(self, run: CampaignRun, call: LiveCall) -> None:
+        """An adopted call a person answered while no dialer listened: the learner hears of it now."""
+        self._learn_dial(run, call, DialOutcome.HUMAN)
 
     def _learn_dial(self, run: CampaignRun, call: LiveCall, outcome: DialOutcome) -> None:
         """Tell the learner how this placed call resolved, once (ring time up to the answer)."""
@@ -389,6 +401,22 @@ class CallRouter:
             await self._abandon(run, call)
 
         self.ctx.background.later(f"abandon-{call.channel_id}", abandon_in_s, abandon)
+
+    async def replay_verdict(self, channel_id: str) -> None:
+        """An adopted call followed in AMD: its verdict, if it came before the call was on the floor."""
+        event = self._unclaimed_verdicts.pop(channel_id, None)
+        if event is not None:
+            await self.on_event(event)
+
+    async def adopt_into_amd(self, run: CampaignRun, call: LiveCall) -> None:
+        """Answered in an AMD campaign and never sent to AMD (the dead process had no time): AMD now, as the
+        live path does; its verdict comes back into Stasis like any other."""
+        call.stage = CallStage.ANSWERED
+        try:
+            await self.ctx.links.ari(call.server).continue_in_dialplan(call.channel_id, "dialer-amd")
+        except TelephonyError:
+            log.warning("AMD could not start for adopted %s; connecting as a person", call.phone)
+            await self._person_answered(run, call)
 
     async def adopt_abandon(self, run: CampaignRun, call: LiveCall) -> None:
         """Waited past the connect limit while no dialer listened: the abandon message, then the hang-up."""

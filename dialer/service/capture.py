@@ -65,13 +65,20 @@ class RecordingCapture:
         await self.operator_joined(call, operator_channel_id)
 
     def adopt(
-        self, run: CampaignRun, call: LiveCall, roles: tuple[str, ...], answered_at: datetime, bridged_at: datetime
+        self,
+        run: CampaignRun,
+        call: LiveCall,
+        roles: tuple[str, ...],
+        answered_at: datetime,
+        bridged_at: datetime | None,
     ) -> None:
         """A call adopted after a dialer restart whose snoop legs are still recording: they are stored when
-        it ends, as if this process had started them (same names, same offsets)."""
+        it ends, as if this process had started them (same names, same offsets). `bridged_at` None: not
+        bridged yet (waiting, in AMD); the operator's leg starts when it is, as on a live call."""
         capture = CallCapture(call.attempt_id, run.config.name, answered_at, server=call.server)
-        capture.bridged = True
-        offsets = {"customer": 0.0, "operator": max(0.0, (bridged_at - answered_at).total_seconds())}
+        capture.bridged = bridged_at is not None
+        bridged = bridged_at or answered_at
+        offsets = {"customer": 0.0, "operator": max(0.0, (bridged - answered_at).total_seconds())}
         for role in roles:
             name = f"{call.channel_id}-{role}"
             capture.legs[role] = name

@@ -6,11 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from dialer.floor import CallFloor
-from dialer.outcomes import AttemptOutcome
 from dialer.pacing import (
     AbandonLedger,
     CampaignStats,
-    DialOutcome,
     LearnedStats,
     OperatorState,
     PacingDecision,
@@ -22,12 +20,6 @@ from dialer.service.campaign_config import CampaignConfig
 
 LEARNED_REFRESH_S = 5.0
 AMD_PERSON = ("HUMAN", "NOTSURE")
-# How each unanswered outcome looks to the pacing learner.
-DIAL_OUTCOMES = {
-    AttemptOutcome.BUSY: DialOutcome.BUSY,
-    AttemptOutcome.NO_ANSWER: DialOutcome.NO_ANSWER,
-    AttemptOutcome.MACHINE: DialOutcome.MACHINE,
-}  # NOTSURE goes to an operator: a person must never be dropped
 
 
 def utcnow() -> datetime:

@@ -18,7 +18,7 @@ from typing import Any
 import aioari
 import aiohttp
 
-from dialer.recovery.inventory import BridgeInfo, ChannelInfo, ServerInventory
+from dialer.recovery.inventory import AMD_VARIABLE, BridgeInfo, ChannelInfo, ServerInventory
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +344,9 @@ class AriClient:
                 lambda: self._client.applications.subscribe(applicationName=self.app, eventSource=sources),
             )
 
-    async def inventory(self, server: str, variables: tuple[str, ...] = ATTEMPT_VARIABLES) -> ServerInventory:
+    async def inventory(
+        self, server: str, variables: tuple[str, ...] = (*ATTEMPT_VARIABLES, AMD_VARIABLE)
+    ) -> ServerInventory:
         """What this server holds that may be the dialer's: the channels and bridges of our Stasis
         application, plus every channel and operator bridge whose id the dialer chose (it names an attempt
         or an operator session), since a customer in AMD is in the dialplan, not in the application, and

@@ -6,38 +6,26 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from dialer.adapters.cdr_file import read_cdr_csv
 from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
-from dialer.config import PROJECT_ROOT, Settings
 from dialer.db import make_engine, make_session_factory, migrate
 from dialer.db.models import Contact
 from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab
 from dialer.lab.softphones import SoftphoneBank
 from dialer.pacing import OperatorState
-from dialer.recovery.reconcile import OpenAttempt, reconcile
 from dialer.rules.campaign import parse_campaign
 from dialer.simcustomers import SimBehaviour, sim_number
-from dialer.telephony.ami import AmiClient
+from tests.faults.crashkit import channels, outcomes_from_asterisk, serve, wait
 from tests.labkit import campaign_definition
 
 pytestmark = pytest.mark.lab
-
-
-def _wait(predicate, timeout: float) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        time.sleep(0.1)
 
 
 async def test_dialer_killed_mid_call_cuts_no_conversation(
@@ -66,10 +54,10 @@ async def test_dialer_killed_mid_call_cuts_no_conversation(
     softphones.start_many(logins)
 
     settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "rec")
-    proc = _serve(lab, url, tmp_path, "crash", *logins)
+    proc = serve(lab, url, tmp_path, "crash", *logins)
     try:
-        _wait(lambda: len(repo.attempts(campaign_id)) == 3, 60)
-        _wait(lambda: any(a.bridged_at for a in repo.attempts(campaign_id)), 30)
+        wait(lambda: len(repo.attempts(campaign_id)) == 3, 60)
+        wait(lambda: any(a.bridged_at for a in repo.attempts(campaign_id)), 30)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -77,18 +65,18 @@ async def test_dialer_killed_mid_call_cuts_no_conversation(
     by_phone = {a.phone: a for a in repo.attempts(campaign_id)}
     assert all(a.outcome is None for a in by_phone.values())  # the killed process finished none
     talk = by_phone[talking]
-    live = await _channels(settings)
+    live = await channels(settings)
     assert talk.channel_id in live and by_phone[ringing].channel_id in live
 
     await asyncio.sleep(max(0.0, 9 - (time.monotonic() - killed_at)))  # the in-gap call ends meanwhile
-    proc = _serve(lab, url, tmp_path, "crash", *logins)
+    proc = serve(lab, url, tmp_path, "crash", *logins)
     try:
         # past the moment the earlier dialer cut conversations (~9 s after its restart): still talking
         await asyncio.sleep(12)
-        assert talk.channel_id in await _channels(settings)
+        assert talk.channel_id in await channels(settings)
         assert next(a for a in repo.attempts(campaign_id) if a.id == talk.id).outcome is None
-        _wait(lambda: all(a.outcome is not None for a in repo.attempts(campaign_id)), 60)
-        _wait(lambda: len(repo.recordings(campaign_id)) == 1, 30)
+        wait(lambda: all(a.outcome is not None for a in repo.attempts(campaign_id)), 60)
+        wait(lambda: len(repo.recordings(campaign_id)) == 1, 30)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -109,13 +97,7 @@ async def test_dialer_killed_mid_call_cuts_no_conversation(
     assert recording.attempt_id == done.id and recording.duration_s > 25
 
     # every outcome agrees with Asterisk's own records, row by row
-    records = read_cdr_csv(lab.config.cdr_csv_path).records
-    opened = [
-        OpenAttempt(a.id, a.channel_id, a.answered_at, a.bridged_at, a.amd_status, originated_at=a.originated_at)
-        for a in attempts
-    ]
-    from_cdr = {r.attempt_id: r.outcome.value for r in reconcile(opened, records)}
-    assert from_cdr == {a.id: a.outcome for a in attempts}
+    assert outcomes_from_asterisk(lab, attempts) == {a.id: a.outcome for a in attempts}
 
     # the busy contacts are retried by the campaign's rules (busy: again in about 10 minutes)
     with repo.sessions() as s:
@@ -141,9 +123,9 @@ async def test_dialer_killed_while_an_operator_wraps_up(
     repo.add_contact_list(campaign_id, "l", [{"phone": sim_number(SimBehaviour.HUMAN, 1, 3, prefix="+79322")}])
     repo.ensure_operator("op14", "op14", "PJSIP/op14")
     softphones.start("op14")
-    proc = _serve(lab, url, tmp_path, "wrap", "op14")
+    proc = serve(lab, url, tmp_path, "wrap", "op14")
     try:
-        _wait(lambda: any(a.outcome == "connected" for a in repo.attempts(campaign_id)), 60)
+        wait(lambda: any(a.outcome == "connected" for a in repo.attempts(campaign_id)), 60)
         time.sleep(0.5)  # the wrap-up state is written
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -157,7 +139,7 @@ async def test_dialer_killed_while_an_operator_wraps_up(
         run = service.runs[campaign_id]
         op = run.floor.operator_by_login("op14")
         assert op is not None and op.state is OperatorState.WRAP_UP and op.attempt_id == attempt.id
-        assert op.channel_id in await _channels(lab.config.settings(database_url=url))  # never hung up
+        assert op.channel_id in await channels(lab.config.settings(database_url=url))  # never hung up
         await service.dispose(campaign_id, "op14", "ok")
         assert op.state is OperatorState.READY
         await service.logout(campaign_id, "op14")
@@ -179,9 +161,9 @@ def test_sigterm_lets_the_live_call_finish(lab: AsteriskLab, softphones: Softpho
     repo.add_contact_list(campaign_id, "l", [{"phone": talking}, {"phone": later}])
     repo.ensure_operator("op20", "op20", "PJSIP/op20")
     softphones.start("op20")
-    proc = _serve(lab, url, tmp_path, "drain", "op20")
+    proc = serve(lab, url, tmp_path, "drain", "op20")
     try:
-        _wait(lambda: any(a.bridged_at for a in repo.attempts(campaign_id)), 30)
+        wait(lambda: any(a.bridged_at for a in repo.attempts(campaign_id)), 30)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:
@@ -190,37 +172,3 @@ def test_sigterm_lets_the_live_call_finish(lab: AsteriskLab, softphones: Softpho
     (attempt,) = repo.attempts(campaign_id)  # the second contact was never dialled
     assert attempt.phone == talking and attempt.outcome == "connected"  # finished, not cut off
     assert (attempt.ended_at - attempt.bridged_at).total_seconds() > 4
-
-
-def _serve(lab: AsteriskLab, url: str, tmp_path: Path, campaign: str, *logins: str) -> subprocess.Popen[bytes]:
-    settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "rec")
-    env = {
-        **os.environ,
-        "DIALER_DATABASE_URL": url,
-        "DIALER_ARI_URL": settings.ari_url,
-        "DIALER_ARI_PASSWORD": settings.ari_password.get_secret_value(),  # type: ignore[union-attr]
-        "DIALER_AMI_PORT": str(settings.ami_port),
-        "DIALER_AMI_PASSWORD": settings.ami_password.get_secret_value(),  # type: ignore[union-attr]
-        "DIALER_RECORDING_SPOOL_DIR": str(settings.recording_spool_dir),
-        "DIALER_CDR_CSV_PATH": str(settings.cdr_csv_path),
-        "DIALER_RECORDINGS_DIR": str(tmp_path / "rec"),
-    }
-    log = (tmp_path / "serve.log").open("ab")  # both runs, for a failure's post-mortem
-    return subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv/bin/dialer"), "serve", "--campaign", campaign]
-        + [arg for login in logins for arg in ("--login", login)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-async def _channels(settings: Settings) -> list[str]:
-    """Asterisk's own channel inventory, over AMI."""
-    ami = AmiClient(settings.ami_host, settings.ami_port, settings.ami_user, settings.ami_password.get_secret_value())  # type: ignore[union-attr]
-    await ami.connect()
-    try:
-        return [c["Uniqueid"] for c in await ami.channels()]
-    finally:
-        await ami.close()

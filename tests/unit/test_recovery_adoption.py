@@ -248,3 +248,30 @@ def test_a_full_floor_after_a_crash() -> None:
     assert op(p, 2).attempt_id == 4
     assert call(p, 4).counts_as_abandoned  # connected late: the abandon ledger counts it
     assert p.handled_channel_ids == {"att-1", "att-2", "att-3", "att-4"}
+
+
+def test_in_an_amd_campaign_an_answered_customer_without_a_verdict_goes_to_amd_not_to_an_operator() -> None:
+    s, och, br = operator(1)
+    inv = ServerInventory("a", (och, up("att-7")), (br,))
+    p = plan_adoption([inv], [attempt(7, answered_at=ago(1))], [s], connect_limits=LIMITS, now=NOW, amd_campaigns={1})
+    assert call(p, 7).action is CallAction.START_AMD
+    assert op(p, 1).state is OperatorState.READY  # the operator stays free for someone else
+    # the same customer in a campaign without AMD is a person waiting: bridged
+    p = plan_adoption([inv], [attempt(7, answered_at=ago(1))], [s], connect_limits=LIMITS, now=NOW)
+    assert call(p, 7).action is CallAction.BRIDGE
+
+
+def test_a_verdict_only_the_channel_kept_decides() -> None:
+    """AMD finished while no dialer listened: its verdict is in the channel's AMDSTATUS, not the database."""
+    s, och, br = operator(1)
+    human = up("att-7", variables={"AMDSTATUS": "HUMAN"})
+    machine = up("att-8", variables={"AMDSTATUS": "MACHINE"})
+    inv = ServerInventory("a", (och, human, machine), (br,))
+    attempts = [attempt(7, answered_at=ago(1)), attempt(8, answered_at=ago(1))]
+    p = plan_adoption([inv], attempts, [s], connect_limits=LIMITS, now=NOW, amd_campaigns={1})
+    assert (call(p, 7).action, call(p, 7).amd_status) == (CallAction.BRIDGE, "HUMAN")
+    assert (call(p, 8).action, call(p, 8).outcome, call(p, 8).amd_status) == (
+        CallAction.HANGUP,
+        AttemptOutcome.MACHINE,
+        "MACHINE",
+    )

@@ -78,3 +78,15 @@ def test_local_channel_formats_default_to_ulaw_and_refuse_anything_but_codec_nam
     assert Settings(local_channel_formats="").local_channel_formats == ""
     with pytest.raises(ValueError, match="DIALER_LOCAL_CHANNEL_FORMATS='ulaw; alaw'"):
         Settings(local_channel_formats="ulaw; alaw")
+
+
+def test_a_private_lab_instance_shares_no_port_or_directory_with_the_shared_two() -> None:
+    """bench/crash_soak.py kills and restarts it for an hour while other tests use the shared lab."""
+    a = LabConfig()
+    b, p = a.second("b"), a.private()
+    shared_ports = {c.ami_port for c in (a, b)} | {c.ari_port for c in (a, b)} | {c.sip_port for c in (a, b)}
+    assert {p.ami_port, p.ari_port, p.sip_port}.isdisjoint(shared_ports)
+    assert (p.ami_port, p.ari_port, p.sip_port) == (5238, 8288, 5260)
+    assert p.rtp_start > b.rtp_end and p.rtp_start > 40480  # past the shared softphones' RTP (op1..op120)
+    assert len({a.cdr_csv_path, b.cdr_csv_path, p.cdr_csv_path}) == 3
+    assert len({a.recording_dir, b.recording_dir, p.recording_dir}) == 3
