@@ -385,6 +385,25 @@ def run_blended(args: argparse.Namespace, names: list[str], say: Callable[[str],
     return 0
 
 
+def merge_entries(entries: Sequence[dict[str, Any]], newer: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries of runs split across processes, one per scenario: a later file's runs of a policy or setting
+    replace an earlier file's (a re-run predictive row replaces the old one; baselines searched separately
+    join the scenario). Scenarios keep their first position; runs of other shift lengths or seeds are refused."""
+    out = [dict(e, results=dict(e["results"])) for e in entries]
+    by_name = {e["scenario"]: e for e in out}
+    for e in newer:
+        old = by_name.get(e["scenario"])
+        if old is None:
+            old = dict(e, results=dict(e["results"]))
+            out.append(old)
+            by_name[e["scenario"]] = old
+            continue
+        if (old["hours"], old["seeds"], old["team_size"]) != (e["hours"], e["seeds"], e["team_size"]):
+            raise SystemExit(f"{e['scenario']}: runs of different shifts or seeds cannot share a table")
+        old["results"].update(e["results"])
+    return out
+
+
 # --- rendering -----------------------------------------------------------------------------------------------
 
 
@@ -563,7 +582,11 @@ def render(entries: Sequence[dict[str, Any]], table_path: Path, plot_path: Path,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated names: " + ", ".join(SCENARIOS))
+    ap.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        help="comma-separated names (with --render: only these are drawn): " + ", ".join(SCENARIOS),
+    )
     ap.add_argument("--seeds", default="held-out", help="'tuning', 'held-out' or a comma-separated list")
     ap.add_argument("--hours", type=float, default=None, help="shorten every shift to at most this (events scaled)")
     ap.add_argument(
@@ -611,9 +634,12 @@ def main(argv: list[str] | None = None) -> int:
         notes = []
         for source in sources:
             saved = json.loads(source.read_text(encoding="utf-8"))
-            entries += saved["entries"]
+            entries = merge_entries(entries, saved["entries"])
             notes.append(saved["note"])
         note = "\n".join(notes)
+        if args.scenarios != ap.get_default("scenarios"):  # draw only the scenarios named
+            names = {n.strip() for n in args.scenarios.split(",")}
+            entries = [e for e in entries if e["scenario"] in names]
         if args.render_from:
             json_path.write_text(json.dumps({"note": note, "entries": entries}, indent=1), encoding="utf-8")
     else:
