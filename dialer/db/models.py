@@ -260,6 +260,7 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; the admin's second factor
     totp_last_step: Mapped[int | None] = mapped_column(Integer)  # 30-s step of the last code used: no replay
     language: Mapped[str | None] = mapped_column(String(5))  # "ru" | "en"; None: the site's default
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # an IANA zone; None: the site's default
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -1,16 +1,18 @@
-"""A signed-in user's own account: changing their password (the current one first, the new one twice).
-Every role may; the change is audited and every other session of the user ends."""
+"""A signed-in user's own account: their time zone (the language is the header switch's /language) and
+their password (the current one first, the new one twice). Every role may; each change is audited, and a
+password change ends every other session of the user."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import Field
 
-from dialer.web.context import ctx_of, render
+from dialer.web.context import ctx_of, render, translator_of
+from dialer.web.i18n import valid_time_zone, zone_choices
 from dialer.web.messages import UserError
 from dialer.web.params import Body
 from dialer.web.security import ROLES, RoleGuard, WebUser, current_user, hash_password, holder_of, verify_password
@@ -28,9 +30,44 @@ class PasswordChange(Body):
     confirm: str = Field(min_length=1, max_length=1024)
 
 
+def _account(request: Request, user: WebUser, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return render(
+        request,
+        "account.html",
+        status_code=status_code,
+        min_password=MIN_PASSWORD,
+        zones=zone_choices(),
+        site_zone=ctx_of(request).web.time_zone,
+        chosen_zone=context.pop("chosen_zone", user.time_zone or ""),
+        **context,
+    )
+
+
 @router.get("/account", response_class=HTMLResponse, include_in_schema=False)
-async def account_page(request: Request) -> HTMLResponse:
-    return render(request, "account.html", min_password=MIN_PASSWORD)
+async def account_page(request: Request, user: User) -> HTMLResponse:
+    return _account(request, user)
+
+
+@router.post("/account/time-zone", response_model=None, include_in_schema=False)
+async def choose_time_zone(
+    request: Request, user: User, time_zone: Annotated[str, Form(max_length=1000)] = ""
+) -> HTMLResponse | RedirectResponse:
+    """The zone every date and time is shown in for this user; empty: the site's default. An unknown zone
+    is refused beside the field and nothing is stored."""
+    chosen: str | None = None
+    if time_zone.strip():
+        chosen = valid_time_zone(time_zone)
+        if chosen is None:
+            t = translator_of(request)
+            error = t.gettext("Unknown time zone “{zone}”: choose one from the list.", zone=time_zone.strip()[:64])
+            return _account(request, user, status_code=422, chosen_zone=time_zone.strip()[:64], zone_error=error)
+    if chosen != user.time_zone:
+        ctx = ctx_of(request)
+        await asyncio.to_thread(lambda: ctx.queries.update_user(user.id, time_zone=chosen))
+        await asyncio.to_thread(
+            ctx.queries.audit, user.id, "user.time_zone", user.username, old=user.time_zone, new=chosen
+        )
+    return RedirectResponse("/account?saved=1", status_code=303)
 
 
 @router.post("/api/me/password", tags=["session"])

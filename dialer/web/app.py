@@ -114,7 +114,7 @@ async def login_submit(
         )
         return refuse(401, text("Wrong username or password.", lang))
     await asyncio.to_thread(ctx.limiter.succeeded, key, client)
-    user = WebUser(row.id, row.username, row.role, row.operator_id, row.language)
+    user = WebUser(row.id, row.username, row.role, row.operator_id, row.language, row.time_zone)
     await asyncio.to_thread(holder_of(request).sign_in, user)
     await asyncio.to_thread(ctx.queries.audit, row.id, "login", row.username, ip=client)
     return RedirectResponse(_safe_next(next, row.role), status_code=303)

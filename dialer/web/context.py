@@ -17,7 +17,7 @@ from dialer.db.models import Disposition
 from dialer.db.repository import Repository
 from dialer.outcomes import AttemptOutcome
 from dialer.service import DialerService
-from dialer.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, parse_language, time_zone
+from dialer.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, parse_language, time_zone, zone_name
 from dialer.web.queries import WebQueries
 from dialer.web.security import holder_of
 from dialer.web.settings import WebSettings
@@ -124,9 +124,10 @@ def knob_value(t: Translator, knob: str, value: object) -> str:
 
 
 def translator_of(request: Request) -> Translator:
-    """The reader's language and time zone. Signed in: the user's own choice (app_user.language), else the
-    site's default (DIALER_WEB_LANGUAGE), whatever the browser says, so one operator reads one language on
-    every desk. Before sign-in: the switch's cookie, else the browser's Accept-Language, else the default."""
+    """The reader's language and time zone. Signed in: the user's own choice (app_user.language and
+    .time_zone), else the site's defaults (DIALER_WEB_LANGUAGE, DIALER_WEB_TIME_ZONE), whatever the browser
+    says, so one operator reads one language and one clock on every desk. Before sign-in: the switch's
+    cookie, else the browser's Accept-Language, else the default; the site's zone."""
     cached = getattr(request.state, "translator", None)
     if isinstance(cached, Translator):
         return cached
@@ -140,7 +141,8 @@ def translator_of(request: Request) -> Translator:
         language = parse_language(cookie, default)
     else:
         language = parse_language(request.headers.get("accept-language"), default)
-    t = Translator(language, time_zone(web.time_zone))
+    zone = (user.time_zone if user is not None else None) or web.time_zone
+    t = Translator(language, time_zone(zone))
     request.state.translator = t
     return t
 
@@ -166,6 +168,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "ngettext": t.ngettext,
             "label": t.label,
             "lang": t.language,
+            "zone": zone_name(t.tz),
             "file_name": file_name,
             "reason_text": t.reason,
             "disp": lambda code: disposition_labels(request).get(code) if code else None,

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Final, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dialer.web.i18n_codes import CODES, REASONS
 from dialer.web.i18n_messages import MESSAGES, PLURALS
@@ -59,6 +59,45 @@ def time_zone(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
+
+
+# Russia's eleven zones west to east: our users' floors sit in them, so the picker lists them first.
+RUSSIAN_ZONES: Final[tuple[str, ...]] = (
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Krasnoyarsk",
+    "Asia/Irkutsk",
+    "Asia/Yakutsk",
+    "Asia/Vladivostok",
+    "Asia/Magadan",
+    "Asia/Kamchatka",
+)
+
+
+def valid_time_zone(name: str | None) -> str | None:
+    """The IANA zone name if zoneinfo knows it, else None (a user's choice is checked before it is stored)."""
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def zone_choices() -> list[str]:
+    """The picker's zones: Russia's first, then every other region/city zone zoneinfo knows, sorted."""
+    rest = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [*RUSSIAN_ZONES, *(z for z in rest if z not in RUSSIAN_ZONES)]
+
+
+def zone_name(tz: tzinfo) -> str:
+    """The zone's IANA name as a page shows it (and hands to its scripts)."""
+    return tz.key if isinstance(tz, ZoneInfo) else "UTC"
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,7 @@ CODES: Final[Mapping[str, tuple[str, str]]] = {
     "user.password": ("password changed", "изменён пароль"),
     "user.password_failed": ("wrong current password", "неверный текущий пароль"),
     "user.language": ("language changed", "изменён язык"),
+    "user.time_zone": ("time zone changed", "изменён часовой пояс"),
     "script.save": ("call script saved", "сохранён сценарий разговора"),
     "script.rotation": ("script versions in use changed", "изменены используемые версии сценария"),
     "operator.upsert": ("operator saved", "сохранён оператор"),

@@ -521,6 +521,17 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Kept with your account: every computer you sign in from shows this language.": (
         "Хранится в вашей учётной записи: на любом компьютере после входа будет этот язык."
     ),
+    # the user's own time zone (dialer.web.account.choose_time_zone)
+    "Time zone": "Часовой пояс",
+    "Dates and times are shown in": "Даты и время показываются в поясе",
+    "site default: {zone}": "по умолчанию для сайта: {zone}",
+    "Now shown in {zone}. Leave the field empty for the site's default ({site}).": (
+        "Сейчас показывается {zone}. Оставьте поле пустым, чтобы вернуть пояс сайта ({site})."
+    ),
+    "Times are shown in this zone": "Время показывается в этом поясе",
+    "Unknown time zone “{zone}”: choose one from the list.": (
+        "Неизвестный часовой пояс «{zone}»: выберите пояс из списка."
+    ),
     # the pacing decision in words (dialer.web.pacing_words)
     ("Learning the list ({seen} of {needed} dials seen): dialling only for ready operators; {calls} now."): (
         "Изучаем список (набрано {seen} из {needed}): звоним только под готовых операторов; сейчас {calls}."

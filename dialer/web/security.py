@@ -56,6 +56,7 @@ class WebUser:
     role: str
     operator_id: int | None
     language: str | None = None  # their choice (app_user.language); None: the site's default
+    time_zone: str | None = None  # their zone (app_user.time_zone); None: the site's default
 
 
 @dataclass

@@ -86,9 +86,8 @@ class SessionStore:
                 return None
             if (now - row.last_seen_at).total_seconds() > self.TOUCH_EVERY_S:
                 row.last_seen_at = now
-            return WebSession(
-                id=sid, csrf=row.csrf, user=WebUser(user.id, user.username, user.role, user.operator_id, user.language)
-            )
+            who = WebUser(user.id, user.username, user.role, user.operator_id, user.language, user.time_zone)
+            return WebSession(id=sid, csrf=row.csrf, user=who)
 
     def delete(self, session_id: str) -> None:
         if not session_id:

@@ -25,12 +25,36 @@ window.dialer = {
     const ss = String(s % 60).padStart(2, "0");
     return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
   },
+  // The user's time zone (app_user.time_zone, else the site's), the one the server formats pages in.
+  zone() { const m = document.querySelector('meta[name="time-zone"]'); return (m && m.content) || undefined; },
+  _parts: null,
+  // Year, month, day, hour, minute, second of a moment on the user's clock, whatever the browser's zone.
+  parts(x) {
+    if (this._parts === null) {
+      const opts = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+        second: "2-digit", hourCycle: "h23" };
+      try { this._parts = new Intl.DateTimeFormat("en-GB", { ...opts, timeZone: this.zone() }); }
+      catch (e) { this._parts = new Intl.DateTimeFormat("en-GB", opts); }
+    }
+    const o = {};
+    for (const part of this._parts.formatToParts(x)) o[part.type] = part.value;
+    return o;
+  },
+  clock(x, seconds = true) { const o = this.parts(x); return seconds ? `${o.hour}:${o.minute}:${o.second}` : `${o.hour}:${o.minute}`; },
+  // A datetime-local value ("2026-12-05T14:30") read on the user's clock, as an ISO moment in UTC.
+  fromLocal(raw) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(raw || "");
+    if (!m) return null;
+    const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+    const offset = (t) => { const o = this.parts(new Date(t)); return Date.UTC(+o.year, +o.month - 1, +o.day, +o.hour, +o.minute, +o.second) - t; };
+    let t = wall - offset(wall);
+    t = wall - offset(t);  // again, in case the guess fell on the other side of a DST change
+    return new Date(t).toISOString();
+  },
   dt(iso) {
     if (!iso) return "";
-    const x = new Date(iso), p = (n) => String(n).padStart(2, "0");
-    const clock = `${p(x.getHours())}:${p(x.getMinutes())}`;
-    return this.lang() === "ru" ? `${p(x.getDate())}.${p(x.getMonth() + 1)}.${x.getFullYear()} ${clock}`
-      : `${x.getFullYear()}-${p(x.getMonth() + 1)}-${p(x.getDate())} ${clock}`;
+    const o = this.parts(new Date(iso)), clock = `${o.hour}:${o.minute}`;
+    return this.lang() === "ru" ? `${o.day}.${o.month}.${o.year} ${clock}` : `${o.year}-${o.month}-${o.day} ${clock}`;
   },
   async api(method, url, body) {
     const resp = await fetch(url, {

@@ -8,10 +8,9 @@ window.LiveChart = class {
     this.data = [[], ...series.map(() => [])];
     const pct = (u, vals) => vals.map((v) => (v === null ? "" : d.num(v, 1) + (d.lang() === "ru" ? " %" : "%")));
     const width = Math.max(320, el.clientWidth || 640);
-    const p2 = (n) => String(n).padStart(2, "0");
-    const clock = (v) => {
+    const clock = (v) => {  // on the user's clock (window.dialer.zone), as the server formats the pages
       const t = new Date(v * 1000);
-      return hourly ? `${p2(t.getHours())}:00` : `${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())}`;
+      return hourly ? `${d.parts(t).hour}:00` : d.clock(t);
     };
     this.plot = new window.uPlot({
       width, height: 280,

@@ -65,7 +65,7 @@
     if (!attempt) return;
     const raw = $("next-action").value;
     if (callback && !raw) { msg(d.t("A callback needs the next action date and time.")); $("next-action").focus(); return; }
-    const next = raw ? new Date(raw).toISOString() : null;
+    const next = raw ? d.fromLocal(raw) : null;  // the time the operator typed, on their clock
     try {
       const r = await d.api("POST", "/api/operator/disposition",
         { attempt_id: Number(attempt), code, notes: $("notes").value || null, next_action_at: next });

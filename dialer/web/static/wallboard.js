@@ -34,7 +34,7 @@
       ...(c.inbound ? [`${d.pct(c.inbound.service_level)} / ${d.pct(c.inbound.target_share)}`, `${d.num(c.inbound.asa_s, 1)} ${d.t("s")}`,
         `${d.num(c.inbound.abandoned)} / ${d.num(c.inbound.offered)}`] : ["—", "—", "—"])],
       d.t("No campaigns."), (c) => (c.over_cap ? "bad" : ""));
-    d.text($("wb-updated"), `${d.t("updated")} ${new Date().toLocaleTimeString(d.lang() === "ru" ? "ru-RU" : "en-GB")}`);
+    d.text($("wb-updated"), `${d.t("updated")} ${d.clock(new Date())}`);
     chart.push([f.calls_in_flight, f.waiting, 100 * f.abandon_hour, 100 * f.cap]);
   });
 })();
