@@ -35,3 +35,18 @@ def test_processes_starting_together_migrate_one_at_a_time(postgres_url: str) ->
     engine = create_engine(postgres_url)
     assert set(Base.metadata.tables) | {"scheduler_job"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_user_time_zone_column_comes_and_goes(db_url: str) -> None:
+    """0012_web_user_time_zone adds app_user.time_zone (nullable: NULL is the site's default) and its
+    downgrade removes only that column, on SQLite and PostgreSQL."""
+    migrate(db_url)
+    engine = create_engine(db_url)
+    column = {c["name"]: c for c in inspect(engine).get_columns("app_user")}["time_zone"]
+    assert column["nullable"]
+    downgrade(db_url, "0011_inbound_queue_exit")
+    names = {c["name"] for c in inspect(engine).get_columns("app_user")}
+    assert "time_zone" not in names and "language" in names
+    migrate(db_url)
+    assert "time_zone" in {c["name"] for c in inspect(engine).get_columns("app_user")}
+    engine.dispose()

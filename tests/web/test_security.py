@@ -36,6 +36,8 @@ def expected_roles(path: str) -> frozenset[str] | None:
         return frozenset({"manager", "admin"})
     if path in ("/", "/logout", "/api/me", "/api/docs", "/api/openapi.json", "/account", "/api/me/password"):
         return frozenset(ROLES)
+    if path == "/account/time-zone":
+        return frozenset(ROLES)
     raise AssertionError(f"no access policy written for {path}: add it to expected_roles")
 
 
