@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import playwright.sync_api as playwright_api
 import pytest
@@ -148,9 +149,13 @@ def test_operator_takes_a_bridged_call_and_sets_a_callback(
         shot(page, "operator-live-call")
         page.wait_for_function("() => document.getElementById('state').dataset.code === 'wrap_up'")
 
-        callback_at = (datetime.now(UTC) + timedelta(days=1)).replace(hour=10, minute=30, second=0, microsecond=0)
+        # the operator types the time in their own zone (the site's default, Moscow), whatever the browser's is
+        local = (datetime.now(ZoneInfo("Europe/Moscow")) + timedelta(days=1)).replace(
+            hour=10, minute=30, second=0, microsecond=0
+        )
+        callback_at = local.astimezone(UTC)
         page.fill("#notes", "asked to call back tomorrow")
-        page.fill("#next-action", callback_at.strftime("%Y-%m-%dT%H:%M"))  # the browser runs in UTC
+        page.fill("#next-action", local.strftime("%Y-%m-%dT%H:%M"))
         page.click("button.disp[data-code=later]")
         page.wait_for_function("() => document.getElementById('state').dataset.code === 'ready'")
         stack.call(stack.service.stop_campaign(campaign_id))
