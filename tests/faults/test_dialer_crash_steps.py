@@ -133,7 +133,9 @@ async def test_killed_during_a_pacing_step(lab: AsteriskLab, softphones: Softpho
     finally:
         kill(proc)
     at_kill = repo.attempts(campaign_id)
-    assert all(a.ringing_at is None and a.answered_at is None for a in at_kill)  # none known to ring yet
+    # none answered yet (the earliest customer answers after 3 s of ringing); on a quick machine some may
+    # already be known to ring: the kill still lands inside the step that placed them
+    assert all(a.answered_at is None for a in at_kill)
     await asyncio.sleep(1)
     proc = serve(lab, url, tmp_path, "step", *logins)
     try:

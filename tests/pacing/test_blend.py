@@ -273,13 +273,15 @@ def test_blend_properties(
     assert paused <= kept  # pauses are not held (they are no capacity either way)
     eligible = sum(1 for o in operators if o.operator_id not in inbound and o.state is not OperatorState.PAUSED)
     inbound_busy = sum(1 for o in operators if o.operator_id in inbound)
+    learned = s.stats.learned  # the outbound handle time blend() sizes the blended reserve with
+    outbound_handle = learned.mean_talk_s + learned.mean_wrap_s if learned is not None else 180.0
     _, hold = operators_to_hold(
         InboundForecast(rate, 180.0),
         SL80,
         inbound_busy=inbound_busy,
         queued=queued,
         operators=inbound_busy + eligible,
-        outbound_handle_s=180.0,
+        outbound_handle_s=outbound_handle,
     )
     assert plan.held == min(eligible, hold)
     assert hold <= max(plan.needed - inbound_busy, 0) + queued
