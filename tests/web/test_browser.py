@@ -5,6 +5,7 @@ for docs/web.md (docs/img/web-*.png)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -44,9 +45,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebEnv]]:
-    env = make_env(tmp_path_factory.mktemp("browser"), sse_max_events=None, sse_interval_s=0.5)
+@contextlib.contextmanager
+def serving(env: WebEnv) -> Iterator[str]:
+    """The web app of `env` served by uvicorn on a free port in a thread, for the browser; its base URL."""
     port = _free_port()
     srv = uvicorn.Server(
         uvicorn.Config(
@@ -59,9 +60,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebE
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert srv.started
-    yield f"http://127.0.0.1:{port}", env
-    srv.should_exit = True
-    thread.join(5)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebEnv]]:
+    env = make_env(tmp_path_factory.mktemp("browser"), sse_max_events=None, sse_interval_s=0.5)
+    with serving(env) as url:
+        yield url, env
 
 
 @pytest.fixture(scope="module")

@@ -7,19 +7,17 @@ the test can change the floor and see the page follow it over SSE."""
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import playwright.sync_api as playwright_api
 import pytest
-import uvicorn
 
 from dialer.pacing import OperatorState
 from tests.web.conftest import WebEnv, make_env
 from tests.web.floor import FakeFloor, FakeService
-from tests.web.test_browser import ARGS, CHROMIUM, IMG, _free_port, sign_in
+from tests.web.test_browser import ARGS, CHROMIUM, IMG, serving, sign_in
 
 Server = tuple[str, WebEnv, FakeFloor]
 
@@ -30,21 +28,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     floor = FakeFloor(0, "web-test")
     env = make_env(tmp, service=FakeService(floor), language="ru", sse_max_events=None, sse_interval_s=0.3)
     floor.campaign_id = env.seed.campaign_id
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            env.app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1, lifespan="on"
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}", env, floor
-    srv.should_exit = True
-    thread.join(5)
+    with serving(env) as url:
+        yield url, env, floor
 
 
 @pytest.fixture(scope="module")

@@ -7,37 +7,21 @@ Screenshots for docs/web.md: web-script-desk-{ru,en}.png and web-script-ab-{ru,e
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import playwright.sync_api as playwright_api
 import pytest
-import uvicorn
 
 from tests.web.conftest import WebEnv, make_env
 from tests.web.script_seed import SCRIPT_A, SCRIPT_B, add_contacts, contact_of, dispose, place_calls
-from tests.web.test_browser import ARGS, CHROMIUM, _free_port, shot, sign_in
+from tests.web.test_browser import ARGS, CHROMIUM, serving, shot, sign_in
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebEnv]]:
     env = make_env(tmp_path_factory.mktemp("scripts-browser"), language="en", sse_max_events=None, sse_interval_s=0.3)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            env.app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1, lifespan="on"
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}", env
-    srv.should_exit = True
-    thread.join(5)
+    with serving(env) as url:
+        yield url, env
 
 
 @pytest.fixture(scope="module")
