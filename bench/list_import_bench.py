@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.load_events import proc_cpu_seconds, proc_status_mb
 from dialer.lists import CorporateRules, HeadcountRange, ImportRules, SpecialtyFilter, import_contacts
 
 SPECIALTIES = ["Стоматология", "Ортодонтия", "Косметология", "Ветеринария", "Автосервис", "стоматологическая клиника"]
@@ -111,8 +112,7 @@ def cpu_seconds() -> tuple[float, float]:
 
 def process_cpu(pid: int) -> float:
     """user+system CPU seconds of another process (the PostgreSQL backend serving the import)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return proc_cpu_seconds(Path(f"/proc/{pid}/stat").read_text(), os.sysconf("SC_CLK_TCK"))
 
 
 @dataclass
@@ -183,12 +183,12 @@ def run_store(path: Path, url: str, *, times: int = 1) -> list[Result]:
         with repo.sessions() as s:
             before = s.scalar(select(func.count()).select_from(Contact)) or 0
         reset_peak_rss()
-        rss_start = proc_status_mb("self", "VmRSS")
+        rss_start = process_memory_mb("self", "VmRSS")
         helper_peak = [0.0]
 
         def sample_helpers(_rows: int, _fraction: float, peak: list[float] = helper_peak) -> None:
             for child in multiprocessing.active_children():
-                peak[0] = max(peak[0], proc_status_mb(str(child.pid), "VmHWM"))
+                peak[0] = max(peak[0], process_memory_mb(str(child.pid), "VmHWM"))
 
         t0, (m0, k0) = time.perf_counter(), cpu_seconds()
         report = import_list(repo, campaign_id, definition, path, "list", on_progress=sample_helpers)
@@ -207,7 +207,7 @@ def run_store(path: Path, url: str, *, times: int = 1) -> list[Result]:
                 cpu_server=s1 - s0,
                 added=after - before,
                 rss_start_mb=rss_start,
-                rss_peak_mb=proc_status_mb("self", "VmHWM"),
+                rss_peak_mb=process_memory_mb("self", "VmHWM"),
                 helper_peak_mb=helper_peak[0],
             )
         )
@@ -219,15 +219,12 @@ def max_rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # Linux: KiB
 
 
-def proc_status_mb(pid: str, field: str) -> float:
+def process_memory_mb(pid: str, field: str) -> float:
     """VmRSS / VmHWM (peak) of a process, MB; 0 if it has gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
+        return proc_status_mb(Path(f"/proc/{pid}/status").read_text(), field)
     except OSError:
-        pass
-    return 0.0
+        return 0.0
 
 
 def reset_peak_rss() -> None:

@@ -49,6 +49,7 @@ from bench.load_events import (
     machine_busy_fraction,
     percentile,
     proc_cpu_seconds,
+    proc_status_mb,
     window,
 )
 from bench.shared_softphones import SharedSoftphoneBank
@@ -202,10 +203,7 @@ def thread_cpu(tid: int | None) -> float:
 
 
 def rss_mb(pid: int | str = "self") -> float:
-    for line in (_read(f"/proc/{pid}/status") or "").splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return proc_status_mb(_read(f"/proc/{pid}/status") or "", "VmRSS")
 
 
 def postgres_backends(database: str) -> list[int]:

@@ -209,6 +209,14 @@ def proc_cpu_seconds(stat_text: str, clock_ticks: int) -> float:
     return (int(fields[11]) + int(fields[12])) / clock_ticks
 
 
+def proc_status_mb(status_text: str, field: str) -> float:
+    """A memory field of /proc/<pid>/status (VmRSS, VmHWM = peak), in MB; 0 if absent."""
+    for line in status_text.splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def machine_busy_fraction(before: str, after: str) -> float:
     """Share of all CPUs busy between two readings of /proc/stat's first line."""
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import playwright.sync_api as playwright_api
 import pytest
 import uvicorn
 
@@ -32,7 +31,8 @@ from dialer.web.queries import WebQueries
 from dialer.web.security import hash_password
 from dialer.web.settings import WebSettings
 from tests.labkit import campaign_definition
-from tests.web.test_browser import ARGS, CHROMIUM, _free_port, shot
+from tests.web.chromium import chromium
+from tests.web.test_browser import _free_port, shot
 
 pytestmark = pytest.mark.lab
 
@@ -79,12 +79,10 @@ class LiveStack:
 
 @pytest.fixture
 def browser_page() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as b:
         page = b.new_context(viewport={"width": 1280, "height": 900}).new_page()
         page.set_default_timeout(20_000)
         yield page
-        b.close()
 
 
 def test_operator_takes_a_bridged_call_and_sets_a_callback(

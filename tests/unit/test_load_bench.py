@@ -18,6 +18,7 @@ from bench.load_events import (
     parse_ami_block,
     percentile,
     proc_cpu_seconds,
+    proc_status_mb,
     window,
 )
 
@@ -158,6 +159,13 @@ def test_proc_counters() -> None:
     after = "cpu  250 0 150 850 150 0 0 0 0 0"
     assert machine_busy_fraction(before, after) == pytest.approx(200 / 400)
     assert machine_busy_fraction(before, before) == 0.0
+
+
+def test_proc_status_memory_fields() -> None:
+    status = "Name:\tpython3\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\nThreads:\t4\n"
+    assert proc_status_mb(status, "VmRSS") == pytest.approx(100.0)
+    assert proc_status_mb(status, "VmHWM") == pytest.approx(200.0)
+    assert proc_status_mb(status, "VmSwap") == 0.0
 
 
 def test_asterisk_thread_functions_from_core_show_threads() -> None:

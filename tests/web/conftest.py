@@ -29,6 +29,7 @@ from dialer.web.security import hash_password
 from dialer.web.settings import WebSettings
 from dialer.web.state import add_dead_letter
 from dialer.web.webhooks import WebhookSender
+from tests.web.chromium import chromium
 
 PASSWORD = "correct horse battery staple"
 HOOK_SECRET = "hook-secret-0123456789"
@@ -243,3 +244,10 @@ def as_role(app: FastAPI, role: str) -> tuple[TestClient, str]:
     c = TestClient(app, follow_redirects=False)
     username = "oleg" if role == "operator2" else ROLE_USERS[role]
     return c, sign_in(c, username)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless chromium per test module (tests/web/chromium.py)."""
+    with chromium() as b:
+        yield b

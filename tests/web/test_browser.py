@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import tempfile
 import threading
@@ -15,7 +14,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import playwright.sync_api as playwright_api
 import pytest
 import uvicorn
 
@@ -23,20 +21,7 @@ from dialer.config import PROJECT_ROOT
 from tests.web.conftest import PASSWORD, WebEnv, make_call_recent, make_env
 from tests.web.test_app import cp1251_csv
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 IMG = PROJECT_ROOT / "docs" / "img"
-# scripts/test.sh installs Debian's chromium: without it these tests fail, they never skip.
-assert Path(CHROMIUM).exists(), "needs Debian's chromium (apt-get install chromium)"
 
 
 def _free_port() -> int:
@@ -72,14 +57,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebE
     env = make_env(tmp_path_factory.mktemp("browser"), sse_max_events=None, sse_interval_s=0.5)
     with serving(env) as url:
         yield url, env
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

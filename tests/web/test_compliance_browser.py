@@ -7,9 +7,9 @@ from pathlib import Path
 
 from tests.web.compliance_seed import HOSTILE, seed_evidence
 from tests.web.conftest import WebEnv
-from tests.web.test_browser import browser, page, server, shot, sign_in
+from tests.web.test_browser import page, server, shot, sign_in
 
-__all__ = ["browser", "page", "server"]  # the fixtures, shared with the other browser tests
+__all__ = ["page", "server"]  # the fixtures, shared with the other browser tests
 
 
 def test_manager_reads_evidence_and_downloads_it(server: tuple[str, WebEnv], page: object, tmp_path: Path) -> None:

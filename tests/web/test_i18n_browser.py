@@ -11,13 +11,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import playwright.sync_api as playwright_api
 import pytest
 
 from dialer.pacing import OperatorState
 from tests.web.conftest import WebEnv, make_env
 from tests.web.floor import FakeFloor, FakeService
-from tests.web.test_browser import ARGS, CHROMIUM, IMG, serving, sign_in
+from tests.web.test_browser import IMG, serving, sign_in
 
 Server = tuple[str, WebEnv, FakeFloor]
 
@@ -30,14 +29,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     floor.campaign_id = env.seed.campaign_id
     with serving(env) as url:
         yield url, env, floor
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

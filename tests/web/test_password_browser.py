@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from tests.web.conftest import PASSWORD, WebEnv
 from tests.web.conftest import sign_in as sign_in_client
-from tests.web.test_browser import browser, page, server, sign_in  # noqa: F401  (fixtures)
+from tests.web.test_browser import page, server, sign_in  # noqa: F401  (fixtures)
 
 NEW = "a brand new secret"
 

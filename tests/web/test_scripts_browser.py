@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import playwright.sync_api as playwright_api
 import pytest
 
 from tests.web.conftest import WebEnv, make_env
 from tests.web.script_seed import SCRIPT_A, SCRIPT_B, add_contacts, contact_of, dispose, place_calls
-from tests.web.test_browser import ARGS, CHROMIUM, serving, shot, sign_in
+from tests.web.test_browser import serving, shot, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +21,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, WebE
     env = make_env(tmp_path_factory.mktemp("scripts-browser"), language="en", sse_max_events=None, sse_interval_s=0.3)
     with serving(env) as url:
         yield url, env
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _page(browser: object) -> object:

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.web.conftest import WebEnv
-from tests.web.test_browser import browser, server, sign_in  # noqa: F401  (fixtures)
+from tests.web.test_browser import server, sign_in  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
-def ny_page(browser: object) -> Iterator[object]:  # noqa: F811
+def ny_page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 860}, timezone_id="America/New_York")  # type: ignore[attr-defined]
     pg = context.new_page()
     pg.set_default_timeout(10_000)
