@@ -36,4 +36,5 @@ export DIALER_TEST_POSTGRES_URL=${DIALER_TEST_POSTGRES_URL:-postgresql+psycopg:/
 
 .venv/bin/ruff check .
 .venv/bin/mypy
-.venv/bin/pytest "$@"
+# Two workers: the lab tests (one after another) beside the rest (tests/conftest.py groups them).
+.venv/bin/pytest -n 2 --dist loadgroup "$@"
