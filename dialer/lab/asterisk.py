@@ -267,8 +267,12 @@ class AsteriskLab:
             if not self._proc_mounted():
                 _run(["mount", "-t", "proc", "proc", str(self.root / "proc")], self.log)
             log = open(self.console_log, "ab")  # noqa: SIM115 - handed to the child process
+            command = ["chroot", str(self.root), "asterisk", "-f", "-C", self.config.asterisk_conf]
+            if self.config.host_name:  # `exec` keeps one pid: the pid file still names Asterisk
+                rename = 'hostname "$0" && exec "$@"'
+                command = ["unshare", "--uts", "sh", "-c", rename, self.config.host_name, *command]
             proc = subprocess.Popen(
-                ["chroot", str(self.root), "asterisk", "-f", "-C", self.config.asterisk_conf],
+                command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

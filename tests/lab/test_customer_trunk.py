@@ -14,7 +14,6 @@ import contextlib
 import socket
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,10 +87,6 @@ async def test_customers_on_the_second_instance_answer_and_refuse_over_the_trunk
 BURST = 20  # a pacing step at 40 operators originates about this many calls at once
 
 
-def messages_log(lab: AsteriskLab) -> Path:
-    return lab.root / lab.config.chroot_dir("/var/log/asterisk").lstrip("/") / "messages.log"
-
-
 async def test_a_burst_of_trunk_calls_is_all_answered_with_no_host_name_lookups(
     pair: tuple[AsteriskLab, AsteriskLab],
 ) -> None:
@@ -103,7 +98,7 @@ async def test_a_burst_of_trunk_calls_is_all_answered_with_no_host_name_lookups(
         ["chroot", str(a.root), "getent", "-s", "files", "hosts", hostname], capture_output=True, text=True
     )
     assert found.returncode == 0, f"{hostname} does not resolve from the chroot's files"
-    logs = {lab.config.instance: messages_log(lab) for lab in pair}
+    logs = {lab.config.instance: lab.config.messages_log_path for lab in pair}
     offsets = {name: path.stat().st_size for name, path in logs.items()}
 
     started: dict[str, float] = {}
