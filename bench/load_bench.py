@@ -53,6 +53,7 @@ from bench.load_events import (
     window,
 )
 from bench.shared_softphones import SharedSoftphoneBank
+from bench.sip_trace import host_name_lookups, sip_messages, trunk_dialogs, trunk_rows
 from dialer.bootstrap import dialer_service
 from dialer.campaigns import apply_campaign
 from dialer.config import PROJECT_ROOT
@@ -98,6 +99,10 @@ class Options:
     # only what it would carry in production
     customers: str = "local"
     private: bool = False  # two Asterisk instances of the benchmark's own (ports 5438.., no shared lock)
+    # private trunk runs, diagnostics (bench/sip_trace.py): PJSIP's logger on both instances, and Asterisk
+    # under a host name its /etc/hosts lacks (the lab before the fix for lost answers: docs/benchmarks.md)
+    sip_log: bool = False
+    unresolved_host_name: bool = False
     out: Path = PROJECT_ROOT / "bench" / "results" / "load_bench.md"
     keep_events: Path | None = None
 
@@ -147,13 +152,43 @@ PRIVATE_PORTS = ("load", 5438, 8488, 5460, 16000)  # instance, AMI, ARI, SIP, RT
 PRIVATE_SOFTPHONES = (14600, 47000)  # SIPp SIP and RTP base ports beside the shared lab's 15400 / 42000
 
 
-def private_labs(last_operator: int) -> tuple[AsteriskLab, AsteriskLab]:
-    """The benchmark's own pair of instances, started (stopped again by `run`)."""
-    a, b = LabConfig(operators=last_operator).private_pair(*PRIVATE_PORTS)
+UNRESOLVED_HOST_NAME = "dialer-unresolved"  # in no /etc/hosts and no DNS zone
+
+
+def private_labs(last_operator: int, opts: Options) -> tuple[AsteriskLab, AsteriskLab]:
+    """The benchmark's own pair of instances, started (stopped again by `run`) with fresh logs."""
+    host_name = UNRESOLVED_HOST_NAME if opts.unresolved_host_name else None
+    a, b = LabConfig(operators=last_operator, host_name=host_name).private_pair(*PRIVATE_PORTS)
     labs = AsteriskLab(a), AsteriskLab(b)
     for lab in labs:
+        lab.config.messages_log_path.parent.mkdir(parents=True, exist_ok=True)
+        lab.config.messages_log_path.write_text("")  # the report reads this run's lines only
         lab.up()
+        if opts.sip_log:
+            lab.cli("pjsip set logger on")
     return labs
+
+
+def trunk_trace(opts: Options, lab: AsteriskLab, customers_lab: AsteriskLab) -> list[tuple[str, str]]:
+    """From the two instances' logs (bench/sip_trace.py): host-name lookups, and the SIP timeline."""
+    rows = []
+    for name, instance in (("A", lab), ("B", customers_lab)):
+        with instance.config.messages_log_path.open(errors="replace") as fh:
+            found = host_name_lookups(fh)
+        names = ", ".join(f"{k} {v}" for k, v in sorted(found.names.items())) or "none"
+        rows.append(
+            (
+                f"host-name lookups that went to DNS and failed, {name} (names) / of them taking ≥ 1 s",
+                f"{found.failed} ({names}) / {found.slow} of {len(found.timed_s)} timed",
+            )
+        )
+    if opts.sip_log:
+        with lab.config.messages_log_path.open(errors="replace") as fh:
+            a = sip_messages(fh, customers_lab.config.sip_port)
+        with customers_lab.config.messages_log_path.open(errors="replace") as fh:
+            b = sip_messages(fh, lab.config.sip_port)
+        rows += trunk_rows(trunk_dialogs(a, b))
+    return rows
 
 
 def ready_lab(last_operator: int) -> AsteriskLab:
@@ -334,6 +369,8 @@ class Measured:
     foreign_channels: int = 0
     asterisk_threads: dict[str, float] = field(default_factory=dict)
     originates: list[tuple[str, float, str]] = field(default_factory=list)  # channel id, seconds, result
+    operator_channels: set[str] = field(default_factory=set)  # the operators' log-in calls among them
+    trace: list[tuple[str, str]] = field(default_factory=list)  # bench/sip_trace.py (private trunk runs)
     never_originated: int = 0  # attempts leased and left open without an originate request
     unseen_originated: int = 0  # originate accepted by ARI, yet no channel in Asterisk's events
     originates_hung: int = 0  # originate requests still unanswered a minute after dialling stopped
@@ -562,7 +599,7 @@ def run(opts: Options) -> str:
     last = FIRST_OPERATOR + opts.operators - 1
     customers_lab: AsteriskLab | None = None
     if opts.private:
-        lab, customers_lab = private_labs(last)
+        lab, customers_lab = private_labs(last, opts)
         if opts.customers != "trunk":
             customers_lab.stop()
             customers_lab = None
@@ -639,7 +676,10 @@ def run(opts: Options) -> str:
     with events_path.open() as fh:
         events = [json.loads(line) for line in fh]
     ledger = CallLedger.from_events(events, customer_ids)
-    m.foreign_channels = foreign_channels(events, customer_ids | {c for c in own if c})
+    m.operator_channels = {c for c in own if c}
+    if opts.private and customers_lab is not None:
+        m.trace = trunk_trace(opts, lab, customers_lab)
+    m.foreign_channels = foreign_channels(events, customer_ids | m.operator_channels)
     outcomes = Counter(a.outcome or "in_progress" for a in attempts)
     originated = {cid for cid, _, result in m.originates}
     open_ids = {a.channel_id for a in attempts if a.outcome is None}
@@ -677,7 +717,8 @@ def report(
     db_queue_max = max((s.db_queue for s in m.floor), default=0)
     cores = os.cpu_count() or 1
     originate_results = Counter(r for _, _, r in m.originates)
-    originate_s = [s for _, s, r in m.originates if r == "ok"]
+    originate_s = [s for c, s, r in m.originates if r == "ok" and c not in m.operator_channels]
+    login_originate_s = [s for c, s, r in m.originates if r == "ok" and c in m.operator_channels]
     opened = f"{m.never_originated} / {m.unseen_originated}"
     call_s = ledger.call_seconds()
 
@@ -728,7 +769,8 @@ def report(
         ("operator occupancy (talk + wrap-up over logged-in time)", f"{occupancy:.1%}"),
         ("pacing mode, by second", ", ".join(f"{k} {v}" for k, v in m.modes.most_common())),
         ("ARI originate requests by result", ", ".join(f"{k} {v}" for k, v in originate_results.most_common())),
-        ("ARI originate: time for Asterisk to accept p50 / p90 / p99 / max", ms(originate_s)),
+        ("ARI originate: time for Asterisk to accept p50 / p90 / p99 / max (customer calls)", ms(originate_s)),
+        ("…the operators' log-in calls (all at the start)", ms(login_originate_s)),
         ("attempts left open with no originate request / originated but unseen", opened),
         ("ARI originate requests never answered / ARI connection losses", f"{m.originates_hung} / {m.ari_drops}"),
         ("**dialer CPU** (its process) / **per 1,000 calls**", cpu(m.dialer_cpu_s)),
@@ -754,6 +796,7 @@ def report(
         ("registering the softphones / logging the operators in", f"{m.register_s:.0f} s / {m.login_s:.0f} s"),
         ("other channels on this Asterisk during the run (other jobs)", f"{m.foreign_channels}"),
         ("**where the limit is**", verdict.text),
+        *m.trace,
     ]
     stamp = datetime.fromtimestamp(m.started_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
     cmd = f".venv/bin/python -m bench.load_bench --operators {opts.operators} --minutes {opts.minutes:g}"
@@ -765,6 +808,10 @@ def report(
         cmd += f" --customers {opts.customers}"
     if opts.private:
         cmd += " --private"
+    if opts.sip_log:
+        cmd += " --sip-log"
+    if opts.unresolved_host_name:
+        cmd += " --unresolved-host-name"
     where = "on a second Asterisk over the PJSIP trunk" if opts.customers == "trunk" else "as Local channels"
     if opts.private:
         where += " (the benchmark's private instances)"
@@ -819,11 +866,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--private", action="store_true", help="run on the benchmark's own Asterisk instances (5438..), not the lab"
     )
+    ap.add_argument(
+        "--sip-log", action="store_true", help="with --private: PJSIP's logger on both instances; SIP timeline reported"
+    )
+    ap.add_argument(
+        "--unresolved-host-name",
+        action="store_true",
+        help=f"with --private: run Asterisk as host {UNRESOLVED_HOST_NAME}, which nothing resolves (diagnostic)",
+    )
     ap.add_argument("--out", type=Path, default=d.out, help="the Markdown report")
     ap.add_argument("--log-level", default="WARNING", help="the dialer's log level (INFO shows every pacing step)")
     args = ap.parse_args(argv)
     if not 1 <= args.operators <= 100:
         ap.error("--operators must be 1..100 (the lab has op21..op120 for the benchmark)")
+    if (args.sip_log or args.unresolved_host_name) and not args.private:
+        ap.error("--sip-log and --unresolved-host-name need --private (the shared lab is not changed)")
     opts = Options(
         operators=args.operators,
         minutes=args.minutes,
@@ -839,6 +896,8 @@ def main(argv: list[str] | None = None) -> None:
         ua_per_sipp=args.ua_per_sipp,
         customers=args.customers,
         private=args.private,
+        sip_log=args.sip_log,
+        unresolved_host_name=args.unresolved_host_name,
         out=args.out,
     )
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -66,6 +66,12 @@ def _run(cmd: list[str], log: Callable[[str], None], **kw: object) -> None:
         raise LabError(f"command failed ({res.returncode}): {' '.join(cmd)}\n{tail}")
 
 
+def hosts_file_text(hostname: str) -> str:
+    """/etc/hosts for the lab's chroot: loopback names and this machine's host name, as a Debian install has."""
+    names = " ".join(dict.fromkeys(["localhost", hostname]))
+    return f"127.0.0.1\t{names}\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+
+
 def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
     with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=timeout):
         return True
@@ -200,6 +206,19 @@ class AsteriskLab:
         c.cdr_csv_path.parent.mkdir(parents=True, exist_ok=True)  # cdr_custom does not create it
         c.cel_csv_path.parent.mkdir(parents=True, exist_ok=True)  # nor does cel_custom
 
+    def ensure_hosts_file(self) -> None:
+        """The chroot resolves this machine's host name without DNS (debootstrap leaves no /etc/hosts).
+
+        With RTP bound to the any-address, Asterisk looks its own host name up on every SIP call's RTCP
+        set-up (res_rtp_asterisk -> ast_find_ourip), then A.ROOT-SERVERS.NET if that fails, on one of the
+        four threads of PJSIP's task pool. Through a resolver that drops a query now and then, a lookup
+        takes 5 s and stalls every call queued on that thread: at 40 operators over the trunk most answers
+        arrived after the dialer's ring timeout (docs/benchmarks.md, "Lost answers over the trunk")."""
+        hosts = self.root / "etc" / "hosts"
+        wanted = hosts_file_text(socket.gethostname())
+        if not hosts.exists() or hosts.read_text() != wanted:
+            hosts.write_text(wanted)
+
     # -- process -----------------------------------------------------------------------------------
     def _pid(self) -> int | None:
         try:
@@ -244,11 +263,16 @@ class AsteriskLab:
                         raise LabError(f"port {port} is taken by another process; stop it or pick other ports")
                     time.sleep(0.2)
             self.render_config()
+            self.ensure_hosts_file()
             if not self._proc_mounted():
                 _run(["mount", "-t", "proc", "proc", str(self.root / "proc")], self.log)
             log = open(self.console_log, "ab")  # noqa: SIM115 - handed to the child process
+            command = ["chroot", str(self.root), "asterisk", "-f", "-C", self.config.asterisk_conf]
+            if self.config.host_name:  # `exec` keeps one pid: the pid file still names Asterisk
+                rename = 'hostname "$0" && exec "$@"'
+                command = ["unshare", "--uts", "sh", "-c", rename, self.config.host_name, *command]
             proc = subprocess.Popen(
-                ["chroot", str(self.root), "asterisk", "-f", "-C", self.config.asterisk_conf],
+                command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

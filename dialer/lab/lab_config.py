@@ -59,6 +59,10 @@ class LabConfig:
     # port (sip_port + 10, which `second()` takes). The codec is the trunk's only one.
     trunk_peer_port: int | None = None
     trunk_codec: str = "ulaw"
+    # Run Asterisk under this host name (a UTS namespace of its own) instead of the machine's. Diagnostic:
+    # a name the chroot's /etc/hosts lacks brings back the per-call DNS lookups that lost answers over the
+    # trunk (bench/load_bench.py --unresolved-host-name; docs/benchmarks.md)
+    host_name: str | None = None
 
     @property
     def root(self) -> Path:
@@ -81,6 +85,11 @@ class LabConfig:
     def cdr_csv_path(self) -> Path:
         """Where this instance's call records land (asterisk_conf/cdr_custom.conf), as seen from the host."""
         return self.root / self.chroot_dir("/var/log/asterisk").lstrip("/") / "cdr-custom" / "dialer-cdr.csv"
+
+    @property
+    def messages_log_path(self) -> Path:
+        """This instance's Asterisk log (asterisk_conf/logger.conf), as seen from the host."""
+        return self.root / self.chroot_dir("/var/log/asterisk").lstrip("/") / "messages.log"
 
     @property
     def cel_csv_path(self) -> Path:
