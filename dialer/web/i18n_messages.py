@@ -128,6 +128,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Max lines per operator": "Макс. линий на оператора",
     "Max lines (trunk)": "Макс. линий (транк)",
     "Inbound service level": "Уровень обслуживания входящих",
+    "Of them inbound": "Из них входящих",
     "Answered in time, %": "Отвечено вовремя, %",
     "Within, s": "За, с",
     "Blended pacing keeps enough operators free for this target; outbound fills the rest.": (

@@ -205,8 +205,11 @@ class WebQueries(UserQueries, QaQueries):
             )
             ops = dict(s.execute(select(Operator.id, Operator.login)).all())
             latest: dict[int, Attempt] = {}
+            inbound: Counter[int] = Counter()
             for att in s.scalars(select(Attempt).where(Attempt.campaign_id == campaign_id).order_by(Attempt.id)):
                 latest[att.contact_id] = att
+                if att.direction != OUTBOUND:
+                    inbound[att.contact_id] += 1
             out = []
             for c in s.scalars(select(Contact).where(Contact.campaign_id == campaign_id).order_by(Contact.id)):
                 a = latest.get(c.id)
@@ -226,6 +229,8 @@ class WebQueries(UserQueries, QaQueries):
                         next_action_at=a.next_action_at if a else None,
                         timezone=c.timezone,
                         extra=c.extra or {},
+                        direction=a.direction if a else None,
+                        inbound_calls=inbound[c.id],
                     )
                 )
             return out

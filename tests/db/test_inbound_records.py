@@ -1,7 +1,9 @@
 """Inbound calls in the database: who is calling, the attempt marked inbound, callback tasks, and the
 outbound counts (abandon history, summary) that must not see inbound calls."""
 
+import csv
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from dialer.db.inbound import INBOUND_LIST, SqlInboundRecords
 from dialer.db.models import Attempt, Contact, ContactList
@@ -132,3 +134,37 @@ def test_a_caller_on_one_of_the_contacts_other_phones_is_recognised(repo: Reposi
         assert contact is not None and contact.phone == "+79100000003"
     stranger = records.identify(cid, frozenset({"+7916999887"}), T0)  # a prefix of it is another number
     assert not stranger.known
+
+
+def test_inbound_calls_in_the_results_export_and_the_shift_figures(repo: Repository, tmp_path: Path) -> None:
+    """The results export says how often each contact called in and which way their latest call went; an
+    operator's shift counts the inbound conversations among theirs."""
+    from dialer.lists.export import RESULTS_HEADER, write_results
+    from dialer.web.queries import WebQueries
+
+    cid, records = _setup(repo)
+    op = repo.operator("op1")
+    assert op is not None
+    session = repo.start_operator_session(op.id, cid, "agent-1")
+    (task, _) = repo.lease_contacts(cid, 2, "n", T0)  # the first contact (PHONE) is called out
+    repo.update_attempt(task.attempt_id, operator_id=op.id, operator_session_id=session, bridged_at=T0)
+    repo.finish_attempt(task.attempt_id, AttemptOutcome.CONNECTED, T0 + timedelta(seconds=60))
+    caller = records.identify(cid, frozenset({PHONE}), T0 + timedelta(hours=1))
+    served = records.open_attempt(cid, caller.contact_id, PHONE, "in-1", T0 + timedelta(hours=1))
+    repo.update_attempt(served, operator_id=op.id, operator_session_id=session, bridged_at=T0 + timedelta(hours=1))
+    repo.finish_attempt(served, AttemptOutcome.CONNECTED, T0 + timedelta(hours=1, seconds=90))
+    lost = records.open_attempt(cid, caller.contact_id, PHONE, "in-2", T0 + timedelta(hours=2))
+    records.finish_unserved(lost, T0 + timedelta(hours=2, seconds=5), "hung up in the queue", 16, "hung_up")
+
+    rows = {r.phone: r for r in WebQueries(repo.sessions).result_rows(cid)}
+    assert (rows[PHONE].direction, rows[PHONE].inbound_calls) == ("inbound", 2)
+    assert rows["+79100000002"].inbound_calls == 0
+    (f,) = repo.shift_figures(cid)
+    assert (f.calls, f.inbound_calls) == (2, 1)
+    write_results(tmp_path / "r.csv", rows.values())
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh, delimiter=";"))
+    direction = RESULTS_HEADER.index("Направление последнего звонка / Last call direction")
+    inbound = RESULTS_HEADER.index("Входящих звонков / Inbound calls")
+    by_phone = {row[0]: row for row in table[1:]}
+    assert (by_phone["'" + PHONE][direction], by_phone["'" + PHONE][inbound]) == ("inbound", "2")
