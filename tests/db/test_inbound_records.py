@@ -168,3 +168,56 @@ def test_inbound_calls_in_the_results_export_and_the_shift_figures(repo: Reposit
     inbound = RESULTS_HEADER.index("Входящих звонков / Inbound calls")
     by_phone = {row[0]: row for row in table[1:]}
     assert (by_phone["'" + PHONE][direction], by_phone["'" + PHONE][inbound]) == ("inbound", "2")
+
+
+def test_the_daily_inbound_report(repo: Repository, tmp_path: Path) -> None:
+    """`dialer campaigns export --inbound`: the queue's figures per day of arrival, by the one definition."""
+    import pytest
+    import typer
+    from openpyxl import load_workbook
+
+    from dialer.db.models import Campaign
+    from dialer.entrypoints.cli_data import export_inbound_days
+
+    cid, records = _setup(repo)
+    with repo.sessions.begin() as s:
+        campaign = s.get(Campaign, cid)
+        assert campaign is not None
+        campaign.definition = None
+    caller = records.identify(cid, frozenset({PHONE}), T0)
+    for day, waits in ((0, (5.0, 40.0)), (1, (2.0,))):
+        for i, wait in enumerate(waits):
+            at = T0 + timedelta(days=day, minutes=i)
+            a = records.open_attempt(cid, caller.contact_id, PHONE, f"in-{day}-{i}", at)
+            repo.update_attempt(a, bridged_at=at + timedelta(seconds=wait))
+            repo.finish_attempt(a, AttemptOutcome.CONNECTED, at + timedelta(seconds=wait + 60))
+    lost = records.open_attempt(cid, caller.contact_id, PHONE, "in-lost", T0 + timedelta(minutes=9))
+    records.finish_unserved(lost, T0 + timedelta(minutes=9, seconds=12), "hung up", 16, "hung_up")
+    out = tmp_path / "inbound.xlsx"
+    with repo.sessions.begin() as s:
+        campaign = s.get(Campaign, cid)
+        assert campaign is not None
+        campaign.definition = {
+            "name": "c1",
+            "trunk": "PJSIP/trunk",
+            "inbound": {"numbers": ["+74950000000"], "service_level": {"share": "80%", "within": "20s"}},
+        }
+        row = campaign
+    export_inbound_days(repo, row, out)
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    table = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert table[0][3] == "Отвечено за 20 сек / Answered within 20 s"
+    day0, day1 = table[1], table[2]
+    # day 0: three callers, two answered (5 s and 40 s), one hung up after 12 s: 1 of 3 within 20 s
+    assert day0[1:4] == [3, 2, 1] and abs(day0[4] - 1 / 3) < 1e-3 and day0[5] == 0.8
+    assert day0[6] == 22.5 and day0[7:] == [1, 0]
+    assert day1[1:5] == [1, 1, 1, 1] and day1[6] == 2.0
+    with repo.sessions.begin() as s:
+        campaign = s.get(Campaign, cid)
+        assert campaign is not None
+        campaign.definition = None  # no campaign file: outbound only
+        row = campaign
+    with pytest.raises(typer.Exit):  # an outbound campaign has no inbound report
+        export_inbound_days(repo, row, tmp_path / "none.csv")
+    assert not (tmp_path / "none.csv").exists()
