@@ -12,6 +12,8 @@ from dialer.config import Settings
 from dialer.entrypoints.cli_common import campaign_or_exit, console, repository_or_exit
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from dialer.db.models import Campaign
     from dialer.db.repository import Repository
 
@@ -166,7 +168,7 @@ def export_inbound_days(repo: Repository, row: Campaign, path: Path) -> None:
     """Per UTC day: callers, answered, answered in time, service level against the target, average speed of
     answer, queue abandons, sent to a callback (dialer.rules.inbound_figures has the definitions)."""
     from dialer.db.inbound import inbound_by_day
-    from dialer.lists.export import write_table
+    from dialer.lists.export import CellValue, write_table
     from dialer.service.campaign_config import inbound_of
 
     spec = inbound_of(row)
@@ -185,7 +187,7 @@ def export_inbound_days(repo: Repository, row: Campaign, path: Path) -> None:
         "Сброшены в очереди / Queue abandons",
         "Переведены на перезвон / Sent to a callback",
     )
-    rows = (
+    rows: Iterator[list[CellValue]] = (
         [
             day,
             f.offered,
