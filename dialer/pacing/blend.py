@@ -24,11 +24,13 @@ floor: there every operator finishing a call, inbound or outbound, can take the 
 - the idle reserve r of the threshold policy, sized by a birth-death model of its deficit d = r - idle
   (our derivation, checked in the simulator; it is not in the paper): d grows by one with each inbound
   arrival (rate lambda) and shrinks by one with each operator finishing a call, since the engine does not
-  dial for the operators it does not see (rate nu = A / h_in + (n - r - A) / h_out, A = lambda h_in the
-  inbound calls expected in progress, n the operators taking calls). So d is an M/M/1 queue with load
-  rho = lambda / nu: a caller waits when d >= r, with probability rho^r, and then for an exponential time of
-  rate nu - lambda, so SL(r) = 1 - rho^r exp(-(nu - lambda) T); r is the least that meets the target (at
-  least 1 while calls are expected), all the operators when rho >= 1.
+  dial for the operators it does not see (rate nu). So d is an M/M/1 queue with load rho = lambda / nu: a
+  caller waits when d >= r, with probability rho^r, and then for an exponential time of rate nu - lambda,
+  so SL(r) = 1 - rho^r exp(-(nu - lambda) T); r is the least (0 included) that meets the target, all the
+  operators when none does. nu is the floor's now (`FloorMix`): operators on inbound calls free at
+  1 / h_in, outbound ones on a call at 1 / (talk + wrap-up), in outbound wrap-up at 1 / wrap-up (soon),
+  ready ones left to the engine at 1 / (talk + wrap-up), held ready ones not at all. A floor with
+  operators in wrap-up refills a reserve quickly and needs none; one deep in calls needs one or two.
 One operator more is held for each caller queued now.
 
 How the reserve is applied to the snapshot `decide()` sees: the operators on an inbound call or its
