@@ -328,6 +328,8 @@ def blended_verdicts(entries: Sequence[dict[str, Any]]) -> str:
         res = _results(e)
         cap, share = e["cap"], e["service_level"]["share"]
         best = best_reserve(res, cap, share)
+        if "blended" not in res:  # a part of the search run on its own (--only); merged with --render-from
+            continue
         b = res["blended"]
         occ = _mean([r.occupancy for r in b])
         head = (
