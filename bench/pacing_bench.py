@@ -31,8 +31,9 @@ Blended campaigns (issue 19; `--scenarios blended`, not in the default list):
 Predictive with blended pacing (`blended`) against (a) predictive paced as if there were no inbound
 (`predictive`: it sees the operators on inbound calls as its own) and (b) predictive with a fixed number of
 operators set aside for inbound (`reserve:k`), k swept from 0 up until the service level is met on every
-seed and one step beyond; the best k is the one with the highest mean occupancy among those meeting both
-the inbound service level on every seed and the outbound cap (bar rule) on every seed.
+seed and one step beyond (and further while no k met the outbound cap too); the best k is the one with the
+highest mean occupancy among those meeting both the inbound service level on every seed and the outbound
+cap (bar rule) on every seed.
 """
 
 from __future__ import annotations
@@ -250,7 +251,9 @@ def bench_blended(
         if progress:
             progress(entry())
     k, met = 0, 0
-    while met < 2 and k <= min(RESERVE_TOP, scenario.team_size):
+    cap = scenario.knobs.abandon_cap
+    # until two settings met the service level on every seed, and one of them the outbound cap as well
+    while (met < 2 or best_reserve(results, cap, share) is None) and k <= min(RESERVE_TOP, scenario.team_size):
         spec = f"reserve:{k}"
         runner.say(f"{scenario.name}: {spec}")
         results[spec] = runner.run(scenario, [spec], seeds)
@@ -325,6 +328,8 @@ def blended_verdicts(entries: Sequence[dict[str, Any]]) -> str:
         res = _results(e)
         cap, share = e["cap"], e["service_level"]["share"]
         best = best_reserve(res, cap, share)
+        if "blended" not in res:  # a part of the search run on its own (--only); merged with --render-from
+            continue
         b = res["blended"]
         occ = _mean([r.occupancy for r in b])
         head = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select
@@ -150,12 +150,10 @@ class SqlInboundRecords:
             return True
 
 
-def inbound_figures(
-    sessions: sessionmaker[Session], campaign_id: int, since: datetime, within_s: float
-) -> InboundFigures:
-    """The campaign's inbound queue figures for callers who arrived since `since` (the queue enter time is
-    the inbound attempt's answered_at, the operator's answer its bridged_at); callers still queued are left
-    out (dialer.rules.inbound_figures has the definitions)."""
+def inbound_calls(sessions: sessionmaker[Session], campaign_id: int, since: datetime) -> list[InboundCallRecord]:
+    """The campaign's callers who arrived since `since`, as the figures count them (the queue enter time
+    is the inbound attempt's answered_at, the operator's answer its bridged_at); callers still queued are
+    left out."""
     with sessions() as s:
         rows = s.execute(
             select(
@@ -177,4 +175,22 @@ def inbound_figures(
             left = (ended - arrived).total_seconds() if ended is not None else 0.0
             hung_up = queue_exit in (None, "hung_up")  # rows from before 0011 were hang-ups or releases alike
             calls.append(InboundCallRecord(arrived.timestamp(), left, answered=False, hung_up=hung_up))
-    return InboundFigures.of(calls, within_s)
+    return calls
+
+
+def inbound_figures(
+    sessions: sessionmaker[Session], campaign_id: int, since: datetime, within_s: float
+) -> InboundFigures:
+    """The campaign's inbound queue figures for callers who arrived since `since` (dialer.rules.inbound_figures
+    has the definitions)."""
+    return InboundFigures.of(inbound_calls(sessions, campaign_id, since), within_s)
+
+
+def inbound_by_day(
+    sessions: sessionmaker[Session], campaign_id: int, within_s: float
+) -> list[tuple[date, InboundFigures]]:
+    """The inbound queue's figures per UTC day of arrival, oldest first: the daily inbound report."""
+    days: dict[date, list[InboundCallRecord]] = {}
+    for call in inbound_calls(sessions, campaign_id, datetime(1970, 1, 1, tzinfo=UTC)):
+        days.setdefault(datetime.fromtimestamp(call.arrived_at, UTC).date(), []).append(call)
+    return [(day, InboundFigures.of(calls, within_s)) for day, calls in sorted(days.items())]

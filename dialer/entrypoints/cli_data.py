@@ -12,7 +12,10 @@ from dialer.config import Settings
 from dialer.entrypoints.cli_common import campaign_or_exit, console, repository_or_exit
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Iterator
+
+    from dialer.db.models import Campaign
+    from dialer.db.repository import Repository
 
 db_app = typer.Typer(help="Database schema (alembic).", no_args_is_help=True)
 campaigns_app = typer.Typer(help="Campaign definitions (campaigns/*.yaml).", no_args_is_help=True)
@@ -112,6 +115,9 @@ def campaigns_export(
     results: Annotated[Path | None, typer.Option(help="contacts with their latest outcome (.csv or .xlsx)")] = None,
     corporate: Annotated[Path | None, typer.Option(help="the corporate queue (.csv or .xlsx)")] = None,
     shifts: Annotated[Path | None, typer.Option(help="per operator and shift figures (.csv or .xlsx)")] = None,
+    inbound: Annotated[
+        Path | None, typer.Option(help="a blended campaign's inbound queue figures per day (.csv or .xlsx)")
+    ] = None,
 ) -> None:
     """Export a campaign's results and its corporate queue for Excel (formula injection neutralised)."""
     from dialer.campaigns import corporate_row
@@ -130,6 +136,7 @@ def campaigns_export(
             "Начало / Shift start",
             "Конец / Shift end",
             "Разговоров / Conversations",
+            "Из них входящих / Of them inbound",
             "Длительность (сек) / Talk time (s)",
             "Результаты / Outcomes",
             "Конверсия / Conversion",
@@ -140,6 +147,7 @@ def campaigns_export(
                 f.started_at.replace(tzinfo=None),
                 f.ended_at.replace(tzinfo=None) if f.ended_at else None,
                 f.calls,
+                f.inbound_calls,
                 round(f.talk_s),
                 ", ".join(f"{k}: {v}" for k, v in f.outcomes.items()),
                 round(f.conversion, 3),
@@ -148,10 +156,53 @@ def campaigns_export(
         )
         n = write_table(shifts, header, rows, sheet_title="Operators")
         console.print(f"{n} shifts -> {shifts}")
+    if inbound is not None:
+        export_inbound_days(repo, row, inbound)
     if corporate is not None:
         contacts = queries.corporate_contacts(row.id)
         n = write_table(corporate, CORPORATE_HEADER, (corporate_row(x) for x in contacts), sheet_title="Corporate")
         console.print(f"{n} contacts -> {corporate}")
+
+
+def export_inbound_days(repo: Repository, row: Campaign, path: Path) -> None:
+    """Per UTC day: callers, answered, answered in time, service level against the target, average speed of
+    answer, queue abandons, sent to a callback (dialer.rules.inbound_figures has the definitions)."""
+    from dialer.db.inbound import inbound_by_day
+    from dialer.lists.export import CellValue, write_table
+    from dialer.service.campaign_config import inbound_of
+
+    spec = inbound_of(row)
+    if spec is None:
+        console.print(f"[red]campaign {row.name!r} takes no inbound calls: no inbound figures[/red]")
+        raise typer.Exit(1)
+    target = spec.service_level.target()
+    header = (
+        "День (UTC) / Day (UTC)",
+        "Звонивших / Callers",
+        "Отвечено / Answered",
+        f"Отвечено за {target.within_s:g} сек / Answered within {target.within_s:g} s",
+        "Уровень обслуживания / Service level",
+        "Цель / Target",
+        "Среднее время ответа (сек) / Average speed of answer (s)",
+        "Сброшены в очереди / Queue abandons",
+        "Переведены на перезвон / Sent to a callback",
+    )
+    rows: Iterator[list[CellValue]] = (
+        [
+            day,
+            f.offered,
+            f.answered,
+            f.answered_in_time,
+            round(f.service_level, 4),
+            target.share,
+            round(f.average_speed_of_answer_s, 1),
+            f.abandoned,
+            f.sent_to_callback,
+        ]
+        for day, f in inbound_by_day(repo.sessions, row.id, target.within_s)
+    )
+    n = write_table(path, header, rows, sheet_title="Inbound")
+    console.print(f"{n} days -> {path}")
 
 
 @campaigns_app.command("start")

@@ -247,6 +247,8 @@ class ResultRow:
     next_action_at: dt.datetime | None = None
     timezone: str | None = None  # the zone the dialer used (Contact.timezone; None: candidates or fallback)
     extra: Mapping[str, object] = field(default_factory=dict)  # the contact's stored extra columns
+    direction: str | None = None  # of the latest attempt: outbound (we called) or inbound (they called us)
+    inbound_calls: int = 0  # times the contact called the campaign's numbers (answered or not)
 
 
 RESULTS_HEADER: tuple[str, ...] = (
@@ -263,6 +265,8 @@ RESULTS_HEADER: tuple[str, ...] = (
     "Заметки / Notes",
     "Следующее действие / Next action",
     "Часовой пояс / Time zone",
+    "Направление последнего звонка / Last call direction",
+    "Входящих звонков / Inbound calls",
     *DETAIL_HEADER,
 )
 
@@ -283,6 +287,8 @@ def result_rows(rows: Iterable[ResultRow]) -> Iterator[list[CellValue]]:
             r.notes,
             _naive(r.next_action_at),
             r.timezone,
+            r.direction,
+            r.inbound_calls,
             *detail_cells(r.extra),
         ]
 

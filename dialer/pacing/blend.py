@@ -24,11 +24,13 @@ floor: there every operator finishing a call, inbound or outbound, can take the 
 - the idle reserve r of the threshold policy, sized by a birth-death model of its deficit d = r - idle
   (our derivation, checked in the simulator; it is not in the paper): d grows by one with each inbound
   arrival (rate lambda) and shrinks by one with each operator finishing a call, since the engine does not
-  dial for the operators it does not see (rate nu = A / h_in + (n - r - A) / h_out, A = lambda h_in the
-  inbound calls expected in progress, n the operators taking calls). So d is an M/M/1 queue with load
-  rho = lambda / nu: a caller waits when d >= r, with probability rho^r, and then for an exponential time of
-  rate nu - lambda, so SL(r) = 1 - rho^r exp(-(nu - lambda) T); r is the least that meets the target (at
-  least 1 while calls are expected), all the operators when rho >= 1.
+  dial for the operators it does not see (rate nu). So d is an M/M/1 queue with load rho = lambda / nu: a
+  caller waits when d >= r, with probability rho^r, and then for an exponential time of rate nu - lambda,
+  so SL(r) = 1 - rho^r exp(-(nu - lambda) T); r is the least (0 included) that meets the target, all the
+  operators when none does. nu is the floor's now (`FloorMix`): operators on inbound calls free at
+  1 / h_in, outbound ones on a call at 1 / (talk + wrap-up), in outbound wrap-up at 1 / wrap-up (soon),
+  ready ones left to the engine at 1 / (talk + wrap-up), held ready ones not at all. A floor with
+  operators in wrap-up refills a reserve quickly and needs none; one deep in calls needs one or two.
 One operator more is held for each caller queued now.
 
 How the reserve is applied to the snapshot `decide()` sees: the operators on an inbound call or its
@@ -158,45 +160,75 @@ def _hold_key(o: OperatorSnapshot) -> tuple[int, float, int]:
     return (_HOLD_ORDER.get(o.state, 3), -o.seconds_in_state, o.operator_id)
 
 
-def blended_service_level(
-    reserve: int, forecast: InboundForecast, operators: int, outbound_handle_s: float, within_s: float
-) -> float:
-    """SL of an idle reserve of `reserve` on a blended floor of `operators` (the threshold model above)."""
+@dataclass(frozen=True, slots=True)
+class FloorMix:
+    """The floor now, as the blended reserve sees it: how many operators are where, and how long their calls
+    last. Operators on inbound calls or their wrap-up free at the inbound handle time; an outbound operator
+    in wrap-up frees within the outbound wrap-up, one on a call after the rest of the talk and the wrap-up;
+    a ready operator left to the engine takes an outbound call (or the next caller) and then frees."""
+
+    inbound_busy: int = 0
+    on_call: int = 0  # outbound
+    wrap_up: int = 0  # outbound
+    ready: int = 0
+    talk_s: float = 120.0  # outbound mean talk
+    wrap_s: float = 15.0  # outbound mean wrap-up
+
+    @property
+    def operators(self) -> int:
+        return self.inbound_busy + self.on_call + self.wrap_up + self.ready
+
+    def freeing_rate(self, reserve: int, forecast: InboundForecast) -> float:
+        """nu: operators freeing per second with `reserve` idle operators held (held ready ones do not free)."""
+        handle_out = max(self.talk_s + self.wrap_s, 1e-9)
+        nu = self.inbound_busy / max(forecast.handle_s, 1e-9) + self.on_call / handle_out
+        nu += self.wrap_up / max(self.wrap_s, 1.0)  # a wrap-up shorter than a second frees at once anyway
+        return nu + max(self.ready - reserve, 0) / handle_out
+
+
+def floor_mix(snapshot: PacingSnapshot, floor: InboundFloor, forecast: InboundForecast) -> FloorMix:
+    """Count the floor for the blended reserve; paused operators are no capacity. Before the outbound
+    learner has anything, an outbound operator in wrap-up is taken to be as far from freeing as one on a call
+    (both a whole inbound handle time)."""
+    inbound = sum(1 for o in snapshot.operators if o.operator_id in floor.inbound_operators)
+    states = [o.state for o in snapshot.operators if o.operator_id not in floor.inbound_operators]
+    on_call, wrap_up = states.count(OperatorState.ON_CALL), states.count(OperatorState.WRAP_UP)
+    ready = states.count(OperatorState.READY)
+    learned = snapshot.stats.learned
+    if learned is None:
+        return FloorMix(inbound, on_call + wrap_up, 0, ready, forecast.handle_s, 0.0)
+    return FloorMix(inbound, on_call, wrap_up, ready, learned.mean_talk_s, learned.mean_wrap_s)
+
+
+def blended_service_level(reserve: int, forecast: InboundForecast, mix: FloorMix, within_s: float) -> float:
+    """SL of an idle reserve of `reserve` on the blended floor `mix` (the threshold model above)."""
     lam = forecast.arrivals_per_s
     if lam <= 0:
         return 1.0
-    a = min(forecast.erlangs, float(operators))
-    nu = a / max(forecast.handle_s, 1e-9) + max(operators - reserve - a, 0.0) / max(outbound_handle_s, 1e-9)
+    nu = mix.freeing_rate(reserve, forecast)
     if nu <= lam:
         return 0.0
     return 1.0 - (lam / nu) ** reserve * math.exp(-(nu - lam) * within_s)
 
 
-def blended_reserve(forecast: InboundForecast, target: ServiceLevel, operators: int, outbound_handle_s: float) -> int:
-    """The least idle reserve meeting the target on a blended floor; all `operators` when none does. At least
-    one while calls are expected: with none held the engine dials for every operator about to free up, and
-    the inbound caller competes with the outbound answers timed for them."""
-    for r in range(1 if forecast.arrivals_per_s > 0 else 0, operators + 1):
-        if blended_service_level(r, forecast, operators, outbound_handle_s, target.within_s) >= target.share:
+def blended_reserve(forecast: InboundForecast, target: ServiceLevel, mix: FloorMix) -> int:
+    """The least idle reserve (0 included) meeting the target on the blended floor `mix`; all its operators
+    when none does."""
+    for r in range(mix.operators + 1):
+        if blended_service_level(r, forecast, mix, target.within_s) >= target.share:
             return r
-    return operators
+    return mix.operators
 
 
 def operators_to_hold(
-    forecast: InboundForecast,
-    target: ServiceLevel,
-    *,
-    inbound_busy: int,
-    queued: int,
-    operators: int | None = None,
-    outbound_handle_s: float | None = None,
+    forecast: InboundForecast, target: ServiceLevel, *, inbound_busy: int, queued: int, mix: FloorMix | None = None
 ) -> tuple[int, int]:
-    """(N*, how many operators beyond those on inbound calls to keep for inbound). With the floor's size
-    (`operators` taking calls) and the outbound handle time, the blended reserve when it is smaller."""
+    """(N*, how many operators beyond those on inbound calls to keep for inbound). With the floor's mix, the
+    blended reserve when it is smaller than the dedicated pool's idle part."""
     needed = agents_for_service_level(forecast, target)
     hold = max(needed - inbound_busy, 0)
-    if operators is not None and outbound_handle_s is not None:
-        hold = min(hold, blended_reserve(forecast, target, operators, outbound_handle_s))
+    if mix is not None:
+        hold = min(hold, blended_reserve(forecast, target, mix))
     return needed, hold + queued
 
 
@@ -205,16 +237,8 @@ def blend(snapshot: PacingSnapshot, floor: InboundFloor, forecast: InboundForeca
     inbound = [o for o in snapshot.operators if o.operator_id in floor.inbound_operators]
     others = [o for o in snapshot.operators if o.operator_id not in floor.inbound_operators]
     available = [o for o in others if o.state is not OperatorState.PAUSED]
-    learned = snapshot.stats.learned
-    outbound_handle = learned.mean_talk_s + learned.mean_wrap_s if learned is not None else forecast.handle_s
-    needed, hold = operators_to_hold(
-        forecast,
-        target,
-        inbound_busy=len(inbound),
-        queued=floor.queued,
-        operators=len(inbound) + len(available),
-        outbound_handle_s=outbound_handle,
-    )
+    mix = floor_mix(snapshot, floor, forecast)
+    needed, hold = operators_to_hold(forecast, target, inbound_busy=len(inbound), queued=floor.queued, mix=mix)
     held = sorted(available, key=_hold_key)[:hold]
     held_ids = {o.operator_id for o in held}
     kept = tuple(o for o in others if o.operator_id not in held_ids)
@@ -242,7 +266,8 @@ class InboundLearner:
 
     The rate now is a gamma-Poisson estimate: the arrivals of the last `window_s` seconds the campaign was
     open, on top of a prior worth `prior_s` seconds at the hour's rate from history (once the hour has
-    `hour_min_s` of it), else today's overall rate, else the admin's expected calls per hour. A surge shows
+    `hour_min_s` of it), else today's overall rate (itself on top of the admin's expected calls per hour,
+    worth `prior_s`, until today has `hour_min_s`): the admin's figure gives way as calls arrive. A surge shows
     within minutes; a quiet spell does not drop the reserve to nothing at once. Handle times are the
     hour's mean once it has `hour_min_calls`, else the mean of all, else the prior.
     """
@@ -295,18 +320,20 @@ class InboundLearner:
         self.hour_handles[hour_of_day % 24] += 1
 
     def _prior_rate(self, hour: int) -> float:
+        """The hour's rate from history once it has enough; else today's, on top of the admin's expectation
+        worth `prior_s` until today has `hour_min_s` of its own: the expectation gives way as calls arrive."""
         if self.hour_open_s[hour] >= self.hour_min_s:
             return self.hour_arrivals[hour] / self.hour_open_s[hour]
-        open_s = sum(self.hour_open_s)
+        open_s, arrivals = sum(self.hour_open_s), sum(self.hour_arrivals)
         if open_s >= self.hour_min_s:
-            return sum(self.hour_arrivals) / open_s
-        return self.expected_per_s
+            return arrivals / open_s
+        return (arrivals + self.expected_per_s * self.prior_s) / (open_s + self.prior_s)
 
     def arrivals_per_s(self, now: float, hour_of_day: int) -> float:
         start = now - self.window_s
         while self._recent and self._recent[0] < start:
             self._recent.popleft()
-        while self._open and self._open[0][0] < start:
+        while self._open and self._open[0][0] <= start:  # a spell ending at the start lies before the window
             self._open.popleft()
         open_s = sum(s for _, s in self._open)
         prior = self._prior_rate(hour_of_day % 24)

@@ -34,6 +34,11 @@ from dialer.rules.campaign_fields import Duration, _check_zone, _days, _Model, _
 from dialer.rules.inbound_routing import AfterHours, CallerFacts, InboundPolicy
 from dialer.rules.windows import TimeRange
 
+# The inbound target an admin may change live on the pacing console, stored beside the pacing knobs in the
+# campaign's overrides and laid over the file's `service_level` (share as a fraction, within in seconds).
+INBOUND_KNOBS: dict[str, type] = {"service_level_share": float, "service_level_within_s": float}
+MAX_WITHIN_S = 3600.0
+
 _DID = re.compile(r"^\+?\d{3,15}$")
 _TRUE = {"1", "yes", "y", "true", "vip", "да", "д", "x", "+"}
 _FALSE = {"", "0", "no", "n", "false", "нет", "н", "-"}
@@ -120,6 +125,18 @@ class InboundSpec(_Model):
             own_wait_s=self.own_operator_wait.total_seconds(),
             after_hours=self.after_hours,
         )
+
+    def with_overrides(self, overrides: Mapping[str, object]) -> InboundSpec:
+        """This section with the admin's console changes to the service-level target on top (other keys of
+        `overrides` are the pacing knobs' and are ignored)."""
+        share, within = overrides.get("service_level_share"), overrides.get("service_level_within_s")
+        if share is None and within is None:
+            return self
+        target = ServiceLevelSpec(
+            share=float(str(share)) if share is not None else self.service_level.share,
+            within=dt.timedelta(seconds=float(str(within))) if within is not None else self.service_level.within,
+        )
+        return self.model_copy(update={"service_level": target})
 
     def is_open(self, at: dt.datetime) -> bool:
         """Within the inbound hours (always, when none are given)? `at` is aware."""

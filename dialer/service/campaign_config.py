@@ -20,7 +20,7 @@ from dialer.pacing import DialingMode, PacingKnobs
 from dialer.rules.campaign import parse_campaign
 from dialer.rules.campaign_rules import CampaignRules
 from dialer.rules.connect_strategy import ConnectStrategy
-from dialer.rules.inbound_spec import InboundSpec
+from dialer.rules.inbound_spec import INBOUND_KNOBS, InboundSpec
 
 KNOB_NAMES = frozenset(f.name for f in fields(PacingKnobs))
 
@@ -106,8 +106,16 @@ class CampaignConfig:
         return campaign_connect_rule(None, connect_limit_s=limit, machines_count_as_abandons=machines)
 
     def change_knobs(self, changes: Mapping[str, Any]) -> PacingKnobs:
-        """Apply requested changes (live or at start); returns the effective knobs."""
-        self.requested_knobs = with_changes(self.requested_knobs, changes)
+        """Apply requested changes (live or at start); returns the effective knobs. The inbound target's
+        knobs (`INBOUND_KNOBS`) change the inbound section, which blended pacing reads at every decision."""
+        target = {k: v for k, v in changes.items() if k in INBOUND_KNOBS}
+        if target:
+            if self.inbound is None:
+                raise ValueError(f"campaign {self.name!r} takes no inbound calls: {', '.join(sorted(target))}")
+            self.inbound = self.inbound.with_overrides(target)
+        self.requested_knobs = with_changes(
+            self.requested_knobs, {k: v for k, v in changes.items() if k not in INBOUND_KNOBS}
+        )
         return self.knobs
 
     @classmethod
@@ -133,7 +141,11 @@ class CampaignConfig:
             abandon_message=c.abandon_message,
             requested_knobs=requested,
             rules=rules,
-            inbound=definition.inbound if definition is not None else None,
+            inbound=(
+                definition.inbound.with_overrides(c.pacing_overrides or {})
+                if definition is not None and definition.inbound is not None
+                else None
+            ),
         )
 
     def compliance_problems(self) -> list[str]:
@@ -155,3 +167,9 @@ def requested_and_effective(c: Campaign) -> tuple[PacingKnobs, PacingKnobs]:
     """A campaign row's knobs as requested (definition + admin overrides) and as pacing uses them."""
     config = CampaignConfig.from_row(c, trunk="")
     return config.requested_knobs, config.knobs
+
+
+def inbound_of(c: Campaign) -> InboundSpec | None:
+    """A campaign row's inbound section as blended pacing uses it (the file's, with the admin's target on
+    top); None for an outbound-only campaign."""
+    return CampaignConfig.from_row(c, trunk="").inbound

@@ -10,14 +10,16 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
+from dialer.campaigns import LIVE_KNOBS
 from dialer.pacing import DialingMode, PacingKnobs
-from dialer.service.campaign_config import requested_and_effective
+from dialer.rules.inbound_spec import INBOUND_KNOBS
+from dialer.service.campaign_config import inbound_of, requested_and_effective
 from dialer.web.context import WebContext, ctx_of, render, translator_of
 from dialer.web.i18n import Translator
 from dialer.web.messages import UserError
 from dialer.web.pacing_words import decision_words
 from dialer.web.params import MAX_DB_INT, Body, Id, IdPath
-from dialer.web.queries import KNOBS, parse_knob
+from dialer.web.queries import KNOBS, inbound_target_values, parse_knob
 from dialer.web.security import ROLES, ROLES_LEAST_FIRST, RoleGuard, WebUser, current_user, hash_password
 from dialer.web.sse import event_stream
 from dialer.web.state import dead_letters
@@ -63,9 +65,12 @@ def knobs_dict(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
     except KeyError:
         raise HTTPException(status_code=404, detail="no such campaign") from None
     requested, effective = requested_and_effective(c)
+    inbound = inbound_of(c)
     return {
         "campaign": {"id": c.id, "name": c.name, "status": c.status},
         "knobs": _knob_values(requested),
+        # a blended campaign's inbound target (the file's, or the admin's change); None: no inbound
+        "inbound": inbound_target_values(inbound) if inbound is not None else None,
         # what pacing uses: the jurisdiction profile caps the requested values, live or at start
         "effective": _knob_values(effective),
         "overrides": c.pacing_overrides or {},
@@ -83,7 +88,7 @@ def knobs_dict(ctx: WebContext, campaign_id: int) -> dict[str, Any]:
 
 
 def _knob_values(k: PacingKnobs) -> dict[str, Any]:
-    return {name: (getattr(k, name).value if name == "mode" else getattr(k, name)) for name in KNOBS}
+    return {name: (getattr(k, name).value if name == "mode" else getattr(k, name)) for name in LIVE_KNOBS}
 
 
 def live_figures(ctx: WebContext, campaign_id: int, t: Translator) -> dict[str, Any]:
@@ -165,14 +170,17 @@ async def api_pacing_live(request: Request, campaign_id: IdPath) -> dict[str, An
 @router.post("/api/campaigns/{campaign_id}/pacing", tags=["pacing"])
 async def api_change_pacing(request: Request, campaign_id: int, body: PacingBody, user: User) -> dict[str, Any]:
     """Change knobs: each change is stored (PacingChange, AuditLog) and applied to a live run at once, through
-    the jurisdiction clamp (`effective` in the answer is what pacing uses)."""
+    the jurisdiction clamp (`effective` in the answer is what pacing uses). A blended campaign's inbound
+    target is changed the same way (`service_level_share`, a fraction, and `service_level_within_s`)."""
     ctx = ctx_of(request)
     try:
         parsed = {k: parse_knob(k, v) for k, v in body.changes.items()}
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
-    current = (await asyncio.to_thread(knobs_dict, ctx, campaign_id))["knobs"]
-    merged = {**current, **parsed}
+    known = await asyncio.to_thread(knobs_dict, ctx, campaign_id)
+    if known["inbound"] is None and set(parsed) & set(INBOUND_KNOBS):
+        raise UserError(422, "This campaign takes no inbound calls: it has no service level to set.")
+    merged = {**known["knobs"], **parsed}
     if merged["min_lines_per_operator"] > merged["max_lines_per_operator"]:
         raise HTTPException(status_code=422, detail="min_lines_per_operator is above max_lines_per_operator")
     made = await asyncio.to_thread(ctx.queries.change_pacing, campaign_id, user.id, parsed)

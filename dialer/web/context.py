@@ -111,7 +111,7 @@ def knob_value(t: Translator, knob: str, value: object) -> str:
     """A pacing knob's value as a person reads it: the target as a percent, the mode in words."""
     if value is None:
         return ""
-    if knob == "target_abandon_rate":
+    if knob in ("target_abandon_rate", "service_level_share"):
         try:
             return t.pct(float(str(value)))
         except ValueError:

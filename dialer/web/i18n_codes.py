@@ -106,6 +106,8 @@ CODES: Final[Mapping[str, tuple[str, str]]] = {
     "max_lines_per_operator": ("max lines per operator", "макс. линий на оператора"),
     "max_lines": ("max lines", "макс. линий"),
     "mode": ("mode", "режим"),
+    "service_level_share": ("inbound service level target", "цель уровня обслуживания входящих"),
+    "service_level_within_s": ("inbound answer within, s", "ответ на входящий за, с"),
     # abandon periods
     "day": ("day", "день"),
     "hour": ("hour", "час"),

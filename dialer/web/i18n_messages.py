@@ -127,6 +127,17 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Min lines per operator": "Мин. линий на оператора",
     "Max lines per operator": "Макс. линий на оператора",
     "Max lines (trunk)": "Макс. линий (транк)",
+    "Inbound service level": "Уровень обслуживания входящих",
+    "Of them inbound": "Из них входящих",
+    "Answered in time, %": "Отвечено вовремя, %",
+    "Within, s": "За, с",
+    "Blended pacing keeps enough operators free for this target; outbound fills the rest.": (
+        "Смешанный набор держит свободными столько операторов, сколько нужно для этой цели; "
+        "остальных занимают исходящие."
+    ),
+    "This campaign takes no inbound calls: it has no service level to set.": (
+        "Эта кампания не принимает входящие звонки: уровень обслуживания для неё не задаётся."
+    ),
     "Paused": "На паузе",
     "Requested target": "Запрошенная цель",
     "effective (the jurisdiction's cap applies)": "действующая (с учётом законного предела)",

@@ -27,11 +27,14 @@ from dialer.db.models import (
 from dialer.db.repositories.base import OUTBOUND
 from dialer.lists.export import ResultRow
 from dialer.pacing import DialingMode, PacingKnobs
+from dialer.rules.inbound_spec import INBOUND_KNOBS, MAX_WITHIN_S, InboundSpec
+from dialer.service.campaign_config import inbound_of
 from dialer.web.queries_qa import UTC_MIDNIGHT, QaQueries
 from dialer.web.queries_users import UserQueries
 
-# The knobs an admin may turn live, with their parser; anything else is refused.
-KNOBS = LIVE_KNOBS
+# The knobs an admin may turn live, with their parser; anything else is refused. The inbound target's
+# (blended campaigns only) are stored beside the pacing knobs.
+KNOBS = {**LIVE_KNOBS, **INBOUND_KNOBS}
 
 
 NOT_DIALABLE = ("filtered", "corporate", "dnc", "duplicate")
@@ -76,6 +79,12 @@ def pacing_knobs_of(c: Campaign) -> PacingKnobs:
     return campaign_knobs(c)
 
 
+def inbound_target_values(inbound: InboundSpec) -> dict[str, float]:
+    """The inbound target as the console's knobs: share (a fraction) and within (seconds)."""
+    target = inbound.service_level.target()
+    return {"service_level_share": target.share, "service_level_within_s": target.within_s}
+
+
 def parse_knob(knob: str, raw: Any) -> Any:
     """Validate one knob value; raises ValueError with a message fit for the admin."""
     if knob not in KNOBS:
@@ -85,6 +94,10 @@ def parse_knob(knob: str, raw: Any) -> Any:
     try:
         return _parse_knob(knob, raw)
     except (TypeError, OverflowError) as exc:
+        raise ValueError(f"{knob}: {exc}") from None
+    except ValueError as exc:  # the message names the knob ("could not convert..." does not by itself)
+        if str(exc).startswith(knob):
+            raise
         raise ValueError(f"{knob}: {exc}") from None
 
 
@@ -106,6 +119,10 @@ def _parse_knob(knob: str, raw: bool | int | float | str) -> Any:
     value = float(raw)
     if value != value:  # NaN passes every range comparison below
         raise ValueError(f"{knob} must be a number")
+    if knob == "service_level_share" and not 0 < value < 1:
+        raise ValueError("service_level_share must be above 0 and below 1 (a fraction: 0.8 is 80 %)")
+    if knob == "service_level_within_s" and not 0 <= value <= MAX_WITHIN_S:
+        raise ValueError("service_level_within_s must be between 0 and 3600 seconds")
     if knob == "target_abandon_rate" and not 0 <= value <= 0.5:
         raise ValueError("target_abandon_rate must be between 0 and 0.5")
     if knob.endswith("_per_operator") and not 0 < value <= 20:
@@ -188,8 +205,11 @@ class WebQueries(UserQueries, QaQueries):
             )
             ops = dict(s.execute(select(Operator.id, Operator.login)).all())
             latest: dict[int, Attempt] = {}
+            inbound: Counter[int] = Counter()
             for att in s.scalars(select(Attempt).where(Attempt.campaign_id == campaign_id).order_by(Attempt.id)):
                 latest[att.contact_id] = att
+                if att.direction != OUTBOUND:
+                    inbound[att.contact_id] += 1
             out = []
             for c in s.scalars(select(Contact).where(Contact.campaign_id == campaign_id).order_by(Contact.id)):
                 a = latest.get(c.id)
@@ -209,6 +229,8 @@ class WebQueries(UserQueries, QaQueries):
                         next_action_at=a.next_action_at if a else None,
                         timezone=c.timezone,
                         extra=c.extra or {},
+                        direction=a.direction if a else None,
+                        inbound_calls=inbound[c.id],
                     )
                 )
             return out
@@ -270,9 +292,15 @@ class WebQueries(UserQueries, QaQueries):
             if c is None:
                 raise KeyError(f"no campaign {campaign_id}")
             current = pacing_knobs_of(c)
+            inbound = inbound_of(c)
             overrides = dict(c.pacing_overrides or {})
             for knob, value in changes.items():
-                old = getattr(current, knob)
+                if knob in INBOUND_KNOBS:
+                    if inbound is None:
+                        raise ValueError(f"campaign {c.name!r} takes no inbound calls")
+                    old: Any = inbound_target_values(inbound)[knob]
+                else:
+                    old = getattr(current, knob)
                 old_v = old.value if isinstance(old, DialingMode) else old
                 if old_v == value:
                     continue
@@ -303,15 +331,15 @@ class WebQueries(UserQueries, QaQueries):
         """The campaign's inbound queue today (UTC): service level against its target, average speed of
         answer, queue abandons (`dialer.rules.inbound_figures`); None for a campaign without inbound."""
         from dialer.db.inbound import inbound_figures
-        from dialer.rules.campaign import CampaignDefinitionError, parse_campaign
+        from dialer.rules.campaign import CampaignDefinitionError
 
         try:
-            definition = parse_campaign(campaign.definition, campaign.name) if campaign.definition else None
+            inbound = inbound_of(campaign)
         except CampaignDefinitionError:
             return None
-        if definition is None or definition.inbound is None:
+        if inbound is None:
             return None
-        target = definition.inbound.service_level.target()
+        target = inbound.service_level.target()
         now = now or utcnow()
         since = datetime.combine(now.date(), UTC_MIDNIGHT, tzinfo=now.tzinfo)
         f = inbound_figures(self.sessions, campaign.id, since, target.within_s)

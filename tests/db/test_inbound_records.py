@@ -1,7 +1,9 @@
 """Inbound calls in the database: who is calling, the attempt marked inbound, callback tasks, and the
 outbound counts (abandon history, summary) that must not see inbound calls."""
 
+import csv
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from dialer.db.inbound import INBOUND_LIST, SqlInboundRecords
 from dialer.db.models import Attempt, Contact, ContactList
@@ -132,3 +134,90 @@ def test_a_caller_on_one_of_the_contacts_other_phones_is_recognised(repo: Reposi
         assert contact is not None and contact.phone == "+79100000003"
     stranger = records.identify(cid, frozenset({"+7916999887"}), T0)  # a prefix of it is another number
     assert not stranger.known
+
+
+def test_inbound_calls_in_the_results_export_and_the_shift_figures(repo: Repository, tmp_path: Path) -> None:
+    """The results export says how often each contact called in and which way their latest call went; an
+    operator's shift counts the inbound conversations among theirs."""
+    from dialer.lists.export import RESULTS_HEADER, write_results
+    from dialer.web.queries import WebQueries
+
+    cid, records = _setup(repo)
+    op = repo.operator("op1")
+    assert op is not None
+    session = repo.start_operator_session(op.id, cid, "agent-1")
+    (task, _) = repo.lease_contacts(cid, 2, "n", T0)  # the first contact (PHONE) is called out
+    repo.update_attempt(task.attempt_id, operator_id=op.id, operator_session_id=session, bridged_at=T0)
+    repo.finish_attempt(task.attempt_id, AttemptOutcome.CONNECTED, T0 + timedelta(seconds=60))
+    caller = records.identify(cid, frozenset({PHONE}), T0 + timedelta(hours=1))
+    served = records.open_attempt(cid, caller.contact_id, PHONE, "in-1", T0 + timedelta(hours=1))
+    repo.update_attempt(served, operator_id=op.id, operator_session_id=session, bridged_at=T0 + timedelta(hours=1))
+    repo.finish_attempt(served, AttemptOutcome.CONNECTED, T0 + timedelta(hours=1, seconds=90))
+    lost = records.open_attempt(cid, caller.contact_id, PHONE, "in-2", T0 + timedelta(hours=2))
+    records.finish_unserved(lost, T0 + timedelta(hours=2, seconds=5), "hung up in the queue", 16, "hung_up")
+
+    rows = {r.phone: r for r in WebQueries(repo.sessions).result_rows(cid)}
+    assert (rows[PHONE].direction, rows[PHONE].inbound_calls) == ("inbound", 2)
+    assert rows["+79100000002"].inbound_calls == 0
+    (f,) = repo.shift_figures(cid)
+    assert (f.calls, f.inbound_calls) == (2, 1)
+    write_results(tmp_path / "r.csv", rows.values())
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh, delimiter=";"))
+    direction = RESULTS_HEADER.index("Направление последнего звонка / Last call direction")
+    inbound = RESULTS_HEADER.index("Входящих звонков / Inbound calls")
+    by_phone = {row[0]: row for row in table[1:]}
+    assert (by_phone["'" + PHONE][direction], by_phone["'" + PHONE][inbound]) == ("inbound", "2")
+
+
+def test_the_daily_inbound_report(repo: Repository, tmp_path: Path) -> None:
+    """`dialer campaigns export --inbound`: the queue's figures per day of arrival, by the one definition."""
+    import pytest
+    import typer
+    from openpyxl import load_workbook
+
+    from dialer.db.models import Campaign
+    from dialer.entrypoints.cli_data import export_inbound_days
+
+    cid, records = _setup(repo)
+    with repo.sessions.begin() as s:
+        campaign = s.get(Campaign, cid)
+        assert campaign is not None
+        campaign.definition = None
+    caller = records.identify(cid, frozenset({PHONE}), T0)
+    for day, waits in ((0, (5.0, 40.0)), (1, (2.0,))):
+        for i, wait in enumerate(waits):
+            at = T0 + timedelta(days=day, minutes=i)
+            a = records.open_attempt(cid, caller.contact_id, PHONE, f"in-{day}-{i}", at)
+            repo.update_attempt(a, bridged_at=at + timedelta(seconds=wait))
+            repo.finish_attempt(a, AttemptOutcome.CONNECTED, at + timedelta(seconds=wait + 60))
+    lost = records.open_attempt(cid, caller.contact_id, PHONE, "in-lost", T0 + timedelta(minutes=9))
+    records.finish_unserved(lost, T0 + timedelta(minutes=9, seconds=12), "hung up", 16, "hung_up")
+    out = tmp_path / "inbound.xlsx"
+    with repo.sessions.begin() as s:
+        campaign = s.get(Campaign, cid)
+        assert campaign is not None
+        campaign.definition = {
+            "name": "c1",
+            "trunk": "PJSIP/trunk",
+            "inbound": {"numbers": ["+74950000000"], "service_level": {"share": "80%", "within": "20s"}},
+        }
+        row = campaign
+    export_inbound_days(repo, row, out)
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    table = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert table[0][3] == "Отвечено за 20 сек / Answered within 20 s"
+    day0, day1 = table[1], table[2]
+    # day 0: three callers, two answered (5 s and 40 s), one hung up after 12 s: 1 of 3 within 20 s
+    assert day0[1:4] == [3, 2, 1] and abs(day0[4] - 1 / 3) < 1e-3 and day0[5] == 0.8
+    assert day0[6] == 22.5 and day0[7:] == [1, 0]
+    assert day1[1:5] == [1, 1, 1, 1] and day1[6] == 2.0
+    with repo.sessions.begin() as s:
+        campaign = s.get(Campaign, cid)
+        assert campaign is not None
+        campaign.definition = None  # no campaign file: outbound only
+        row = campaign
+    with pytest.raises(typer.Exit):  # an outbound campaign has no inbound report
+        export_inbound_days(repo, row, tmp_path / "none.csv")
+    assert not (tmp_path / "none.csv").exists()

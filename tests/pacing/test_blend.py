@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from dialer.pacing import CampaignStats, DialingMode, OperatorSnapshot, OperatorState, PacingSnapshot, decide
 from dialer.pacing.blend import (
+    FloorMix,
     InboundFloor,
     InboundForecast,
     InboundLearner,
@@ -23,6 +24,7 @@ from dialer.pacing.blend import (
     erlang_b,
     erlang_c,
     fixed_reserve,
+    floor_mix,
     operators_to_hold,
     service_level,
 )
@@ -147,53 +149,85 @@ def _ids(s: PacingSnapshot) -> list[int]:
 
 
 def test_blended_service_level_by_hand() -> None:
-    # 60 calls/h x 200 s: A = 3.33 E; 12 operators, outbound handle 135 s, reserve 1:
-    # nu = 3.33/200 + (12 - 1 - 3.33)/135 = 0.07346/s, rho = (1/60)/nu = 0.2269, SL = 1 - rho e^(-(nu - 1/60) 20)
+    # 60 calls/h x 200 s; 12 operators: 3 on inbound calls, 9 on outbound calls (talk 120 + wrap-up 15 s).
+    # nu = 3/200 + 9/135 = 0.08167/s; reserve 0: SL = 1 - e^(-(nu - 1/60) 20) = 0.7275, short of 80 %;
+    # reserve 1: rho = (1/60)/nu = 0.2041, SL = 1 - rho e^(-(nu - 1/60) 20) = 0.9444
     f = InboundForecast(60 / 3600, 200.0)
-    nu = (10 / 3) / 200 + (12 - 1 - 10 / 3) / 135
-    expected = 1 - (1 / 60 / nu) * math.exp(-(nu - 1 / 60) * 20)
-    assert blended_service_level(1, f, 12, 135.0, 20.0) == pytest.approx(expected)
-    assert expected == pytest.approx(0.927, abs=1e-3)
-    assert blended_reserve(f, SL80, 12, 135.0) == 1
-    assert blended_reserve(f, ServiceLevel(0.95, 20.0), 12, 135.0) == 2
+    mix = FloorMix(inbound_busy=3, on_call=9, talk_s=120.0, wrap_s=15.0)
+    nu = 3 / 200 + 9 / 135
+    assert mix.freeing_rate(0, f) == pytest.approx(nu)
+    assert blended_service_level(0, f, mix, 20.0) == pytest.approx(1 - math.exp(-(nu - 1 / 60) * 20))
+    assert blended_service_level(1, f, mix, 20.0) == pytest.approx(1 - (1 / 60 / nu) * math.exp(-(nu - 1 / 60) * 20))
+    assert blended_service_level(0, f, mix, 20.0) == pytest.approx(0.7275, abs=1e-4)
+    assert blended_service_level(1, f, mix, 20.0) == pytest.approx(0.9444, abs=1e-4)
+    assert blended_reserve(f, SL80, mix) == 1
+    assert blended_reserve(f, ServiceLevel(0.95, 20.0), mix) == 2
+
+
+def test_an_operator_in_wrap_up_frees_soon() -> None:
+    # one of the nine in wrap-up instead of on a call: nu = 3/200 + 8/135 + 1/15 = 0.14093/s, and
+    # SL(0) = 1 - e^(-(nu - 1/60) 20) = 0.9167: nobody needs holding
+    f = InboundForecast(60 / 3600, 200.0)
+    mix = FloorMix(inbound_busy=3, on_call=8, wrap_up=1, talk_s=120.0, wrap_s=15.0)
+    assert mix.freeing_rate(0, f) == pytest.approx(3 / 200 + 8 / 135 + 1 / 15)
+    assert blended_service_level(0, f, mix, 20.0) == pytest.approx(0.9167, abs=1e-4)
+    assert blended_reserve(f, SL80, mix) == 0
+
+
+def test_held_ready_operators_do_not_free() -> None:
+    # a ready operator left to the engine takes an outbound call and frees after it; one held does not
+    f = InboundForecast(0.05, 180.0)
+    mix = FloorMix(inbound_busy=1, on_call=2, wrap_up=1, ready=3, talk_s=120.0, wrap_s=15.0)
+    base = 1 / 180 + 2 / 135 + 1 / 15
+    assert [mix.freeing_rate(r, f) for r in (0, 2, 3, 5)] == pytest.approx([base + 3 / 135, base + 1 / 135, base, base])
 
 
 def test_blended_reserve_edges() -> None:
-    assert blended_reserve(InboundForecast(0.0, 200.0), SL80, 10, 135.0) == 0
-    # a trickle on a big floor: still one held (see the docstring)
-    assert blended_reserve(InboundForecast(1 / 3600, 200.0), SL80, 50, 135.0) == 1
+    assert blended_reserve(InboundForecast(0.0, 200.0), SL80, FloorMix(on_call=10)) == 0
+    # a trickle on a big floor: nobody held (an operator frees every 2.7 s)
+    assert blended_reserve(InboundForecast(1 / 3600, 200.0), SL80, FloorMix(on_call=50)) == 0
     # releases slower than arrivals: everybody
-    assert blended_reserve(InboundForecast(0.1, 200.0), SL80, 5, 135.0) == 5
-    assert blended_service_level(2, InboundForecast(0.1, 200.0), 5, 135.0, 20.0) == 0.0
+    assert blended_reserve(InboundForecast(0.1, 200.0), SL80, FloorMix(on_call=3, ready=2)) == 5
+    assert blended_service_level(2, InboundForecast(0.1, 200.0), FloorMix(on_call=5), 20.0) == 0.0
+    # an empty floor holds nobody whatever comes
+    assert blended_reserve(InboundForecast(0.1, 200.0), SL80, FloorMix()) == 0
 
 
 def test_blended_reserve_is_smaller_than_a_dedicated_pool_on_a_big_floor() -> None:
     f = InboundForecast(3 / 180, 180.0)
-    needed, hold = operators_to_hold(f, SL80, inbound_busy=0, queued=0, operators=20, outbound_handle_s=135.0)
-    assert needed == 5 and hold == blended_reserve(f, SL80, 20, 135.0) < 5
-    # a small floor: the dedicated pool's idle part is the smaller
-    needed, hold = operators_to_hold(f, SL80, inbound_busy=4, queued=2, operators=6, outbound_handle_s=135.0)
-    assert (needed, hold) == (5, 1 + 2)
+    needed, hold = operators_to_hold(f, SL80, inbound_busy=0, queued=0, mix=FloorMix(on_call=20))
+    assert needed == 5 and hold == blended_reserve(f, SL80, FloorMix(on_call=20)) == 0
+    # a small floor: the dedicated pool's idle part (5 - 4) is the smaller; one more per queued caller
+    small = FloorMix(inbound_busy=4, on_call=2)
+    assert blended_reserve(f, SL80, small) == 2
+    assert operators_to_hold(f, SL80, inbound_busy=4, queued=2, mix=small) == (5, 1 + 2)
+
+
+def test_floor_mix_counts_the_floor() -> None:
+    s = snap(ready=3, on_call=(10.0, 200.0, 50.0), wrap_up=(12.0,), paused=1)
+    f = InboundForecast(0.01, 180.0)
+    assert floor_mix(s, InboundFloor(frozenset({3, 6})), f) == FloorMix(2, 2, 0, 3, 120.0, 15.0)
+    # nothing learned about outbound yet: the wrap-up counts as a call, both a whole inbound handle time
+    fresh = replace(s, stats=CampaignStats())
+    assert floor_mix(fresh, InboundFloor(frozenset({3})), f) == FloorMix(1, 3, 0, 3, 180.0, 0.0)
 
 
 def test_blend_removes_inbound_operators_and_holds_ready_first() -> None:
     # ops 0..2 ready, 3..5 on call (10, 200, 50 s), 6 wrap-up 12 s, 7 paused; outbound handle 120 + 15 s
     s = snap(ready=3, on_call=(10.0, 200.0, 50.0), wrap_up=(12.0,), paused=1)
-    f = InboundForecast(4.5 / 180, 180.0)  # 4.5 E -> a dedicated pool of 7
-    assert agents_for_service_level(f, SL80) == 7
-    assert blended_reserve(f, SL80, 7, 135.0) == 7  # 7 operators cannot carry 4.5 E blended at 80/20
+    f = InboundForecast(0.06, 180.0)  # 10.8 E -> a dedicated pool of 14
+    mix = FloorMix(inbound_busy=1, on_call=2, wrap_up=1, ready=3, talk_s=120.0, wrap_s=15.0)
+    assert agents_for_service_level(f, SL80) == 14 and blended_reserve(f, SL80, mix) == 3
     plan = blend(s, InboundFloor(frozenset({3}), queued=0), f, SL80)
-    assert plan.needed == 7 and plan.inbound_busy == 1 and plan.held == 6
-    # held: the 3 ready, the wrap-up (nearest to freeing), then the calls longest on; paused never held
-    assert _ids(plan.snapshot) == [7]
-    assert "needs 7" in plan.reason
+    assert plan.needed == 14 and plan.inbound_busy == 1 and plan.held == 3
+    assert _ids(plan.snapshot) == [4, 5, 6, 7]  # the ready ones held; paused never held
+    assert "needs 14" in plan.reason
 
 
 def test_blend_holds_the_wrap_up_then_the_longest_call() -> None:
     s = snap(ready=1, on_call=(10.0, 200.0, 50.0), wrap_up=(3.0,))
-    f = InboundForecast(2.0 / 180, 180.0)
-    hold = min(agents_for_service_level(f, SL80), blended_reserve(f, SL80, 5, 135.0))
-    assert hold == 4
+    f = InboundForecast(0.065, 180.0)
+    assert blended_reserve(f, SL80, FloorMix(0, 3, 1, 1, 120.0, 15.0)) == 4 < agents_for_service_level(f, SL80)
     plan = blend(s, InboundFloor(), f, SL80)
     assert _ids(plan.snapshot) == [1]  # held: ready 0, wrap-up 4, the 200 s call (2), the 50 s call (3)
 
@@ -235,7 +269,7 @@ def test_blended_predictive_dials_fewer_than_unaware() -> None:
         stats=_stats(),
     )
     unaware = decide(s).calls_to_place
-    plan = blend(s, InboundFloor(frozenset({6, 7})), InboundForecast(3 / 180, 180.0), SL80)
+    plan = blend(s, InboundFloor(frozenset({6, 7})), InboundForecast(12 / 180, 180.0), SL80)
     blended = decide(plan.snapshot).calls_to_place
     assert plan.held >= 1
     assert 0 <= blended < unaware
@@ -273,16 +307,13 @@ def test_blend_properties(
     assert paused <= kept  # pauses are not held (they are no capacity either way)
     eligible = sum(1 for o in operators if o.operator_id not in inbound and o.state is not OperatorState.PAUSED)
     inbound_busy = sum(1 for o in operators if o.operator_id in inbound)
-    learned = s.stats.learned  # the outbound handle time blend() sizes the blended reserve with
-    outbound_handle = learned.mean_talk_s + learned.mean_wrap_s if learned is not None else 180.0
-    _, hold = operators_to_hold(
-        InboundForecast(rate, 180.0),
-        SL80,
-        inbound_busy=inbound_busy,
-        queued=queued,
-        operators=inbound_busy + eligible,
-        outbound_handle_s=outbound_handle,
-    )
+    f = InboundForecast(rate, 180.0)
+    mix = floor_mix(s, InboundFloor(inbound, queued), f)
+    assert mix.operators == inbound_busy + eligible
+    _, hold = operators_to_hold(f, SL80, inbound_busy=inbound_busy, queued=queued, mix=mix)
+    r = blended_reserve(f, SL80, mix)  # the least reserve meeting the target, or everybody
+    assert r == mix.operators or blended_service_level(r, f, mix, 20.0) >= 0.8
+    assert r == 0 or blended_service_level(r - 1, f, mix, 20.0) < 0.8
     assert plan.held == min(eligible, hold)
     assert hold <= max(plan.needed - inbound_busy, 0) + queued
     # ready operators are held before anybody else
@@ -311,6 +342,17 @@ def test_learner_prior_is_the_admin_expectation() -> None:
     f = learner.forecast(0.0, 9)
     assert f.arrivals_per_s * 3600 == pytest.approx(36.0)
     assert f.handle_s == pytest.approx(240.0)
+
+
+def test_learner_lets_the_admin_expectation_give_way() -> None:
+    # 40 expected, 60 an hour arrive: after 15 minutes (15 calls) today's rate is (15 + 40/h x 900 s) /
+    # (900 + 900 s) = 50/h, and the estimate (15 + 50/h x 900 s) / (900 + 900 s) = 55/h; after 30 minutes
+    # today's own rate (60/h) is the prior
+    learner = InboundLearner(expected_per_hour=40.0)
+    t = _feed(learner, 0.0, 900.0, 60.0, 9)
+    assert learner.arrivals_per_s(t, 9) * 3600 == pytest.approx(55.0)
+    t = _feed(learner, t, 900.0, 60.0, 9)
+    assert learner.arrivals_per_s(t, 9) * 3600 == pytest.approx(60.0)
 
 
 def test_learner_converges_to_the_observed_rate() -> None:

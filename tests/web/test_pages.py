@@ -172,7 +172,8 @@ def test_wallboard_shows_the_inbound_queue_beside_outbound(tmp_path: Path) -> No
         manager0, _ = as_role(env.app, "manager")
         env_dialled = manager0.get(f"/api/campaigns/{cid}").json()["funnel"]["dialled"]
         records = SqlInboundRecords(env.repo.sessions)
-        now = utcnow() - timedelta(minutes=5)
+        # five minutes ago, but today (UTC): in the first minutes after midnight, just after it
+        now = max(utcnow() - timedelta(minutes=5), utcnow().replace(hour=0, minute=0, second=1, microsecond=0))
         caller = records.identify(cid, frozenset({"+79160000001"}), now)
         for i, wait in enumerate((3.0, 30.0)):
             a = records.open_attempt(cid, caller.contact_id, "+79160000001", f"in-{i}", now)

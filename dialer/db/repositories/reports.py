@@ -26,6 +26,7 @@ class ShiftFigures:
     talk_s: float
     outcomes: dict[str, int]  # disposition code -> count
     positive: int
+    inbound_calls: int = 0  # of `calls`, callers who rang the campaign's numbers (blended campaigns)
 
     @property
     def conversion(self) -> float:
@@ -66,8 +67,8 @@ class CampaignSummary:
 
 class ReportRepository(RepositoryBase):
     def shift_figures(self, campaign_id: int) -> list[ShiftFigures]:
-        """Per operator and shift: conversations, talk time, outcomes and conversion (positive outcomes
-        over conversations)."""
+        """Per operator and shift: conversations (inbound ones among them), talk time, outcomes and
+        conversion (positive outcomes over conversations)."""
         with self.sessions() as s:
             sessions = s.execute(
                 select(OperatorSession, Operator.login)
@@ -98,6 +99,7 @@ class ReportRepository(RepositoryBase):
                     talk,
                     dict(outcomes),
                     sum(n for code, n in outcomes.items() if code in positive),
+                    sum(1 for a in mine if a.direction != OUTBOUND),
                 )
             )
         return out

@@ -17,7 +17,8 @@
   ]);
   let target = Number(document.getElementById("effective-target").dataset.rate);
   const show = (elId, rate) => { const el = document.getElementById(elId); el.dataset.rate = rate; d.text(el, d.pct(rate)); };
-  const knobText = (knob, v) => (knob === "target_abandon_rate" ? d.pct(v) : knob === "mode" ? d.label(v) : String(v));
+  const knobText = (knob, v) => (["target_abandon_rate", "service_level_share"].includes(knob) ? d.pct(v)
+    : knob === "mode" ? d.label(v) : String(v));
 
   function addHistory(changed, who) {
     const tbody = document.querySelector("#history tbody");
@@ -48,6 +49,26 @@
       addHistory(r.changed, who.split(" ")[0]);
     } catch (e) { d.fail(msg, e.message); }
   });
+
+  // a blended campaign's inbound target: typed as a percent and seconds, stored as a fraction and seconds
+  const inbound = document.getElementById("inbound-target");
+  if (inbound) {
+    const inboundMsg = document.getElementById("inbound-msg");
+    inbound.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const changes = {
+        service_level_share: String(Number(inbound.service_level_pct.value) / 100),
+        service_level_within_s: inbound.service_level_within_s.value,
+      };
+      try {
+        const r = await d.api("POST", `/api/campaigns/${id}/pacing`, { changes });
+        const n = Object.keys(r.changed).length;
+        d.ok(inboundMsg, n ? `${d.t("Saved.")} (${n})` : d.t("Nothing changed."));
+        const who = (document.querySelector(".who") || {}).textContent || "";
+        addHistory(r.changed, who.split(" ")[0]);
+      } catch (e) { d.fail(inboundMsg, e.message); }
+    });
+  }
 
   d.listen(root.dataset.events, (f) => {
     target = f.target_abandon_rate;

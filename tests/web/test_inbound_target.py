@@ -1,0 +1,172 @@
+"""The inbound service-level target as a pacing-console knob (issue 19): an admin changes it per campaign,
+in English and Russian; it is stored and audited like the pacing knobs, and blended pacing, the wallboard
+and a running campaign use the changed target. The browser test uses Debian chromium via Playwright."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import playwright.sync_api as playwright_api
+import pytest
+
+from dialer.db.models import Campaign, PacingChange
+from dialer.pacing.blend import ServiceLevel
+from dialer.service.campaign_config import CampaignConfig
+from tests.web.conftest import WebEnv, as_role, make_env
+from tests.web.test_browser import ARGS, CHROMIUM, serving, shot, sign_in
+
+
+def _make_blended(env: WebEnv) -> int:
+    """The seed campaign, running (the wallboard shows running ones), with an `inbound:` section: 90 %
+    within 15 s in its file."""
+    cid = env.seed.campaign_id
+    with env.repo.sessions.begin() as s:
+        campaign = s.get(Campaign, cid)
+        assert campaign is not None
+        campaign.status = "running"
+        campaign.definition = {
+            **(campaign.definition or {}),
+            "name": campaign.name,
+            "inbound": {"numbers": ["+74950000000"], "service_level": {"share": "90%", "within": "15s"}},
+        }
+    return cid
+
+
+def test_admin_changes_the_inbound_target_through_the_api(tmp_path: Path) -> None:
+    env = make_env(tmp_path)
+    cid = _make_blended(env)
+    admin, token = as_role(env.app, "admin")
+    url = f"/api/campaigns/{cid}/pacing"
+    assert admin.get(url).json()["inbound"] == {"service_level_share": 0.9, "service_level_within_s": 15.0}
+    r = admin.post(
+        url,
+        json={"changes": {"service_level_share": "0.85", "service_level_within_s": "25"}},
+        headers={"x-csrf-token": token},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["changed"] == {"service_level_share": [0.9, 0.85], "service_level_within_s": [15.0, 25.0]}
+    assert r.json()["inbound"] == {"service_level_share": 0.85, "service_level_within_s": 25.0}
+    # the pacing knobs are untouched, the change is stored beside them and audited
+    assert r.json()["knobs"]["target_abandon_rate"] == 0.03
+    c = env.repo.campaign(cid)
+    assert c.pacing_overrides == {"service_level_share": 0.85, "service_level_within_s": 25.0}
+    with env.repo.sessions() as s:
+        rows = s.query(PacingChange).order_by(PacingChange.knob).all()
+        assert [(p.knob, p.old_value, p.new_value) for p in rows] == [
+            ("service_level_share", "0.9", "0.85"),
+            ("service_level_within_s", "15.0", "25.0"),
+        ]
+    # what blended pacing is given when the campaign starts, and what the wallboard measures against
+    assert CampaignConfig.from_row(c, trunk="").inbound.service_level.target() == ServiceLevel(0.85, 25.0)  # type: ignore[union-attr]
+    sup, _ = as_role(env.app, "supervisor")
+    row = next(x for x in sup.get("/api/wallboard").json()["campaigns"] if x["id"] == cid)
+    assert row["inbound"]["target_share"] == 0.85 and row["inbound"]["within_s"] == 25.0
+    # the same value again changes nothing
+    again = admin.post(url, json={"changes": {"service_level_share": 0.85}}, headers={"x-csrf-token": token})
+    assert again.json()["changed"] == {}
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"service_level_share": "80"}, "service_level_share must be above 0 and below 1"),
+        ({"service_level_share": 1}, "service_level_share must be above 0 and below 1"),
+        ({"service_level_share": 0}, "service_level_share must be above 0 and below 1"),
+        ({"service_level_within_s": -1}, "service_level_within_s must be between 0 and 3600"),
+        ({"service_level_within_s": "soon"}, "service_level_within_s"),
+    ],
+)
+def test_bad_inbound_target_is_refused_and_nothing_is_stored(
+    tmp_path: Path, changes: dict[str, object], words: str
+) -> None:
+    env = make_env(tmp_path)
+    cid = _make_blended(env)
+    admin, token = as_role(env.app, "admin")
+    r = admin.post(f"/api/campaigns/{cid}/pacing", json={"changes": changes}, headers={"x-csrf-token": token})
+    assert r.status_code == 422 and words in r.text
+    assert env.repo.campaign(cid).pacing_overrides in (None, {})
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_an_outbound_campaign_has_no_inbound_target(tmp_path: Path, language: str) -> None:
+    env = make_env(tmp_path, language=language)
+    cid = env.seed.campaign_id
+    admin, token = as_role(env.app, "admin")
+    assert admin.get(f"/api/campaigns/{cid}/pacing").json()["inbound"] is None
+    page = admin.get(f"/admin/campaigns/{cid}/pacing").text
+    assert 'id="inbound-target"' not in page
+    r = admin.post(
+        f"/api/campaigns/{cid}/pacing",
+        json={"changes": {"service_level_share": 0.8}},
+        headers={"x-csrf-token": token, "accept-language": language},
+    )
+    assert r.status_code == 422
+    expected = {
+        "en": "This campaign takes no inbound calls",
+        "ru": "Эта кампания не принимает входящие звонки",
+    }[language]
+    assert expected in r.json()["detail"]
+    assert env.repo.campaign(cid).pacing_overrides in (None, {})
+
+
+def test_a_running_campaign_takes_the_new_target_at_once(tmp_path: Path) -> None:
+    """CampaignConfig.change_knobs (what the console's change reaches in a live run): blended pacing reads
+    the inbound section at every decision; an outbound-only run refuses the knob by name."""
+    env = make_env(tmp_path)
+    cid = _make_blended(env)
+    config = CampaignConfig.from_row(env.repo.campaign(cid), trunk="")
+    config.change_knobs({"service_level_share": 0.7, "target_abandon_rate": 0.02})
+    assert config.inbound is not None and config.inbound.service_level.target() == ServiceLevel(0.7, 15.0)
+    assert config.requested_knobs.target_abandon_rate == 0.02
+    plain = CampaignConfig.from_row(make_env(tmp_path / "plain").repo.campaign(cid), trunk="")
+    with pytest.raises(ValueError, match="takes no inbound calls: service_level_share"):
+        plain.change_knobs({"service_level_share": 0.7})
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "saved", "knob_words"),
+    [
+        ("en", "Inbound service level", "Saved.", "inbound service level target"),
+        ("ru", "Уровень обслуживания входящих", "Сохранено.", "цель уровня обслуживания входящих"),
+    ],
+)
+def test_admin_sets_the_inbound_target_in_the_browser(
+    tmp_path: Path, browser: object, language: str, heading: str, saved: str, knob_words: str
+) -> None:
+    env = make_env(tmp_path, language=language, sse_max_events=None, sse_interval_s=0.5)
+    cid = _make_blended(env)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    p = context.new_page()
+    p.set_default_timeout(10_000)
+    try:
+        with serving(env) as base:
+            sign_in(p, base, "alice")
+            p.goto(f"{base}/admin/campaigns/{cid}/pacing")
+            assert heading in p.inner_text("main")
+            assert p.input_value("input[name=service_level_pct]") == "90"  # the file's 90 %, as a percent
+            assert p.input_value("input[name=service_level_within_s]") == "15"
+            p.fill("input[name=service_level_pct]", "85")
+            p.fill("input[name=service_level_within_s]", "30")
+            p.click("#inbound-target button[type=submit]")
+            p.wait_for_function("() => document.getElementById('inbound-msg').textContent.length > 0")
+            assert saved in p.inner_text("#inbound-msg")
+            assert "flash ok" in (p.get_attribute("#inbound-msg", "class") or "")
+            assert knob_words in p.inner_text("#history")
+            assert "85" in p.inner_text("#history")
+            overrides = env.repo.campaign(cid).pacing_overrides
+            assert overrides == {"service_level_share": 0.85, "service_level_within_s": 30.0}
+            shot(p, f"pacing-inbound-{language}")
+            p.reload()  # the page shows the stored target
+            assert p.input_value("input[name=service_level_pct]") == "85"
+            assert p.input_value("input[name=service_level_within_s]") == "30"
+    finally:
+        context.close()
