@@ -170,7 +170,7 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
     ramp = learning_ramp(learned.talks_seen, talks_needed)
     # The early regime: before the talk curves are trusted (and while they ramp up), plan on the operators ready
     # now, at the answer rate's upper bound. It needs the answer rate's evidence (`answer_dials`).
-    early = ramp < 1.0 and learned.answer_dials > 0
+    early = knobs.early_regime and ramp < 1.0 and learned.answer_dials > 0
     if not talks_trusted and not early:
         return _progressive(snapshot, f"learning ({learned.talks_seen}/{talks_needed:.0f} talks seen) -> ")
     ready_n = 0

@@ -87,6 +87,8 @@ def test_a_cold_list_dials_ahead_before_the_talk_gate_opens() -> None:
     assert d.mode_used is DialingMode.PREDICTIVE and "(early)" in d.reason
     assert d.calls_to_place > 8
     assert not d.guard_tripped
+    off = decide(snap(ready=8, on_call=(40.0,) * 27, stats=stats, early_regime=False))  # the knob turns it off
+    assert off.mode_used is DialingMode.PROGRESSIVE and off.calls_to_place == 8
 
 
 def test_the_early_regime_never_dials_more_than_ready_over_the_answer_rate_bound() -> None:
