@@ -24,6 +24,10 @@ ROOM_SHARE = 0.5  # the calls in flight at one moment may use at most this share
 # on a cold list spent an hour's whole room (3 abandons, at the 99 % bound of the 0.58 expected) in one burst
 GUARD_MIN_SLACK = 0.01  # expected abandons: below this much room beyond the calls in flight, dial progressively
 EARLY_ANSWER_CONFIDENCE = 0.9  # the early regime plans with this upper (Wilson) bound of the recent answer rate
+# ...for teams above the small-team hour rule only: at 7 operators on a cold list the hour holds ~80 answers, a
+# room of 1-2 abandons that the early regime spent in the learning phase (tuning seed 1: 3.53 % worst hour,
+# and 2 points of occupancy lost on all three tuning seeds as the guard then held dialling back)
+EARLY_MIN_OPERATORS = TIGHT_HOUR_GUARD_OPERATORS + 1
 
 
 def _pending(snapshot: PacingSnapshot) -> int:
@@ -168,11 +172,6 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
     talks_needed = knobs.min_talks_per_operator * len(snapshot.operators)
     talks_trusted = learned.talks_seen >= talks_needed
     ramp = learning_ramp(learned.talks_seen, talks_needed)
-    # The early regime: before the talk curves are trusted (and while they ramp up), plan on the operators ready
-    # now, at the answer rate's upper bound. It needs the answer rate's evidence (`answer_dials`).
-    early = knobs.early_regime and ramp < 1.0 and learned.answer_dials > 0
-    if not talks_trusted and not early:
-        return _progressive(snapshot, f"learning ({learned.talks_seen}/{talks_needed:.0f} talks seen) -> ")
     ready_n = 0
     on_call: list[float] = []
     wrap_up: list[float] = []
@@ -184,6 +183,12 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         elif o.state is OperatorState.WRAP_UP:
             wrap_up.append(o.seconds_in_state)
     active = ready_n + len(on_call) + len(wrap_up)
+    # The early regime: before the talk curves are trusted (and while they ramp up), plan on the operators ready
+    # now, at the answer rate's upper bound. It needs the answer rate's evidence (`answer_dials`), and a team
+    # whose hour has room for more than a few abandons (`EARLY_MIN_OPERATORS`).
+    early = knobs.early_regime and ramp < 1.0 and learned.answer_dials > 0 and active >= EARLY_MIN_OPERATORS
+    if not talks_trusted and not early:
+        return _progressive(snapshot, f"learning ({learned.talks_seen}/{talks_needed:.0f} talks seen) -> ")
     pending = _pending(snapshot)
     floor_new = math.ceil(knobs.min_lines_per_operator * ready_n - 1e-9) - pending
     ceiling_new = math.floor(knobs.max_lines_per_operator * active + 1e-9) - pending

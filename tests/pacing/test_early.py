@@ -174,3 +174,18 @@ def test_the_early_regime_is_deterministic() -> None:
     stats = CampaignStats(windows=_young_hour(60), learned=_fresh(0.12, 400.0))
     s = snap(ready=8, on_call=(40.0,) * 27, ringing=(3.0, 9.0), stats=stats)
     assert decide(s) == decide(s)
+
+
+def test_small_teams_keep_the_learning_phase_progressive() -> None:
+    from dialer.pacing.core import EARLY_MIN_OPERATORS
+
+    stats = CampaignStats(windows=_young_hour(60), learned=_fresh(0.12, 400.0))
+    for team in range(2, EARLY_MIN_OPERATORS + 3):
+        ready = min(3, team)
+        d = decide(snap(ready=ready, on_call=(40.0,) * (team - ready), stats=stats))
+        if team < EARLY_MIN_OPERATORS:
+            assert d.mode_used is DialingMode.PROGRESSIVE and d.calls_to_place == ready
+        else:
+            assert "(early)" in d.reason or d.mode_used is DialingMode.PROGRESSIVE
+    big = decide(snap(ready=3, on_call=(40.0,) * 20, stats=stats))
+    assert "(early)" in big.reason and big.calls_to_place > 3
