@@ -21,7 +21,14 @@ from dialer.pacing.core import (
 )
 from dialer.pacing.guard import abandon_room, abandons_within_room
 
-from .helpers import healthy_windows, learned, snap
+from .helpers import healthy_windows, learned
+from .helpers import snap as _snap
+
+
+def snap(**kw: object) -> PacingSnapshot:
+    """The helpers' snapshot with the early regime switched on (it is off by default)."""
+    kw.setdefault("early_regime", True)
+    return _snap(**kw)  # type: ignore[arg-type]
 
 
 def _fresh(p: float, dials: float, talks: int = 0) -> LearnedStats:
@@ -89,6 +96,7 @@ def test_a_cold_list_dials_ahead_before_the_talk_gate_opens() -> None:
     assert not d.guard_tripped
     off = decide(snap(ready=8, on_call=(40.0,) * 27, stats=stats, early_regime=False))  # the knob turns it off
     assert off.mode_used is DialingMode.PROGRESSIVE and off.calls_to_place == 8
+    assert decide(_snap(ready=8, on_call=(40.0,) * 27, stats=stats)) == off  # and it is off by default
 
 
 def test_the_early_regime_never_dials_more_than_ready_over_the_answer_rate_bound() -> None:
