@@ -197,3 +197,14 @@ def test_small_teams_keep_the_learning_phase_progressive() -> None:
             assert "(early)" in d.reason or d.mode_used is DialingMode.PROGRESSIVE
     big = decide(snap(ready=3, on_call=(40.0,) * 20, stats=stats))
     assert "(early)" in big.reason and big.calls_to_place > 3
+
+
+def test_the_benchmark_runs_the_early_regime_only_when_asked() -> None:
+    from dialer.pacing import PacingKnobs
+    from dialer.sim.compare import make_policy
+    from dialer.sim.policies import CorePolicy
+
+    early, plain = make_policy("predictive-early"), make_policy("predictive")
+    assert isinstance(early, CorePolicy) and isinstance(plain, CorePolicy)
+    assert early.knobs(PacingKnobs()).early_regime and early.knobs(PacingKnobs()).mode is DialingMode.PREDICTIVE
+    assert not plain.knobs(PacingKnobs()).early_regime
