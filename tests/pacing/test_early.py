@@ -208,3 +208,19 @@ def test_the_benchmark_runs_the_early_regime_only_when_asked() -> None:
     assert isinstance(early, CorePolicy) and isinstance(plain, CorePolicy)
     assert early.knobs(PacingKnobs()).early_regime and early.knobs(PacingKnobs()).mode is DialingMode.PREDICTIVE
     assert not plain.knobs(PacingKnobs()).early_regime
+
+
+def test_the_learner_reports_how_many_dials_its_answer_rate_rests_on() -> None:
+    from dialer.pacing import DialOutcome, PacingLearner
+
+    learner = PacingLearner()
+    counts = []
+    for i in range(600):
+        outcome = DialOutcome.HUMAN if i % 8 == 0 else DialOutcome.NO_ANSWER
+        learner.observe_dial(outcome, 12.0, 10, resolved_at=float(i))
+        if i in (99, 299, 599):
+            counts.append(learner.learned(10, now=float(i)).answer_dials)
+    assert 80 <= counts[0] < counts[1] < counts[2]  # forgotten a little (half-life 300), the priors included
+    assert counts[2] < 600 + 10  # forgetting: never more than the dials seen and the priors
+    fresh = learner.learned(10, now=600.0)
+    assert answer_rate_upper(fresh.answer_probability, fresh.answer_dials) < 0.2  # 1 in 8 answered
