@@ -24,9 +24,8 @@ ROOM_SHARE = 0.5  # the calls in flight at one moment may use at most this share
 # on a cold list spent an hour's whole room (3 abandons, at the 99 % bound of the 0.58 expected) in one burst
 GUARD_MIN_SLACK = 0.01  # expected abandons: below this much room beyond the calls in flight, dial progressively
 EARLY_ANSWER_CONFIDENCE = 0.9  # the early regime plans with this upper (Wilson) bound of the recent answer rate
-# ...for teams above the small-team hour rule only: at 7 operators on a cold list the hour holds ~80 answers, a
-# room of 1-2 abandons that the early regime spent in the learning phase (tuning seed 1: 3.53 % worst hour,
-# and 2 points of occupancy lost on all three tuning seeds as the guard then held dialling back)
+# ...for teams above the small-team hour rule only: at 7 operators on a cold list (an hour of ~80 answers, a
+# room of 1-2 abandons) it crossed the cap on tuning seed 1 (3.53 %) and lost 2 points on all three seeds
 EARLY_MIN_OPERATORS = TIGHT_HOUR_GUARD_OPERATORS + 1
 
 
