@@ -428,7 +428,7 @@ def _row(entry: dict[str, Any], label: str, runs: list[Run]) -> str:
     cap = entry["cap"]
     ok = "yes" if all(r.safe(cap) for r in runs) else "**no**"
     guard = _mean([r.counters.get("guard_share", 0.0) for r in runs])
-    guard_s = f"{guard:.0%}" if label == "predictive" else ""
+    guard_s = f"{guard:.0%}" if label.startswith("predictive") else ""
     full = f"{max(r.worst_full_hour for r in runs):.2%}" if entry["hours"] > 1 else "n/a"
     return (
         f"| {entry['scenario']} ({entry['team_size']} op., {entry['hours']:g} h) | {label} "
@@ -448,6 +448,7 @@ def table(entries: Sequence[dict[str, Any]]) -> str:
         res = _results(e)
         for spec, label in (
             ("predictive", "predictive"),
+            ("predictive-early", "predictive, early regime (not adopted)"),
             ("progressive", "progressive"),
             ("vicidial", "VICIdial ADAPT"),
         ):
@@ -503,10 +504,12 @@ def seed_table(entries: Sequence[dict[str, Any]]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for e in entries:
-        for r in _runs(e, "predictive"):
+        runs = [(spec, r) for spec in ("predictive", "predictive-early") for r in _runs(e, spec)]
+        for spec, r in runs:
             c = r.counters
+            name = e["scenario"] + (", early regime" if spec != "predictive" else "")
             out.append(
-                f"| {e['scenario']} | {r.seed} | {r.occupancy:.1%} | {r.abandon_rate:.2%} | {r.worst_hour:.2%} "
+                f"| {name} | {r.seed} | {r.occupancy:.1%} | {r.abandon_rate:.2%} | {r.worst_hour:.2%} "
                 f"| {r.worst_full_hour:.2%} | {c.get('guard_share', 0.0):.0%} | {c.get('largest_step', 0):.0f} "
                 f"| {c.get('decide_ms_mean', 0.0):.2f} |"
             )
@@ -538,6 +541,7 @@ def plot(entries: Sequence[dict[str, Any]], path: Path) -> None:
                 )
         marks = {
             "predictive": ("*", "tab:red", 12),
+            "predictive-early": ("P", "tab:purple", 8),
             "progressive": ("s", "tab:blue", 6),
             "vicidial": ("^", "tab:green", 7),
         }
@@ -643,8 +647,8 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(saved["note"])
         note = "\n".join(notes)
         if args.scenarios != ap.get_default("scenarios"):  # draw only the scenarios named
-            names = {n.strip() for n in args.scenarios.split(",")}
-            entries = [e for e in entries if e["scenario"] in names]
+            wanted = {n.strip() for n in args.scenarios.split(",")}
+            entries = [e for e in entries if e["scenario"] in wanted]
         if args.render_from:
             json_path.write_text(json.dumps({"note": note, "entries": entries}, indent=1), encoding="utf-8")
     else:

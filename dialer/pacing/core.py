@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from statistics import NormalDist
+
+import numpy as np
 
 from dialer.pacing.guard import abandon_room, abandons_within_room, compliance_guard, effective_target
 from dialer.pacing.learned import LearnedStats
@@ -19,6 +23,10 @@ STEP_HORIZON_S = 5  # one decision places no more calls than the operators of th
 ROOM_SHARE = 0.5  # the calls in flight at one moment may use at most this share of a window's room: 7 operators
 # on a cold list spent an hour's whole room (3 abandons, at the 99 % bound of the 0.58 expected) in one burst
 GUARD_MIN_SLACK = 0.01  # expected abandons: below this much room beyond the calls in flight, dial progressively
+EARLY_ANSWER_CONFIDENCE = 0.9  # the early regime plans with this upper (Wilson) bound of the recent answer rate
+# ...for teams above the small-team hour rule only: at 7 operators on a cold list (an hour of ~80 answers, a
+# room of 1-2 abandons) it crossed the cap on tuning seed 1 (3.53 %) and lost 2 points on all three seeds
+EARLY_MIN_OPERATORS = TIGHT_HOUR_GUARD_OPERATORS + 1
 
 
 def _pending(snapshot: PacingSnapshot) -> int:
@@ -89,6 +97,70 @@ def absorbable_calls(look: Outlook, ready: int, ramp: float) -> int:
     return math.ceil(ramp * absorb / q)
 
 
+def answer_rate_upper(p: float, dials: float, confidence: float = EARLY_ANSWER_CONFIDENCE) -> float:
+    """Upper one-sided Wilson bound of an answer rate p seen over `dials` (an effective count): 1 with no data.
+
+    Wilson rather than the normal bound: on a cold list p is near 0.1 and a hundred dials leave it uncertain by
+    a third of itself; the normal bound is too narrow there.
+    """
+    if dials <= 0:
+        return 1.0
+    p = min(max(p, 0.0), 1.0)
+    z = NormalDist().inv_cdf(min(max(confidence, 0.5), 0.999999))
+    z2n = z * z / dials
+    centre = p + z2n / 2
+    spread = z * math.sqrt(p * (1 - p) / dials + z2n / (4 * dials))
+    return min((centre + spread) / (1 + z2n), 1.0)
+
+
+@functools.lru_cache(maxsize=8)
+def early_stats(learned: LearnedStats) -> LearnedStats:
+    """`learned` with its answer rate raised to `answer_rate_upper` (cached per refresh, like its tables).
+
+    The answer curve is scaled up and the other outcomes' curve down, keeping their timing: a ringing call's
+    chance of a person is then the upper bound's too. The talk and wrap-up curves are left as they are; the
+    early regime does not use them.
+    """
+    p = learned.answer_probability
+    q = max(answer_rate_upper(p, learned.answer_dials), p)
+    if p <= 1e-9 or q <= p:
+        return learned
+    f, g = q / p, (1.0 - q) / max(1.0 - p, 1e-9)
+    answers = learned.answer_cdf
+    others = np.clip(1.0 - answers - learned.unresolved, 0.0, None)  # other outcomes resolved before r s
+    unresolved = np.clip(1.0 - f * answers - g * others, 1e-9, 1.0)
+    scaled = f * answers
+    for a in (scaled, unresolved):
+        a.flags.writeable = False
+    return replace(learned, answer_probability=q, answer_cdf=scaled, unresolved=unresolved)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One regime's answer: the most new calls, the expected abandons with none and with them, the limit."""
+
+    regime: str  # "early" (ready operators only, answer rate's upper bound) or "full" (the whole model)
+    look: Outlook
+    best: int
+    in_flight: float
+    abandons_best: float
+    max_abandons: float
+    step: int
+    rate: float  # the abandon rate it planned for
+
+    @property
+    def room_left(self) -> bool:
+        """Whether the guard leaves this regime any room beyond the calls already in flight."""
+        return self.max_abandons - self.look.total_abandons(0, self.in_flight) >= GUARD_MIN_SLACK
+
+
+def early_limit(look: Outlook, ready: int, pending: int) -> int:
+    """New calls the early regime may place at most: all lines together never more than the ready operators'
+    worth at the answer rate's upper bound (`ready / q`), busy operators not counted as freeing up."""
+    q = max(look.new_call_answer, 1e-3)
+    return math.floor(ready / q + 1e-9) - pending
+
+
 def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
     knobs = snapshot.knobs
     stats = snapshot.stats
@@ -97,8 +169,8 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         seen = 0 if learned is None else learned.dials_seen
         return _progressive(snapshot, f"learning ({seen}/{knobs.min_dials_to_predict} dials seen) -> ")
     talks_needed = knobs.min_talks_per_operator * len(snapshot.operators)
-    if learned.talks_seen < talks_needed:
-        return _progressive(snapshot, f"learning ({learned.talks_seen}/{talks_needed:.0f} talks seen) -> ")
+    talks_trusted = learned.talks_seen >= talks_needed
+    ramp = learning_ramp(learned.talks_seen, talks_needed)
     ready_n = 0
     on_call: list[float] = []
     wrap_up: list[float] = []
@@ -110,63 +182,93 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         elif o.state is OperatorState.WRAP_UP:
             wrap_up.append(o.seconds_in_state)
     active = ready_n + len(on_call) + len(wrap_up)
+    # The early regime: before the talk curves are trusted (and while they ramp up), plan on the operators ready
+    # now, at the answer rate's upper bound. It needs the answer rate's evidence (`answer_dials`), and a team
+    # whose hour has room for more than a few abandons (`EARLY_MIN_OPERATORS`).
+    early = knobs.early_regime and ramp < 1.0 and learned.answer_dials > 0 and active >= EARLY_MIN_OPERATORS
+    if not talks_trusted and not early:
+        return _progressive(snapshot, f"learning ({learned.talks_seen}/{talks_needed:.0f} talks seen) -> ")
     pending = _pending(snapshot)
     floor_new = math.ceil(knobs.min_lines_per_operator * ready_n - 1e-9) - pending
     ceiling_new = math.floor(knobs.max_lines_per_operator * active + 1e-9) - pending
     ceiling_new = min(ceiling_new, knobs.max_lines - pending, snapshot.contacts_available)
-    look = outlook(
-        pacing_tables(learned, knobs.wrap_up_limit_s),
-        ready=ready_n,
-        on_call_s=on_call,
-        wrap_up_s=wrap_up,
-        ringing_s=[c.seconds_since_originate for c in snapshot.calls_in_flight],
-        answered_waiting=snapshot.answered_waiting,
-        connect_limit_s=knobs.connect_limit_s,
-    )
-    if knobs.machines_count_as_abandons:
-        # every machine answer will count as an answered and abandoned call: the calls in flight (at the
-        # unconditional machine rate: a little high for calls that have rung a while) and each new call
-        m = learned.machine_probability
-        look = replace(look, machine_pending=m * len(snapshot.calls_in_flight), machine_per_call=m)
-    ramp = learning_ramp(learned.talks_seen, talks_needed)
-    step = max(floor_new, 0) + absorbable_calls(look, ready_n, ramp)
-    limit = min(ceiling_new, step)
+    ringing = [c.seconds_since_originate for c in snapshot.calls_in_flight]
     # Small teams: so few calls in flight that the rolling-hour guard stops abandons almost at once.
-    hour_tight = active <= TIGHT_HOUR_GUARD_OPERATORS
-    target = effective_target(stats, knobs, hour_guard_tight=hour_tight)
-    if ramp < 1.0:  # fresh estimates are trusted with a fraction of the abandon budget, growing with the data
-        target = replace(target, rate=target.rate * ramp, detail=f"{target.detail}, ramp x{ramp:.2f}")
-    max_abandons = math.inf
+    target = effective_target(stats, knobs, hour_guard_tight=active <= TIGHT_HOUR_GUARD_OPERATORS)
+    allowance = math.inf
     guard_note = ""
     room = None
     if knobs.compliance_guard:
         # The guard by construction: the likely worst of the abandons of every call in flight and every new
         # call must fit in the room the tightest window has left.
         room = abandon_room(stats, knobs.abandon_cap, steering=knobs.guard_steering_windows)
-        share = ROOM_SHARE * room.abandons
-        max_abandons = ramp * abandons_within_room(share, knobs.abandon_confidence, knobs.abandon_dispersion)
-        guard_note = f"; guard room {room.abandons:.2f} in {room.window} (expected at most {max_abandons:.2f})"
-    best, abandons_now, abandons_best = look.plan(target.rate, limit, max_abandons)
-    in_flight = look.total_abandons(0, abandons_now)
-    if room is not None and max_abandons - in_flight < GUARD_MIN_SLACK:
-        return _progressive(
-            snapshot,
-            f"guard ({room.detail}; {in_flight:.2f} expected from calls in flight) -> ",
-            guard_tripped=True,
+        allowance = abandons_within_room(ROOM_SHARE * room.abandons, knobs.abandon_confidence, knobs.abandon_dispersion)
+        guard_note = f"; guard room {room.abandons:.2f} in {room.window}"
+
+    def counted_machines(look: Outlook, m: float) -> Outlook:
+        # every machine answer will count as an answered and abandoned call: the calls in flight (at the
+        # unconditional machine rate: a little high for calls that have rung a while) and each new call
+        if not knobs.machines_count_as_abandons:
+            return look
+        return replace(look, machine_pending=m * len(snapshot.calls_in_flight), machine_per_call=m)
+
+    plans: list[_Plan] = []
+    if early:
+        fast = early_stats(learned)
+        look_e = outlook(
+            pacing_tables(fast, knobs.wrap_up_limit_s),
+            ready=ready_n,
+            on_call_s=(),
+            wrap_up_s=(),
+            ringing_s=ringing,
+            answered_waiting=snapshot.answered_waiting,
+            connect_limit_s=knobs.connect_limit_s,
         )
-    n = min(max(best, floor_new), max(ceiling_new, floor_new))
+        look_e = counted_machines(look_e, fast.machine_probability)
+        step_e = max(floor_new, 0) + absorbable_calls(look_e, ready_n, ramp)
+        limit_e = min(ceiling_new, step_e, early_limit(look_e, ready_n, pending))
+        best, now, at_best = look_e.plan(target.rate, limit_e, allowance)
+        plans.append(_Plan("early", look_e, best, now, at_best, allowance, step_e, target.rate))
+    if talks_trusted:
+        look = outlook(
+            pacing_tables(learned, knobs.wrap_up_limit_s),
+            ready=ready_n,
+            on_call_s=on_call,
+            wrap_up_s=wrap_up,
+            ringing_s=ringing,
+            answered_waiting=snapshot.answered_waiting,
+            connect_limit_s=knobs.connect_limit_s,
+        )
+        look = counted_machines(look, learned.machine_probability)
+        step = max(floor_new, 0) + absorbable_calls(look, ready_n, ramp)
+        # fresh estimates are trusted with a fraction of the abandon budget, growing with the data
+        rate = target.rate * ramp
+        best, now, at_best = look.plan(rate, min(ceiling_new, step), ramp * allowance)
+        plans.append(_Plan("full", look, best, now, at_best, ramp * allowance, step, rate))
+    usable = [p for p in plans if p.room_left]
+    if not usable:
+        worst = plans[-1]
+        in_flight = worst.look.total_abandons(0, worst.in_flight)
+        why = f"guard ({room.detail if room else ''}; {in_flight:.2f} expected from calls in flight) -> "
+        if not talks_trusted:  # progressive is what the learning phase dials anyway: not the guard's doing
+            why = f"learning ({learned.talks_seen}/{talks_needed:.0f} talks seen), early regime {why}"
+        return _progressive(snapshot, why, guard_tripped=talks_trusted)
+    chosen = max(usable, key=lambda p: p.best)
+    n = min(max(chosen.best, floor_new), max(ceiling_new, floor_new))
     shown = max(n, 0)
-    abandons_shown = abandons_best if shown == best else None
+    abandons_shown = chosen.abandons_best if shown == chosen.best else None
+    ramp_note = f"ramp x{ramp:.2f}" if ramp < 1.0 else "ramp 1.00"
     return _bounded(
         snapshot,
         n,
-        f"predictive: {ready_n} ready, {len(on_call)} talking, {len(wrap_up)} wrapping, {pending} pending; "
-        f"target {target.rate:.2%} ({target.detail}); best {best}, floor {floor_new}, ceiling {ceiling_new}, "
-        f"step {step} (ramp {ramp:.2f}){guard_note}",
+        f"predictive ({chosen.regime}): {ready_n} ready, {len(on_call)} talking, {len(wrap_up)} wrapping, "
+        f"{pending} pending; target {chosen.rate:.2%} ({target.detail}, {ramp_note}); best {chosen.best}, "
+        f"floor {floor_new}, ceiling {ceiling_new}, step {chosen.step} (ramp {ramp:.2f}){guard_note} "
+        f"(expected at most {chosen.max_abandons:.2f})",
         mode_used=DialingMode.PREDICTIVE,
-        effective_target=target.rate,
-        expected_abandon_rate=look.rate(shown, abandons_shown),
-        expected_answers=look.expected_answers(shown),
+        effective_target=chosen.rate,
+        expected_abandon_rate=chosen.look.rate(shown, abandons_shown),
+        expected_answers=chosen.look.expected_answers(shown),
     )
 
 

@@ -59,6 +59,8 @@ class LearnedStats:
     dials_seen: int = 0
     talks_seen: int = 0
     machine_probability: float = 0.0  # P(a dial is answered by a machine), for `machines_count_as_abandons`
+    answer_dials: float = 0.0  # how many recent resolved dials `answer_probability` rests on (effective count,
+    # forgetting included): what the early regime's upper confidence bound of the answer rate is over
 
 
 def _frozen(a: FloatArray) -> FloatArray:
@@ -83,6 +85,7 @@ def make_learned_stats(
     dials_seen: int = 0,
     talks_seen: int = 0,
     machine_probability: float = 0.0,
+    answer_dials: float = 0.0,
 ) -> LearnedStats:
     """Build a `LearnedStats` with read-only copies of the arrays (checked lengths)."""
     if len(answer_cdf) != RING_BINS + 1 or len(unresolved) != RING_BINS + 1:
@@ -100,6 +103,7 @@ def make_learned_stats(
         dials_seen=dials_seen,
         talks_seen=talks_seen,
         machine_probability=float(machine_probability),
+        answer_dials=float(answer_dials),
     )
 
 

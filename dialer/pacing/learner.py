@@ -330,4 +330,5 @@ class PacingLearner:
             dials_seen=self.ring.observations,
             talks_seen=self.talk.observations,
             machine_probability=float(weights[1]),
+            answer_dials=self.ring.effective_count(),
         )

@@ -68,6 +68,9 @@ class PacingKnobs:
     min_dials_to_predict: int = 100  # predictive dials progressively until the learner has seen this many
     min_talks_per_operator: float = 3.0  # ...and this many finished calls per operator (early talk times are
     # the short ones: a fresh shift's first completions would make everybody look about to free up)
+    early_regime: bool = False  # before the talk curves are trusted, dial ahead for the ready operators at the
+    # answer rate's upper bound (bounded by the step bound, the ramp and the guard). Off by default: on a
+    # held-out seed of cold-b2b-mid it crossed the cap (3.09 %) where the engine without it did not (docs/pacing.md)
     wrap_up_limit_s: float | None = None  # the campaign's wrap-up time: the operator is made ready after it
     # (the model uses min(learned wrap-up, limit)); None: no limit
     machines_count_as_abandons: bool = False  # where the regulator counts AMD-detected machine answers as

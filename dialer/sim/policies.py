@@ -28,11 +28,18 @@ class CorePolicy:
     """`dialer.pacing.decide` itself, in one mode: what the live service runs."""
 
     def __init__(
-        self, mode: DialingMode, *, ratio: float | None = None, guard: bool = True, name: str | None = None
+        self,
+        mode: DialingMode,
+        *,
+        ratio: float | None = None,
+        guard: bool = True,
+        name: str | None = None,
+        early_regime: bool | None = None,
     ) -> None:
         self.mode = mode
         self.ratio = ratio
         self.guard = guard
+        self.early_regime = early_regime  # None: the scenario's knob (off by default)
         self.uses_learning = mode is DialingMode.PREDICTIVE
         self.name = name or (f"ratio {ratio:.2f}" if ratio is not None else str(mode))
         self.decide_s = 0.0  # wall time spent in decide() (the benchmark's decision cost)
@@ -42,6 +49,8 @@ class CorePolicy:
 
     def knobs(self, base: PacingKnobs) -> PacingKnobs:
         k = replace(base, mode=self.mode, compliance_guard=self.guard)
+        if self.early_regime is not None:
+            k = replace(k, early_regime=self.early_regime)
         if self.ratio is not None:
             k = replace(k, lines_per_operator=self.ratio)
         return k
