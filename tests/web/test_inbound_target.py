@@ -4,17 +4,15 @@ and a running campaign use the changed target. The browser test uses Debian chro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import playwright.sync_api as playwright_api
 import pytest
 
 from dialer.db.models import Campaign, PacingChange
 from dialer.pacing.blend import ServiceLevel
 from dialer.service.campaign_config import CampaignConfig
 from tests.web.conftest import WebEnv, as_role, make_env
-from tests.web.test_browser import ARGS, CHROMIUM, serving, shot, sign_in
+from tests.web.test_browser import serving, shot, sign_in
 
 
 def _make_blended(env: WebEnv) -> int:
@@ -122,14 +120,6 @@ def test_a_running_campaign_takes_the_new_target_at_once(tmp_path: Path) -> None
     plain = CampaignConfig.from_row(make_env(tmp_path / "plain").repo.campaign(cid), trunk="")
     with pytest.raises(ValueError, match="takes no inbound calls: service_level_share"):
         plain.change_knobs({"service_level_share": 0.7})
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize(
