@@ -96,6 +96,21 @@ MESSAGES: Final[Mapping[str, str]] = {
     "given_at is in the future": "Дата согласия в будущем.",
     "min_duration: not a valid value": "Мин. длительность: неверное значение.",
     "min_lines_per_operator is above max_lines_per_operator": "Мин. линий на оператора больше максимума.",
+    # the pacing console's knob values (dialer.web.queries.parse_knob), shown by its script
+    "service_level_share must be above 0 and below 1 (a fraction: 0.8 is 80 %)": (
+        "Цель уровня обслуживания должна быть больше 0 и меньше 1 (доля: 0,8 — это 80 %)."
+    ),
+    "service_level_within_s must be between 0 and 3600 seconds": (
+        "Время ответа на входящий должно быть от 0 до 3600 секунд."
+    ),
+    "service_level_share must be a number": "Цель уровня обслуживания должна быть числом.",
+    "service_level_within_s must be a number": "Время ответа на входящий должно быть числом.",
+    "target_abandon_rate must be between 0 and 0.5": "Целевая доля брошенных должна быть от 0 до 0,5.",
+    "target_abandon_rate must be a number": "Целевая доля брошенных должна быть числом.",
+    "min_lines_per_operator must be above 0 and at most 20": "Мин. линий на оператора: больше 0 и не больше 20.",
+    "max_lines_per_operator must be above 0 and at most 20": "Макс. линий на оператора: больше 0 и не больше 20.",
+    "min_lines_per_operator must be a number": "Мин. линий на оператора должно быть числом.",
+    "max_lines_per_operator must be a number": "Макс. линий на оператора должно быть числом.",
     "next_action_at needs a time zone offset": "У даты следующего действия нет часового пояса.",
     "no dialer service attached to this web process": "К веб-приложению не подключена служба набора.",
     "no such call of yours": "Такого вашего звонка нет.",

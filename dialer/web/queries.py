@@ -116,7 +116,10 @@ def _parse_knob(knob: str, raw: bool | int | float | str) -> Any:
         if not 1 <= value_i <= 1000:
             raise ValueError("max_lines must be between 1 and 1000")
         return value_i
-    value = float(raw)
+    try:
+        value = float(raw)
+    except ValueError:  # "could not convert string to float" names neither the knob nor reads in Russian
+        raise ValueError(f"{knob} must be a number") from None
     if value != value:  # NaN passes every range comparison below
         raise ValueError(f"{knob} must be a number")
     if knob == "service_level_share" and not 0 < value < 1:

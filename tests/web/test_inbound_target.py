@@ -11,6 +11,8 @@ import pytest
 from dialer.db.models import Campaign, PacingChange
 from dialer.pacing.blend import ServiceLevel
 from dialer.service.campaign_config import CampaignConfig
+from dialer.web.i18n import Translator
+from dialer.web.queries import parse_knob
 from tests.web.conftest import WebEnv, as_role, make_env
 from tests.web.test_browser import serving, shot, sign_in
 
@@ -84,6 +86,30 @@ def test_bad_inbound_target_is_refused_and_nothing_is_stored(
     r = admin.post(f"/api/campaigns/{cid}/pacing", json={"changes": changes}, headers={"x-csrf-token": token})
     assert r.status_code == 422 and words in r.text
     assert env.repo.campaign(cid).pacing_overrides in (None, {})
+
+
+@pytest.mark.parametrize(
+    ("knob", "raw"),
+    [
+        ("service_level_share", "80"),
+        ("service_level_share", "soon"),
+        ("service_level_within_s", -1),
+        ("service_level_within_s", "soon"),
+        ("target_abandon_rate", 0.9),
+        ("target_abandon_rate", "x"),
+        ("min_lines_per_operator", 0),
+        ("max_lines_per_operator", "x"),
+    ],
+)
+def test_a_bad_knob_value_reads_in_russian_and_names_the_knob(knob: str, raw: object) -> None:
+    """The console's script shows the API's message through the catalogue (d.t): a message the catalogue
+    lacks reaches a Russian admin in English."""
+    with pytest.raises(ValueError) as exc:
+        parse_knob(knob, raw)
+    message = str(exc.value)
+    assert message.startswith(knob)
+    ru = Translator("ru")
+    assert ru.gettext(message) != message and not ru.missing, message
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
