@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from dialer.campaigns import apply_campaign
 from dialer.config import Settings
 from dialer.db import make_engine, make_session_factory, migrate
-from dialer.db.models import Attempt, Contact, ContactList, Recording
+from dialer.db.models import Attempt, Campaign, Contact, ContactList, Recording
 from dialer.db.repository import Repository
 from dialer.rules.campaign import parse_campaign
 from dialer.web.app import create_app
@@ -251,3 +251,19 @@ def browser() -> Iterator[Any]:
     """One headless chromium per test module (tests/web/chromium.py)."""
     with chromium() as b:
         yield b
+
+
+def make_blended(env: WebEnv) -> int:
+    """The seed campaign, running (the wallboard shows running ones), made blended: an `inbound:` section,
+    90 % within 15 s, in its file."""
+    cid = env.seed.campaign_id
+    with env.repo.sessions.begin() as s:
+        campaign = s.get(Campaign, cid)
+        assert campaign is not None
+        campaign.status = "running"
+        campaign.definition = {
+            **(campaign.definition or {}),
+            "name": campaign.name,
+            "inbound": {"numbers": ["+74950000000"], "service_level": {"share": "90%", "within": "15s"}},
+        }
+    return cid

@@ -8,34 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from dialer.db.models import Campaign, PacingChange
+from dialer.db.models import PacingChange
 from dialer.pacing.blend import ServiceLevel
 from dialer.service.campaign_config import CampaignConfig
 from dialer.web.i18n import Translator
 from dialer.web.queries import parse_knob
-from tests.web.conftest import WebEnv, as_role, make_env
+from tests.web.conftest import as_role, make_blended, make_env
 from tests.web.test_browser import serving, shot, sign_in
-
-
-def _make_blended(env: WebEnv) -> int:
-    """The seed campaign, running (the wallboard shows running ones), with an `inbound:` section: 90 %
-    within 15 s in its file."""
-    cid = env.seed.campaign_id
-    with env.repo.sessions.begin() as s:
-        campaign = s.get(Campaign, cid)
-        assert campaign is not None
-        campaign.status = "running"
-        campaign.definition = {
-            **(campaign.definition or {}),
-            "name": campaign.name,
-            "inbound": {"numbers": ["+74950000000"], "service_level": {"share": "90%", "within": "15s"}},
-        }
-    return cid
 
 
 def test_admin_changes_the_inbound_target_through_the_api(tmp_path: Path) -> None:
     env = make_env(tmp_path)
-    cid = _make_blended(env)
+    cid = make_blended(env)
     admin, token = as_role(env.app, "admin")
     url = f"/api/campaigns/{cid}/pacing"
     assert admin.get(url).json()["inbound"] == {"service_level_share": 0.9, "service_level_within_s": 15.0}
@@ -81,7 +65,7 @@ def test_bad_inbound_target_is_refused_and_nothing_is_stored(
     tmp_path: Path, changes: dict[str, object], words: str
 ) -> None:
     env = make_env(tmp_path)
-    cid = _make_blended(env)
+    cid = make_blended(env)
     admin, token = as_role(env.app, "admin")
     r = admin.post(f"/api/campaigns/{cid}/pacing", json={"changes": changes}, headers={"x-csrf-token": token})
     assert r.status_code == 422 and words in r.text
@@ -138,7 +122,7 @@ def test_a_running_campaign_takes_the_new_target_at_once(tmp_path: Path) -> None
     """CampaignConfig.change_knobs (what the console's change reaches in a live run): blended pacing reads
     the inbound section at every decision; an outbound-only run refuses the knob by name."""
     env = make_env(tmp_path)
-    cid = _make_blended(env)
+    cid = make_blended(env)
     config = CampaignConfig.from_row(env.repo.campaign(cid), trunk="")
     config.change_knobs({"service_level_share": 0.7, "target_abandon_rate": 0.02})
     assert config.inbound is not None and config.inbound.service_level.target() == ServiceLevel(0.7, 15.0)
@@ -159,7 +143,7 @@ def test_admin_sets_the_inbound_target_in_the_browser(
     tmp_path: Path, browser: object, language: str, heading: str, saved: str, knob_words: str
 ) -> None:
     env = make_env(tmp_path, language=language, sse_max_events=None, sse_interval_s=0.5)
-    cid = _make_blended(env)
+    cid = make_blended(env)
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     p = context.new_page()
     p.set_default_timeout(10_000)

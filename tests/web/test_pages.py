@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from dialer.pacing import OperatorState
-from tests.web.conftest import WebEnv, as_role, make_env
+from tests.web.conftest import WebEnv, as_role, make_blended, make_env
 from tests.web.floor import FakeFloor, FakeService
 from tests.web.test_app import cp1251_csv
 
@@ -155,20 +155,11 @@ def test_wallboard_shows_the_inbound_queue_beside_outbound(tmp_path: Path) -> No
     from datetime import timedelta
 
     from dialer.db.inbound import SqlInboundRecords
-    from dialer.db.models import Campaign, utcnow
+    from dialer.db.models import utcnow
 
     for language in ("en", "ru"):
         env = make_env(tmp_path / language, language=language)
-        cid = env.seed.campaign_id
-        with env.repo.sessions.begin() as s:
-            campaign = s.get(Campaign, cid)
-            assert campaign is not None
-            campaign.status = "running"
-            campaign.definition = {
-                **(campaign.definition or {}),
-                "name": campaign.name,
-                "inbound": {"numbers": ["+74950000000"], "service_level": {"share": "90%", "within": "15s"}},
-            }
+        cid = make_blended(env)
         manager0, _ = as_role(env.app, "manager")
         env_dialled = manager0.get(f"/api/campaigns/{cid}").json()["funnel"]["dialled"]
         records = SqlInboundRecords(env.repo.sessions)
