@@ -196,3 +196,21 @@ def test_numbering_load_and_import_with_map(env: str, tmp_path: Path) -> None:
     assert "1 totals rows" in res.output and "1 warnings" in res.output and "0 invalid" in res.output
     assert "row 3, phone ('+79131234567')" in res.output and "row 4" in res.output
     assert run(app, ["lists", "import", str(sheet), "--campaign", "sample-dentists", "--map", "x"]).exit_code == 2
+
+
+def test_an_inbound_report_of_an_outbound_campaign_is_refused_before_any_file_is_written(
+    env: str, tmp_path: Path
+) -> None:
+    import yaml
+
+    definition = yaml.safe_load((SAMPLE / "sample.yaml").read_text(encoding="utf-8"))
+    del definition["inbound"]  # the sample is blended: this one is outbound only
+    outbound = tmp_path / "outbound.yaml"
+    outbound.write_text(yaml.safe_dump({**definition, "name": "outbound-only"}, allow_unicode=True), encoding="utf-8")
+    run = CliRunner().invoke
+    assert run(app, ["db", "upgrade"]).exit_code == 0
+    assert run(app, ["campaigns", "apply", str(outbound)]).exit_code == 0
+    results, inbound = tmp_path / "results.csv", tmp_path / "inbound.csv"
+    res = run(app, ["campaigns", "export", "outbound-only", "--results", str(results), "--inbound", str(inbound)])
+    assert res.exit_code == 1 and "takes no inbound calls" in " ".join(res.output.split())
+    assert not results.exists() and not inbound.exists()

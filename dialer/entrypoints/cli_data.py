@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from dialer.db.models import Campaign
     from dialer.db.repository import Repository
+    from dialer.rules.inbound_spec import InboundSpec
 
 db_app = typer.Typer(help="Database schema (alembic).", no_args_is_help=True)
 campaigns_app = typer.Typer(help="Campaign definitions (campaigns/*.yaml).", no_args_is_help=True)
@@ -126,6 +127,8 @@ def campaigns_export(
 
     repo = repository_or_exit(Settings())
     row = campaign_or_exit(repo, name)
+    if inbound is not None:  # refused before any file is written, not after the others
+        inbound_spec_or_exit(row)
     queries = WebQueries(repo.sessions)
     if results is not None:
         n = write_table(results, RESULTS_HEADER, result_rows(queries.result_rows(row.id)), sheet_title="Results")
@@ -164,18 +167,29 @@ def campaigns_export(
         console.print(f"{n} contacts -> {corporate}")
 
 
+def inbound_spec_or_exit(row: Campaign) -> InboundSpec:
+    """The campaign's inbound section (with the admin's target), or exit 1 saying why there is none."""
+    from dialer.rules.campaign import CampaignDefinitionError
+    from dialer.service.campaign_config import inbound_of
+
+    try:
+        spec = inbound_of(row)
+    except CampaignDefinitionError as exc:
+        console.print(f"[red]campaign {row.name!r}: {exc}[/red]")
+        raise typer.Exit(1) from None
+    if spec is None:
+        console.print(f"[red]campaign {row.name!r} takes no inbound calls: no inbound figures[/red]")
+        raise typer.Exit(1)
+    return spec
+
+
 def export_inbound_days(repo: Repository, row: Campaign, path: Path) -> None:
     """Per UTC day: callers, answered, answered in time, service level against the target, average speed of
     answer, queue abandons, sent to a callback (dialer.rules.inbound_figures has the definitions)."""
     from dialer.db.inbound import inbound_by_day
     from dialer.lists.export import CellValue, write_table
-    from dialer.service.campaign_config import inbound_of
 
-    spec = inbound_of(row)
-    if spec is None:
-        console.print(f"[red]campaign {row.name!r} takes no inbound calls: no inbound figures[/red]")
-        raise typer.Exit(1)
-    target = spec.service_level.target()
+    target = inbound_spec_or_exit(row).service_level.target()
     header = (
         "День (UTC) / Day (UTC)",
         "Звонивших / Callers",
