@@ -74,7 +74,10 @@ class CallControl(Protocol):
         caller_id: str | None = None,
         variables: dict[str, str] | None = None,
         formats: str = "",
+        hold_s: float | None = None,
     ) -> None: ...
+
+    async def follow(self, channel_id: str) -> str | None: ...
 
     async def hangup(self, channel_id: str, reason: str = "normal") -> None: ...
 

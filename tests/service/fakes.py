@@ -42,6 +42,12 @@ class FakeAri:
         self.refuse_originate = False
         self.requests: list[tuple[Any, ...]] = []
         self.originate_formats: dict[str, str] = {}  # channel id -> the formats it was originated with
+        self.holds: dict[str, float | None] = {}  # channel id -> how long the dialplan holds an answer
+        self.originate_times_out = False  # ARI does not answer originates in time (they went out all the same)
+        self.gone: set[str] = set()  # channels that ended before the dialer could follow them
+        self.all_gone = False  # every channel did
+        self.ringing_at_follow = False  # channels already ring when they are followed
+        self.follow_fails = False
 
     @property
     def connected(self) -> bool:
@@ -64,11 +70,25 @@ class FakeAri:
         caller_id: str | None = None,
         variables: dict[str, str] | None = None,
         formats: str = "",
+        hold_s: float | None = None,
     ) -> None:
         if self.refuse_originate:
             raise TelephonyError("Allocation failed", 500)
+        if self.originate_times_out:
+            raise TelephonyError("originate: no answer from ARI in 10 s", timed_out=True)
         self.requests.append(("originate", endpoint, channel_id, app_args))
         self.originate_formats[channel_id] = formats
+        self.holds[channel_id] = hold_s
+
+    async def follow(self, channel_id: str) -> str | None:
+        """Subscribed (the channel is `ringing_at_follow`), unless the test says the channel already ended
+        (`gone`, `all_gone`) or ARI refuses (`follow_fails`)."""
+        self.requests.append(("follow", channel_id))
+        if self.follow_fails:
+            raise TelephonyError("subscribe: HTTP 500", 500)
+        if channel_id in self.gone or self.all_gone:
+            return None
+        return "Ringing" if self.ringing_at_follow else "Down"
 
     def originated(self, app_args: str = "customer") -> list[str]:
         """Channel ids of the originations with these Stasis arguments (customers by default)."""

@@ -28,4 +28,3 @@ def test_private_instances_are_apart_from_the_shared_lab_and_joined_by_the_trunk
     assert a.peer_sip_port == b.sip_port and b.peer_sip_port == a.sip_port
     assert a.rtp_end < b.rtp_start and b.rtp_end < 20000  # the shared lab's RTP starts at 20000
     assert a.instance != b.instance and "" not in (a.instance, b.instance)
-
