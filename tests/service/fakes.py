@@ -266,6 +266,7 @@ class InMemoryRepository:
 
     def add_recording(self, attempt_id: int, processed: ProcessedRecording) -> None:
         self.attempts[attempt_id].values["recording"] = processed.rel_path
+        self.attempts[attempt_id].values["recording_missing_leg"] = processed.missing_leg
 
     def operator(self, login: str) -> Operator | None:
         return self.operators.get(login)

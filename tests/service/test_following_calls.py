@@ -201,3 +201,26 @@ async def test_a_held_answer_heard_before_the_adoption_is_replayed_to_it(tmp_pat
     (op,) = run.floor.operators.values()
     assert op.state is OperatorState.ON_CALL
     await rig.service.close()
+
+
+async def test_a_bridged_call_whose_operator_leg_failed_is_stored_one_sided(tmp_path: Path) -> None:
+    """The operator's leg never started (a kill between the bridge and its start, an ARI time-out): the
+    customer's side is stored, marked one-sided, not dropped."""
+    from datetime import UTC, datetime
+
+    from dialer.floor import CallCapture
+    from tests.recordings.synth import write_leg
+
+    rig, cid, _ = await placed(tmp_path)
+    rig.repo.attempts[1] = AttemptRow(cid, 1, "+12025550001")
+    (tmp_path / "spool").mkdir(exist_ok=True)
+    write_leg(tmp_path / "spool" / "att-1-customer.wav", 3.0, [(0.2, 2.5, 440.0)])
+    capture = CallCapture(1, "svc", datetime(2026, 12, 5, 12, tzinfo=UTC), server="default")
+    capture.legs = {"customer": "att-1-customer", "operator": "att-1-operator"}
+    capture.finished, capture.failed, capture.bridged, capture.call_over = {"customer"}, {"operator"}, True, True
+    await rig.service.capture._store(capture)
+    await rig.service.ctx.db.flush()
+    values = rig.repo.attempts[1].values
+    assert values["recording"].endswith("/1.ogg") and values["recording_missing_leg"] == "operator"
+    assert not (tmp_path / "spool" / "att-1-customer.wav").exists()
+    await rig.service.close()
