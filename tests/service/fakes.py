@@ -15,6 +15,7 @@ from dialer.compliance.registers import RegisterState
 from dialer.db.models import Campaign, Operator
 from dialer.db.repository import DialTask
 from dialer.outcomes import AttemptOutcome
+from dialer.pacing.warm_start import CampaignHistory
 from dialer.recordings.local_store import LocalRecordingStore
 from dialer.recordings.pipeline import ProcessedRecording
 from dialer.rules.campaign import parse_campaign
@@ -152,6 +153,7 @@ class InMemoryRepository:
         self.contacts: dict[int, list[tuple[int, str]]] = {}  # campaign id -> dialable (contact id, phone)
         self.attempts: dict[int, AttemptRow] = {}
         self.sweeps: list[tuple[int, str, frozenset[int]]] = []
+        self.history: dict[int, CampaignHistory] = {}  # campaign id -> what pacing_history gives
         self.sessions: dict[int, dict[str, Any]] = {}
         self.states: list[tuple[int, str, str | None]] = []
         self._ids = itertools.count(1)
@@ -199,6 +201,9 @@ class InMemoryRepository:
 
     def abandon_history(self, campaign_id: int, days: int, now: datetime) -> list[tuple[int, int, int]]:
         return []
+
+    def pacing_history(self, campaign_id: int, since: datetime, limit: int = 2000) -> CampaignHistory:
+        return self.history.get(campaign_id, CampaignHistory())
 
     def campaigns_with_open_work(self) -> list[int]:
         return sorted({a.campaign_id for a in self.attempts.values() if a.outcome is None})
