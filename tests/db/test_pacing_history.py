@@ -39,6 +39,7 @@ def test_pacing_history_is_the_finished_outbound_dials_and_the_wrap_ups(repo: Re
     repo.operator_state(session, "ready", T0 + timedelta(seconds=81))
     repo.operator_state(session, "wrap_up", T0 + timedelta(seconds=200))  # still wrapping up: no length yet
 
+    assert repo.pacing_history(other, T0 - timedelta(hours=24)).wrap_ups == ()  # no operator ever: nothing
     history = repo.pacing_history(cid, T0 - timedelta(hours=24))
 
     assert [(d.outcome, _utc(d.ended_at)) for d in history.dials] == [

@@ -3,6 +3,7 @@ clean-up of attempts a crashed process left open."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Any
 
@@ -159,7 +160,7 @@ class AttemptRepository(RepositoryBase):
             if outcome is not None and originated is not None and ended is not None
         )
         wrap_ups = []
-        for (session, state, at), nxt in zip(changes, [*changes[1:], None], strict=True):
-            if state == OperatorState.WRAP_UP.value and nxt is not None and nxt[0] == session:
-                wrap_ups.append((nxt[2], (nxt[2] - at).total_seconds()))
+        for (session, state, at), (next_session, _, next_at) in itertools.pairwise(changes):
+            if state == OperatorState.WRAP_UP.value and next_session == session:
+                wrap_ups.append((next_at, (next_at - at).total_seconds()))
         return CampaignHistory(dials, tuple(wrap_ups))
