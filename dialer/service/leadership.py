@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from dialer.compliance.registers import register_problems
 from dialer.outcomes import AttemptOutcome
-from dialer.pacing import AbandonLedger
+from dialer.pacing import AbandonLedger, PacingLearner
 from dialer.pacing.warm_start import warm_start
 from dialer.service.adoption import Adoption, Scope
 from dialer.service.campaign_config import CampaignConfig, CampaignNotCompliant
@@ -89,16 +89,21 @@ class Leadership:
         # the pacing learner starts from the campaign's recent dials, conversations and wrap-ups, not empty:
         # a restarted process predicts at once instead of dialling progressively for its first 100 dials
         now = ctx.clock.now()
-        history = await ctx.db.call(ctx.repo.pacing_history, campaign_id, now - WARM_START_WINDOW)
-        fed = warm_start(run.learner, history, now=now, monotonic_now=ctx.clock.monotonic())
-        if fed.dials:
-            log.info(
-                "campaign %s: pacing learner warm-started from %d dials, %d conversations, %d wrap-ups",
-                config.name,
-                fed.dials,
-                fed.talks,
-                fed.wrap_ups,
-            )
+        try:
+            history = await ctx.db.call(ctx.repo.pacing_history, campaign_id, now - WARM_START_WINDOW)
+            fed = warm_start(run.learner, history, now=now, monotonic_now=ctx.clock.monotonic())
+        except Exception:  # a campaign dials with a cold learner rather than not at all
+            log.exception("campaign %s: the pacing learner could not be warm-started", config.name)
+            run.learner = PacingLearner()
+        else:
+            if fed.dials:
+                log.info(
+                    "campaign %s: pacing learner warm-started from %d dials, %d conversations, %d wrap-ups",
+                    config.name,
+                    fed.dials,
+                    fed.talks,
+                    fed.wrap_ups,
+                )
         ctx.runs[campaign_id] = run
         return run
 

@@ -225,3 +225,15 @@ async def test_without_history_a_new_run_is_still_learning(tmp_path: Path) -> No
     rig.service.change_knobs(cid, {"mode": "predictive"})
     assert (await rig.service.pace_once(run)).reason.startswith("learning")
     await rig.service.close()
+
+
+async def test_a_history_that_cannot_be_read_leaves_the_learner_cold_not_the_campaign_stopped(tmp_path: Path) -> None:
+    rig, cid, _ = setup(tmp_path)
+
+    def broken(campaign_id: int, since: datetime, limit: int = 2000) -> None:
+        raise RuntimeError("no such table")
+
+    rig.repo.pacing_history = broken  # type: ignore[assignment,method-assign]
+    await rig.service.open_campaign(cid)
+    assert rig.service.runs[cid].learner.ring.observations == 0
+    await rig.service.close()
