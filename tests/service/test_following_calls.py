@@ -21,19 +21,12 @@ from dialer.recovery.reconcile import OpenAttempt
 from dialer.service.adoption import Adoption, Scope
 from tests.service.fakes import AttemptRow, Rig, build
 from tests.service.test_adoption_learning import FakeRecovery, survey
+from tests.service.test_live_service import campaign
 
 
 async def placed(tmp_path: Path, operators: int = 1, **c: Any) -> tuple[Rig, int, str]:
     rig = build(tmp_path)
-    definition: dict[str, Any] = {
-        "name": "svc",
-        "dial_string": "PJSIP/{number}@carrier",
-        "amd": False,
-        "recording": False,
-        "dialing": {"mode": "progressive"},
-        "connect_limit_seconds": 2,
-    }
-    cid = rig.repo.add_campaign({**definition, **c})
+    cid = rig.repo.add_campaign(campaign(**c))
     rig.repo.add_contacts(cid, ["+12025550001"])
     logins = [f"op{i}" for i in range(1, operators + 1)]
     for login in logins:
