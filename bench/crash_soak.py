@@ -228,6 +228,11 @@ def measure(
         "all_outcomes_disagreeing_with_cdr": len(disagree),
         "contacts_dialled_twice_at_once": twice,
         "recordings_lost": len(lost_recordings),
+        # stored with one side only (the other leg lost to a kill or an ARI time-out; silent, marked for QA)
+        "recordings_one_sided": sum(1 for r in repo.recordings(campaign_id) if r.missing_leg),
+        "abandoned": sum(1 for a in attempts if a.outcome == "abandoned"),
+        "failed": sum(1 for a in attempts if a.outcome == "failed"),
+        "system_failures": sum(1 for a in attempts if a.outcome == "system_failure"),
         "lost_with_asterisk": len(soak.lost_with_asterisk),
         "left_open": sum(1 for a in attempts if a.outcome is None),
         "details": {"cut": cuts, "disagreeing": disagree[:50], "recordings_lost": lost_recordings},

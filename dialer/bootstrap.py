@@ -75,6 +75,7 @@ def service_options(settings: Settings) -> ServiceOptions:
         recording_format=settings.recording_format,
         recording_spool_dir=settings.recording_spool_dir,
         local_channel_formats=settings.local_channel_formats,
+        answer_hold_s=settings.answer_hold_s,
     )
 
 

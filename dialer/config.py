@@ -71,6 +71,16 @@ class Settings(BaseSettings):
             " channel is slin192 and costs about ten times the CPU per call (docs/benchmarks.md)"
         ),
     )
+    answer_hold_s: float = Field(
+        default=30.0,
+        ge=0,
+        le=600,
+        description=(
+            "Seconds Asterisk holds a customer who answers while no dialer process listens (a restart, a dropped"
+            " ARI websocket), in silence, for the restarted dialer to connect them or play the abandon message;"
+            " 0: hang up at once"
+        ),
+    )
     recording_spool_dir: Path = Field(
         default=Path("/var/spool/asterisk/recording"),
         description="Where Asterisk writes ARI recordings, as seen from the dialer's file system",

@@ -81,7 +81,10 @@ def repo(db_url: str) -> Repository:
 
 @pytest.fixture(scope="session")
 def lab() -> Iterator[AsteriskLab]:
-    lab = AsteriskLab(LabConfig())
+    # DIALER_TEST_PRIVATE_LAB=<instance>: a private Asterisk on ports of its own (LabConfig.private), for a
+    # helper trying one lab test while the shared lab's lock is held; the suite runs on the shared lab
+    private = os.environ.get("DIALER_TEST_PRIVATE_LAB")
+    lab = AsteriskLab(LabConfig().private(private) if private else LabConfig())
     was_running = lab.status().running
     lab.up()
     yield lab
@@ -91,7 +94,8 @@ def lab() -> Iterator[AsteriskLab]:
 
 @pytest.fixture
 def softphones(lab: AsteriskLab) -> Iterator[SoftphoneBank]:
-    bank = SoftphoneBank(lab.config)
+    private = lab.config.instance and os.environ.get("DIALER_TEST_PRIVATE_LAB")
+    bank = SoftphoneBank(lab.config, base_port=15260, rtp_base=48000) if private else SoftphoneBank(lab.config)
     yield bank
     bank.stop_all()
 

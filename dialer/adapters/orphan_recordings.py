@@ -54,8 +54,8 @@ def store_orphan_recordings(
     live_channel_ids: Collection[str] = (),
 ) -> OrphanReport:
     """At start, after the open attempts were settled (so they have their outcome and bridge time): store
-    every finished call whose two legs are in `spool_dir`, as the live service does (process_call_recording
-    deletes the legs only once the stored file verified). Blocking: run it in a thread."""
+    every finished, bridged call whose legs (one or both) are in `spool_dir`, as the live service does
+    (process_call_recording deletes the legs only once the stored file verified). Blocking: run it in a thread."""
     report = OrphanReport()
     if not spool_dir.is_dir():
         return report
@@ -66,8 +66,8 @@ def store_orphan_recordings(
     for call in plan.calls:
         try:
             processed = process_call_recording(
-                spool_dir / call.operator_leg,
-                spool_dir / call.customer_leg,
+                spool_dir / call.operator_leg if call.operator_leg else None,
+                spool_dir / call.customer_leg if call.customer_leg else None,
                 store=store,
                 campaign=call.campaign,
                 attempt_id=call.attempt_id,
@@ -77,7 +77,7 @@ def store_orphan_recordings(
             )
         except (OSError, RecordingError) as exc:
             log.error("left-over recording of attempt %s could not be stored: %s", call.attempt_id, exc)
-            for name in (call.operator_leg, call.customer_leg):
+            for name in filter(None, (call.operator_leg, call.customer_leg)):
                 report.failed.append(UnmatchedLeg(name, f"attempt {call.attempt_id}: {exc}"[:300]))
             continue
         repo.add_recording(call.attempt_id, processed)

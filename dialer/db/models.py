@@ -240,6 +240,9 @@ class Recording(Base):
     dead_air_start_s: Mapped[float | None] = mapped_column(Float)  # answer -> operator's first audio
     talk_over_ratio: Mapped[float | None] = mapped_column(Float)
     silence_ratio: Mapped[float | None] = mapped_column(Float)
+    # "operator" or "customer": that side's leg was lost (a dialer restart, an ARI time-out) and is silence
+    # in the file; QA sees it. None: both sides recorded.
+    missing_leg: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -115,6 +115,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # dialplan
     "dialplan_amd": ("dialplan for answering-machine detection", "диалплан распознавания автоответчика"),
     "dialplan_stasis": ("dialplan for calls placed by hand", "диалплан для ручных вызовов"),
+    "dialplan_outbound": ("dialplan for customers' calls", "диалплан вызовов клиентам"),
+    "dialplan_outbound_fix": (
+        "add the [dialer-outbound] context of " + DOC + " to extensions.conf (FreePBX: extensions_custom.conf); "
+        "then `dialplan reload`: without it every answered customer is hung up",
+        "добавьте контекст [dialer-outbound] из " + DOC + " в extensions.conf (FreePBX: extensions_custom.conf); "
+        "затем `dialplan reload`: без него каждый ответивший клиент будет сброшен",
+    ),
     "dialplan_ok": (
         "context [{context}] sends calls to Stasis({app})",
         "контекст [{context}] передаёт вызовы в Stasis({app})",

@@ -219,7 +219,7 @@ async def ami_checks(server: AsteriskServer, app: str) -> list[Check]:
         checks = [r.ami_check(host, port, user, True, True, None)]
         replies = _as_list(await ami.action({"Action": "CoreShowChannels"}, TIMEOUT_S, as_list=None))
         checks.append(r.ami_permission_check(user, "CoreShowChannels", replies[0]))
-        for context, required in ((r.AMD_CONTEXT, True), (r.STASIS_CONTEXT, False)):
+        for context, required in ((r.OUTBOUND_CONTEXT, True), (r.AMD_CONTEXT, True), (r.STASIS_CONTEXT, False)):
             reply, lines = await _dialplan(ami, context)
             if "permission denied" in str(reply.get("Message", "")).lower():
                 checks.append(r.ami_permission_check(user, "ShowDialPlan", reply))

@@ -144,6 +144,7 @@ def ami_permission_check(user: str, action: str, response: Mapping[str, str]) ->
 # -- dialplan ----------------------------------------------------------------------------------------
 
 AMD_CONTEXT = "dialer-amd"  # the service's continueInDialplan target (asterisk_conf/extensions.conf)
+OUTBOUND_CONTEXT = "dialer-outbound"  # where customers are originated: into Stasis on answer, held if none listens
 STASIS_CONTEXT = "dialer-stasis"  # for calls placed into the app by hand: useful, not required
 
 
@@ -164,8 +165,8 @@ def dialplan_check(context: str, lines: list[tuple[str, str]] | None, app: str, 
     `lines` are (application, data) of the context's priorities (AMI ShowDialPlan); None: no such context.
     The dialer names its own app in ${DIALER_APP}, so either that variable or the app's name counts.
     """
-    name = "dialplan_amd" if context == AMD_CONTEXT else "dialplan_stasis"
-    fix = "dialplan_amd_fix" if context == AMD_CONTEXT else "dialplan_stasis_fix"
+    kind = {AMD_CONTEXT: "amd", OUTBOUND_CONTEXT: "outbound"}.get(context, "stasis")
+    name, fix = f"dialplan_{kind}", f"dialplan_{kind}_fix"
     bad = fail if required else warn
     if lines is None:
         return bad(name, "dialplan_missing", fix, context=context, app=app)

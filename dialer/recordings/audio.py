@@ -64,6 +64,13 @@ def delay(seg: Any, seconds: float) -> Any:
     return AudioSegment.silent(duration=round(seconds * 1000), frame_rate=seg.frame_rate) + seg
 
 
+def silent_like(seg: Any) -> Any:
+    """A mono leg of digital silence as long as `seg`, at its rate: the side of a call that was not recorded."""
+    return AudioSegment(
+        b"\x00" * (int(seg.frame_count()) * 2), sample_width=2, frame_rate=int(seg.frame_rate), channels=1
+    )
+
+
 def _pad_to(seg: Any, frames: int) -> Any:
     """Append digital silence so the leg has exactly `frames` frames (from_mono_audiosegments needs equal ones)."""
     missing = frames - int(seg.frame_count())

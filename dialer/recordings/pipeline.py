@@ -25,6 +25,7 @@ from dialer.recordings.audio import (
     load_audio,
     load_leg,
     samples_of,
+    silent_like,
 )
 from dialer.recordings.errors import EmptyRecordingError, RecordingError
 from dialer.recordings.paths import recording_rel_path
@@ -52,14 +53,15 @@ class ProcessedRecording:
     operator_talk_ratio: float
     customer_talk_ratio: float
     operator_spoke: bool
+    missing_leg: str | None = None  # "operator" / "customer": that side was not recorded (silence in the file)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def process_call_recording(
-    operator_wav: Path,
-    customer_wav: Path,
+    operator_wav: Path | None,
+    customer_wav: Path | None,
     *,
     store: RecordingStore,
     campaign: str,
@@ -75,14 +77,24 @@ def process_call_recording(
     Both legs are meant to start at the customer's answer; the live service starts the operator's leg
     when the call is bridged, `operator_offset_s` later, and that much silence is put before it.
 
+    One leg None (lost to a dialer restart or an ARI time-out): the call is stored all the same, with that
+    side silent and `missing_leg` naming it, so QA sees what was recorded and knows what was not.
+
     Safe to retry: the target path is deterministic and `put_file` replaces it. Raises `FileNotFoundError`
     (a leg is missing), `EmptyRecordingError` (nothing recorded) or `RecordingVerificationError` (legs kept).
     """
+    if operator_wav is None and customer_wav is None:
+        raise FileNotFoundError(f"attempt {attempt_id}: no recording leg at all")
     profile = ENCODINGS[fmt]
     rel_path = recording_rel_path(campaign, started, attempt_id, profile.ext)
-    operator = delay(load_leg(operator_wav), operator_offset_s)
-    customer = load_leg(customer_wav)
-    source_size = operator_wav.stat().st_size + customer_wav.stat().st_size
+    operator = delay(load_leg(operator_wav), operator_offset_s) if operator_wav is not None else None
+    customer = load_leg(customer_wav) if customer_wav is not None else None
+    missing_leg = "operator" if operator is None else "customer" if customer is None else None
+    if operator is None:
+        operator = silent_like(customer)
+    if customer is None:
+        customer = silent_like(operator)
+    source_size = sum(p.stat().st_size for p in (operator_wav, customer_wav) if p is not None)
     stereo = build_stereo(operator, customer)
     frames = int(stereo.frame_count())
     if frames == 0:
@@ -108,8 +120,9 @@ def process_call_recording(
     if not result.ok:
         raise RecordingVerificationError(result)
     if delete_legs:
-        operator_wav.unlink(missing_ok=True)
-        customer_wav.unlink(missing_ok=True)
+        for leg in (operator_wav, customer_wav):
+            if leg is not None:
+                leg.unlink(missing_ok=True)
     return ProcessedRecording(
         rel_path=rel_path,
         format=fmt,
@@ -126,6 +139,7 @@ def process_call_recording(
         operator_talk_ratio=round(metrics.operator_talk_ratio, 4),
         customer_talk_ratio=round(metrics.customer_talk_ratio, 4),
         operator_spoke=metrics.operator_spoke,
+        missing_leg=missing_leg,
     )
 
 

@@ -22,7 +22,15 @@ from datetime import UTC, datetime
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing import OperatorState
 from dialer.recovery.adoption_plan import AdoptionPlan, CallAction, CallPlan, OpenSession, OperatorAction, OperatorPlan
-from dialer.recovery.inventory import AMD_VARIABLE, BridgeInfo, ChannelInfo, ServerInventory
+from dialer.recovery.inventory import (
+    AMD_VARIABLE,
+    ANSWERED_VARIABLE,
+    OUTBOUND_CONTEXT,
+    BridgeInfo,
+    ChannelInfo,
+    ServerInventory,
+    answered_at,
+)
 from dialer.recovery.reconcile import OpenAttempt
 
 __all__ = [
@@ -214,6 +222,19 @@ def plan_adoption(
                 )
             )
             continue
+        if ch.app_name != "Stasis" and ch.context == OUTBOUND_CONTEXT:
+            plan.calls.append(
+                CallPlan(
+                    CallAction.FOLLOW_ANSWER,
+                    server,
+                    a.attempt_id,
+                    a.campaign_id,
+                    ch.id,
+                    "answered while no dialer listened, held in the dialplan",
+                    recording_roles=roles,
+                )
+            )
+            continue
         if ch.app_name != "Stasis":
             plan.calls.append(
                 CallPlan(
@@ -240,8 +261,10 @@ def plan_adoption(
                 )
             )
             continue
-        answered = _utc(a.answered_at) if a.answered_at else now
-        waiting.append((answered, replace(a, amd_status=amd), server, ch, roles))
+        # the database's answer, else the one the dialplan kept (answered while no dialer listened), else now
+        heard = None if a.answered_at else answered_at(ch.variables.get(ANSWERED_VARIABLE))
+        answered = _utc(a.answered_at) if a.answered_at else heard or now
+        waiting.append((answered, replace(a, amd_status=amd, answered_at=a.answered_at or heard), server, ch, roles))
 
     # answered and waiting: the longest waiting first, to a free operator of their campaign on their server
     for answered, a, server, ch, roles in sorted(waiting, key=lambda w: (w[0], w[1].attempt_id)):
@@ -270,6 +293,7 @@ def plan_adoption(
                     counts_as_abandoned=left <= 0,
                     amd_status=a.amd_status,
                     recording_roles=roles,
+                    answered_at=a.answered_at,
                 )
             )
             continue
@@ -285,6 +309,7 @@ def plan_adoption(
                     abandon_in_s=left,
                     amd_status=a.amd_status,
                     recording_roles=roles,
+                    answered_at=a.answered_at,
                 )
             )
         else:
@@ -298,6 +323,7 @@ def plan_adoption(
                     "answered, waited past the connect limit",
                     amd_status=a.amd_status,
                     recording_roles=roles,
+                    answered_at=a.answered_at,
                 )
             )
 

@@ -15,6 +15,9 @@ class CallAction(StrEnum):
     ADOPT_BRIDGED = "adopt_bridged"  # talking to an operator: keep talking, end as usual
     FOLLOW_RINGING = "follow_ringing"  # not answered yet: wait for its result (Asterisk keeps its ring timeout)
     FOLLOW_AMD = "follow_amd"  # answered, AMD running in the dialplan: it comes back into Stasis with a verdict
+    # answered while no dialer listened, held by the dialplan (dialer-outbound) until Stasis takes it: it comes
+    # into Stasis as a fresh answer (with the moment it answered), and is handled as one
+    FOLLOW_ANSWER = "follow_answer"
     START_AMD = "start_amd"  # answered in an AMD campaign, AMD never ran (the dead process had no time): run it now
     BRIDGE = "bridge"  # answered, waiting: bridge to the free operator named
     WAIT = "wait"  # answered, waiting, no operator free: abandon in `abandon_in_s` unless one frees up
@@ -60,6 +63,7 @@ class CallPlan:
     # count is of people not connected in time, so the abandon ledger counts it (the safe side of the cap)
     counts_as_abandoned: bool = False
     amd_status: str | None = None  # the verdict the channel carries (AMDSTATUS) that the database lacks
+    answered_at: datetime | None = None  # BRIDGE, WAIT, ABANDON: when the person answered (database or dialplan)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 AMD_VARIABLE = "AMDSTATUS"  # set on a channel by AMD() in the dialplan: its verdict, whoever missed the event
+# Customers are originated into this dialplan context (asterisk_conf/extensions.conf): on answer it enters the
+# Stasis application, holding the customer while no dialer process listens, and keeps the moment of the
+# answer in ANSWERED_VARIABLE (epoch seconds; also the StasisStart's second argument).
+OUTBOUND_CONTEXT = "dialer-outbound"
+ANSWERED_VARIABLE = "DIALER_ANSWERED_AT"
+
+
+def answered_at(raw: str | None) -> datetime | None:
+    """ANSWERED_VARIABLE (epoch seconds with a fraction) as an instant; None when unset or unreadable."""
+    try:
+        return datetime.fromtimestamp(float(raw), UTC) if raw else None
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 like any other recording; what cannot be matched is reported and kept, never deleted.
 
 The live service names each leg `<attempt channel id>-<role>.wav` (role: customer, operator; see
-DialerService._start_leg) and stores a call's recording only when both legs exist and the call reached an
-operator; the same rules hold here. A leg is only taken once its attempt has its final outcome, so legs
-still being written (a call adopted by this process, or one of another live dialer process sharing the
-spool) are never touched.
+DialerService._start_leg) and stores a call's recording when the call reached an operator, one-sided
+when only one leg exists (the other side silent, the recording marked); the same rules hold here. A leg
+is only taken once its attempt has its final outcome, so legs still being written (a call adopted by
+this process, or one of another live dialer process sharing the spool) are never touched.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ class LegOwner:
 
 @dataclass(frozen=True)
 class OrphanCall:
-    """Both legs of one finished, bridged call, ready for process_call_recording."""
+    """The legs of one finished, bridged call, ready for process_call_recording (None: that leg is lost)."""
 
     attempt_id: int
     campaign: str
-    operator_leg: str
-    customer_leg: str
+    operator_leg: str | None
+    customer_leg: str | None
     started: datetime
     operator_offset_s: float
 
@@ -101,9 +101,6 @@ def match_orphan_legs(
             reason = f"attempt {owner.attempt_id} already has a stored recording"
         elif owner.bridged_at is None:
             reason = f"attempt {owner.attempt_id} never reached an operator: no recording is kept of it"
-        elif set(found) != set(ROLES):
-            missing = next(r for r in ROLES if r not in found)
-            reason = f"attempt {owner.attempt_id}: the {missing} leg is missing"
         if reason is not None or owner is None:
             plan.unmatched.extend(UnmatchedLeg(n, reason or "") for n in names)
             continue
@@ -111,7 +108,7 @@ def match_orphan_legs(
         started = _utc(owner.answered_at or owner.bridged_at)
         offset = max(0.0, (_utc(owner.bridged_at) - started).total_seconds())
         plan.calls.append(
-            OrphanCall(owner.attempt_id, owner.campaign, found["operator"], found["customer"], started, offset)
+            OrphanCall(owner.attempt_id, owner.campaign, found.get("operator"), found.get("customer"), started, offset)
         )
     return plan
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from dialer.outcomes import CAUSE_OUTCOMES, AttemptOutcome
-from dialer.pacing.learned import DIAL_OUTCOMES, DialOutcome
+from dialer.pacing.learned import DialOutcome
+from dialer.pacing.warm_start import observed_dial
 from dialer.recovery.cdr import CdrRecord
 
 # CDR dispositions of a call nobody answered. NO ANSWER also covers an invalid or rejected number: the
@@ -185,13 +186,10 @@ def dial_observation(r: Resolution) -> tuple[DialOutcome, float, datetime, float
     """What the pacing learner would have seen of a call that ended while no dialer listened, as the live
     path feeds it: how the dial resolved, its ring time (placed to answer, or to the end when nobody
     answered), when it resolved, and its conversation's length. None when Asterisk kept no record."""
-    if r.outcome is AttemptOutcome.SYSTEM_FAILURE or r.originated_at is None or r.ended_at is None:
+    if r.originated_at is None or r.ended_at is None:
         return None
-    if r.outcome.answered_by_person:
-        outcome, resolved = DialOutcome.HUMAN, r.answered_at or r.ended_at
-    elif r.outcome is AttemptOutcome.MACHINE:
-        outcome, resolved = DialOutcome.MACHINE, r.answered_at or r.ended_at
-    else:
-        outcome, resolved = DIAL_OUTCOMES.get(r.outcome, DialOutcome.FAILED), r.ended_at
-    ring_s = max(0.0, (_utc(resolved) - _utc(r.originated_at)).total_seconds())
-    return outcome, ring_s, _utc(resolved), r.talk_s
+    seen = observed_dial(r.outcome, r.originated_at, r.answered_at, r.ended_at)
+    if seen is None:
+        return None
+    outcome, ring_s, resolved = seen
+    return outcome, ring_s, resolved, r.talk_s

@@ -228,8 +228,19 @@ class Adoption:
         call.learned = attempt.originated_at is None  # without it no ring time to learn
         if attempt.answered_at is not None:
             call.answered = self._monotonic(attempt.answered_at)
+        elif c.answered_at is not None:  # answered while no dialer listened: the dialplan kept the moment
+            call.answered = self._monotonic(c.answered_at)
+            call.facts = replace(call.facts, answered_at=_utc(c.answered_at))
+            ctx.db.submit(ctx.repo.update_attempt, c.attempt_id, answered_at=_utc(c.answered_at))
         run.floor.calls[c.channel_id] = call
-        if c.action not in (CallAction.FOLLOW_RINGING, CallAction.FOLLOW_AMD, CallAction.START_AMD):
+        following = (CallAction.FOLLOW_RINGING, CallAction.FOLLOW_ANSWER, CallAction.FOLLOW_AMD, CallAction.START_AMD)
+        # a call originated into the dialplan sends its events (its hang-up once out of Stasis included) to
+        # whoever subscribed: make sure it is us (the killed process may have died before it did; a second
+        # subscription changes nothing; one that ended meanwhile is settled from the records below)
+        with contextlib.suppress(TelephonyError):
+            await ctx.links.ari(c.server).follow(c.channel_id)
+        if c.action not in following:
+            self.calls.forget_unclaimed(c.channel_id)
             # a person answered while no dialer listened: that dial resolved unseen by this learner
             if call.answered is not None:
                 self.calls.learn_answer(run, call)
@@ -247,9 +258,13 @@ class Adoption:
             self.capture.adopt(run, call, c.recording_roles, _utc(attempt.answered_at or ctx.clock.now()), None)
         if c.action is CallAction.FOLLOW_RINGING:
             call.stage = CallStage.RINGING
+            await self.calls.replay_unclaimed(c.channel_id)  # answered between the survey and now
+        elif c.action is CallAction.FOLLOW_ANSWER:
+            call.stage = CallStage.RINGING  # its StasisStart is its answer, as for a live call
+            await self.calls.replay_unclaimed(c.channel_id)
         elif c.action is CallAction.FOLLOW_AMD:
             call.stage = CallStage.ANSWERED
-            await self.calls.replay_verdict(c.channel_id)
+            await self.calls.replay_unclaimed(c.channel_id)
         elif c.action is CallAction.START_AMD:
             await self.calls.adopt_into_amd(run, call)
             return
@@ -291,6 +306,13 @@ class Adoption:
                 for op in [o for o in run.floor.operators.values() if o.server == server]:
                     if op.channel_id in kept_ops and op.channel_id not in alive:
                         await self.desk.gone(run, op, "softphone gone during the restart", ctx.clock.now())
+
+    async def settle_unfollowed(self, campaign_id: int, channel_id: str, delay_s: float = 1.0) -> None:
+        """A call placed by this process that ended before it could be followed (a quick failure, or an
+        originate ARI answered too late): its outcome and retry from Asterisk's records once they are
+        written, a system failure (retried in 5 minutes, not counted) when Asterisk has none."""
+        await asyncio.sleep(delay_s)
+        await self._settle(Scope((campaign_id,), channels=frozenset({channel_id})), AdoptionPlan())
 
     async def _settle(self, scope: Scope, plan: AdoptionPlan) -> None:
         """What ended while nobody listened: the outcome Asterisk recorded, the retry the campaign's rules

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from dialer.floor import CallStage, LiveCall, LiveOperator
 from dialer.outcomes import AttemptOutcome, outcome_of_unanswered
 from dialer.pacing import DialOutcome, OperatorState
 from dialer.pacing.learned import DIAL_OUTCOMES
+from dialer.recovery.inventory import answered_at
 from dialer.rules.connect_strategy import AMD_LATE_START_S, MACHINE_END_AFTER_S, MACHINE_TONE, ConnectStrategy
 from dialer.service.capture import RecordingCapture
 from dialer.service.context import LiveContext
@@ -37,9 +39,12 @@ class CallRouter:
         self.capture = capture
         self._abandon_playbacks: dict[str, str] = {}  # playback id -> customer channel id
         self._amd_snoops: dict[str, str] = {}  # amd_connect_first: detection snoop id -> customer channel id
-        # AMD verdicts that came back into Stasis for a channel not on the floor yet: a restarted process
-        # can hear one between its survey of Asterisk and the adoption of that call (`replay_verdict`)
-        self._unclaimed_verdicts: dict[str, Event] = {}
+        # AMD verdicts and answers that came into Stasis for a channel not on the floor yet: a restarted
+        # process can hear one between its survey of Asterisk and the adoption of that call (`replay_unclaimed`)
+        self._unclaimed: dict[str, Event] = {}
+        # a call whose channel ended before it could be followed: its outcome from Asterisk's records
+        # (Adoption.settle_unfollowed; wired by DialerService when there is a Recovery port)
+        self.settle_from_records: Callable[[int, str], Awaitable[None]] | None = None
 
     async def on_event(self, event: Event) -> None:
         """Every ARI event of every server comes here."""
@@ -61,10 +66,10 @@ class CallRouter:
             return
         found = self.ctx.find(channel_id)
         if found is None:
-            if kind == "StasisStart" and (event.get("args") or [None])[0] == "amd":
-                self._unclaimed_verdicts[channel_id] = event
+            if kind == "StasisStart" and (event.get("args") or [None])[0] in ("amd", "customer"):
+                self._unclaimed[channel_id] = event
             elif kind == "ChannelDestroyed":
-                self._unclaimed_verdicts.pop(channel_id, None)
+                self._unclaimed.pop(channel_id, None)
             return
         run, call, op = found
         if call is not None:
@@ -74,6 +79,49 @@ class CallRouter:
                 await self.desk.answered(run, op)
             elif kind == "ChannelDestroyed":
                 await self.desk.gone(run, op, str(event.get("cause_txt")), event_time(event))
+
+    async def follow(self, run: CampaignRun, call: LiveCall) -> None:
+        """Subscribe to a customer's channel just placed into the dialplan (dialer-outbound): its ringing,
+        hang-up and cause come to us from now on. A channel Asterisk no longer has ended before: a call that
+        came into Stasis meanwhile ends as any call does; one that never did gets its outcome from
+        Asterisk's records. A subscription refused while the channel may live: hung up, system failure."""
+        ctx = self.ctx
+        ari = ctx.links.ari(call.server)
+        try:
+            state = await ari.follow(call.channel_id)
+            if state is not None:
+                if state == "Ringing" and call.stage is CallStage.DIALING:  # rang before we subscribed
+                    call.stage = CallStage.RINGING
+                    ctx.db.submit(ctx.repo.update_attempt, call.attempt_id, ringing_at=ctx.clock.now())
+                return
+            reason, hung_up = "ended before the dialer could follow it", False
+        except TelephonyError as exc:
+            if not ari.connected:
+                return  # the websocket dropped: Failover adopts this server's calls again when it is back
+            log.warning("could not follow %s: %s; hanging it up", call.phone, exc)
+            with contextlib.suppress(TelephonyError):
+                await ari.hangup(call.channel_id)
+            reason, hung_up = f"could not follow the call: {exc}"[:100], True
+        if call.channel_id not in run.floor.calls:
+            return  # already over (a failover took it)
+        if call.stage not in (CallStage.DIALING, CallStage.RINGING):  # answered meanwhile: ends as usual
+            gone = {"type": "ChannelDestroyed", "channel": {"id": call.channel_id}, "cause_txt": reason}
+            await self._customer_gone(run, call, gone)
+            return
+        run.floor.calls.pop(call.channel_id, None)
+        if not hung_up and self.settle_from_records is not None:
+            ctx.background.spawn(
+                self.settle_from_records(run.config.campaign_id, call.channel_id), f"settle-{call.channel_id}"
+            )
+            return
+        ctx.db.submit(
+            ctx.repo.finish_attempt,
+            call.attempt_id,
+            AttemptOutcome.SYSTEM_FAILURE,
+            ctx.clock.now(),
+            run.config.rules,
+            hangup_cause_txt=reason,
+        )
 
     async def _abandon_message_played(self, event: Event) -> None:
         channel_id = self._abandon_playbacks.pop(event.get("playback", {}).get("id", ""), None)
@@ -98,8 +146,10 @@ class CallRouter:
         elif kind == "StasisStart":
             args = event.get("args") or []
             if args and args[0] == "customer":
-                call.answered = ctx.clock.monotonic()
-                at = self._instant(event)
+                # the moment of the answer the dialplan kept (dialer-outbound): a customer who answered while
+                # no dialer listened has waited since then, and the connect limit counts from then
+                at = answered_at(args[1] if len(args) > 1 else None) or self._instant(event)
+                call.answered = ctx.clock.monotonic() - max(0.0, (ctx.clock.now() - at).total_seconds())
                 call.facts = replace(call.facts, answered_at=at)
                 # nothing here waits on Asterisk or the database before the bridge: the row is written by
                 # the worker thread, the recording legs start in tasks of their own
@@ -402,11 +452,16 @@ class CallRouter:
 
         self.ctx.background.later(f"abandon-{call.channel_id}", abandon_in_s, abandon)
 
-    async def replay_verdict(self, channel_id: str) -> None:
-        """An adopted call followed in AMD: its verdict, if it came before the call was on the floor."""
-        event = self._unclaimed_verdicts.pop(channel_id, None)
+    async def replay_unclaimed(self, channel_id: str) -> None:
+        """An adopted call followed (ringing, held after an answer, in AMD): its answer or AMD verdict, if it
+        came into Stasis before the call was on the floor."""
+        event = self._unclaimed.pop(channel_id, None)
         if event is not None:
             await self.on_event(event)
+
+    def forget_unclaimed(self, channel_id: str) -> None:
+        """An adopted call the survey already found in Stasis: its early StasisStart is no news."""
+        self._unclaimed.pop(channel_id, None)
 
     async def adopt_into_amd(self, run: CampaignRun, call: LiveCall) -> None:
         """Answered in an AMD campaign and never sent to AMD (the dead process had no time): AMD now, as the

@@ -174,22 +174,26 @@ class RecordingCapture:
 
     async def _store(self, capture: CallCapture) -> None:
         """Off the call path: one stereo file, measured, encoded and stored; a call that never reached an
-        operator keeps no recording."""
+        operator keeps no recording. A side whose leg was lost (it failed to start or to finish) is silence
+        in the file and the recording is marked one-sided, never dropped."""
         ctx = self.ctx
         link = ctx.links.get(capture.server or ctx.links.default)
         spool = link.spool_dir if link is not None else ctx.options.recording_spool_dir
         legs = {role: spool / f"{name}.wav" for role, name in capture.legs.items() if role in capture.finished}
-        if not capture.bridged or set(legs) != {"operator", "customer"}:
+        legs = {role: path for role, path in legs.items() if path.is_file()}
+        if not capture.bridged or not legs:
             for path in legs.values():
                 path.unlink(missing_ok=True)
             if capture.bridged:
-                log.error("attempt %s: a recording leg is missing, nothing stored", capture.attempt_id)
+                log.error("attempt %s: no recording leg at all, nothing stored", capture.attempt_id)
             return
+        if len(legs) == 1:
+            log.warning("attempt %s: only the %s side was recorded; stored one-sided", capture.attempt_id, *legs)
         try:
             processed = await asyncio.to_thread(
                 process_call_recording,
-                legs["operator"],
-                legs["customer"],
+                legs.get("operator"),
+                legs.get("customer"),
                 store=self.store,
                 campaign=capture.campaign,
                 attempt_id=capture.attempt_id,

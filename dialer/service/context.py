@@ -21,6 +21,9 @@ class ServiceOptions:
     recording_format: RecordingFormat = "ogg"
     recording_spool_dir: Path = Path("/var/spool/asterisk/recording")
     local_channel_formats: str = "ulaw"  # a Local channel created without formats runs in slin192
+    # how long the dialplan holds a customer who answers while no dialer process listens (a restart, a
+    # dropped ARI websocket) for the next one to adopt (asterisk_conf/extensions.conf, [dialer-outbound])
+    answer_hold_s: float = 30.0
 
 
 @dataclass

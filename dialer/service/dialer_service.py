@@ -68,7 +68,7 @@ class DialerService:
         self.capture = RecordingCapture(self.ctx, recording_store)
         self.desk = OperatorDesk(self.ctx, wrapup_policy)
         self.calls = CallRouter(self.ctx, self.desk, self.capture)
-        self.pacing = PacingLoop(self.ctx, self.decisions, tick_s)
+        self.pacing = PacingLoop(self.ctx, self.decisions, self.calls, tick_s)
         self.leadership = Leadership(self.ctx, leases, open_work, self.pacing, self.desk)
         self.failover = Failover(self.ctx, self.desk, self.capture)
         self.desk.standby = self.leadership
@@ -77,6 +77,7 @@ class DialerService:
         if recovery is not None:
             self.adoption = Adoption(self.ctx, self.desk, self.calls, self.capture, recovery, self.leadership.run_for)
             self.leadership.adoption = self.adoption
+            self.calls.settle_from_records = self.adoption.settle_unfollowed
             self.failover.adoption = self.adoption
         self.desk.serve_waiting = self.calls.serve_waiting
         self.view = ReadModel(self.ctx.runs, links, db, self.ctx.clock.time)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from dialer.compliance.registers import register_problems
 from dialer.outcomes import AttemptOutcome
-from dialer.pacing import AbandonLedger
+from dialer.pacing import AbandonLedger, PacingLearner
+from dialer.pacing.warm_start import warm_start
 from dialer.service.adoption import Adoption, Scope
 from dialer.service.campaign_config import CampaignConfig, CampaignNotCompliant
 from dialer.service.context import LiveContext
@@ -20,6 +22,8 @@ from dialer.service.run_state import CampaignRun
 from dialer.telephony.ari import TelephonyError
 
 log = logging.getLogger(__name__)
+# how far back a new run's pacing learner looks (the newest 2,000 dials of it at most)
+WARM_START_WINDOW = timedelta(hours=24)
 
 
 class Leadership:
@@ -82,6 +86,24 @@ class Leadership:
         # the compliance windows (today, rolling 30 days) start from what the database already holds
         for day, answered, abandoned in await ctx.db.call(ctx.repo.abandon_history, campaign_id, 30, ctx.clock.now()):
             run.ledger.add_history(day, answered, abandoned)
+        # the pacing learner starts from the campaign's recent dials, conversations and wrap-ups, not empty:
+        # a restarted process predicts at once instead of dialling progressively for its first 100 dials
+        now = ctx.clock.now()
+        try:
+            history = await ctx.db.call(ctx.repo.pacing_history, campaign_id, now - WARM_START_WINDOW)
+            fed = warm_start(run.learner, history, now=now, monotonic_now=ctx.clock.monotonic())
+        except Exception:  # a campaign dials with a cold learner rather than not at all
+            log.exception("campaign %s: the pacing learner could not be warm-started", config.name)
+            run.learner = PacingLearner()
+        else:
+            if fed.dials:
+                log.info(
+                    "campaign %s: pacing learner warm-started from %d dials, %d conversations, %d wrap-ups",
+                    config.name,
+                    fed.dials,
+                    fed.talks,
+                    fed.wrap_ups,
+                )
         ctx.runs[campaign_id] = run
         return run
 

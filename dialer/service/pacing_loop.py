@@ -13,6 +13,7 @@ from dialer.outcomes import AttemptOutcome
 from dialer.pacing import OperatorState, PacingDecision, PacingSnapshot, decide
 from dialer.pacing.blend import BlendPlan, InboundFloor, blend
 from dialer.placement import ServerLoad, assign_servers, place_calls
+from dialer.service.calls import CallRouter
 from dialer.service.context import LiveContext
 from dialer.service.decision_log import DecisionJournal, DecisionLog
 from dialer.service.run_state import CampaignRun
@@ -23,8 +24,9 @@ LEASE_SWEEP_S = 60.0  # how often a paced campaign's expired leases are swept (d
 
 
 class PacingLoop:
-    def __init__(self, ctx: LiveContext, journal: DecisionJournal, tick_s: float = 0.25) -> None:
+    def __init__(self, ctx: LiveContext, journal: DecisionJournal, calls: CallRouter, tick_s: float = 0.25) -> None:
         self.ctx = ctx
+        self.calls = calls  # follows each call placed (its channel is in the dialplan until answered)
         self.journal = journal
         self.tick_s = tick_s
         self._swept_at: dict[int, float] = {}
@@ -162,7 +164,9 @@ class PacingLoop:
         )
 
     async def originate(self, run: CampaignRun, task: DialTask, server: str | None = None) -> None:
-        """Ring one leased contact on `server`; a refusal closes the server to the campaign for a while."""
+        """Ring one leased contact on `server`, then follow its channel; a refusal closes the server to the
+        campaign for a while. An originate ARI does not answer in time may still have gone out: the call is
+        followed like any other, or settled from Asterisk's records (`settle_unfollowed`)."""
         ctx = self.ctx
         server = server or ctx.links.default
         ari = ctx.links.ari(server)
@@ -186,27 +190,41 @@ class PacingLoop:
                 variables=attempt_variables(task.attempt_id),
                 # a carrier trunk negotiates its codecs; a Local channel would otherwise run in slin192
                 formats=ctx.options.local_channel_formats if local else "",
+                # into the dialplan that holds an answer while no dialer listens (asterisk_conf, dialer-outbound)
+                hold_s=ctx.options.answer_hold_s,
             )
             run.backoff.accepted(server)
         except TelephonyError as exc:
-            run.floor.calls.pop(task.channel_id, None)
-            outcome = AttemptOutcome.FAILED if ari.connected else AttemptOutcome.SYSTEM_FAILURE
-            if outcome is AttemptOutcome.FAILED:
-                # channel limit, trunk down, bad dial string: slow down instead of hammering Asterisk
+            if exc.timed_out:
+                # Asterisk is slow, not refusing: slow down, and find out whether the call went out
                 run.failed_originations += 1
                 run.backoff.refused(server, ctx.clock.monotonic())
-            log.warning(
-                "originate %s on %s failed (%s); no originations there for %.0f s",
-                task.phone,
-                server,
-                exc,
-                run.backoff.delay(server),
-            )
-            ctx.db.submit(
-                ctx.repo.finish_attempt,
-                task.attempt_id,
-                outcome,
-                ctx.clock.now(),
-                run.config.rules,
-                hangup_cause_txt=str(exc)[:100],
-            )
+                log.warning("originate %s on %s: %s; following it in case it went out", task.phone, server, exc)
+            else:
+                self._refused(run, task, server, exc)
+                return
+        await self.calls.follow(run, call)
+
+    def _refused(self, run: CampaignRun, task: DialTask, server: str, exc: TelephonyError) -> None:
+        ctx = self.ctx
+        run.floor.calls.pop(task.channel_id, None)
+        outcome = AttemptOutcome.FAILED if ctx.links.ari(server).connected else AttemptOutcome.SYSTEM_FAILURE
+        if outcome is AttemptOutcome.FAILED:
+            # channel limit, trunk down, bad dial string: slow down instead of hammering Asterisk
+            run.failed_originations += 1
+            run.backoff.refused(server, ctx.clock.monotonic())
+        log.warning(
+            "originate %s on %s failed (%s); no originations there for %.0f s",
+            task.phone,
+            server,
+            exc,
+            run.backoff.delay(server),
+        )
+        ctx.db.submit(
+            ctx.repo.finish_attempt,
+            task.attempt_id,
+            outcome,
+            ctx.clock.now(),
+            run.config.rules,
+            hangup_cause_txt=str(exc)[:100],
+        )

@@ -19,6 +19,7 @@ from dialer.compliance.registers import RegisterState
 from dialer.db.models import Campaign, Operator
 from dialer.db.repository import DialTask
 from dialer.outcomes import AttemptOutcome
+from dialer.pacing.warm_start import CampaignHistory
 from dialer.recordings.pipeline import ProcessedRecording
 from dialer.recordings.store import RecordingStore
 from dialer.rules.campaign_rules import CampaignRules
@@ -74,7 +75,10 @@ class CallControl(Protocol):
         caller_id: str | None = None,
         variables: dict[str, str] | None = None,
         formats: str = "",
+        hold_s: float | None = None,
     ) -> None: ...
+
+    async def follow(self, channel_id: str) -> str | None: ...
 
     async def hangup(self, channel_id: str, reason: str = "normal") -> None: ...
 
@@ -123,6 +127,8 @@ class DialerRepository(Protocol):
     def abandon_history(self, campaign_id: int, days: int, now: datetime) -> list[tuple[int, int, int]]: ...
 
     def campaigns_with_open_work(self) -> list[int]: ...
+
+    def pacing_history(self, campaign_id: int, since: datetime, limit: int = 2000) -> CampaignHistory: ...
 
     def fail_unfinished_attempts(self, campaign_id: int | None, at: datetime) -> int: ...
 

@@ -18,7 +18,14 @@ from typing import Any
 import aioari
 import aiohttp
 
-from dialer.recovery.inventory import AMD_VARIABLE, BridgeInfo, ChannelInfo, ServerInventory
+from dialer.recovery.inventory import (
+    AMD_VARIABLE,
+    ANSWERED_VARIABLE,
+    OUTBOUND_CONTEXT,
+    BridgeInfo,
+    ChannelInfo,
+    ServerInventory,
+)
 
 log = logging.getLogger(__name__)
 
@@ -208,18 +215,30 @@ class AriClient:
         other_channel_id: str | None = None,
         variables: dict[str, str] | None = None,
         formats: str = "",
+        hold_s: float | None = None,
     ) -> None:
         """`variables`: channel variables (and functions such as CDR(dialer_attempt)) set on the new channel
         before it rings, e.g. `attempt_variables(attempt_id)`. `formats` (e.g. "ulaw,alaw"): the codecs the
         channel is created with; without them a Local channel takes Asterisk's best, slin192, and every frame
-        of the call is resampled (bench/call_cost.py)."""
-        params: dict[str, Any] = {
-            "endpoint": endpoint,
-            "app": self.app,
-            "appArgs": app_args,
-            "channelId": channel_id,
-            "timeout": max(1, round(timeout_s)),
-        }
+        of the call is resampled (bench/call_cost.py).
+
+        `hold_s` (customers): the channel goes to the `dialer-outbound` dialplan on answer, which enters our
+        Stasis application and, while no dialer process listens, holds the customer up to `hold_s` seconds
+        for the next one; an ARI originate straight into the application would be hung up by Asterisk then.
+        Such a channel is not subscribed to the application until `follow` is called; a time-out is left to
+        the caller (the call may be ringing: follow it). Without `hold_s` (operators' softphones) the channel
+        enters the application on answer, and an originate that timed out is hung up."""
+        params: dict[str, Any] = {"endpoint": endpoint, "channelId": channel_id, "timeout": max(1, round(timeout_s))}
+        if hold_s is None:
+            params.update(app=self.app, appArgs=app_args)
+        else:
+            params.update(context=OUTBOUND_CONTEXT, extension="s", priority=1)
+            variables = {
+                **(variables or {}),
+                "DIALER_APP": self.app,
+                "DIALER_ARGS": app_args,
+                "DIALER_HOLD_S": str(max(0, round(hold_s))),
+            }
         if other_channel_id:
             params["otherChannelId"] = other_channel_id
         if caller_id:
@@ -231,10 +250,28 @@ class AriClient:
         try:
             await self._call(f"originate {endpoint}", lambda: self._client.channels.originate(**params))
         except TelephonyError as exc:
-            if exc.timed_out:  # the channel may exist after all: it must not ring a customer nobody expects
+            if exc.timed_out and hold_s is None:  # the channel may exist after all: nobody would expect it
                 with contextlib.suppress(TelephonyError):
                     await self.hangup(channel_id)
             raise
+
+    async def follow(self, channel_id: str) -> str | None:
+        """Have a channel originated into the dialplan send its events (ringing, hang-up and cause) to our
+        application, and say its state now (events before the subscription are not sent again; "" when it
+        could not be read: its hang-up is on its way). None when Asterisk has no such channel: it ended (or
+        never began) before this request arrived, and what happened to it is in Asterisk's call records."""
+        try:
+            await self.subscribe([channel_id], [])
+        except TelephonyError as exc:
+            if exc.status == 422:  # the event source does not exist
+                return None
+            raise
+        try:
+            channel = await self._call(f"get {channel_id}", lambda: self._client.channels.get(channelId=channel_id))
+        except TelephonyError:
+            return ""
+        data = channel if isinstance(channel, dict) else getattr(channel, "json", {})
+        return str(data.get("state", "")) if isinstance(data, dict) else ""
 
     async def hangup(self, channel_id: str, reason: str = "normal") -> None:
         await self._call(
@@ -345,7 +382,7 @@ class AriClient:
             )
 
     async def inventory(
-        self, server: str, variables: tuple[str, ...] = (*ATTEMPT_VARIABLES, AMD_VARIABLE)
+        self, server: str, variables: tuple[str, ...] = (*ATTEMPT_VARIABLES, AMD_VARIABLE, ANSWERED_VARIABLE)
     ) -> ServerInventory:
         """What this server holds that may be the dialer's: the channels and bridges of our Stasis
         application, plus every channel and operator bridge whose id the dialer chose (it names an attempt

@@ -371,6 +371,14 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Speed": "Скорость",
     "dead air at start": "тишина в начале",
     "talk-over": "перебивания",
+    "one side only": "одна сторона",
+    "Only one side of this call was recorded": "Записана только одна сторона разговора",
+    "Only the customer was recorded: the operator's leg was lost (a dialer restart or time-out).": (
+        "Записан только клиент: запись речи оператора потеряна (перезапуск дозвонщика или тайм-аут)."
+    ),
+    "Only the operator was recorded: the customer's leg was lost (a dialer restart or time-out).": (
+        "Записан только оператор: запись речи клиента потеряна (перезапуск дозвонщика или тайм-аут)."
+    ),
     "Operator notes": "Заметки оператора",
     "Score": "Оценка",
     "Save score": "Сохранить оценку",

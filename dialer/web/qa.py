@@ -109,6 +109,7 @@ def _detail(ctx: WebContext, recording_id: int) -> dict[str, Any]:
         "dead_air_start_s": rec.dead_air_start_s,
         "talk_over_ratio": rec.talk_over_ratio,
         "silence_ratio": rec.silence_ratio,
+        "missing_leg": rec.missing_leg,  # "operator" / "customer": that side was not recorded (one-sided)
         "attempt_id": attempt.id,
         "campaign": {"id": campaign.id, "name": campaign.name},
         "operator": login,

@@ -81,6 +81,7 @@ class QaQueries:
                     "outcome": a.outcome,
                     "disposition": a.disposition_code,
                     "duration_s": r.duration_s,
+                    "missing_leg": r.missing_leg,
                     "at": a.originated_at.isoformat(),
                 }
                 for r, a, c, cname, login in s.execute(q).all()

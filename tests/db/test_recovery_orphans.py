@@ -45,18 +45,23 @@ def test_orphan_legs_are_stored_or_reported(repo: Repository, tmp_path: Path) ->
     store = LocalRecordingStore(tmp_path / "recordings")
     report = store_orphan_recordings(repo, spool, store, fmt="wav", live_channel_ids={live.channel_id})
 
-    assert report.stored == [talk.attempt_id] and report.failed == []
-    (recording,) = repo.recordings(cid)
+    assert sorted(report.stored) == sorted([talk.attempt_id, half.attempt_id]) and report.failed == []
+    by_attempt = {r.attempt_id: r for r in repo.recordings(cid)}
+    recording, one_sided = by_attempt[talk.attempt_id], by_attempt[half.attempt_id]
     assert recording.attempt_id == talk.attempt_id and recording.channels == 2
     assert recording.duration_s >= 4.9  # the customer's leg, from the answer
+    assert recording.missing_leg is None
+    # the call whose operator leg was lost: stored with the customer's side, marked for QA
+    assert (one_sided.attempt_id, one_sided.missing_leg, one_sided.channels) == (half.attempt_id, "operator", 2)
+    assert one_sided.duration_s >= 4.9
     assert (tmp_path / "recordings" / recording.path).stat().st_size > 0
     # stored: its legs are gone from the spool; everything else is still there
     assert {p.name for p in spool.iterdir()} == before - {
         f"{talk.channel_id}-customer.wav",
         f"{talk.channel_id}-operator.wav",
+        f"{half.channel_id}-customer.wav",
     }
     reasons = {u.name: u.reason for u in report.unmatched}
-    assert "operator leg is missing" in reasons[f"{half.channel_id}-customer.wav"]
     assert "never reached an operator" in reasons[f"{abandoned.channel_id}-customer.wav"]
     assert "no attempt" in reasons["att-unknown-customer.wav"]
     assert "not a dialer recording leg" in reasons["something-else.wav"]
@@ -64,7 +69,7 @@ def test_orphan_legs_are_stored_or_reported(repo: Repository, tmp_path: Path) ->
 
     # run again (the next start): nothing new is stored, the stored call is not stored twice
     again = store_orphan_recordings(repo, spool, store, fmt="wav", live_channel_ids={live.channel_id})
-    assert again.stored == [] and len(repo.recordings(cid)) == 1
+    assert again.stored == [] and len(repo.recordings(cid)) == 2
 
 
 def test_no_spool_directory_is_nothing_to_do(repo: Repository, tmp_path: Path) -> None:

@@ -140,6 +140,16 @@ def test_dialplan_needs_amd_and_stasis_to_the_dialers_app() -> None:
     assert r.dialplan_check(r.STASIS_CONTEXT, hand, "dialer", required=False).status is Status.OK
 
 
+def test_the_customers_context_is_required_and_must_enter_the_dialers_app() -> None:
+    missing = r.dialplan_check(r.OUTBOUND_CONTEXT, None, "dialer", required=True)
+    assert (missing.status, missing.name, missing.fix) == (Status.FAIL, "dialplan_outbound", "dialplan_outbound_fix")
+    assert "dialer-outbound" in text(missing.fix or "", **missing.params)
+    held = [("Set", "DIALER_ANSWERED_AT=..."), ("Stasis", '${IF($["${DIALER_APP}" = ""]?dialer:${DIALER_APP})}')]
+    assert r.dialplan_check(r.OUTBOUND_CONTEXT, held, "dialer", required=True).status is Status.OK
+    other = [("Stasis", "crm,customer")]
+    assert r.dialplan_check(r.OUTBOUND_CONTEXT, other, "dialer", required=True).detail == "dialplan_no_stasis"
+
+
 def test_a_goto_into_another_context_is_followed() -> None:
     assert r.goto_contexts([("Goto", "dialer-inbound,${EXTEN},1"), ("Hangup", "")]) == ["dialer-inbound"]
     # same-context jumps and computed targets are not other contexts

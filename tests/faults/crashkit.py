@@ -33,8 +33,11 @@ def wait(predicate: Callable[[], bool], timeout: float) -> None:
         time.sleep(0.05)
 
 
-def serve(lab: AsteriskLab, url: str, tmp_path: Path, campaign: str, *logins: str) -> subprocess.Popen[bytes]:
-    """`dialer serve` for `campaign` with `logins` at their desks, as its own process group."""
+def serve(
+    lab: AsteriskLab, url: str, tmp_path: Path, campaign: str, *logins: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`dialer serve` for `campaign` with `logins` at their desks, as its own process group (`env`: more
+    settings)."""
     settings = lab.config.settings(database_url=url, recordings_dir=tmp_path / "rec")
     env = {
         **os.environ,
@@ -46,6 +49,7 @@ def serve(lab: AsteriskLab, url: str, tmp_path: Path, campaign: str, *logins: st
         "DIALER_RECORDING_SPOOL_DIR": str(settings.recording_spool_dir),
         "DIALER_CDR_CSV_PATH": str(settings.cdr_csv_path),
         "DIALER_RECORDINGS_DIR": str(tmp_path / "rec"),
+        **(env or {}),
     }
     log = (tmp_path / "serve.log").open("ab")  # every run, for a failure's post-mortem
     return subprocess.Popen(

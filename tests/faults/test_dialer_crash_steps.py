@@ -9,7 +9,7 @@ Operators op9..op12 (test_two_processes.py uses op9/op10 too; lab tests run one 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -147,6 +147,58 @@ async def test_killed_during_a_pacing_step(lab: AsteriskLab, softphones: Softpho
     finally:
         stop(proc)
     _check_against_asterisk(lab, repo, campaign_id, numbers)
+
+
+async def test_a_customer_who_answers_while_no_dialer_listens_is_held_and_connected(
+    lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Path
+) -> None:
+    """Killed while a customer rings; they answer in the restart gap. Asterisk holds them in dialer-outbound
+    (Stasis() tried again every 0.5 s while no dialer listens) until the restarted dialer's application is
+    back, and it connects them to the free operator: the conversation runs to its end, its real answer time
+    kept. (Originated straight into the application, as before, Asterisk hung up on them at the answer.)"""
+    person = sim_number(SimBehaviour.HUMAN, 3, 30, prefix="+79326")
+    url, repo, campaign_id = _setup(
+        tmp_path,
+        "held",
+        [person],
+        ["op9"],
+        amd=False,
+        recording=True,
+        ring_timeout_seconds=20,
+        connect_limit_seconds=30,
+        dialing={"mode": "progressive"},
+    )
+    softphones.start_many(["op9"])
+    settings = lab.config.settings(database_url=url)
+    hold = {"DIALER_ANSWER_HOLD_S": "60"}  # set on the channel at originate: however slow the restart
+    proc = serve(lab, url, tmp_path, "held", "op9", env=hold)
+    try:
+        wait(lambda: len(repo.attempts(campaign_id)) == 1, 60)
+    finally:
+        kill(proc)
+    killed_at = datetime.now(UTC).replace(tzinfo=None)
+    (attempt,) = repo.attempts(campaign_id)
+    assert attempt.answered_at is None
+    await asyncio.sleep(6)  # the customer answers 3 s after the originate, with no dialer to hear it
+    assert attempt.channel_id in await channels(settings)  # held, not hung up
+    proc = serve(lab, url, tmp_path, "held", "op9", env=hold)
+    try:
+        wait(lambda: all(a.outcome is not None for a in repo.attempts(campaign_id)), 90)
+        wait(lambda: len(repo.recordings(campaign_id)) == 1, 30)
+    finally:
+        stop(proc)
+    attempts = repo.attempts(campaign_id)
+    assert outcomes_from_asterisk(lab, attempts) == {a.id: a.outcome for a in attempts}  # as the CDR says
+    (attempt,) = attempts
+    assert attempt.outcome == "connected", (attempt.outcome, attempt.hangup_cause_txt)
+    assert attempt.answered_at is not None and attempt.bridged_at is not None and attempt.ended_at is not None
+    answered = attempt.answered_at.replace(tzinfo=None)
+    assert answered < killed_at + timedelta(seconds=6)  # the answer in the gap, as the dialplan kept it
+    assert (attempt.bridged_at - attempt.answered_at).total_seconds() > 1  # held until the restart
+    assert (attempt.ended_at - attempt.answered_at).total_seconds() > 30  # talked to the end of their script
+    # recorded from when the restarted dialer took them (the hold before it is silence nobody captured)
+    (recording,) = repo.recordings(campaign_id)
+    assert recording.duration_s > (attempt.ended_at - attempt.bridged_at).total_seconds() - 3
 
 
 async def test_killed_while_an_answered_customer_waits(

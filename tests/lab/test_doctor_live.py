@@ -98,6 +98,7 @@ def test_the_lab_passes(
         "PASS  [default] ARI write access: dialer may control calls",
         "PASS  [default] AMI: 127.0.0.1:5038 answers, user dialer logged in",
         "PASS  [default] AMI permissions: dialer may send CoreShowChannels",
+        "PASS  [default] dialplan for customers' calls: context [dialer-outbound] sends calls to Stasis(dialer)",
         "PASS  [default] dialplan for answering-machine detection: context [dialer-amd] sends calls to Stasis(dialer)",
         "PASS  [default] modules: ARI:",
         "PASS  [default] modules: answering-machine detection: loaded: app_amd",

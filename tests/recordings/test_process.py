@@ -123,6 +123,49 @@ def test_missing_leg_keeps_the_other(tmp_path: Path) -> None:
     assert op.exists()
 
 
+@pytest.mark.parametrize("lost", ["operator", "customer"])
+def test_a_call_with_one_leg_is_stored_one_sided(tmp_path: Path, lost: str) -> None:
+    """A leg lost to a dialer restart or an ARI time-out: the side recorded is kept in its channel, the
+    other is silence as long as the call, and the recording says which side is missing."""
+    op, cu = _legs(tmp_path)
+    store = LocalRecordingStore(tmp_path / "store")
+    rec = process_call_recording(
+        None if lost == "operator" else op,
+        None if lost == "customer" else cu,
+        store=store,
+        campaign="c",
+        attempt_id=7,
+        started=STARTED,
+        fmt="wav",
+        operator_offset_s=0.5,
+    )
+    assert rec.missing_leg == lost and rec.channels == 2
+    decoded = AudioSegment.from_file(str(tmp_path / "store" / rec.rel_path), format="wav")
+    left, right = decoded.split_to_mono()
+    kept, silent = (right, left) if lost == "operator" else (left, right)
+    tone = 440.0 if lost == "operator" else 1000.0
+    assert max(abs(x) for x in silent.get_array_of_samples()) == 0
+    assert goertzel_power(_window(kept, 2.6, 3.3), decoded.frame_rate, tone) > 0
+    assert decoded.duration_seconds == pytest.approx(4.3 if lost == "operator" else 4.5, abs=0.05)
+    assert not op.exists() or lost == "operator"  # the leg used is deleted once stored
+    assert not cu.exists() or lost == "customer"
+
+
+def test_both_legs_present_is_not_one_sided(tmp_path: Path) -> None:
+    op, cu = _legs(tmp_path)
+    rec = process_call_recording(
+        op, cu, store=LocalRecordingStore(tmp_path / "s"), campaign="c", attempt_id=8, started=STARTED, fmt="wav"
+    )
+    assert rec.missing_leg is None
+
+
+def test_no_leg_at_all_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        process_call_recording(
+            None, None, store=LocalRecordingStore(tmp_path / "s"), campaign="c", attempt_id=9, started=STARTED
+        )
+
+
 def test_empty_legs(tmp_path: Path) -> None:
     op = write_leg(tmp_path / "op.wav", 0.0, [])
     cu = write_leg(tmp_path / "cu.wav", 0.0, [])

@@ -15,6 +15,7 @@ from dialer.compliance.registers import RegisterState
 from dialer.db.models import Campaign, Operator
 from dialer.db.repository import DialTask
 from dialer.outcomes import AttemptOutcome
+from dialer.pacing.warm_start import CampaignHistory
 from dialer.recordings.local_store import LocalRecordingStore
 from dialer.recordings.pipeline import ProcessedRecording
 from dialer.rules.campaign import parse_campaign
@@ -42,6 +43,12 @@ class FakeAri:
         self.refuse_originate = False
         self.requests: list[tuple[Any, ...]] = []
         self.originate_formats: dict[str, str] = {}  # channel id -> the formats it was originated with
+        self.holds: dict[str, float | None] = {}  # channel id -> how long the dialplan holds an answer
+        self.originate_times_out = False  # ARI does not answer originates in time (they went out all the same)
+        self.gone: set[str] = set()  # channels that ended before the dialer could follow them
+        self.all_gone = False  # every channel did
+        self.ringing_at_follow = False  # channels already ring when they are followed
+        self.follow_fails = False
 
     @property
     def connected(self) -> bool:
@@ -64,11 +71,25 @@ class FakeAri:
         caller_id: str | None = None,
         variables: dict[str, str] | None = None,
         formats: str = "",
+        hold_s: float | None = None,
     ) -> None:
         if self.refuse_originate:
             raise TelephonyError("Allocation failed", 500)
+        if self.originate_times_out:
+            raise TelephonyError("originate: no answer from ARI in 10 s", timed_out=True)
         self.requests.append(("originate", endpoint, channel_id, app_args))
         self.originate_formats[channel_id] = formats
+        self.holds[channel_id] = hold_s
+
+    async def follow(self, channel_id: str) -> str | None:
+        """Subscribed (the channel is `ringing_at_follow`), unless the test says the channel already ended
+        (`gone`, `all_gone`) or ARI refuses (`follow_fails`)."""
+        self.requests.append(("follow", channel_id))
+        if self.follow_fails:
+            raise TelephonyError("subscribe: HTTP 500", 500)
+        if channel_id in self.gone or self.all_gone:
+            return None
+        return "Ringing" if self.ringing_at_follow else "Down"
 
     def originated(self, app_args: str = "customer") -> list[str]:
         """Channel ids of the originations with these Stasis arguments (customers by default)."""
@@ -132,6 +153,7 @@ class InMemoryRepository:
         self.contacts: dict[int, list[tuple[int, str]]] = {}  # campaign id -> dialable (contact id, phone)
         self.attempts: dict[int, AttemptRow] = {}
         self.sweeps: list[tuple[int, str, frozenset[int]]] = []
+        self.history: dict[int, CampaignHistory] = {}  # campaign id -> what pacing_history gives
         self.sessions: dict[int, dict[str, Any]] = {}
         self.states: list[tuple[int, str, str | None]] = []
         self._ids = itertools.count(1)
@@ -179,6 +201,9 @@ class InMemoryRepository:
 
     def abandon_history(self, campaign_id: int, days: int, now: datetime) -> list[tuple[int, int, int]]:
         return []
+
+    def pacing_history(self, campaign_id: int, since: datetime, limit: int = 2000) -> CampaignHistory:
+        return self.history.get(campaign_id, CampaignHistory())
 
     def campaigns_with_open_work(self) -> list[int]:
         return sorted({a.campaign_id for a in self.attempts.values() if a.outcome is None})
@@ -246,6 +271,7 @@ class InMemoryRepository:
 
     def add_recording(self, attempt_id: int, processed: ProcessedRecording) -> None:
         self.attempts[attempt_id].values["recording"] = processed.rel_path
+        self.attempts[attempt_id].values["recording_missing_leg"] = processed.missing_leg
 
     def operator(self, login: str) -> Operator | None:
         return self.operators.get(login)

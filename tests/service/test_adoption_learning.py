@@ -192,3 +192,48 @@ async def test_a_verdict_heard_before_the_call_was_adopted_is_not_lost(tmp_path:
     assert ("add_to_bridge", "opbridge-1", "att-7") in rig.ari.requests
     assert rig.repo.attempts[7].values.get("amd_status") == "HUMAN"
     await rig.service.close()
+
+
+async def test_a_new_run_starts_its_learner_from_the_campaigns_history(tmp_path: Path) -> None:
+    """After a restart the pacing learner is rebuilt from the database's recent dials (warm start): the
+    first pacing step predicts instead of dialling progressively for 100 dials."""
+    from dialer.pacing.warm_start import CampaignHistory
+    from tests.pacing.test_warm_start import shift
+
+    rig, cid, _ = setup(tmp_path)
+    rig.repo.add_contacts(cid, [f"+1202555{i:04d}" for i in range(20)])
+    dials = shift(250, answer_rate=0.3, ring_s=8, talk_s=60)
+    rig.repo.history[cid] = CampaignHistory(tuple(dials))
+    await rig.service.open_campaign(cid)
+    run = rig.service.runs[cid]
+    assert run.learner.ring.observations == 250 and run.learner.talk.observations == sum(
+        d.outcome == "connected" for d in dials
+    )
+    await rig.log_in(cid, "op1", "op2")
+    rig.service.change_knobs(cid, {"mode": "predictive"})
+    decision = await rig.service.pace_once(run)
+    assert not decision.reason.startswith("learning"), decision.reason
+    await rig.service.close()
+
+
+async def test_without_history_a_new_run_is_still_learning(tmp_path: Path) -> None:
+    rig, cid, _ = setup(tmp_path)
+    rig.repo.add_contacts(cid, [f"+1202555{i:04d}" for i in range(20)])
+    await rig.service.open_campaign(cid)
+    run = rig.service.runs[cid]
+    await rig.log_in(cid, "op1", "op2")
+    rig.service.change_knobs(cid, {"mode": "predictive"})
+    assert (await rig.service.pace_once(run)).reason.startswith("learning")
+    await rig.service.close()
+
+
+async def test_a_history_that_cannot_be_read_leaves_the_learner_cold_not_the_campaign_stopped(tmp_path: Path) -> None:
+    rig, cid, _ = setup(tmp_path)
+
+    def broken(campaign_id: int, since: datetime, limit: int = 2000) -> None:
+        raise RuntimeError("no such table")
+
+    rig.repo.pacing_history = broken  # type: ignore[assignment,method-assign]
+    await rig.service.open_campaign(cid)
+    assert rig.service.runs[cid].learner.ring.observations == 0
+    await rig.service.close()

@@ -92,3 +92,70 @@ async def test_a_server_that_keeps_closing_the_connection_is_an_error() -> None:
     ari = _client(AlwaysClosed(0), timeout_s=5)
     with pytest.raises(TelephonyError):
         await ari.originate("Local/1@x", channel_id="c5", app_args="customer", timeout_s=20)
+
+
+class _Recording(_Channels):
+    params: dict[str, Any]
+
+    async def originate(self, **params: Any) -> None:
+        self.params = params
+        await super().originate(**params)
+
+
+async def test_a_customer_is_originated_into_the_holding_dialplan() -> None:
+    """Not straight into the application (Asterisk hangs that up when no dialer listens at the answer) but
+    into dialer-outbound, told which application, with what arguments and for how long to hold."""
+    channels = _Recording(0)
+    ari = _client(channels, timeout_s=5)
+    await ari.originate(
+        "Local/1@x", channel_id="c6", app_args="customer", timeout_s=20, variables={"A": "1"}, hold_s=45
+    )
+    p = channels.params
+    assert "app" not in p and (p["context"], p["extension"], p["priority"]) == ("dialer-outbound", "s", 1)
+    assert p["variables"] == {"A": "1", "DIALER_APP": "app", "DIALER_ARGS": "customer", "DIALER_HOLD_S": "45"}
+    await ari.originate("PJSIP/op1", channel_id="agent-1", app_args="agent,op1", timeout_s=15)
+    assert channels.params["app"] == "app" and "context" not in channels.params  # softphones: as before
+
+
+async def test_a_held_originate_that_timed_out_is_left_to_the_caller_to_follow() -> None:
+    channels = _Channels(originate_delay_s=3600)
+    ari = _client(channels, timeout_s=0.05)
+    with pytest.raises(TelephonyError) as caught:
+        await ari.originate("Local/1@x", channel_id="c7", app_args="customer", timeout_s=20, hold_s=30)
+    assert caught.value.timed_out and channels.hung_up == []  # it may ring: followed, not cut
+
+
+class _Applications:
+    def __init__(self, status: int | None) -> None:
+        self.status = status
+        self.subscribed: list[Any] = []
+
+    async def subscribe(self, applicationName: str, eventSource: list[str]) -> None:
+        if self.status is not None:
+            raise aiohttp.ClientResponseError(SimpleNamespace(real_url="x"), (), status=self.status)  # type: ignore[arg-type]
+        self.subscribed.append(eventSource)
+
+
+@pytest.mark.parametrize(("status", "state"), [(None, "Ringing"), (422, None)])
+async def test_follow_says_whether_the_channel_still_exists_and_its_state(status: int | None, state: str) -> None:
+    channels = _Channels(0)
+    channels.get = _state("Ringing")  # type: ignore[attr-defined]
+    ari = _client(channels, timeout_s=5)
+    apps = _Applications(status)
+    ari._client.applications = apps
+    assert await ari.follow("c8") == state
+    assert apps.subscribed == ([["channel:c8"]] if state else [])
+
+
+def _state(state: str) -> Any:
+    async def get(channelId: str) -> dict[str, str]:
+        return {"id": channelId, "state": state}
+
+    return get
+
+
+async def test_follow_reports_other_failures() -> None:
+    ari = _client(_Channels(0), timeout_s=5)
+    ari._client.applications = _Applications(500)
+    with pytest.raises(TelephonyError):
+        await ari.follow("c9")

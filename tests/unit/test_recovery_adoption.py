@@ -15,7 +15,14 @@ from dialer.recovery.adoption import (
     OperatorPlan,
     plan_adoption,
 )
-from dialer.recovery.inventory import BridgeInfo, ChannelInfo, ServerInventory
+from dialer.recovery.inventory import (
+    ANSWERED_VARIABLE,
+    OUTBOUND_CONTEXT,
+    BridgeInfo,
+    ChannelInfo,
+    ServerInventory,
+    answered_at,
+)
 from dialer.recovery.reconcile import OpenAttempt
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
@@ -94,6 +101,31 @@ def test_a_ringing_customer_is_followed() -> None:
 def test_a_customer_in_amd_is_followed_back_into_stasis() -> None:
     ch = ChannelInfo("att-3", state="Up", app_name="AMD", context="dialer-amd")  # left the application
     assert call(plan([ch], [], [attempt(3, answered_at=ago(1))], []), 3).action is CallAction.FOLLOW_AMD
+
+
+def test_a_customer_who_answered_while_no_dialer_listened_is_followed_into_stasis() -> None:
+    """Held by dialer-outbound (Stasis() failed, it waits and tries again): not an AMD call, not hung up."""
+    ch = ChannelInfo("att-3", state="Up", app_name="Wait", context=OUTBOUND_CONTEXT)
+    c = call(plan([ch], [], [attempt(3)], []), 3)
+    assert c.action is CallAction.FOLLOW_ANSWER and "held" in c.reason
+    assert "att-3" in plan([ch], [], [attempt(3)], []).live_channel_ids
+
+
+def test_a_held_customer_already_back_in_stasis_waits_from_the_answer_the_dialplan_kept() -> None:
+    """The database never heard of the answer: the channel's DIALER_ANSWERED_AT says when it was, so the
+    connect limit counts from then (3 s ago: past the 2 s limit), not from the survey."""
+    answered = {ANSWERED_VARIABLE: f"{ago(3).timestamp():.3f}"}
+    p = plan([up("att-4", variables=answered), up("att-5")], [], [attempt(4), attempt(5)], [])
+    assert call(p, 4).action is CallAction.ABANDON and call(p, 4).answered_at == ago(3)
+    assert call(p, 5).action is CallAction.WAIT and call(p, 5).answered_at is None  # nothing known: from now
+    s, och, br = operator(1)
+    late = call(plan([och, up("att-4", variables=answered)], [br], [attempt(4)], [s]), 4)
+    assert late.action is CallAction.BRIDGE and late.counts_as_abandoned  # connected late: counted
+
+
+def test_answered_at_reads_only_an_epoch() -> None:
+    assert answered_at("1764936000.250") == datetime(2025, 12, 5, 12, 0, 0, 250000, tzinfo=UTC)
+    assert answered_at("") is None and answered_at(None) is None and answered_at("soon") is None
 
 
 def test_an_answered_customer_waiting_is_bridged_to_a_free_operator() -> None:

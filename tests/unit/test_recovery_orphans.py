@@ -63,8 +63,6 @@ def test_no_answer_time_starts_at_the_bridge() -> None:
 @pytest.mark.parametrize(
     ("legs", "owners", "reason"),
     [
-        (["att-1-customer.wav"], {"att-1": owner(1)}, "the operator leg is missing"),
-        (["att-1-operator.wav"], {"att-1": owner(1)}, "the customer leg is missing"),
         (["att-1-customer.wav", "att-1-operator.wav"], {}, "no attempt has this channel id"),
         (["att-1-customer.wav"], {"att-1": owner(1, bridged_at=None)}, "never reached an operator"),
         (["att-1-customer.wav", "att-1-operator.wav"], {"att-1": owner(1, has_recording=True)}, "already has"),
@@ -78,6 +76,14 @@ def test_what_cannot_be_stored_is_reported(legs: list[str], owners: dict[str, Le
     assert all(reason in u.reason for u in plan.unmatched)
 
 
+@pytest.mark.parametrize("kept", ["customer", "operator"])
+def test_a_bridged_call_with_one_leg_left_is_stored_one_sided(kept: str) -> None:
+    (call,) = match_orphan_legs([f"att-1-{kept}.wav"], {"att-1": owner(1)}).calls
+    assert (call.customer_leg, call.operator_leg) == (
+        ("att-1-customer.wav", None) if kept == "customer" else (None, "att-1-operator.wav")
+    )
+
+
 def test_legs_of_live_or_open_calls_are_left_to_them() -> None:
     legs = ["att-1-customer.wav", "att-1-operator.wav", "att-2-customer.wav"]
     plan = match_orphan_legs(legs, {"att-1": owner(1), "att-2": owner(2, finished=False)}, live_channel_ids={"att-1"})
@@ -89,5 +95,5 @@ def test_several_calls_at_once() -> None:
     legs = [f"att-{i}-{role}.wav" for i in (1, 2, 3) for role in ("customer", "operator")] + ["att-4-customer.wav"]
     owners = {f"att-{i}": owner(i) for i in (1, 2, 3, 4)}
     plan = match_orphan_legs(legs, owners)
-    assert sorted(c.attempt_id for c in plan.calls) == [1, 2, 3]
-    assert [u.name for u in plan.unmatched] == ["att-4-customer.wav"]
+    assert sorted(c.attempt_id for c in plan.calls) == [1, 2, 3, 4]  # 4 has its customer side only
+    assert plan.unmatched == []

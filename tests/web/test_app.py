@@ -327,3 +327,23 @@ def test_opt_out_api(env: WebEnv) -> None:
     assert bad.status_code == 422
     assert env.repo.do_not_call_phones(env.seed.campaign_id)[0] == {"+79100000077"}
     assert [a.target for a in env.queries.audit_log("dnc.add")] == ["+79100000077", "+79100000077"]
+
+
+def test_a_one_sided_recording_is_marked_for_qa(env: WebEnv) -> None:
+    """A call whose operator leg was lost (dialer restart, ARI time-out) is stored with the customer's side:
+    the search list, the recording page (in the user's language) and the API say it is one-sided."""
+    qa, _ = as_role(env.app, "qa")
+    marks = (">one side only</span>", ">одна сторона</span>")
+    notes = ("the operator&#39;s leg was lost", "запись речи оператора потеряна")
+    page = f"/qa/recordings/{env.seed.recording_id}"
+    assert qa.get("/api/recordings").json()[0]["missing_leg"] is None
+    assert not any(m in qa.get("/qa").text for m in marks)
+    assert not any(n in qa.get(page).text for n in notes)
+    with env.repo.sessions.begin() as s:
+        rec = s.get(Recording, env.seed.recording_id)
+        assert rec is not None
+        rec.missing_leg = "operator"
+    assert qa.get("/api/recordings").json()[0]["missing_leg"] == "operator"
+    assert any(m in qa.get("/qa").text for m in marks)
+    assert any(n in qa.get(page).text for n in notes)
+    assert qa.get(f"/api/recordings/{env.seed.recording_id}").json()["missing_leg"] == "operator"

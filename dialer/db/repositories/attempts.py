@@ -3,6 +3,7 @@ clean-up of attempts a crashed process left open."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Any
 
@@ -10,10 +11,21 @@ from sqlalchemy import select, update
 
 from dialer.compliance.consent import ADVERTISING, ConsentAction, ConsentChannel, NewConsentEvent
 from dialer.db.compliance_store import add_consent_events
-from dialer.db.models import Attempt, Campaign, Contact, Disposition, DoNotCall, OperatorSession, utcnow
+from dialer.db.models import (
+    Attempt,
+    Campaign,
+    Contact,
+    Disposition,
+    DoNotCall,
+    OperatorSession,
+    OperatorStateChange,
+    utcnow,
+)
 from dialer.db.repositories.base import WRAP_UP, RepositoryBase
 from dialer.db.repositories.contact_steps import close_attempt, end_wrap_up
 from dialer.outcomes import AttemptOutcome
+from dialer.pacing import OperatorState
+from dialer.pacing.warm_start import CampaignHistory, PastDial
 from dialer.rules.campaign_rules import CampaignRules
 
 
@@ -117,3 +129,38 @@ class AttemptRepository(RepositoryBase):
         from dialer.db import abandon_figures  # it reads what the compliance adapter reads
 
         return abandon_figures.abandon_history(self.sessions, campaign, days, now)
+
+    def pacing_history(self, campaign_id: int, since: datetime, limit: int = 2000) -> CampaignHistory:
+        """The campaign's finished outbound dials since `since` (the newest `limit`) and its operators'
+        wrap-ups: what a restarted process's pacing learner starts from (dialer.pacing.warm_start)."""
+        with self.sessions() as s:
+            rows = s.execute(
+                select(
+                    Attempt.outcome, Attempt.originated_at, Attempt.ended_at, Attempt.answered_at, Attempt.bridged_at
+                )
+                .where(
+                    Attempt.campaign_id == campaign_id,
+                    Attempt.direction == "outbound",
+                    Attempt.outcome.is_not(None),
+                    Attempt.ended_at.is_not(None),
+                    Attempt.ended_at >= since,
+                )
+                .order_by(Attempt.ended_at.desc())
+                .limit(limit)
+            ).all()
+            changes = s.execute(
+                select(OperatorStateChange.session_id, OperatorStateChange.state, OperatorStateChange.at)
+                .join(OperatorSession, OperatorStateChange.session_id == OperatorSession.id)
+                .where(OperatorSession.campaign_id == campaign_id, OperatorStateChange.at >= since)
+                .order_by(OperatorStateChange.session_id, OperatorStateChange.at, OperatorStateChange.id)
+            ).all()
+        dials = tuple(
+            PastDial(outcome, originated, ended, answered, bridged)
+            for outcome, originated, ended, answered, bridged in reversed(rows)
+            if outcome is not None and originated is not None and ended is not None
+        )
+        wrap_ups = []
+        for (session, state, at), (next_session, _, next_at) in itertools.pairwise(changes):
+            if state == OperatorState.WRAP_UP.value and next_session == session:
+                wrap_ups.append((next_at, (next_at - at).total_seconds()))
+        return CampaignHistory(dials, tuple(wrap_ups))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -29,6 +30,7 @@ class RecordingRepository(RepositoryBase):
                     dead_air_start_s=processed.dead_air_start_s,
                     talk_over_ratio=processed.talk_over_ratio,
                     silence_ratio=processed.silence_ratio,
+                    missing_leg=processed.missing_leg,
                 )
             )
 
@@ -77,11 +79,14 @@ class RecordingRepository(RepositoryBase):
         ]
 
     def replace_recording(self, attempt_id: int, processed: ProcessedRecording) -> None:
-        """A re-processed recording takes the place of the old row."""
+        """A re-processed recording takes the place of the old row (a side that was never recorded stays
+        marked missing: re-processing sees only its silence)."""
+        missing = None
         with self.sessions.begin() as s:
             for old in s.scalars(select(Recording).where(Recording.attempt_id == attempt_id)):
+                missing = missing or old.missing_leg
                 s.delete(old)
-        self.add_recording(attempt_id, processed)
+        self.add_recording(attempt_id, replace(processed, missing_leg=processed.missing_leg or missing))
 
     def recordings_to_reprocess(self, campaign_id: int | None = None) -> list[tuple[int, str, str, datetime]]:
         """(attempt id, path, campaign name, when the call was answered) of every stored recording."""
