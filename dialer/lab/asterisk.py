@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import signal
@@ -99,6 +100,19 @@ class AsteriskLab:
     @property
     def recording_dir(self) -> Path:
         return self.config.recording_dir
+
+    @property
+    def fingerprint_file(self) -> Path:
+        return self.config.lab_dir / f"asterisk-{self.config.ami_port}.rendered-from"
+
+    def config_fingerprint(self) -> str:
+        """What a start renders from: asterisk_conf/ and this lab's settings. A running lab rendered from
+        anything else is restarted by `start()`, so a changed dialplan is never tested against a stale one."""
+        digest = hashlib.sha256(repr(self.config).encode())
+        for src in sorted(CONF_DIR.iterdir()):
+            if src.is_file():
+                digest.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
+        return digest.hexdigest()
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -254,8 +268,11 @@ class AsteriskLab:
             if not self.is_provisioned():
                 raise LabError("the lab is not provisioned: run `dialer lab up`")
             if self._pid() is not None:
-                self._wait_healthy(timeout)
-                return
+                if self._rendered_from() == self.config_fingerprint():
+                    self._wait_healthy(timeout)
+                    return
+                self.log("asterisk_conf/ or the lab's settings changed since it started: restarting it")
+                self._stop_unlocked(15.0)
             for port in (self.config.ami_port, self.config.ari_port):
                 deadline = time.monotonic() + 5
                 while _port_open(self.config.bind_addr, port):
@@ -263,6 +280,7 @@ class AsteriskLab:
                         raise LabError(f"port {port} is taken by another process; stop it or pick other ports")
                     time.sleep(0.2)
             self.render_config()
+            self.fingerprint_file.write_text(self.config_fingerprint() + "\n")
             self.ensure_hosts_file()
             if not self._proc_mounted():
                 _run(["mount", "-t", "proc", "proc", str(self.root / "proc")], self.log)
@@ -295,21 +313,30 @@ class AsteriskLab:
 
     def stop(self, timeout: float = 15.0) -> None:
         with self._lock():
-            pid = self._pid()
-            if pid is not None:
-                self.cli("core stop now", check=False)
-                deadline = time.monotonic() + timeout
-                while time.monotonic() < deadline and _running(pid):
-                    time.sleep(0.2)
-                if _running(pid):
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(pid, signal.SIGKILL)
-                    while _running(pid):
-                        time.sleep(0.1)
-            with contextlib.suppress(FileNotFoundError):
-                self.pid_file.unlink()
-            if not self._other_instances_running():
-                self._unmount_proc()
+            self._stop_unlocked(timeout)
+
+    def _rendered_from(self) -> str | None:
+        try:
+            return self.fingerprint_file.read_text().strip()
+        except OSError:
+            return None
+
+    def _stop_unlocked(self, timeout: float) -> None:
+        pid = self._pid()
+        if pid is not None:
+            self.cli("core stop now", check=False)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and _running(pid):
+                time.sleep(0.2)
+            if _running(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+                while _running(pid):
+                    time.sleep(0.1)
+        with contextlib.suppress(FileNotFoundError):
+            self.pid_file.unlink()
+        if not self._other_instances_running():
+            self._unmount_proc()
 
     def _other_instances_running(self) -> bool:
         """Another lab Asterisk runs in this chroot (it still needs /proc)."""
