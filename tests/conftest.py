@@ -100,21 +100,14 @@ def softphones(lab: AsteriskLab) -> Iterator[SoftphoneBank]:
     bank.stop_all()
 
 
-# The test command runs the suite in two pytest-xdist workers (`-n 2 --dist loadgroup`). Everything that talks
-# to a real Asterisk, a softphone or docker shares fixed ports and one lab, so it runs in one worker, one test
-# after another; the rest is spread by file (a module's fixtures and any order within it are kept). The lab
-# tests mostly wait on real time, so the other worker's CPU-bound tests fit beside them.
-SERIAL_MARKS = ("lab", "docker")
-SERIAL_FIXTURES = ("lab", "softphones")
+# The test command (scripts/test.sh) runs the tests marked `lab` or `docker` in one pytest, one after another
+# (they share one lab, fixed ports and softphones), beside a second pytest for the rest: the lab tests mostly
+# wait on real time. A test that takes the lab's fixtures is a lab test whether or not its module says so.
+LAB_FIXTURES = ("lab", "softphones")
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    serial: set[str] = set()
     for item in items:
-        fixtures = getattr(item, "fixturenames", ())
-        if any(item.get_closest_marker(m) for m in SERIAL_MARKS) or any(f in fixtures for f in SERIAL_FIXTURES):
-            serial.add(item.nodeid)
-        group = "asterisk-lab" if item.nodeid in serial else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-    # The long serial group first, so that the other worker works through the rest beside it.
-    items.sort(key=lambda item: item.nodeid not in serial)
+        if any(f in getattr(item, "fixturenames", ()) for f in LAB_FIXTURES) and not item.get_closest_marker("lab"):
+            item.add_marker(pytest.mark.lab)
