@@ -12,15 +12,12 @@ see them at their real age.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing.learned import DIAL_OUTCOMES, DialOutcome
 from dialer.pacing.learner import PacingLearner
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+from dialer.timestamps import as_utc
 
 
 @dataclass(frozen=True)
@@ -66,8 +63,8 @@ def observed_dial(
         dial, resolved = DialOutcome.MACHINE, answered_at or ended_at
     else:
         dial, resolved = DIAL_OUTCOMES.get(outcome, DialOutcome.FAILED), ended_at
-    ring_s = max(0.0, (_utc(resolved) - _utc(originated_at)).total_seconds())
-    return dial, ring_s, _utc(resolved)
+    ring_s = max(0.0, (as_utc(resolved) - as_utc(originated_at)).total_seconds())
+    return dial, ring_s, as_utc(resolved)
 
 
 def warm_start(learner: PacingLearner, history: CampaignHistory, *, now: datetime, monotonic_now: float) -> WarmStart:
@@ -75,7 +72,7 @@ def warm_start(learner: PacingLearner, history: CampaignHistory, *, now: datetim
     history's times are on and `monotonic_now` the same instant on the caller's monotonic clock."""
 
     def at(instant: datetime) -> float:
-        return monotonic_now - max(0.0, (_utc(now) - _utc(instant)).total_seconds())
+        return monotonic_now - max(0.0, (as_utc(now) - as_utc(instant)).total_seconds())
 
     events: list[tuple[datetime, int, float, DialOutcome | None]] = []  # (when, kind, seconds, dial outcome)
     for d in history.dials:
@@ -90,10 +87,10 @@ def warm_start(learner: PacingLearner, history: CampaignHistory, *, now: datetim
         events.append((resolved, 0, ring_s, dial))
         if outcome is AttemptOutcome.CONNECTED and d.bridged_at is not None:
             events.append(
-                (_utc(d.ended_at), 1, max(0.0, (_utc(d.ended_at) - _utc(d.bridged_at)).total_seconds()), None)
+                (as_utc(d.ended_at), 1, max(0.0, (as_utc(d.ended_at) - as_utc(d.bridged_at)).total_seconds()), None)
             )
     for ended, seconds in history.wrap_ups:
-        events.append((_utc(ended), 2, max(0.0, seconds), None))
+        events.append((as_utc(ended), 2, max(0.0, seconds), None))
     counts = [0, 0, 0]
     for instant, kind, seconds, how in sorted(events, key=lambda e: (e[0], e[1])):
         counts[kind] += 1

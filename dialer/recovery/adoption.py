@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing import OperatorState
@@ -32,6 +32,7 @@ from dialer.recovery.inventory import (
     answered_at,
 )
 from dialer.recovery.reconcile import OpenAttempt
+from dialer.timestamps import as_utc
 
 __all__ = [
     "AdoptionPlan",
@@ -46,10 +47,6 @@ __all__ = [
 SNOOP = "-snoop-"  # recording legs: snoop channel <customer channel>-snoop-<role> (DialerService._start_leg)
 LOCAL_HALF = "-2"  # a Local channel's other half: <customer channel id>-2 (PacingLoop.originate)
 RINGING_STATES = ("Down", "Rsrvd", "OffHook", "Dialing", "Ring", "Ringing", "Pre-ring")
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _snoop_target(channel_id: str) -> tuple[str, str] | None:
@@ -263,7 +260,7 @@ def plan_adoption(
             continue
         # the database's answer, else the one the dialplan kept (answered while no dialer listened), else now
         heard = None if a.answered_at else answered_at(ch.variables.get(ANSWERED_VARIABLE))
-        answered = _utc(a.answered_at) if a.answered_at else heard or now
+        answered = as_utc(a.answered_at) if a.answered_at else heard or now
         waiting.append((answered, replace(a, amd_status=amd, answered_at=a.answered_at or heard), server, ch, roles))
 
     # answered and waiting: the longest waiting first, to a free operator of their campaign on their server

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+
+from dialer.timestamps import as_utc
 
 ROLES = ("customer", "operator")
 LEG_SUFFIX = ".wav"
@@ -66,10 +68,6 @@ def leg_channel(name: str) -> tuple[str, str] | None:
     return None
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def match_orphan_legs(
     leg_names: Iterable[str], owners: Mapping[str, LegOwner], live_channel_ids: Collection[str] = ()
 ) -> OrphanPlan:
@@ -105,8 +103,8 @@ def match_orphan_legs(
             plan.unmatched.extend(UnmatchedLeg(n, reason or "") for n in names)
             continue
         assert owner.bridged_at is not None
-        started = _utc(owner.answered_at or owner.bridged_at)
-        offset = max(0.0, (_utc(owner.bridged_at) - started).total_seconds())
+        started = as_utc(owner.answered_at or owner.bridged_at)
+        offset = max(0.0, (as_utc(owner.bridged_at) - started).total_seconds())
         plan.calls.append(
             OrphanCall(owner.attempt_id, owner.campaign, found.get("operator"), found.get("customer"), started, offset)
         )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from dialer.outcomes import CAUSE_OUTCOMES, AttemptOutcome
 from dialer.pacing.learned import DialOutcome
 from dialer.pacing.warm_start import observed_dial
 from dialer.recovery.cdr import CdrRecord
+from dialer.timestamps import as_utc
 
 # CDR dispositions of a call nobody answered. NO ANSWER also covers an invalid or rejected number: the
 # channel's hangup cause (from the event log, dialer.recovery.call_events) tells them apart where it is
@@ -27,10 +28,6 @@ UNANSWERED = {
 MACHINE_AMD = ("MACHINE",)
 
 TAG_SLACK = timedelta(seconds=5)  # clocks of the dialer and Asterisk may differ a little
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -154,7 +151,7 @@ def reconcile(open_attempts: Iterable[OpenAttempt], cdr_records: Iterable[CdrRec
                 mine[id(r)] = r
             elif r.uniqueid.startswith(attempt.channel_id):
                 continue  # the dialplan half of a Local channel inherits the variable
-            elif attempt.originated_at is None or r.start >= _utc(attempt.originated_at) - TAG_SLACK:
+            elif attempt.originated_at is None or r.start >= as_utc(attempt.originated_at) - TAG_SLACK:
                 mine[id(r)] = r  # another channel id names this attempt: trust the tag
         own = list(mine.values())
         # channel names repeat after an Asterisk restart: a peer record counts only while our channel lived

@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from dialer.floor import CallStage, LiveCall, LiveOperator
@@ -39,14 +39,11 @@ from dialer.service.operators import OperatorDesk
 from dialer.service.ports import Recovery
 from dialer.service.run_state import CampaignRun
 from dialer.telephony.ari import TelephonyError
+from dialer.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 
 SNOOP = "-snoop-"
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -230,8 +227,8 @@ class Adoption:
             call.answered = self._monotonic(attempt.answered_at)
         elif c.answered_at is not None:  # answered while no dialer listened: the dialplan kept the moment
             call.answered = self._monotonic(c.answered_at)
-            call.facts = replace(call.facts, answered_at=_utc(c.answered_at))
-            ctx.db.submit(ctx.repo.update_attempt, c.attempt_id, answered_at=_utc(c.answered_at))
+            call.facts = replace(call.facts, answered_at=as_utc(c.answered_at))
+            ctx.db.submit(ctx.repo.update_attempt, c.attempt_id, answered_at=as_utc(c.answered_at))
         run.floor.calls[c.channel_id] = call
         following = (CallAction.FOLLOW_RINGING, CallAction.FOLLOW_ANSWER, CallAction.FOLLOW_AMD, CallAction.START_AMD)
         # a call originated into the dialplan sends its events (its hang-up once out of Stasis included) to
@@ -251,11 +248,11 @@ class Adoption:
             if attempt.bridged_at is not None:
                 op.since = self._monotonic(attempt.bridged_at)  # the learner gets the whole conversation
             if c.recording_roles:
-                answered = _utc(attempt.answered_at or attempt.bridged_at or ctx.clock.now())
-                bridged = _utc(attempt.bridged_at or ctx.clock.now())
+                answered = as_utc(attempt.answered_at or attempt.bridged_at or ctx.clock.now())
+                bridged = as_utc(attempt.bridged_at or ctx.clock.now())
                 self.capture.adopt(run, call, c.recording_roles, answered, bridged)
         elif c.recording_roles:  # answered, not bridged yet: the customer's leg records on
-            self.capture.adopt(run, call, c.recording_roles, _utc(attempt.answered_at or ctx.clock.now()), None)
+            self.capture.adopt(run, call, c.recording_roles, as_utc(attempt.answered_at or ctx.clock.now()), None)
         if c.action is CallAction.FOLLOW_RINGING:
             call.stage = CallStage.RINGING
             await self.calls.replay_unclaimed(c.channel_id)  # answered between the survey and now
@@ -284,7 +281,7 @@ class Adoption:
     def _monotonic(self, at: datetime) -> float:
         """A wall-clock instant (the database's) on this process's monotonic clock, as the floor keeps time."""
         clock = self.ctx.clock
-        return clock.monotonic() - max(0.0, (clock.now() - _utc(at)).total_seconds())
+        return clock.monotonic() - max(0.0, (clock.now() - as_utc(at)).total_seconds())
 
     async def _forget_vanished(self, plan: AdoptionPlan, servers: Collection[str]) -> None:
         """A call or softphone that ended between the survey and now sent its last event to nobody: take it
