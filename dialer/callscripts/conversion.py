@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from dialer.proportions import wilson_interval
+
 Z95: Final = 1.959963984540054  # the normal quantile for a two-sided 95 % interval
 MIN_CALLS: Final = 30
 
@@ -38,13 +40,7 @@ class Tally:
 
 def wilson(positive: int, n: int, z: float = Z95) -> tuple[float, float]:
     """The Wilson score interval for positive/n; (0, 1) when there is nothing to go on."""
-    if n <= 0:
-        return (0.0, 1.0)
-    p = positive / n
-    z2 = z * z
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    return wilson_interval(positive / n if n > 0 else 0.0, n, z)
 
 
 def difference_interval(a: Tally, b: Tally, z: float = Z95) -> tuple[float, float]:

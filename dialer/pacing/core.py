@@ -13,6 +13,7 @@ from dialer.pacing.guard import abandon_room, abandons_within_room, compliance_g
 from dialer.pacing.learned import LearnedStats
 from dialer.pacing.model import Outlook, outlook, pacing_tables
 from dialer.pacing.snapshot import DialingMode, OperatorState, PacingDecision, PacingSnapshot
+from dialer.proportions import wilson_interval
 
 # Up to this many active operators the hour may aim at `steering_confidence`. 40 with 0.9 was tried (with the
 # hour guard counting the calls in flight): 20 operators crossed the cap in the answer-rate-drop scenario
@@ -103,14 +104,8 @@ def answer_rate_upper(p: float, dials: float, confidence: float = EARLY_ANSWER_C
     Wilson rather than the normal bound: on a cold list p is near 0.1 and a hundred dials leave it uncertain by
     a third of itself; the normal bound is too narrow there.
     """
-    if dials <= 0:
-        return 1.0
-    p = min(max(p, 0.0), 1.0)
     z = NormalDist().inv_cdf(min(max(confidence, 0.5), 0.999999))
-    z2n = z * z / dials
-    centre = p + z2n / 2
-    spread = z * math.sqrt(p * (1 - p) / dials + z2n / (4 * dials))
-    return min((centre + spread) / (1 + z2n), 1.0)
+    return wilson_interval(min(max(p, 0.0), 1.0), dials, z)[1]
 
 
 @functools.lru_cache(maxsize=8)
