@@ -60,6 +60,9 @@ class CampaignView:
     abandon_windows: tuple[AbandonWindowView, ...]
     last_decision: str | None
     decision: PacingDecision | None = None  # the same decision, whole (the web app puts it into words)
+    # the running copy takes inbound calls (its file had `inbound:` when it started): only then can the
+    # admin's change of the inbound target reach it
+    blended: bool = False
 
     @property
     def calls_in_flight(self) -> int:
@@ -164,4 +167,5 @@ class ReadModel:
             ),
             last_decision=run.last_decision.reason if run.last_decision is not None else None,
             decision=run.last_decision,
+            blended=run.config.inbound is not None,
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -12,14 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from dialer.campaigns import LIVE_KNOBS
 from dialer.pacing import DialingMode, PacingKnobs
-from dialer.rules.inbound_spec import INBOUND_KNOBS
 from dialer.service.campaign_config import inbound_of, requested_and_effective
 from dialer.web.context import WebContext, ctx_of, render, translator_of
 from dialer.web.i18n import Translator
 from dialer.web.messages import UserError
 from dialer.web.pacing_words import decision_words
 from dialer.web.params import MAX_DB_INT, Body, Id, IdPath
-from dialer.web.queries import KNOBS, inbound_target_values, parse_knob
+from dialer.web.queries import KNOBS, check_inbound_knobs, inbound_target_values, parse_knob
 from dialer.web.security import ROLES, ROLES_LEAST_FIRST, RoleGuard, WebUser, current_user, hash_password
 from dialer.web.sse import event_stream
 from dialer.web.state import dead_letters
@@ -29,6 +29,7 @@ from dialer.web.users import normalise_username, valid_username
 # Every route here needs one of these roles (and CSRF on state changes); the route x role test checks it.
 router = APIRouter(dependencies=[Depends(RoleGuard("admin"))])
 User = Annotated[WebUser, Depends(current_user)]
+T = TypeVar("T")
 
 
 class PacingBody(BaseModel):
@@ -173,20 +174,32 @@ async def api_change_pacing(request: Request, campaign_id: int, body: PacingBody
     the jurisdiction clamp (`effective` in the answer is what pacing uses). A blended campaign's inbound
     target is changed the same way (`service_level_share`, a fraction, and `service_level_within_s`)."""
     ctx = ctx_of(request)
-    try:
-        parsed = {k: parse_knob(k, v) for k, v in body.changes.items()}
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+    parsed = _checked(lambda: {k: parse_knob(k, v) for k, v in body.changes.items()})
     known = await asyncio.to_thread(knobs_dict, ctx, campaign_id)
-    if known["inbound"] is None and set(parsed) & set(INBOUND_KNOBS):
-        raise UserError(422, "This campaign takes no inbound calls: it has no service level to set.")
-    merged = {**known["knobs"], **parsed}
-    if merged["min_lines_per_operator"] > merged["max_lines_per_operator"]:
-        raise HTTPException(status_code=422, detail="min_lines_per_operator is above max_lines_per_operator")
+    running = ctx.service.view.campaign(campaign_id) if ctx.service is not None else None
+    _checked(lambda: _check_together(parsed, known, running.blended if running is not None else None))
     made = await asyncio.to_thread(ctx.queries.change_pacing, campaign_id, user.id, parsed)
     if ctx.service is not None and made:
         ctx.service.change_knobs(campaign_id, {k: v[1] for k, v in made.items()})
     return {"changed": made, **await asyncio.to_thread(knobs_dict, ctx, campaign_id)}
+
+
+def _checked(check: Callable[[], T]) -> T:
+    """Every refused knob change reads the same way: parse_knob's and check_inbound_knobs' ValueError (a
+    message naming the knob, in the catalogue) as a 422 in the admin's language; nothing is stored."""
+    try:
+        return check()
+    except ValueError as exc:
+        raise UserError(422, str(exc)) from None
+
+
+def _check_together(parsed: dict[str, Any], known: dict[str, Any], running_blended: bool | None) -> None:
+    """What one knob's parse cannot see: the lines range as a whole, and whether the campaign (stored and,
+    when it runs here, running) takes inbound calls at all."""
+    check_inbound_knobs(parsed, known["inbound"] is not None, running_blended)
+    merged = {**known["knobs"], **parsed}
+    if merged["min_lines_per_operator"] > merged["max_lines_per_operator"]:
+        raise ValueError("min_lines_per_operator is above max_lines_per_operator")
 
 
 # -- users and operators -----------------------------------------------------------------------------

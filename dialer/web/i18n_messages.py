@@ -105,12 +105,33 @@ MESSAGES: Final[Mapping[str, str]] = {
     ),
     "service_level_share must be a number": "Цель уровня обслуживания должна быть числом.",
     "service_level_within_s must be a number": "Время ответа на входящий должно быть числом.",
+    "service_level_share: this campaign takes no inbound calls (its file has no inbound: section)": (
+        "Цель уровня обслуживания входящих (service_level_share): эта кампания не принимает входящие звонки "
+        "(в её файле нет раздела inbound:)."
+    ),
+    "service_level_within_s: this campaign takes no inbound calls (its file has no inbound: section)": (
+        "Время ответа на входящий (service_level_within_s): эта кампания не принимает входящие звонки "
+        "(в её файле нет раздела inbound:)."
+    ),
+    "service_level_share: the running campaign was started without inbound calls; stop and start it to set"
+    " its inbound target": (
+        "Цель уровня обслуживания входящих (service_level_share): идущая кампания запущена без входящих "
+        "звонков; остановите и снова запустите её, чтобы задать цель по входящим."
+    ),
+    "service_level_within_s: the running campaign was started without inbound calls; stop and start it to set"
+    " its inbound target": (
+        "Время ответа на входящий (service_level_within_s): идущая кампания запущена без входящих "
+        "звонков; остановите и снова запустите её, чтобы задать цель по входящим."
+    ),
     "target_abandon_rate must be between 0 and 0.5": "Целевая доля брошенных должна быть от 0 до 0,5.",
     "target_abandon_rate must be a number": "Целевая доля брошенных должна быть числом.",
     "min_lines_per_operator must be above 0 and at most 20": "Мин. линий на оператора: больше 0 и не больше 20.",
     "max_lines_per_operator must be above 0 and at most 20": "Макс. линий на оператора: больше 0 и не больше 20.",
     "min_lines_per_operator must be a number": "Мин. линий на оператора должно быть числом.",
     "max_lines_per_operator must be a number": "Макс. линий на оператора должно быть числом.",
+    "max_lines must be a number": "Макс. линий должно быть числом.",
+    "max_lines must be a whole number": "Макс. линий должно быть целым числом.",
+    "max_lines must be between 1 and 1000": "Макс. линий: от 1 до 1000.",
     "next_action_at needs a time zone offset": "У даты следующего действия нет часового пояса.",
     "no dialer service attached to this web process": "К веб-приложению не подключена служба набора.",
     "no such call of yours": "Такого вашего звонка нет.",
@@ -149,9 +170,6 @@ MESSAGES: Final[Mapping[str, str]] = {
     "Blended pacing keeps enough operators free for this target; outbound fills the rest.": (
         "Смешанный набор держит свободными столько операторов, сколько нужно для этой цели; "
         "остальных занимают исходящие."
-    ),
-    "This campaign takes no inbound calls: it has no service level to set.": (
-        "Эта кампания не принимает входящие звонки: уровень обслуживания для неё не задаётся."
     ),
     "Paused": "На паузе",
     "Requested target": "Запрошенная цель",

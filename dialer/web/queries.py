@@ -4,6 +4,7 @@ called from FastAPI's thread pool; every filter is a bound parameter (search box
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,6 +102,34 @@ def parse_knob(knob: str, raw: Any) -> Any:
         raise ValueError(f"{knob}: {exc}") from None
 
 
+def json_number(knob: str, raw: bool | int | float | str) -> float:
+    """A numeric knob's value: a JSON number or its text, never true/false (bool is an int in Python, so
+    `true` would pass as 1: an answer within 1 s) nor NaN; the error names the knob."""
+    if isinstance(raw, bool):
+        raise ValueError(f"{knob} must be a number")
+    try:
+        value = float(raw)
+    except ValueError:  # "could not convert string to float" names neither the knob nor reads in Russian
+        raise ValueError(f"{knob} must be a number") from None
+    if value != value:  # NaN passes every range comparison
+        raise ValueError(f"{knob} must be a number")
+    return value
+
+
+def check_inbound_knobs(knobs: Iterable[str], stored_blended: bool, running_blended: bool | None) -> None:
+    """Refuse, before anything is stored, the inbound target for a campaign that cannot take it: its file
+    has no `inbound:` section, or it runs here from a copy started without one (`running_blended`: None
+    when it is not running here). Raises ValueError naming the knob, like parse_knob."""
+    for knob in sorted(set(knobs) & set(INBOUND_KNOBS)):
+        if not stored_blended:
+            raise ValueError(f"{knob}: this campaign takes no inbound calls (its file has no inbound: section)")
+        if running_blended is False:
+            raise ValueError(
+                f"{knob}: the running campaign was started without inbound calls; stop and start it to set its"
+                " inbound target"
+            )
+
+
 def _parse_knob(knob: str, raw: bool | int | float | str) -> Any:
     if knob == "mode":
         return DialingMode(str(raw)).value
@@ -112,16 +141,13 @@ def _parse_knob(knob: str, raw: bool | int | float | str) -> Any:
             raise ValueError("paused must be true or false")
         return text in ("true", "1", "on")
     if knob == "max_lines":
-        value_i = int(raw)
-        if not 1 <= value_i <= 1000:
+        lines = json_number(knob, raw)
+        if not lines.is_integer():  # 2.5 used to be cut to 2 without a word
+            raise ValueError("max_lines must be a whole number")
+        if not 1 <= lines <= 1000:
             raise ValueError("max_lines must be between 1 and 1000")
-        return value_i
-    try:
-        value = float(raw)
-    except ValueError:  # "could not convert string to float" names neither the knob nor reads in Russian
-        raise ValueError(f"{knob} must be a number") from None
-    if value != value:  # NaN passes every range comparison below
-        raise ValueError(f"{knob} must be a number")
+        return int(lines)
+    value = json_number(knob, raw)
     if knob == "service_level_share" and not 0 < value < 1:
         raise ValueError("service_level_share must be above 0 and below 1 (a fraction: 0.8 is 80 %)")
     if knob == "service_level_within_s" and not 0 <= value <= MAX_WITHIN_S:

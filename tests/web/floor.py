@@ -18,6 +18,7 @@ class FakeFloor:
     name: str
     operators: dict[str, tuple[OperatorState | None, float, int | None]] = field(default_factory=dict)
     calls_by_stage: dict[str, int] = field(default_factory=dict)
+    blended: bool = False  # the running copy takes inbound calls
 
     def campaigns(self) -> list[CampaignView]:
         return [self._view()]
@@ -51,6 +52,7 @@ class FakeFloor:
             failed_originations=0,
             abandon_windows=(AbandonWindowView("day", 0, 0),),
             last_decision=None,
+            blended=self.blended,
         )
 
 

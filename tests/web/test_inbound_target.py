@@ -111,8 +111,8 @@ def test_an_outbound_campaign_has_no_inbound_target(tmp_path: Path, language: st
     )
     assert r.status_code == 422
     expected = {
-        "en": "This campaign takes no inbound calls",
-        "ru": "Эта кампания не принимает входящие звонки",
+        "en": "service_level_share: this campaign takes no inbound calls",
+        "ru": "(service_level_share): эта кампания не принимает входящие звонки",
     }[language]
     assert expected in r.json()["detail"]
     assert env.repo.campaign(cid).pacing_overrides in (None, {})
@@ -170,3 +170,85 @@ def test_admin_sets_the_inbound_target_in_the_browser(
             assert p.input_value("input[name=service_level_within_s]") == "30"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_running_copy_without_inbound_refuses_the_target_and_nothing_is_stored(tmp_path: Path, language: str) -> None:
+    """The file gained `inbound:` after the campaign started: the stored campaign is blended, the running
+    one is not and cannot take the target. The change is refused before anything is stored (it used to be
+    stored and then answered 500), naming the knob, in the admin's language."""
+    from tests.web.floor import FakeFloor, FakeService
+
+    env = make_env(tmp_path, language=language)
+    cid = make_blended(env)
+    service = FakeService(FakeFloor(cid, "running outbound only", blended=False))
+    env.app.state.ctx.service = service
+    admin, token = as_role(env.app, "admin")
+    r = admin.post(
+        f"/api/campaigns/{cid}/pacing",
+        json={"changes": {"service_level_within_s": 30, "target_abandon_rate": 0.02}},
+        headers={"x-csrf-token": token},
+    )
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert "service_level_within_s" in detail
+    expected = {"en": "started without inbound calls", "ru": "запущена без входящих звонков"}[language]
+    assert expected in detail
+    assert env.repo.campaign(cid).pacing_overrides in (None, {})  # neither knob stored
+    assert service.knob_changes == []
+    with env.repo.sessions() as s:
+        assert s.query(PacingChange).count() == 0
+    # the same campaign running blended takes it
+    service.view.blended = True
+    ok = admin.post(
+        f"/api/campaigns/{cid}/pacing",
+        json={"changes": {"service_level_within_s": 30}},
+        headers={"x-csrf-token": token},
+    )
+    assert ok.status_code == 200, ok.text
+    assert service.knob_changes == [(cid, {"service_level_within_s": 30.0})]
+
+
+def test_an_outbound_campaign_refuses_the_target_naming_the_knob(tmp_path: Path) -> None:
+    env = make_env(tmp_path, language="ru")
+    cid = env.seed.campaign_id
+    admin, token = as_role(env.app, "admin")
+    r = admin.post(
+        f"/api/campaigns/{cid}/pacing",
+        json={"changes": {"service_level_within_s": 30}},
+        headers={"x-csrf-token": token},
+    )
+    assert r.status_code == 422 and "service_level_within_s" in r.json()["detail"]
+    assert env.repo.campaign(cid).pacing_overrides in (None, {})
+
+
+@pytest.mark.parametrize(
+    "knob",
+    [
+        "service_level_share",
+        "service_level_within_s",
+        "target_abandon_rate",
+        "min_lines_per_operator",
+        "max_lines_per_operator",
+        "max_lines",
+    ],
+)
+@pytest.mark.parametrize("raw", [True, False])
+def test_a_json_boolean_is_no_number(tmp_path: Path, knob: str, raw: bool) -> None:
+    """bool is an int in Python: `true` used to be read as 1 (an answer within 1 s, one line...)."""
+    with pytest.raises(ValueError, match=f"^{knob} must be a number$"):
+        parse_knob(knob, raw)
+    assert Translator("ru").gettext(f"{knob} must be a number") != f"{knob} must be a number"
+
+
+def test_the_api_refuses_true_for_the_answer_time(tmp_path: Path) -> None:
+    env = make_env(tmp_path)
+    cid = make_blended(env)
+    admin, token = as_role(env.app, "admin")
+    r = admin.post(
+        f"/api/campaigns/{cid}/pacing",
+        json={"changes": {"service_level_within_s": True}},
+        headers={"x-csrf-token": token},
+    )
+    assert r.status_code == 422 and "service_level_within_s must be a number" in r.text
+    assert env.repo.campaign(cid).pacing_overrides in (None, {})
