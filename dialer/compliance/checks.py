@@ -29,8 +29,8 @@ from dialer.rules.windows import (
     CallingWindows,
     ContactZones,
     TimeRange,
-    _first_instant_at_or_after,
     is_callable,
+    local_day_start,
     next_window_start,
     resolve_zones,
 )
@@ -197,11 +197,6 @@ def _zones_for(tz: ContactZones) -> tuple[ZoneInfo, ...]:
     return tuple(ZoneInfo(n) for n in names) or (ZoneInfo("UTC"),)
 
 
-def _midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
-    """The first instant of a local day (a midnight in a DST gap starts at the transition)."""
-    return _first_instant_at_or_after(day, dt.time(0), zone)
-
-
 def _day_key(d: dt.date) -> tuple[int, ...]:
     return (d.toordinal(),)
 
@@ -250,7 +245,7 @@ def _frequency_at(
                 return Verdict(
                     False,
                     block,
-                    _midnight(following(today), zone),
+                    local_day_start(following(today), zone),
                     f"{used} calls this {label} in {zone.key} (max {cap})",
                 )
     return _OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select
@@ -15,7 +15,7 @@ from dialer.db.models import Attempt, Contact, ContactList, Operator
 from dialer.db.repositories.scripts import assign_script
 from dialer.db.repository import DIALABLE, DNC, DONE, LEASED, WRAP_UP
 from dialer.outcomes import AttemptOutcome
-from dialer.rules.inbound_figures import InboundCallRecord, InboundFigures
+from dialer.rules.inbound_figures import InboundCallRecord, InboundFigures, figures_by_day
 
 INBOUND = "inbound"  # Attempt.direction
 INBOUND_LIST = "inbound callers"  # the list a number nobody had on a list is kept in
@@ -187,10 +187,8 @@ def inbound_figures(
 
 
 def inbound_by_day(
-    sessions: sessionmaker[Session], campaign_id: int, within_s: float
+    sessions: sessionmaker[Session], campaign_id: int, within_s: float, zone: tzinfo
 ) -> list[tuple[date, InboundFigures]]:
-    """The inbound queue's figures per UTC day of arrival, oldest first: the daily inbound report."""
-    days: dict[date, list[InboundCallRecord]] = {}
-    for call in inbound_calls(sessions, campaign_id, datetime(1970, 1, 1, tzinfo=UTC)):
-        days.setdefault(datetime.fromtimestamp(call.arrived_at, UTC).date(), []).append(call)
-    return [(day, InboundFigures.of(calls, within_s)) for day, calls in sorted(days.items())]
+    """The inbound queue's figures per local day of arrival in `zone` (the campaign's inbound clock),
+    oldest first: the daily inbound report."""
+    return figures_by_day(inbound_calls(sessions, campaign_id, datetime(1970, 1, 1, tzinfo=UTC)), within_s, zone)

@@ -184,14 +184,16 @@ def inbound_spec_or_exit(row: Campaign) -> InboundSpec:
 
 
 def export_inbound_days(repo: Repository, row: Campaign, path: Path) -> None:
-    """Per UTC day: callers, answered, answered in time, service level against the target, average speed of
-    answer, queue abandons, sent to a callback (dialer.rules.inbound_figures has the definitions)."""
+    """Per local day of the campaign (`inbound.timezone`, named in the header): callers, answered, answered in
+    time, service level against the target, average speed of answer, queue abandons, sent to a callback
+    (dialer.rules.inbound_figures has the definitions)."""
     from dialer.db.inbound import inbound_by_day
     from dialer.lists.export import CellValue, write_table
 
-    target = inbound_spec_or_exit(row).service_level.target()
+    spec = inbound_spec_or_exit(row)
+    target, zone = spec.service_level.target(), spec.zone()
     header = (
-        "День (UTC) / Day (UTC)",
+        f"День ({zone.key}) / Day ({zone.key})",
         "Звонивших / Callers",
         "Отвечено / Answered",
         f"Отвечено за {target.within_s:g} сек / Answered within {target.within_s:g} s",
@@ -213,7 +215,7 @@ def export_inbound_days(repo: Repository, row: Campaign, path: Path) -> None:
             f.abandoned,
             f.sent_to_callback,
         ]
-        for day, f in inbound_by_day(repo.sessions, row.id, target.within_s)
+        for day, f in inbound_by_day(repo.sessions, row.id, target.within_s, zone)
     )
     n = write_table(path, header, rows, sheet_title="Inbound")
     console.print(f"{n} days -> {path}")

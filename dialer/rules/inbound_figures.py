@@ -6,13 +6,16 @@ One definition for the simulator, the wallboard and the reports:
   callers sent to a callback at the maximum wait count as not answered in time: the strictest usual form);
 - average speed of answer: mean wait of the answered callers;
 - queue abandons: callers who hung up while queued; sent to callback: released at the maximum wait or
-  because the campaign was closed.
+  because the campaign was closed;
+- a day is the campaign's local day (its inbound clock, `inbound.timezone`), not UTC's: a Moscow call
+  centre's 01:30 call is today's, though it is 22:30 yesterday in UTC.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +55,14 @@ class InboundFigures:
             average_speed_of_answer_s=sum(c.waited_s for c in answered) / len(answered) if answered else 0.0,
             within_s=within_s,
         )
+
+
+def figures_by_day(
+    calls: Iterable[InboundCallRecord], within_s: float, zone: tzinfo
+) -> list[tuple[date, InboundFigures]]:
+    """The figures per local day of arrival in `zone` (the campaign's inbound clock), oldest first; days
+    without a caller are left out."""
+    days: dict[date, list[InboundCallRecord]] = {}
+    for call in calls:
+        days.setdefault(datetime.fromtimestamp(call.arrived_at, zone).date(), []).append(call)
+    return [(day, InboundFigures.of(day_calls, within_s)) for day, day_calls in sorted(days.items())]

@@ -119,6 +119,10 @@ class InboundSpec(_Model):
             raise ValueError("max_wait must be positive")
         return self
 
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The campaign's inbound clock: its hours are read in it and its daily figures cut by its days."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
     def policy(self) -> InboundPolicy:
         return InboundPolicy(
             max_wait_s=self.max_wait.total_seconds(),
@@ -142,7 +146,7 @@ class InboundSpec(_Model):
         """Within the inbound hours (always, when none are given)? `at` is aware."""
         if self.hours is None:
             return True
-        local = at.astimezone(zoneinfo.ZoneInfo(self.timezone))
+        local = at.astimezone(self.zone())
         ranges: dict[int, tuple[TimeRange, ...]] = {}
         for key, texts in self.hours.items():
             parsed = tuple(TimeRange.parse(t) for t in _range_texts(texts))

@@ -154,7 +154,13 @@ def _starts(zone: ZoneInfo, after: dt.datetime, windows: CallingWindows, days: i
             yield _first_instant_at_or_after(day, r.start, zone)
 
 
-def _first_instant_at_or_after(day: dt.date, wall: dt.time, zone: ZoneInfo) -> dt.datetime:
+def local_day_start(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """The first instant of a local calendar day (a midnight in a DST gap: the transition), in UTC. Per-day
+    figures of a place (a callee's calls, a call centre's inbound day) start here, not at UTC midnight."""
+    return _first_instant_at_or_after(day, dt.time(0), zone)
+
+
+def _first_instant_at_or_after(day: dt.date, wall: dt.time, zone: dt.tzinfo) -> dt.datetime:
     """The first instant whose local wall-clock time on `day` is >= `wall`.
 
     Usually just the wall time converted to UTC (fold=0 picks the first of two in an
@@ -211,5 +217,4 @@ def local_date(contact_tz: ContactZones, instant: dt.datetime, windows: CallingW
 def next_local_midnight(contact_tz: ContactZones, instant: dt.datetime, windows: CallingWindows) -> dt.datetime:
     zones = resolve_zones(contact_tz, windows)
     zone: dt.tzinfo = zones[0] if zones else UTC
-    day = instant.astimezone(zone).date() + dt.timedelta(days=1)
-    return dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(UTC)
+    return local_day_start(instant.astimezone(zone).date() + dt.timedelta(days=1), zone)

@@ -29,6 +29,7 @@ from dialer.db.repositories.base import OUTBOUND
 from dialer.lists.export import ResultRow
 from dialer.pacing import DialingMode, PacingKnobs
 from dialer.rules.inbound_spec import INBOUND_KNOBS, MAX_WITHIN_S, InboundSpec
+from dialer.rules.windows import local_day_start
 from dialer.service.campaign_config import inbound_of
 from dialer.web.queries_qa import UTC_MIDNIGHT, QaQueries
 from dialer.web.queries_users import UserQueries
@@ -357,8 +358,9 @@ class WebQueries(UserQueries, QaQueries):
             return [(p, u) for p, u in rows]
 
     def inbound_today(self, campaign: Campaign, now: datetime | None = None) -> dict[str, Any] | None:
-        """The campaign's inbound queue today (UTC): service level against its target, average speed of
-        answer, queue abandons (`dialer.rules.inbound_figures`); None for a campaign without inbound."""
+        """The campaign's inbound queue today, its own local day (`inbound.timezone`, as the daily export):
+        service level against its target, average speed of answer, queue abandons
+        (`dialer.rules.inbound_figures`); None for a campaign without inbound."""
         from dialer.db.inbound import inbound_figures
         from dialer.rules.campaign import CampaignDefinitionError
 
@@ -369,8 +371,8 @@ class WebQueries(UserQueries, QaQueries):
         if inbound is None:
             return None
         target = inbound.service_level.target()
-        now = now or utcnow()
-        since = datetime.combine(now.date(), UTC_MIDNIGHT, tzinfo=now.tzinfo)
+        zone = inbound.zone()
+        since = local_day_start((now or utcnow()).astimezone(zone).date(), zone)
         f = inbound_figures(self.sessions, campaign.id, since, target.within_s)
         return {
             "offered": f.offered,

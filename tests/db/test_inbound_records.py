@@ -221,3 +221,55 @@ def test_the_daily_inbound_report(repo: Repository, tmp_path: Path) -> None:
     with pytest.raises(typer.Exit):  # an outbound campaign has no inbound report
         export_inbound_days(repo, row, tmp_path / "none.csv")
     assert not (tmp_path / "none.csv").exists()
+
+
+def _answered_call(repo: Repository, records: SqlInboundRecords, cid: int, channel: str, at: datetime) -> None:
+    caller = records.identify(cid, frozenset({PHONE}), at)
+    a = records.open_attempt(cid, caller.contact_id, PHONE, channel, at)
+    repo.update_attempt(a, bridged_at=at + timedelta(seconds=5))
+    repo.finish_attempt(a, AttemptOutcome.CONNECTED, at + timedelta(seconds=65))
+
+
+def _make_blended(repo: Repository, cid: int, zone: str) -> None:
+    from dialer.db.models import Campaign
+
+    with repo.sessions.begin() as s:
+        campaign = s.get(Campaign, cid)
+        assert campaign is not None
+        campaign.definition = {
+            "name": "c1",
+            "trunk": "PJSIP/trunk",
+            "inbound": {"numbers": ["+74950000000"], "timezone": zone},
+        }
+
+
+def test_the_daily_inbound_report_cuts_the_campaigns_local_days(repo: Repository, tmp_path: Path) -> None:
+    """A Moscow call centre's day: a caller at 22:30 UTC on 4 May rang at 01:30 on 5 May, Moscow time."""
+    from dialer.entrypoints.cli_data import export_inbound_days
+
+    cid, records = _setup(repo)
+    _answered_call(repo, records, cid, "in-day", datetime(2026, 5, 4, 12, 0, tzinfo=UTC))
+    _answered_call(repo, records, cid, "in-late", datetime(2026, 5, 4, 22, 30, tzinfo=UTC))
+    _make_blended(repo, cid, "Europe/Moscow")
+    out = tmp_path / "inbound.csv"
+    export_inbound_days(repo, repo.campaign(cid), out)
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh, delimiter=";"))
+    assert table[0][0] == "День (Europe/Moscow) / Day (Europe/Moscow)"
+    assert [(row[0], row[1]) for row in table[1:]] == [("2026-05-04", "1"), ("2026-05-05", "1")]
+
+
+def test_the_wallboards_today_is_the_campaigns_local_day(repo: Repository) -> None:
+    """At 23:00 UTC on 4 May it is 02:00 on 5 May in Moscow: today holds the 22:30 UTC caller (01:30 local)
+    and not the 20:30 UTC one (23:30 local, yesterday), though UTC would count both as its 4 May."""
+    from dialer.web.queries import WebQueries
+
+    cid, records = _setup(repo)
+    _answered_call(repo, records, cid, "in-yesterday", datetime(2026, 5, 4, 20, 30, tzinfo=UTC))
+    _answered_call(repo, records, cid, "in-today", datetime(2026, 5, 4, 22, 30, tzinfo=UTC))
+    _make_blended(repo, cid, "Europe/Moscow")
+    today = WebQueries(repo.sessions).inbound_today(repo.campaign(cid), datetime(2026, 5, 4, 23, 0, tzinfo=UTC))
+    assert today is not None and today["offered"] == 1
+    _make_blended(repo, cid, "Asia/Novosibirsk")  # 06:00 on 5 May there: both callers are today's
+    today = WebQueries(repo.sessions).inbound_today(repo.campaign(cid), datetime(2026, 5, 4, 23, 0, tzinfo=UTC))
+    assert today is not None and today["offered"] == 2

@@ -168,3 +168,22 @@ def test_next_window_start_is_callable_and_earliest(
         assert not is_callable(zone, probe, w)
         probe += dt.timedelta(minutes=20)
     assert not is_callable(zone, nxt - dt.timedelta(seconds=1), w) or nxt == start
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "start"),
+    [
+        ("Europe/Moscow", dt.date(2026, 5, 5), "2026-05-04T21:00:00+00:00"),
+        ("Asia/Novosibirsk", dt.date(2026, 5, 5), "2026-05-04T17:00:00+00:00"),
+        ("UTC", dt.date(2026, 5, 5), "2026-05-05T00:00:00+00:00"),
+        # Chile moves its clocks at midnight: 6 Sept 2026 has no 00:00, its day starts at 01:00 -03
+        ("America/Santiago", dt.date(2026, 9, 6), "2026-09-06T04:00:00+00:00"),
+    ],
+)
+def test_local_day_start(zone: str, day: dt.date, start: str) -> None:
+    from dialer.rules.windows import local_day_start
+
+    first = local_day_start(day, ZoneInfo(zone))
+    assert first == dt.datetime.fromisoformat(start)
+    assert first.astimezone(ZoneInfo(zone)).date() == day
+    assert (first - dt.timedelta(seconds=1)).astimezone(ZoneInfo(zone)).date() < day
