@@ -293,6 +293,8 @@ async def test_blended_pacing_keeps_operators_for_inbound(tmp_path: Path) -> Non
     campaign = {**CAMPAIGN, "inbound": {**CAMPAIGN["inbound"], "expected_per_hour": 60}}
     r = await rig(tmp_path, ["op1", "op2", "op3", "op4"], campaign)
     assert r.run.config.inbound is not None and r.run.config.inbound.expected_per_hour == 60
+    view = r.service.view.campaign(r.run.config.campaign_id)
+    assert view is not None and view.blended  # the console may change this run's inbound target
     r.records.contacts["+79161234567"] = (7, {})
     await r.call_in("in-1", "+79161234567")
     op1 = r.live("op1")

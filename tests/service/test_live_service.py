@@ -171,6 +171,7 @@ async def test_a_live_target_above_the_profile_is_clamped(tmp_path: Path, monkey
     view = rig.service.view.campaign(cid)
     assert view is not None and view.knobs.target_abandon_rate == US.target_abandon_rate
     assert view.requested_knobs.target_abandon_rate == 0.5
+    assert not view.blended  # outbound only: the console refuses an inbound target for this run
     assert rig.service.change_knobs(999, {"paused": True}) is None  # not running here
     with pytest.raises(ValueError, match="unknown pacing knob"):
         rig.service.change_knobs(cid, {"target_abandon": 0.01})
