@@ -127,3 +127,13 @@ def test_a_wait_at_the_threshold_may_land_on_either_side() -> None:
     at_t = [("a", 0.1, 0.1), ("b", 4.99, 5.02), ("c", 7.0, 7.0)]
     assert figures(waits=at_t, inbound_dialer=replace(inbound, answered_in_time=3)).disagreements() == []
     assert figures(waits=at_t, inbound_dialer=replace(inbound, answered_in_time=4)).disagreements() != []
+
+
+def test_a_connect_at_the_limit_may_count_as_late_on_one_side() -> None:
+    """The same allowance for an outbound customer bridged at the connect limit: one such call allows one
+    abandon of difference; live answers must agree exactly."""
+    near = [0.1, 0.2, 1.9]
+    assert figures(outbound_latencies=near, outbound_ledger=(6, 2)).disagreements() == []
+    assert figures(outbound_latencies=near, outbound_ledger=(6, 3)).disagreements() != []
+    assert figures(outbound_latencies=[0.1], outbound_ledger=(6, 2)).disagreements() != []
+    assert figures(outbound_latencies=near, outbound_ledger=(7, 1)).disagreements() != []
