@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,10 +64,13 @@ async def dial(
     contacts: list[dict[str, Any]] | None = None,
     db_url: str | None = None,
     app: str = "dialer",
+    alongside: Callable[[DialerService, CampaignRun], Coroutine[Any, Any, None]] | None = None,
+    timeout_s: float = 120,
     **campaign: Any,
 ) -> LabRun:
     """Dial `numbers` (or `contacts` rows) through the real service with `operators` logged in, until
-    every call ended. `db_url` reuses another run's database."""
+    every call ended. `db_url` reuses another run's database. `alongside` runs beside the dialling (e.g.
+    people calling the campaign's number) and is waited for before the operators log out."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     url = db_url or f"sqlite:///{tmp_path / 'lab.db'}"
     migrate(url)
@@ -82,12 +85,19 @@ async def dial(
     service = dialer_service(settings, repo)
     await service.start()
     try:
-        await service.open_campaign(campaign_id)
+        run = await service.open_campaign(campaign_id)
         for login in operators:
             await service.login(campaign_id, login)
         await service.wait_logged_in(campaign_id, operators)
         tick = (lambda r: on_tick(service, r)) if on_tick is not None else None
-        await asyncio.wait_for(service.run_campaign(campaign_id, on_tick=tick), timeout=120)
+        beside = asyncio.create_task(alongside(service, run)) if alongside is not None else None
+        try:
+            await asyncio.wait_for(service.run_campaign(campaign_id, on_tick=tick), timeout=timeout_s)
+            if beside is not None:
+                await asyncio.wait_for(beside, timeout=timeout_s)
+        finally:
+            if beside is not None and not beside.done():
+                beside.cancel()
         await service.wait_idle()
         for login in operators:
             await service.logout(campaign_id, login)

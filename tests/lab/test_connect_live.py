@@ -15,7 +15,7 @@ from sqlalchemy import select
 from dialer.adapters.compliance_evidence import campaign_evidence
 from dialer.db.models import AuditLog
 from dialer.lab import AsteriskLab
-from dialer.lab.cel import connects, ensure_cel, read_cel
+from dialer.lab.cel import connects, ensure_cel, live_answers_and_abandons, read_cel
 from dialer.lab.softphones import SoftphoneBank
 from dialer.simcustomers import SimBehaviour, sim_number
 from dialer.web.queries import WebQueries
@@ -70,9 +70,9 @@ async def test_sample_connects_on_time_and_every_figure_agrees_with_cel(
     report = campaign_evidence(run.repo.sessions, campaign, period_start=today, period_end=today).totals
     summary = run.repo.summary(run.campaign_id)
     rates = WebQueries(run.repo.sessions).abandon_rates(run.campaign_id)["day"]
-    cel_abandons = len(answered - bridged) + sum(1 for x in cel.values() if (x.latency_s or 0) > 2.0)
+    cel_live, cel_abandons = live_answers_and_abandons(cel.values(), connect_limit_s=2.0)
     assert report.late_connects.value == summary.late_connects == 0
-    assert report.live_answers.value == summary.live_answers == rates["live"] == len(answered)
+    assert report.live_answers.value == summary.live_answers == rates["live"] == len(answered) == cel_live
     assert report.abandons.value + report.late_connects.value == summary.abandoned == rates["abandoned"]
     assert summary.abandoned == cel_abandons == 0
     assert report.abandon_rate == summary.abandon_rate == rates["rate"] == 0.0

@@ -1,16 +1,14 @@
 """Calls coming back to the campaign's number, in the real Asterisk lab.
 
-A simulated customer calls: the test originates `Local/<DID>@dialer-inbound` with the customer's caller ID
-through ARI (the ;1 side runs `[sim-caller]`, 440 Hz until hung up; the ;2 side enters the dialplan as a
-carrier's call would, is answered and goes into the dialer's Stasis application). Operators are real
-SIP softphones. Everything the test checks is what Asterisk did (the caller's channel in the operator's
-bridge, its hang-up) and what the dialer stored.
+A simulated customer calls from the lab's customer side (dialer.lab.callers: an originate of
+`Local/<DID>@dialer-inbound` with the customer's caller ID, the ;2 side entering the dialer's Stasis
+application as a carrier's call would). Operators are real SIP softphones. Everything the test checks is
+what Asterisk did (the caller's channel in the operator's bridge, its hang-up) and what the dialer stored.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +16,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import aiohttp
 import pytest
 
 from dialer.bootstrap import dialer_service, repository
@@ -27,6 +24,7 @@ from dialer.db import migrate
 from dialer.db.models import Contact
 from dialer.db.repository import Repository
 from dialer.lab import AsteriskLab
+from dialer.lab.callers import LabCallers, inbound_channel, lab_callers
 from dialer.lab.softphones import SoftphoneBank
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing import OperatorState
@@ -57,38 +55,23 @@ class InboundLab:
     repo: Repository
     service: DialerService
     run: CampaignRun
-    http: aiohttp.ClientSession
-    ari_url: str
+    callers: LabCallers
 
     def op(self, login: str) -> Any:
         return self.run.floor.operator_by_login(login)
 
     async def call_in(self, caller: str) -> str:
         """A customer calls the campaign's number; the id of their (;1) channel, to hang up with."""
-        channel_id = f"caller-{uuid.uuid4().hex[:12]}"
-        params = {
-            "endpoint": f"Local/{DID}@dialer-inbound",
-            "context": "sim-caller",
-            "extension": "s",
-            "priority": "1",
-            "callerId": caller,
-            "channelId": channel_id,
-            "otherChannelId": f"{channel_id}-in",
-            "timeout": "30",
-        }
-        body = {"variables": {"_DIALER_APP": APP}}  # inherited by the ;2 side: into this test's application
-        async with self.http.post(f"{self.ari_url}/ari/channels", params=params, json=body) as resp:
-            assert resp.status == 200, await resp.text()
-        return channel_id
+        return await self.callers.call_in(caller)
 
     async def hang_up(self, channel_id: str) -> None:
         """The caller hangs up (their simulated phone, the ;1 side)."""
-        async with self.http.delete(f"{self.ari_url}/ari/channels/{channel_id}") as resp:
-            assert resp.status in (204, 404), await resp.text()
+        await self.callers.hang_up(channel_id)
 
     async def bridge_of(self, login: str) -> list[str]:
         """The channels Asterisk has in the operator's bridge right now."""
-        async with self.http.get(f"{self.ari_url}/ari/bridges/{self.op(login).bridge_id}") as resp:
+        url = f"{self.callers.ari_url}/ari/bridges/{self.op(login).bridge_id}"
+        async with self.callers.http.get(url) as resp:
             return list((await resp.json()).get("channels", [])) if resp.status == 200 else []
 
     def inbound_attempts(self) -> list[Any]:
@@ -96,7 +79,7 @@ class InboundLab:
 
     async def served_by(self, caller_channel: str, timeout: float = 10) -> str:
         """Wait until the caller's channel is in some operator's bridge (as Asterisk reports it)."""
-        inbound = f"{caller_channel}-in"
+        inbound = inbound_channel(caller_channel)
         found: list[str] = []
 
         async def look() -> None:
@@ -155,22 +138,17 @@ async def inbound_lab(lab: AsteriskLab, softphones: SoftphoneBank, tmp_path: Pat
     softphones.start_many(OPERATORS)
     service = dialer_service(settings, repo)
     await service.start()
-    http = aiohttp.ClientSession(
-        auth=aiohttp.BasicAuth(
-            settings.ari_user, settings.ari_password.get_secret_value() if settings.ari_password else ""
-        )
-    )
     try:
-        run = await service.open_campaign(cid)
-        for login in OPERATORS:
-            await service.login(cid, login)
-        await service.wait_logged_in(cid, OPERATORS)
-        yield InboundLab(lab, repo, service, run, http, settings.ari_url)
-        await service.logout_everyone()
-        await asyncio.sleep(0.3)
-        await service.db.flush()
+        async with lab_callers(settings, DID) as callers:
+            run = await service.open_campaign(cid)
+            for login in OPERATORS:
+                await service.login(cid, login)
+            await service.wait_logged_in(cid, OPERATORS)
+            yield InboundLab(lab, repo, service, run, callers)
+            await service.logout_everyone()
+            await asyncio.sleep(0.3)
+            await service.db.flush()
     finally:
-        await http.close()
         await service.close()
 
 
