@@ -261,6 +261,59 @@ REASONS: Final[tuple[tuple[re.Pattern[str], str, str], ...]] = (
     ),
     (re.compile(r"unreadable CSV record: (.*)"), "unreadable CSV record: {0}", "нечитаемая запись CSV: {0}"),
     (re.compile(r"invalid"), "invalid", "неверно"),
+    # dialer.lists: why a whole list file is refused (the file's name first)
+    (
+        re.compile(r"(.+?): no phone column in the header (.*); expected a column named like .*"),
+        "{0}: no phone column in the header {1}; name it 'Телефон' or 'Phone', or map it explicitly",
+        "{0}: в заголовке {1} нет столбца с телефоном; назовите его «Телефон» или «Phone» или укажите явно",
+    ),
+    (
+        re.compile(r"(.+?): the first row (.*) looks like data, not a header; .*"),
+        "{0}: the first row {1} looks like data, not a header; add a header row or map the columns explicitly",
+        "{0}: первая строка {1} похожа на данные, а не на заголовок; добавьте строку заголовка "
+        "(например «Телефон;Компания») или укажите столбцы явно",
+    ),
+    (
+        re.compile(r"(.+?): the file has no rows \(empty or only blank lines\)"),
+        "{0}: the file has no rows (empty or only blank lines)",
+        "{0}: в файле нет строк (он пуст или в нём только пустые строки)",
+    ),
+    (
+        re.compile(r"(.+?): the file has a header but no data rows"),
+        "{0}: the file has a header but no data rows",
+        "{0}: в файле есть заголовок, но нет строк с контактами",
+    ),
+    (re.compile(r"(.+?): the file is empty"), "{0}: the file is empty", "{0}: файл пуст"),
+    (re.compile(r"(.+?): no such file"), "{0}: no such file", "{0}: нет такого файла"),
+    (
+        re.compile(r"(.+?): legacy Excel 97-2003 \(\.xls\) is not supported; save it as \.xlsx or CSV"),
+        "{0}: legacy Excel 97-2003 (.xls) is not supported; save it as .xlsx or CSV",
+        "{0}: старый формат Excel 97-2003 (.xls) не поддерживается; сохраните файл как .xlsx или CSV",
+    ),
+    (
+        re.compile(r"(.+?): has an \.xlsx extension but is not an XLSX \(zip\) file"),
+        "{0}: has an .xlsx extension but is not an XLSX (zip) file",
+        "{0}: расширение .xlsx, но это не файл XLSX (zip)",
+    ),
+    (
+        re.compile(
+            r"(.+?): cannot decode the file as UTF-8 or Windows-1251 \(undecodable byte near offset (\d+)\); "
+            r"save it as CSV UTF-8"
+        ),
+        "{0}: cannot decode the file as UTF-8 or Windows-1251 (undecodable byte near offset {1}); save it as CSV UTF-8",
+        "{0}: файл не читается ни как UTF-8, ни как Windows-1251 (неверный байт около позиции {1}); "
+        "сохраните его как CSV UTF-8",
+    ),
+    (
+        re.compile(r"(.+?): contains NUL bytes; this is a binary file, not CSV"),
+        "{0}: contains NUL bytes; this is a binary file, not CSV",
+        "{0}: в файле нулевые байты; это двоичный файл, а не CSV",
+    ),
+    (
+        re.compile(r"(.+?): no sheet named '(.*)'; sheets: (.*)"),
+        "{0}: no sheet named «{1}»; sheets: {2}",
+        "{0}: нет листа «{1}»; листы: {2}",
+    ),
     # compliance windows ("30 days to 2026-11-02")
     (re.compile(r"(\d+) days to (\d{4})-(\d\d)-(\d\d)"), "{0} days to {1}-{2}-{3}", "{0} дн. по {3}.{2}.{1}"),
     (re.compile(r"(\d{4})-(\d\d)-(\d\d)"), "{0}-{1}-{2}", "{2}.{1}.{0}"),

@@ -1,0 +1,84 @@
+# ruff: noqa: RUF001  (Russian text is intentional here)
+"""The command line's one language choice and its tables of words: every key in both languages with the same
+placeholders, every key the code asks for present, the choice from --lang, DIALER_LANG or the locale."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from dialer.doctor.messages import MESSAGES as DOCTOR
+from dialer.entrypoints import cli_language
+from dialer.entrypoints.cli_language import Messages, choose_language, default_language, language, reason, text
+from dialer.entrypoints.cli_messages import MESSAGES as CLI
+from dialer.lists.report import SUMMARY_WORDS
+
+TABLES: dict[str, Messages] = {"doctor": DOCTOR, "commands": CLI, "import report": SUMMARY_WORDS}
+DIALER = Path(cli_language.__file__).parents[1]
+
+
+def _fields(message: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(message) if f}
+
+
+@pytest.mark.parametrize("table", TABLES.values(), ids=list(TABLES))
+def test_every_message_has_both_languages_and_the_same_placeholders(table: Messages) -> None:
+    for key, (en, ru) in table.items():
+        assert en and ru, key
+        assert _fields(en) == _fields(ru), key
+        assert not re.search(r"[А-Яа-яЁё]", en.replace("Моб. тел.", "")), key  # English is English
+        assert re.search(r"[А-Яа-яЁё]", ru) or en == ru, key  # the same only where nothing is a word ("ARI")
+
+
+def test_every_key_the_commands_ask_for_exists() -> None:
+    """A `say("key")` whose key is missing would fail only when a user reaches it: read them from the source."""
+    asked: set[str] = set()
+    for path in DIALER.rglob("*.py"):
+        asked |= set(re.findall(r"\bsay\(\s*\"(\w+)\"", path.read_text(encoding="utf-8")))
+    asked |= {f"campaign_{status}" for status in ("running", "paused", "stopped")}  # say(f"campaign_{status}")
+    assert len(asked) > 40
+    assert asked <= set(CLI), sorted(asked - set(CLI))
+
+
+@pytest.mark.parametrize(
+    ("env", "lang"),
+    [
+        ({"DIALER_LANG": "ru"}, "ru"),
+        ({"LANG": "ru_RU.UTF-8"}, "ru"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({"DIALER_LANG": "en", "LANG": "ru_RU.UTF-8"}, "en"),
+        ({"LC_ALL": "ru_RU.UTF-8", "LANG": "en_US.UTF-8"}, "ru"),
+        ({}, "en"),
+    ],
+)
+def test_default_language(env: dict[str, str], lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("DIALER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert default_language() == lang
+
+
+def test_the_chosen_language_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIALER_LANG", "en")
+    try:
+        choose_language("ru")
+        assert language() == "ru" and text(CLI, "no_campaign", name="x").startswith("нет кампании «x»")
+        choose_language(None)
+        assert language() == "en" and text(CLI, "no_campaign", name="x").startswith("no campaign 'x'")
+        with pytest.raises(ValueError, match="en or ru"):
+            choose_language("de")
+    finally:
+        choose_language(None)
+
+
+def test_the_domains_sentences_are_translated_by_the_one_catalogue() -> None:
+    assert reason("not a phone number: 'abc'", "ru") == "не номер телефона: «abc»"
+    assert reason("not a phone number: 'abc'", "en") == "not a phone number: 'abc'"  # English as written
+    assert reason("duplicate_in_list", "ru") == "повтор в этом списке"
+    refused = "bad.csv: no phone column in the header ['x', 'y']; expected a column named like 'Телефон' or ..."
+    assert reason(refused, "ru").startswith("bad.csv: в заголовке ['x', 'y'] нет столбца с телефоном")
+    assert reason("something new", "ru") == "something new"  # unknown: as written, never lost
