@@ -11,6 +11,7 @@ import typer
 from dialer.doctor.command import doctor
 from dialer.entrypoints.cli_compliance import compliance_app, dnc_app, registers_app
 from dialer.entrypoints.cli_data import campaigns_app, db_app, lists_app, operators_app
+from dialer.entrypoints.cli_help import LocalisedGroup
 from dialer.entrypoints.cli_lab import demo, lab_app
 from dialer.entrypoints.cli_language import choose_language
 from dialer.entrypoints.cli_lists import numbering_app
@@ -18,7 +19,7 @@ from dialer.entrypoints.cli_messages import say
 from dialer.entrypoints.cli_recordings import recordings_app
 from dialer.entrypoints.cli_serve import serve
 
-app = typer.Typer(help="Predictive dialer on Asterisk.", no_args_is_help=True)
+app = typer.Typer(cls=LocalisedGroup, help="Predictive dialer on Asterisk.", no_args_is_help=True)
 
 
 @app.callback()

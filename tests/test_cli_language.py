@@ -82,3 +82,41 @@ def test_the_domains_sentences_are_translated_by_the_one_catalogue() -> None:
     refused = "bad.csv: no phone column in the header ['x', 'y']; expected a column named like 'Телефон' or ..."
     assert reason(refused, "ru").startswith("bad.csv: в заголовке ['x', 'y'] нет столбца с телефоном")
     assert reason("something new", "ru") == "something new"  # unknown: as written, never lost
+
+
+def test_every_help_text_has_its_russian_and_every_russian_its_help_text() -> None:
+    import typer.main
+
+    from dialer.cli import app
+    from dialer.entrypoints.cli_help import HELP, help_texts
+
+    english = {text for _, _, text in help_texts(typer.main.get_command(app))}
+    assert len(english) > 90
+    assert english <= set(HELP), sorted(english - set(HELP))
+    assert set(HELP) <= english, sorted(set(HELP) - english)  # a Russian whose English changed or went
+    assert all(re.search(r"[А-Яа-яЁё]", ru) or en == ru for en, ru in HELP.items())
+
+
+def test_help_reads_in_the_chosen_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from dialer.cli import app
+
+    for var in ("DIALER_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    run = CliRunner().invoke
+
+    def said(args: list[str]) -> str:
+        res = run(app, args)
+        assert res.exit_code == 0, res.output
+        return " ".join(res.output.split())
+
+    ru = said(["--lang", "ru", "lists", "import", "--help"])
+    assert "Загрузить список контактов CSV/XLSX в кампанию" in ru and "имя кампании" in ru
+    assert "Import a CSV/XLSX" not in ru
+    assert "Import a CSV/XLSX contact list" in said(["lists", "import", "--help"])  # the next run: English again
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    assert "Списки контактов." in said(["--help"])
+    assert "Выгрузить результаты кампании" in said(["campaigns", "--help"])
+    assert "Export a campaign's results" in said(["--lang", "en", "campaigns", "--help"])
