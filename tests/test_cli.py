@@ -279,7 +279,8 @@ def test_a_russian_speaking_admin_reads_every_answer_in_russian(
     broken = tmp_path / "broken.yaml"
     broken.write_text(yaml.safe_dump({**definition, "name": "broken", "dialing": "fast"}), encoding="utf-8")
     res = run(app, ["campaigns", "apply", str(broken)])
-    assert res.exit_code == 2 and "ошибки в описании кампании" in said(res) and "dialing" in said(res)
+    assert res.exit_code == 2 and "broken.yaml: ошибки в описании кампании:" in said(res)
+    assert "- dialing: нужен набор полей (словарь YAML) (получено 'fast')" in said(res)
 
     res = run(app, ["dnc", "add", "+79100000001"])
     assert "+79100000001: добавлен в список запретов" in said(res)
@@ -287,3 +288,8 @@ def test_a_russian_speaking_admin_reads_every_answer_in_russian(
     assert "+79100000001: уже в списке запретов" in said(res)
     res = run(app, ["dnc", "add", "not a phone"])
     assert res.exit_code == 2 and "не номер телефона: «not a phone»" in said(res)
+    listing = tmp_path / "registry.csv"
+    listing.write_text("+79100000002\nnonsense\n", encoding="utf-8")
+    res = run(app, ["dnc", "import", str(listing)])
+    assert "прочитано номеров: 1, новых в списке запретов: 1, строк без номера: 1" in said(res)
+    assert "строка 2: «nonsense»: не номер телефона" in said(res), said(res)

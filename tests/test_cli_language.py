@@ -120,3 +120,44 @@ def test_help_reads_in_the_chosen_language(monkeypatch: pytest.MonkeyPatch) -> N
     assert "Списки контактов." in said(["--help"])
     assert "Выгрузить результаты кампании" in said(["campaigns", "--help"])
     assert "Export a campaign's results" in said(["--lang", "en", "campaigns", "--help"])
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"dialing": "fast"},
+        {"dialing": {"mode": "progressive", "max_lines": 0}},
+        {"dialing": {"mode": "turbo", "max_lines": 2}},
+        {"bogus": 1},
+        {"name": None},
+        {"name": "a/b"},
+        {"name": "x" * 101},
+        {"ring_timeout_seconds": "abc"},
+        {"ring_timeout_seconds": 1.5},
+        {"lists": "x"},
+        {"recording": "maybe"},
+    ],
+)
+def test_a_campaign_files_field_problems_read_in_russian_naming_the_field(bad: dict[str, object]) -> None:
+    import yaml
+
+    from dialer.config import PROJECT_ROOT
+    from dialer.entrypoints.cli_messages import campaign_problems
+    from dialer.rules.campaign import CampaignDefinitionError, parse_campaign
+
+    definition = yaml.safe_load((PROJECT_ROOT / "campaigns" / "sample.yaml").read_text(encoding="utf-8"))
+    with pytest.raises(CampaignDefinitionError) as caught:
+        parse_campaign({**definition, **bad})
+    exc = caught.value
+    try:
+        choose_language("ru")
+        (ru,) = campaign_problems(exc)
+        choose_language("en")
+        assert campaign_problems(exc) == exc.problems  # English: pydantic's own words, as before
+    finally:
+        choose_language(None)
+    (problem,) = exc.fields
+    assert ru.startswith(f"{problem.where}: ") and re.search(r"[А-Яа-яЁё]", ru), ru
+    # the table's English is what pydantic says, so the table shows what each Russian line translates
+    english = text(CLI, f"field_{problem.kind}", "en", where=problem.where, **problem.context)
+    assert exc.problems[0].startswith(english), (english, exc.problems[0])

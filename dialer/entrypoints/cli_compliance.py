@@ -160,11 +160,11 @@ def compliance_report(
             report_tz=report_tz,
         )
     except NoComplianceProfile as exc:
-        console.print(str(exc), style="red", markup=False)
+        console.print(reason(str(exc)), style="red", markup=False)
         console.print("--profile US | UK | RU | RU_COLLECTION", markup=False)
         raise typer.Exit(2) from None
     except ValueError as exc:  # an unknown profile or a bad period
-        console.print(str(exc), style="red", markup=False)
+        console.print(reason(str(exc)), style="red", markup=False)
         raise typer.Exit(2) from None
     for path in write_evidence_files(report, out, fmt):
         console.print(say("wrote", path=path), markup=False)

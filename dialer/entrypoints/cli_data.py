@@ -10,7 +10,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn
 
 from dialer.config import Settings
 from dialer.entrypoints.cli_common import campaign_or_exit, console, repository_or_exit
-from dialer.entrypoints.cli_messages import say
+from dialer.entrypoints.cli_messages import campaign_problems, say
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -45,7 +45,7 @@ def campaigns_apply(path: Path) -> None:
         campaign_id, definition = apply_campaign_file(repository_or_exit(Settings()), path)
     except CampaignDefinitionError as exc:
         console.print(say("campaign_invalid", source=exc.source), style="red", markup=False)
-        for problem in exc.problems:  # 'field.path: message': the field as the file names it
+        for problem in campaign_problems(exc):  # 'field.path: message': the field as the file names it
             console.print(f"  - {problem}", style="red", markup=False)
         raise typer.Exit(2) from None
     console.print(say("campaign_applied", name=definition.name, id=campaign_id), markup=False)
@@ -184,7 +184,8 @@ def inbound_spec_or_exit(row: Campaign) -> InboundSpec:
     try:
         spec = inbound_of(row)
     except CampaignDefinitionError as exc:
-        console.print(say("campaign_error", name=row.name, error=exc), style="red", markup=False)
+        problems = "; ".join(campaign_problems(exc))
+        console.print(say("campaign_error", name=row.name, error=problems), style="red", markup=False)
         raise typer.Exit(1) from None
     if spec is None:
         console.print(say("no_inbound", name=row.name), style="red", markup=False)

@@ -50,7 +50,11 @@ def text(table: Messages, key: str, lang: str | None = None, **params: Any) -> s
 
 def reason(sentence: str, lang: str | None = None) -> str:
     """A sentence or code the domain wrote in English (a row problem, a filter reason, a list file error) in
-    `lang`, by the web app's catalogue; a sentence it does not know stays as written."""
-    from dialer.web.i18n import Translator
+    `lang`, by the web app's catalogue; a sentence it does not know stays as written. English stays as written
+    too, but for a message the domain wrote in both languages, one a line: its English line."""
+    from dialer.web.i18n import Translator, parse_language
 
-    return Translator("ru").reason(sentence) if (lang or language()) == "ru" else sentence
+    chosen = parse_language(lang or language(), "en")
+    if chosen == "ru" or "\n" in sentence:  # "English\nRussian": the domain's own two languages, one of them
+        return Translator(chosen).reason(sentence)
+    return sentence

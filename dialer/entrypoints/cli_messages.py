@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dialer.entrypoints.cli_language import Messages, text
+from dialer.entrypoints.cli_language import Messages, language, reason, text
+
+if TYPE_CHECKING:
+    from dialer.rules.campaign import CampaignDefinitionError
 
 MESSAGES: Messages = {
     # key: (English, Russian)
@@ -27,6 +30,70 @@ MESSAGES: Messages = {
     "db_upgraded": ("database at {where} is at {revision}", "база данных {where}: схема {revision}"),
     # campaigns
     "campaign_invalid": ("{source}: invalid campaign definition:", "{source}: ошибки в описании кампании:"),
+    # a campaign file's field problems, by the validator's (pydantic's) error type; `{where}` is the field.
+    # The English is pydantic's own message (printed as pydantic writes it); tests/test_cli_language.py checks
+    # the two agree, so this table says what each Russian line translates.
+    "field_got": ("{problem} (got {got})", "{problem} (получено {got})"),
+    "field_missing": ("{where}: Field required", "{where}: обязательное поле не задано"),
+    "field_extra_forbidden": ("{where}: Extra inputs are not permitted", "{where}: такого поля нет"),
+    "field_greater_than_equal": (
+        "{where}: Input should be greater than or equal to {ge}",
+        "{where}: должно быть не меньше {ge}",
+    ),
+    "field_greater_than": ("{where}: Input should be greater than {gt}", "{where}: должно быть больше {gt}"),
+    "field_less_than_equal": (
+        "{where}: Input should be less than or equal to {le}",
+        "{where}: должно быть не больше {le}",
+    ),
+    "field_less_than": ("{where}: Input should be less than {lt}", "{where}: должно быть меньше {lt}"),
+    "field_int_parsing": (
+        "{where}: Input should be a valid integer, unable to parse string as an integer",
+        "{where}: нужно целое число",
+    ),
+    "field_int_type": ("{where}: Input should be a valid integer", "{where}: нужно целое число"),
+    "field_int_from_float": (
+        "{where}: Input should be a valid integer, got a number with a fractional part",
+        "{where}: нужно целое число, а не дробное",
+    ),
+    "field_float_parsing": (
+        "{where}: Input should be a valid number, unable to parse string as a number",
+        "{where}: нужно число",
+    ),
+    "field_float_type": ("{where}: Input should be a valid number", "{where}: нужно число"),
+    "field_bool_parsing": (
+        "{where}: Input should be a valid boolean, unable to interpret input",
+        "{where}: нужно true или false",
+    ),
+    "field_bool_type": ("{where}: Input should be a valid boolean", "{where}: нужно true или false"),
+    "field_string_type": ("{where}: Input should be a valid string", "{where}: нужна строка"),
+    "field_string_too_short": (
+        "{where}: String should have at least {min_length} characters",
+        "{where}: длина должна быть не меньше {min_length}",
+    ),
+    "field_string_too_long": (
+        "{where}: String should have at most {max_length} characters",
+        "{where}: длина должна быть не больше {max_length}",
+    ),
+    "field_string_pattern_mismatch": (
+        "{where}: String should match pattern '{pattern}'",
+        "{where}: строка не подходит под шаблон '{pattern}'",
+    ),
+    "field_literal_error": ("{where}: Input should be {expected}", "{where}: допустимые значения: {expected}"),
+    "field_enum": ("{where}: Input should be {expected}", "{where}: допустимые значения: {expected}"),
+    "field_list_type": ("{where}: Input should be a valid list", "{where}: нужен список"),
+    "field_dict_type": ("{where}: Input should be a valid dictionary", "{where}: нужен набор полей (словарь YAML)"),
+    "field_model_type": (
+        "{where}: Input should be a valid dictionary",  # pydantic goes on: "or instance of {class_name}"
+        "{where}: нужен набор полей (словарь YAML)",
+    ),
+    "field_date_from_datetime_parsing": (
+        "{where}: Input should be a valid date or datetime, {error}",
+        "{where}: нужна дата ГГГГ-ММ-ДД ({error})",
+    ),
+    "field_time_parsing": (
+        "{where}: Input should be in a valid time format, {error}",
+        "{where}: нужно время ЧЧ:ММ ({error})",
+    ),
     "campaign_applied": ("campaign {name!r} applied (id {id})", "кампания «{name}» сохранена (id {id})"),
     "campaign_running": ("campaign {name!r} is running", "кампания «{name}» запущена"),
     "campaign_paused": ("campaign {name!r} is paused", "кампания «{name}» на паузе"),
@@ -100,6 +167,14 @@ MESSAGES: Messages = {
         "{done} recordings re-processed, {failed} failed",
         "записей обработано заново: {done}, не удалось: {failed}",
     ),
+    "retention_done": (
+        "retention: deleted {deleted}, already missing {missing}, failed {failed}",
+        "срок хранения: удалено {deleted}, уже отсутствовали {missing}, не удалось удалить {failed}",
+    ),
+    "retention_would": (
+        "retention: would delete {deleted}, already missing {missing}, failed {failed}",
+        "срок хранения: будет удалено {deleted}, уже отсутствуют {missing}, не удалось проверить {failed}",
+    ),
     "format_bad": ("--format must be ogg, mp3 or wav", "--format: ogg, mp3 или wav"),
     # serve
     "serve_no_campaign": ("no campaign {name!r}", "нет кампании «{name}»"),
@@ -148,3 +223,25 @@ MESSAGES: Messages = {
 def say(key: str, **params: Any) -> str:
     """`key` in this run's language, its placeholders filled."""
     return text(MESSAGES, key, **params)
+
+
+def campaign_problems(exc: CampaignDefinitionError) -> list[str]:
+    """A refused campaign file's problems in this run's language, one a line, each naming its field as the file
+    writes it ('dialing.max_lines'). A problem of a kind the table lacks (our validators' own sentences, a YAML
+    syntax error) reads as the validator wrote it, through the domain's catalogue (`reason`)."""
+    if language() != "ru":
+        return list(exc.problems)
+    if not exc.fields:
+        return [reason(p) for p in exc.problems]
+    out = []
+    for p in exc.fields:
+        key = f"field_{p.kind}"
+        if key in MESSAGES:
+            context = dict(p.context)
+            if isinstance(context.get("expected"), str):
+                context["expected"] = context["expected"].replace("' or '", "' или '")
+            problem = say(key, where=p.where, **context)
+        else:
+            problem = f"{p.where}: {reason(p.message)}"
+        out.append(problem if p.got is None else say("field_got", problem=problem, got=p.got))
+    return out

@@ -12,6 +12,7 @@ import typer
 
 from dialer.config import Settings
 from dialer.entrypoints.cli_common import console, repository_or_exit
+from dialer.entrypoints.cli_language import reason
 from dialer.entrypoints.cli_messages import say
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def serve(
     try:
         settings.require_secrets()
     except ValueError as exc:
-        console.print(str(exc), style="red", markup=False)
+        console.print(reason(str(exc)), style="red", markup=False)
         raise typer.Exit(2) from None
     from dialer.logs import configure_logging
 

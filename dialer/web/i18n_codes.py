@@ -314,6 +314,41 @@ REASONS: Final[tuple[tuple[re.Pattern[str], str, str], ...]] = (
         "{0}: no sheet named «{1}»; sheets: {2}",
         "{0}: нет листа «{1}»; листы: {2}",
     ),
+    # settings, compliance reports and registers (what the command line refuses)
+    (re.compile(r"missing configuration: (.*)"), "missing configuration: {0}", "не заданы настройки: {0}"),
+    (
+        re.compile(r"the period ends before it starts"),
+        "the period ends before it starts",
+        "конец периода раньше начала",
+    ),
+    (
+        re.compile(r"unknown compliance profile '(.*)' \(known: (.*)\)"),
+        "unknown compliance profile «{0}» (known: {1})",
+        "неизвестный профиль соответствия «{0}» (есть: {1})",
+    ),
+    (
+        re.compile(r"register name '(.*)': use 1-40 letters, digits, '_', '-' or '\.'"),
+        "register name «{0}»: use 1-40 letters, digits, '_', '-' or '.'",
+        "имя реестра «{0}»: 1–40 букв, цифр, «_», «-» или «.»",
+    ),
+    # dialer.recordings.verify: what is wrong with a stored recording
+    (re.compile(r"missing from the store"), "missing from the store", "нет в хранилище"),
+    (
+        re.compile(r"sha256 (\w+) != expected (\w+)"),
+        "sha256 {0} != expected {1}",
+        "sha256 {0} не совпадает с ожидаемой {1}",
+    ),
+    (re.compile(r"unreadable: (.*)"), "unreadable: {0}", "не читается: {0}"),
+    (
+        re.compile(r"duration (\S+)s differs from the expected (\S+)s \(> (\S+)s\)"),
+        "duration {0} s differs from the expected {1} s (> {2} s)",
+        "длительность {0} с отличается от ожидаемой {1} с (больше чем на {2} с)",
+    ),
+    (
+        re.compile(r"(\d+) channel\(s\), expected (\d+)"),
+        "{0} channel(s), expected {1}",
+        "каналов: {0}, ожидалось {1}",
+    ),
     # compliance windows ("30 days to 2026-11-02")
     (re.compile(r"(\d+) days to (\d{4})-(\d\d)-(\d\d)"), "{0} days to {1}-{2}-{3}", "{0} дн. по {3}.{2}.{1}"),
     (re.compile(r"(\d{4})-(\d\d)-(\d\d)"), "{0}-{1}-{2}", "{2}.{1}.{0}"),
