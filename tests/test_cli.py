@@ -260,6 +260,13 @@ def test_a_russian_speaking_admin_reads_every_answer_in_russian(
     assert res.exit_code == 2 and "ожидается КОЛОНКА=поле" in said(res)
     res = run(app, ["lists", "import", str(bad), "--campaign", "nope"])
     assert res.exit_code == 2 and "нет кампании «nope»" in said(res)
+    res = run(app, ["lists", "import", str(sheet), "--campaign", "sample-dentists", "--map", "Моб.=phone"])
+    assert res.exit_code == 2 and "сопоставление столбцов: нет столбца «Моб.»; столбцы:" in said(res)
+
+    data = Path(__file__).parent / "lists" / "data" / "numbering"
+    res = run(app, ["numbering", "load", *(str(p) for p in sorted(data.glob("*.csv")))])
+    assert res.exit_code == 0 and "DEF-9xx.csv: диапазонов 9, кодов 7, строк с ошибками 1" in said(res)
+    assert "строка 11, АВС/ DEF;От;До" in said(res) and "не число: «abc»" in said(res)
 
     out = tmp_path / "results.csv"
     res = run(app, ["campaigns", "export", "sample-dentists", "--results", str(out)])

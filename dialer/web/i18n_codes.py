@@ -283,6 +283,48 @@ REASONS: Final[tuple[tuple[re.Pattern[str], str, str], ...]] = (
         "{0}: the file has a header but no data rows",
         "{0}: в файле есть заголовок, но нет строк с контактами",
     ),
+    (
+        re.compile(r"(.+?): mapping override: no column named '(.*)'; columns are (.*)"),
+        "{0}: mapping override: no column named «{1}»; columns are {2}",
+        "{0}: сопоставление столбцов: нет столбца «{1}»; столбцы: {2}",
+    ),
+    (
+        re.compile(r"(.+?): mapping override: column number (\d+) is outside 1\.\.(\d+)"),
+        "{0}: mapping override: column number {1} is outside 1..{2}",
+        "{0}: сопоставление столбцов: столбца номер {1} нет (есть 1..{2})",
+    ),
+    (
+        re.compile(r"(.+?): mapping override for '(.*)': unknown field '(.*)'; use one of (.*)"),
+        "{0}: mapping override for «{1}»: unknown field «{2}»; use one of {3}",
+        "{0}: сопоставление столбца «{1}»: неизвестное поле «{2}»; допустимые: {3}",
+    ),
+    (
+        re.compile(r"(.+?): mapping override: '(.*)' matches several columns (.*); use the suffixed name or .*"),
+        "{0}: mapping override: «{1}» matches several columns {2}; use the suffixed name or the column number",
+        "{0}: сопоставление столбцов: «{1}» подходит к нескольким столбцам {2}; "
+        "укажите имя с суффиксом или номер столбца",
+    ),
+    (
+        re.compile(r"(.+?): mapping override: '(.*)' assigned to both '(.*)' and '(.*)'"),
+        "{0}: mapping override: «{1}» assigned to both «{2}» and «{3}»",
+        "{0}: сопоставление столбцов: поле «{1}» назначено и столбцу «{2}», и столбцу «{3}»",
+    ),
+    (
+        re.compile(r"(.+?): columns (.*) all look like '(.*)'; say which one to use with an explicit mapping .*"),
+        "{0}: columns {1} all look like «{2}»; map the one to use explicitly",
+        "{0}: столбцы {1} все похожи на «{2}»; укажите нужный явно",
+    ),
+    (
+        re.compile(r"(.+?): not a numbering plan register: the header (.*) lacks (.*) \(expected (.*)\)"),
+        "{0}: not a numbering plan register: the header {1} lacks {2} (expected {3})",
+        "{0}: это не реестр нумерации: в заголовке {1} нет {2} (ожидается {3})",
+    ),
+    (
+        re.compile(r"not a range of 10-digit numbers"),
+        "not a range of 10-digit numbers",
+        "не диапазон 10-значных номеров",
+    ),
+    (re.compile(r"not a number: '(.*)'"), "not a number: «{0}»", "не число: «{0}»"),
     (re.compile(r"(.+?): the file is empty"), "{0}: the file is empty", "{0}: файл пуст"),
     (re.compile(r"(.+?): no such file"), "{0}: no such file", "{0}: нет такого файла"),
     (
