@@ -161,3 +161,19 @@ def test_a_campaign_files_field_problems_read_in_russian_naming_the_field(bad: d
     # the table's English is what pydantic says, so the table shows what each Russian line translates
     english = text(CLI, f"field_{problem.kind}", "en", where=problem.where, **problem.context)
     assert exc.problems[0].startswith(english), (english, exc.problems[0])
+
+
+def test_the_lab_status_line_reads_in_the_run_language() -> None:
+    from dialer.entrypoints.cli_lab import describe
+    from dialer.lab.lab_config import LabStatus
+
+    status = LabStatus(provisioned=True, running=False, pid=None, ami_ok=False, ari_ok=True, version="22.1")
+    try:
+        choose_language("en")
+        assert describe(status) == "provisioned=yes running=no pid=- ami=down ari=ok version=22.1"
+        choose_language("ru")
+        assert (
+            describe(status) == "подготовлена: да, запущена: нет, pid -, AMI: не отвечает, ARI: отвечает, версия 22.1"
+        )
+    finally:
+        choose_language(None)

@@ -212,6 +212,15 @@ MESSAGES: Messages = {
         "secret: {secret}\nadd to an authenticator app: {uri}",
         "секрет: {secret}\nдобавьте в приложение-аутентификатор: {uri}",
     ),
+    # the lab
+    "lab_status": (
+        "provisioned={provisioned} running={running} pid={pid} ami={ami} ari={ari} version={version}",
+        "подготовлена: {provisioned}, запущена: {running}, pid {pid}, AMI: {ami}, ARI: {ari}, версия {version}",
+    ),
+    "yes": ("yes", "да"),
+    "no": ("no", "нет"),
+    "up": ("ok", "отвечает"),
+    "down": ("down", "не отвечает"),
     # simulator
     "sim_no_ratio": (
         "no fixed ratio stayed under the {cap} cap",
