@@ -177,3 +177,25 @@ def test_the_lab_status_line_reads_in_the_run_language() -> None:
         )
     finally:
         choose_language(None)
+
+
+def test_a_campaign_file_that_is_not_fields_reads_in_russian(tmp_path: Path) -> None:
+    from dialer.adapters.campaign_file import load_campaign
+    from dialer.entrypoints.cli_messages import campaign_problems
+    from dialer.rules.campaign import CampaignDefinitionError
+
+    broken, listed = tmp_path / "broken.yaml", tmp_path / "list.yaml"
+    broken.write_text("name: x\n  bad: [\n", encoding="utf-8")
+    listed.write_text("- a\n- b\n", encoding="utf-8")
+    said = []
+    try:
+        choose_language("ru")
+        for path in (broken, listed, tmp_path / "missing.yaml"):
+            with pytest.raises(CampaignDefinitionError) as caught:
+                load_campaign(path)
+            said += campaign_problems(caught.value)
+    finally:
+        choose_language(None)
+    assert said[0].startswith("строка 2, позиция 6: ошибка синтаксиса YAML:")
+    assert said[1] == "(весь файл): ожидается набор полей кампании (словарь YAML)"
+    assert said[2].startswith("файл не читается: ")

@@ -356,6 +356,18 @@ REASONS: Final[tuple[tuple[re.Pattern[str], str, str], ...]] = (
         "{0}: no sheet named «{1}»; sheets: {2}",
         "{0}: нет листа «{1}»; листы: {2}",
     ),
+    # a campaign file the validator could not read field by field (dialer.rules.campaign)
+    (
+        re.compile(r"line (\d+), column (\d+): YAML syntax error: (.*)"),
+        "line {0}, column {1}: YAML syntax error: {2}",
+        "строка {0}, позиция {1}: ошибка синтаксиса YAML: {2}",
+    ),
+    (re.compile(r"cannot read the file: (.*)"), "cannot read the file: {0}", "файл не читается: {0}"),
+    (
+        re.compile(r"\(top level\): expected a mapping of campaign fields"),
+        "(top level): expected a mapping of campaign fields",
+        "(весь файл): ожидается набор полей кампании (словарь YAML)",
+    ),
     # settings, compliance reports and registers (what the command line refuses)
     (re.compile(r"missing configuration: (.*)"), "missing configuration: {0}", "не заданы настройки: {0}"),
     (
