@@ -199,3 +199,32 @@ def test_a_campaign_file_that_is_not_fields_reads_in_russian(tmp_path: Path) -> 
     assert said[0].startswith("строка 2, позиция 6: ошибка синтаксиса YAML:")
     assert said[1] == "(весь файл): ожидается набор полей кампании (словарь YAML)"
     assert said[2].startswith("файл не читается: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "russian"),
+    [
+        (["lists", "import", "x.csv"], "Не задан параметр '--campaign'."),
+        (["lists", "imprt"], "Нет такой команды «imprt». Может быть, 'import'?"),
+        (["lists", "import", "x.csv", "--campgn", "c"], "Нет такого параметра: --campgn (есть: --campaign, --map)"),
+        (["recordings", "verify", "--tolerance", "abc"], "Неверное значение '--tolerance': нужно число"),
+        (["campaigns", "start"], "Не задан аргумент 'name'."),
+        (["campaigns", "start", "a", "b"], "Лишние аргументы: b"),
+        (["lists", "import", "x.csv", "--campaign"], "Параметру '--campaign' нужно значение."),
+        (["recordings", "reprocess", "--format", "flac"], "Неверное значение: --format: ogg, mp3 или wav"),
+        (["--lang", "de", "lists"], "Неверное значение: --lang 'de': en или ru"),
+    ],
+)
+def test_typers_usage_errors_read_in_russian(args: list[str], russian: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The framework's refusals (a missing option, a mistyped command) are bad input too."""
+    from typer.testing import CliRunner
+
+    from dialer.cli import app
+
+    monkeypatch.setenv("DIALER_LANG", "ru")
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and russian in " ".join(res.output.replace("│", " ").split()), res.output
+    if "--lang" not in args:  # English stays as Typer words it
+        monkeypatch.setenv("DIALER_LANG", "en")
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 2 and not re.search(r"[А-Яа-яЁё]", res.output), res.output

@@ -1,20 +1,23 @@
 # ruff: noqa: RUF001  (Russian text is intentional here)
-"""`--help` in the run's language: the commands keep their English help where Typer wants it (docstrings,
-`help=`), and the root group puts the Russian of each text in place before it parses the command line, so
-`dialer --lang ru lists import --help`, DIALER_LANG=ru and a Russian locale all read Russian help.
+"""`--help` and Typer's usage errors in the run's language: the commands keep their English help where Typer
+wants it (docstrings, `help=`), and the root group puts the Russian of each text in place before it parses
+the command line, so `dialer --lang ru lists import --help`, DIALER_LANG=ru and a Russian locale all read
+Russian help; a usage error ("Missing option '--campaign'") is said in Russian as it leaves.
 
-Keyed by the English text, not by a name: the English lives where the command is declared, and
+Keyed by the English text, not by a name: the English lives where the command is declared (or in Typer), and
 tests/test_cli_language.py fails on a help text without its Russian (or a Russian whose English is gone).
-Typer's own frame (Usage, the Options/Commands panel titles, --help's own line) stays English."""
+Typer's own frame (Usage, the Options/Commands/Error panel titles, --help's own line) stays English."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from typer import TyperException
 from typer.core import TyperGroup
 
-from dialer.entrypoints.cli_language import LANGUAGES, default_language
+from dialer.entrypoints.cli_language import LANGUAGES, default_language, language
 
 #: English help text -> Russian.
 HELP: Final[Mapping[str, str]] = {
@@ -216,6 +219,67 @@ HELP: Final[Mapping[str, str]] = {
 }
 
 
+#: Typer's usage errors (its vendored click's English, as `format_message` gives it) -> Russian; the groups
+#: fill the Russian, whose `{value}` is translated again (a value's own problem: "Input should be a valid
+#: number...").
+USAGE_ERRORS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (re.compile(r"Missing option (.+?)\.(?: (.*))?", re.S), "Не задан параметр {0}.{1}"),
+    (re.compile(r"Missing argument (.+?)\.(?: (.*))?", re.S), "Не задан аргумент {0}.{1}"),
+    (re.compile(r"Missing parameter: (.+)"), "Не задан параметр {0}"),
+    (
+        re.compile(r"No such command '(.*)'\.(?: Did you mean (.*)\?)?"),
+        "Нет такой команды «{0}».{1}",
+    ),
+    (re.compile(r"No such option: (\S+)(?: \(Possible options: (.*)\))?"), "Нет такого параметра: {0}{1}"),
+    (re.compile(r"Option '(.*)' requires an argument\."), "Параметру '{0}' нужно значение."),
+    (re.compile(r"Got unexpected extra arguments? \((.*)\)"), "Лишние аргументы: {0}"),
+    (re.compile(r"Got unexpected extra argument\(s\) \((.*)\)"), "Лишние аргументы: {0}"),
+    (re.compile(r"Invalid value for (.+?): (.*)", re.S), "Неверное значение {0}: {1}"),
+    (re.compile(r"Invalid value: (.*)", re.S), "Неверное значение: {0}"),
+    # a value's own problem, inside "Invalid value for …"
+    (
+        re.compile(r"Input should be a valid number, unable to parse string as a number"),
+        "нужно число",
+    ),
+    (
+        re.compile(r"Input should be a valid integer, unable to parse string as an integer"),
+        "нужно целое число",
+    ),
+    (re.compile(r"Input should be a valid boolean.*"), "нужно да или нет (true/false)"),
+    (re.compile(r"file '(.*)' does not exist\."), "файла «{0}» нет."),
+    (re.compile(r"(?:path|directory) '(.*)' does not exist\."), "пути «{0}» нет."),
+    (re.compile(r"'(.*)' is not one of (.*)\.", re.S), "«{0}» — не одно из {1}."),
+    (re.compile(r"(.*) is not in the range (.*)\.", re.S), "{0} вне диапазона {1}."),
+)
+
+
+def usage_error_in_russian(message: str) -> str:
+    """Typer's English usage error in Russian (as it was, when the table does not know it)."""
+    for pattern, russian in USAGE_ERRORS:
+        m = pattern.fullmatch(message)
+        if m is None:
+            continue
+        parts = [part or "" for part in m.groups()]
+        if russian.startswith("Нет такой команды") and parts[1]:
+            parts[1] = f" Может быть, {parts[1]}?"
+        elif russian.startswith("Нет такого параметра") and parts[1]:
+            parts[1] = f" (есть: {parts[1]})"
+        elif russian.startswith("Не задан") and parts[1]:
+            parts[1] = " " + usage_error_in_russian(parts[1])
+        elif russian.startswith("Неверное значение"):
+            parts[-1] = usage_error_in_russian(parts[-1])
+        return russian.format(*parts)
+    return message
+
+
+def _say_in(exc: Exception, lang: str) -> None:
+    """Let a usage error leaving the command line read in `lang` (Typer prints `format_message()`)."""
+    if lang != "ru" or not hasattr(exc, "format_message"):
+        return
+    russian = usage_error_in_russian(exc.format_message())
+    exc.format_message = lambda: russian
+
+
 def help_texts(command: Any) -> list[tuple[Any, str, str]]:
     """(object, attribute, English text) of every help text under `command`: commands' help and short help,
     their parameters' help."""
@@ -252,5 +316,17 @@ class LocalisedGroup(TyperGroup):
     def make_context(
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:  # typer.Context (its vendored click's)
-        localise_help(self, _language_in(args) or default_language())
-        return super().make_context(info_name, args, parent, **extra)
+        lang = _language_in(args) or default_language()
+        localise_help(self, lang)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except TyperException as exc:  # the root's own options
+            _say_in(exc, lang)
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TyperException as exc:  # a command's arguments and options, raised while the run's language is set
+            _say_in(exc, language())
+            raise
