@@ -4,6 +4,7 @@ do-not-call, refuse a malformed file without touching what is stored, export for
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,10 @@ def test_a_russian_speaking_admin_reads_every_answer_in_russian(
     res = run(app, ["numbering", "load", *(str(p) for p in sorted(data.glob("*.csv")))])
     assert res.exit_code == 0 and "DEF-9xx.csv: диапазонов 9, кодов 7, строк с ошибками 1" in said(res)
     assert "строка 11, АВС/ DEF;От;До" in said(res) and "не число: «abc»" in said(res)
+    listed = said(run(app, ["numbering", "list"]))
+    assert re.search(
+        r"DEF-9xx.csv: диапазонов 9, данные на \d\d\.\d\d\.\d{4}, загружен \d\d\.\d\d\.\d{4} \d\d:\d\d", listed
+    )
 
     out = tmp_path / "results.csv"
     res = run(app, ["campaigns", "export", "sample-dentists", "--results", str(out)])

@@ -9,7 +9,7 @@ import typer
 
 from dialer.config import Settings
 from dialer.entrypoints.cli_common import campaign_id_or_exit, campaign_or_exit, console, repository_or_exit
-from dialer.entrypoints.cli_language import reason
+from dialer.entrypoints.cli_language import day, moment, reason
 from dialer.entrypoints.cli_messages import say
 
 compliance_app = typer.Typer(help="Compliance evidence.", no_args_is_help=True)
@@ -108,7 +108,7 @@ def registers_load(
         raise typer.Exit(2) from None
     st = result.state
     repo.audit("register.load", st.name, {"file": path.name, "numbers": st.numbers, "as_of": st.as_of.isoformat()})
-    as_of_day, bad = f"{st.as_of:%Y-%m-%d}", len(result.bad_lines)
+    as_of_day, bad = day(st.as_of), len(result.bad_lines)
     console.print(say("register_loaded", name=st.name, numbers=st.numbers, as_of=as_of_day, bad=bad), markup=False)
     for line, error in result.bad_lines[:20]:
         console.print(say("line_problem", line=line, error=reason(error)), markup=False)
@@ -120,7 +120,7 @@ def registers_list() -> None:
     from dialer.db.compliance_store import register_states
 
     for st in register_states(repository_or_exit(Settings()).sessions).values():
-        loaded, as_of_day = f"{st.loaded_at:%Y-%m-%d %H:%M}", f"{st.as_of:%Y-%m-%d}"
+        loaded, as_of_day = moment(st.loaded_at), day(st.as_of)
         console.print(
             say("register_state", name=st.name, numbers=st.numbers, as_of=as_of_day, loaded=loaded), markup=False
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any, Final
 
 #: key: (English, Russian)
@@ -58,3 +59,17 @@ def reason(sentence: str, lang: str | None = None) -> str:
     if chosen == "ru" or "\n" in sentence:  # "English\nRussian": the domain's own two languages, one of them
         return Translator(chosen).reason(sentence)
     return sentence
+
+
+def day(value: date) -> str:
+    """A date as the web app writes it in the run's language: 05.12.2026 (ru), 2026-12-05 (en)."""
+    from dialer.web.i18n import Translator, parse_language
+
+    return Translator(parse_language(language(), "en")).day(value)
+
+
+def moment(value: datetime) -> str:
+    """A moment in UTC as the web app writes it in the run's language: 05.12.2026 09:10 (ru), 2026-12-05 09:10."""
+    from dialer.web.i18n import Translator, parse_language
+
+    return Translator(parse_language(language(), "en")).dt(value)

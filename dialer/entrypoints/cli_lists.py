@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from dialer.entrypoints.cli_language import language, reason
+from dialer.entrypoints.cli_language import day, language, moment, reason
 from dialer.entrypoints.cli_messages import say
 from dialer.lists.report import ImportReport, row_problem
 
@@ -90,8 +90,7 @@ def numbering_list() -> None:
     if not rows:
         console.print(say("numbering_none"), markup=False)
     for f in rows:
-        loaded = f"{f.loaded_at:%Y-%m-%d %H:%M}"
         console.print(
-            say("numbering_file", name=f.name, ranges=f.ranges, as_of=f"{f.as_of:%Y-%m-%d}", loaded=loaded),
+            say("numbering_file", name=f.name, ranges=f.ranges, as_of=day(f.as_of), loaded=moment(f.loaded_at)),
             markup=False,
         )
