@@ -114,6 +114,7 @@ def test_help_reads_in_the_chosen_language(monkeypatch: pytest.MonkeyPatch) -> N
 
     ru = said(["--lang", "ru", "lists", "import", "--help"])
     assert "Загрузить список контактов CSV/XLSX в кампанию" in ru and "имя кампании" in ru
+    assert "Показать эту справку и выйти." in ru  # --help's own line, which Typer makes when first asked for
     assert "Import a CSV/XLSX" not in ru
     assert "Import a CSV/XLSX contact list" in said(["lists", "import", "--help"])  # the next run: English again
     monkeypatch.setenv("LANG", "ru_RU.UTF-8")

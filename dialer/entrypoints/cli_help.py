@@ -6,7 +6,7 @@ Russian help; a usage error ("Missing option '--campaign'") is said in Russian a
 
 Keyed by the English text, not by a name: the English lives where the command is declared (or in Typer), and
 tests/test_cli_language.py fails on a help text without its Russian (or a Russian whose English is gone).
-Typer's own frame (Usage, the Options/Commands/Error panel titles, --help's own line) stays English."""
+Typer's own frame (Usage, the Options/Commands/Error panel titles) stays English."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from typer import TyperException
+from typer import Context, TyperException
 from typer.core import TyperGroup
 
 from dialer.entrypoints.cli_language import LANGUAGES, default_language, language
@@ -28,6 +28,7 @@ HELP: Final[Mapping[str, str]] = {
     "Show completion for the current shell, to copy it or customize the installation.": (
         "Показать автодополнение для текущей оболочки, чтобы скопировать его или настроить установку."
     ),
+    "Show this message and exit.": "Показать эту справку и выйти.",
     # demo, serve, doctor
     "The main job: lab up, database, sample campaign, operators on softphones, dial, summary.": (
         "Главный сценарий: лаборатория, база, пример кампании, операторы на софтфонах, обзвон, итоги."
@@ -282,9 +283,10 @@ def _say_in(exc: Exception, lang: str) -> None:
 
 def help_texts(command: Any) -> list[tuple[Any, str, str]]:
     """(object, attribute, English text) of every help text under `command`: commands' help and short help,
-    their parameters' help."""
+    their parameters' help, and `--help`'s own (an option Typer makes when first asked for, cached)."""
     out: list[tuple[Any, str, str]] = []
-    for holder in (command, *command.params):
+    help_option = command.get_help_option(Context(command))
+    for holder in (command, *command.params, *([help_option] if help_option is not None else [])):
         for attr in ("help", "short_help"):
             english = getattr(holder, "_english_" + attr, getattr(holder, attr, None))
             if english:
