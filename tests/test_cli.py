@@ -1,8 +1,10 @@
+# ruff: noqa: RUF001  (Russian text is intentional here)
 """The campaign manager's command line on a real SQLite database: apply, import (twice), screen against
 do-not-call, refuse a malformed file without touching what is stored, export for Excel."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,9 @@ def said(res: Result) -> str:
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DIALER_DATABASE_URL", url)
+    for var in ("DIALER_LANG", "LC_ALL", "LC_MESSAGES"):  # English unless a test asks for Russian
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     return url
 
 
@@ -193,11 +198,11 @@ def test_numbering_load_and_import_with_map(env: str, tmp_path: Path) -> None:
     assert run(app, ["campaigns", "apply", str(SAMPLE / "sample.yaml")]).exit_code == 0
     sheet = tmp_path / "list.csv"
     sheet.write_text(
-        "Моб.;Фирма;Примечание\n+7 913 901-23-45;ООО Сибирь;звонить после обеда\n"  # noqa: RUF001
-        "+7 913 123-45-67;ООО Пусто;\nИтого: 2;;\n",  # noqa: RUF001
+        "Моб.;Фирма;Примечание\n+7 913 901-23-45;ООО Сибирь;звонить после обеда\n"
+        "+7 913 123-45-67;ООО Пусто;\nИтого: 2;;\n",
         encoding="cp1251",
     )
-    mobile = "Моб."  # noqa: RUF001
+    mobile = "Моб."
     res = run(app, ["lists", "import", str(sheet), "--campaign", "sample-dentists", "--map", f"{mobile}=phone"])
     assert res.exit_code == 0, res.output
     assert "1 totals rows" in said(res) and "1 warnings" in said(res) and "0 invalid" in said(res)
@@ -221,3 +226,82 @@ def test_an_inbound_report_of_an_outbound_campaign_is_refused_before_any_file_is
     res = run(app, ["campaigns", "export", "outbound-only", "--results", str(results), "--inbound", str(inbound)])
     assert res.exit_code == 1 and "takes no inbound calls" in said(res)
     assert not results.exists() and not inbound.exists()
+
+
+def test_a_russian_speaking_admin_reads_every_answer_in_russian(
+    env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DIALER_LANG=ru (or a Russian locale): confirmations, counts, row problems and refusals in Russian; the
+    file's own words (the campaign's name, the cells) as written. `--lang en` wins over the environment."""
+    import yaml
+
+    monkeypatch.setenv("DIALER_LANG", "ru")
+    run = CliRunner().invoke
+    assert run(app, ["db", "upgrade"]).exit_code == 0
+    res = run(app, ["campaigns", "apply", str(SAMPLE / "sample.yaml")])
+    assert res.exit_code == 0 and "кампания «sample-dentists» сохранена" in said(res)
+    res = run(app, ["lists", "import", str(SAMPLE / "sample_contacts.csv"), "--campaign", "sample-dentists"])
+    assert res.exit_code == 0 and "принято 24" in said(res) and "accepted" not in said(res)
+    res = run(app, ["lists", "import", str(SAMPLE / "sample_contacts.csv"), "--campaign", "sample-dentists"])
+    assert "принято 0" in said(res) and "дубли 24" in said(res) and "дубли: уже есть в кампании: 24" in said(res)
+
+    sheet = tmp_path / "rows.csv"
+    sheet.write_text("Телефон;Компания\nне звонить;ООО Север\n+79131112233;ООО Юг\n", encoding="utf-8")
+    res = run(app, ["lists", "import", str(sheet), "--campaign", "sample-dentists"])
+    assert res.exit_code == 0 and "отфильтровано 1" in said(res) and "ошибочные 1" in said(res), said(res)
+    assert "отфильтровано: специализация не указана: 1" in said(res)  # the reason code in words
+    assert "ошибочные строки, не загружены (1):" in said(res)
+    assert "строка 2, телефон ('не звонить'): нет верного номера телефона" in said(res), said(res)
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x;y\n1;2\n")
+    res = run(app, ["lists", "import", str(bad), "--campaign", "sample-dentists"])
+    assert res.exit_code == 2 and "нет столбца с телефоном" in said(res) and "no phone column" not in said(res)
+    res = run(app, ["lists", "import", str(bad), "--campaign", "sample-dentists", "--map", "x"])
+    assert res.exit_code == 2 and "ожидается КОЛОНКА=поле" in said(res)
+    res = run(app, ["lists", "import", str(bad), "--campaign", "nope"])
+    assert res.exit_code == 2 and "нет кампании «nope»" in said(res)
+    res = run(app, ["lists", "import", str(sheet), "--campaign", "sample-dentists", "--map", "Моб.=phone"])
+    assert res.exit_code == 2 and "сопоставление столбцов: нет столбца «Моб.»; столбцы:" in said(res)
+
+    data = Path(__file__).parent / "lists" / "data" / "numbering"
+    res = run(app, ["numbering", "load", *(str(p) for p in sorted(data.glob("*.csv")))])
+    assert res.exit_code == 0 and "DEF-9xx.csv: диапазонов 9, кодов 7, строк с ошибками 1" in said(res)
+    assert "строка 11, АВС/ DEF;От;До" in said(res) and "не число: «abc»" in said(res)
+    listed = said(run(app, ["numbering", "list"]))
+    assert re.search(
+        r"DEF-9xx.csv: диапазонов 9, данные на \d\d\.\d\d\.\d{4}, загружен \d\d\.\d\d\.\d{4} \d\d:\d\d", listed
+    )
+
+    out = tmp_path / "results.csv"
+    res = run(app, ["campaigns", "export", "sample-dentists", "--results", str(out)])
+    assert res.exit_code == 0 and "контактов: 25 ->" in said(res)
+    res = run(app, ["campaigns", "start", "sample-dentists"])
+    assert "кампания «sample-dentists» запущена" in said(res)
+    res = run(app, ["--lang", "en", "campaigns", "pause", "sample-dentists"])
+    assert "campaign 'sample-dentists' is paused" in said(res)
+
+    definition = yaml.safe_load((SAMPLE / "sample.yaml").read_text(encoding="utf-8"))
+    del definition["inbound"]
+    outbound = tmp_path / "outbound.yaml"
+    outbound.write_text(yaml.safe_dump({**definition, "name": "outbound-only"}, allow_unicode=True), encoding="utf-8")
+    assert run(app, ["campaigns", "apply", str(outbound)]).exit_code == 0
+    res = run(app, ["campaigns", "export", "outbound-only", "--inbound", str(tmp_path / "in.csv")])
+    assert res.exit_code == 1 and "кампания «outbound-only» не принимает входящие звонки" in said(res)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(yaml.safe_dump({**definition, "name": "broken", "dialing": "fast"}), encoding="utf-8")
+    res = run(app, ["campaigns", "apply", str(broken)])
+    assert res.exit_code == 2 and "broken.yaml: ошибки в описании кампании:" in said(res)
+    assert "- dialing: нужен набор полей (словарь YAML) (получено 'fast')" in said(res)
+
+    res = run(app, ["dnc", "add", "+79100000001"])
+    assert "+79100000001: добавлен в список запретов" in said(res)
+    res = run(app, ["dnc", "add", "+79100000001"])
+    assert "+79100000001: уже в списке запретов" in said(res)
+    res = run(app, ["dnc", "add", "not a phone"])
+    assert res.exit_code == 2 and "не номер телефона: «not a phone»" in said(res)
+    listing = tmp_path / "registry.csv"
+    listing.write_text("+79100000002\nnonsense\n", encoding="utf-8")
+    res = run(app, ["dnc", "import", str(listing)])
+    assert "прочитано номеров: 1, новых в списке запретов: 1, строк без номера: 1" in said(res)
+    assert "строка 2: «nonsense»: не номер телефона" in said(res), said(res)

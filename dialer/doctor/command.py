@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from dialer.doctor.messages import default_language
 from dialer.doctor.report import Status, config_check, exit_code, render
+from dialer.entrypoints.cli_language import language as run_language
 
 _COLOURS = {"PASS": "green", "WARN": "yellow", "FAIL": "red"}
 
@@ -21,7 +21,7 @@ def doctor(
     campaign: Annotated[
         str | None, typer.Option(help="dial the test number with this campaign's dial string instead of DIALER_TRUNK")
     ] = None,
-    lang: Annotated[str | None, typer.Option(help="en or ru (default: DIALER_LANG or the locale)")] = None,
+    lang: Annotated[str | None, typer.Option(help="en or ru (default: dialer --lang, DIALER_LANG, the locale)")] = None,
 ) -> None:
     """Check Asterisk (ARI, AMI, dialplan, modules, operators, trunk, spool) and the database; prints each fix."""
     from pydantic import ValidationError
@@ -32,7 +32,7 @@ def doctor(
 
     if lang not in (None, "en", "ru"):
         raise typer.BadParameter("en or ru", param_hint="--lang")
-    language = lang or default_language()
+    language = lang or run_language()
     logging.disable(logging.WARNING)  # the adapters' own warnings (AMI "connection lost") are reported as checks
     try:
         checks = asyncio.run(diagnose(Settings(), test_number, campaign))

@@ -1,17 +1,20 @@
 # ruff: noqa: RUF001  (Russian text is intentional here)
-"""Everything `dialer doctor` prints, in English and Russian, in one place.
+"""Everything `dialer doctor` prints, in English and Russian, in one place (a table of the kind every command
+uses, dialer.entrypoints.cli_language).
 
 Fixes name the file and the line to change; docs/asterisk.md has the full setup they refer to.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
+
+from dialer.entrypoints import cli_language
+from dialer.entrypoints.cli_language import Messages
 
 DOC = "docs/asterisk.md"
 
-MESSAGES: dict[str, tuple[str, str]] = {
+MESSAGES: Messages = {
     # key: (English, Russian)
     "fix": ("fix", "исправить"),
     "verdict_ok": (
@@ -263,14 +266,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 
 def text(key: str, lang: str = "en", **params: Any) -> str:
-    en, ru = MESSAGES[key]
-    return (ru if lang == "ru" else en).format(**params)
-
-
-def default_language() -> str:
-    """'ru' when DIALER_LANG or the locale (LC_ALL, LC_MESSAGES, LANG) says Russian, else 'en'."""
-    for var in ("DIALER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "ru" if value.lower().startswith("ru") else "en"
-    return "en"
+    return cli_language.text(MESSAGES, key, lang, **params)

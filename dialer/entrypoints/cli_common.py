@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from dialer.config import Settings
+from dialer.entrypoints.cli_messages import say
 
 if TYPE_CHECKING:
     from dialer.db.models import Campaign
@@ -25,8 +26,7 @@ def repository_or_exit(settings: Settings) -> Repository:
     if current != head:
         where = settings.database_url.split("@")[-1]
         console.print(
-            f"[red]the database at {where} is at schema {current or 'none'}, this dialer needs {head}:"
-            " run `dialer db upgrade`"
+            say("db_behind", where=where, current=current or say("schema_none"), head=head), style="red", markup=False
         )
         raise typer.Exit(2)
     return repository(settings)
@@ -36,7 +36,7 @@ def campaign_or_exit(repo: Repository, name: str) -> Campaign:
     """The campaign of that name, or a clear word and exit code 2."""
     row = repo.campaign_by_name(name)
     if row is None:
-        console.print(f"[red]no campaign {name!r}; apply its YAML first (dialer campaigns apply)")
+        console.print(say("no_campaign", name=name), style="red", markup=False)
         raise typer.Exit(2)
     return row
 

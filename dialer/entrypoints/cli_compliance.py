@@ -9,6 +9,8 @@ import typer
 
 from dialer.config import Settings
 from dialer.entrypoints.cli_common import campaign_id_or_exit, campaign_or_exit, console, repository_or_exit
+from dialer.entrypoints.cli_language import day, moment, reason
+from dialer.entrypoints.cli_messages import say
 
 compliance_app = typer.Typer(help="Compliance evidence.", no_args_is_help=True)
 dnc_app = typer.Typer(help="Do-not-call lists (global or per campaign).", no_args_is_help=True)
@@ -27,13 +29,13 @@ def dnc_add(
     lines = list(read_dnc_text(phone))
     line = lines[0] if len(lines) == 1 else None
     if line is None or line.phone is None:
-        console.print(f"[red]not a phone number: {phone!r}")
+        console.print(say("not_a_phone", phone=phone), style="red", markup=False)
         raise typer.Exit(2)
     repo = repository_or_exit(Settings())
     added = repo.add_do_not_call_many(
         [line.phone], campaign_id=campaign_id_or_exit(repo, campaign), source="cli", reason=reason
     )
-    console.print(f"{line.phone}: {'added' if added else 'already on the list'}")
+    console.print(say("dnc_added" if added else "dnc_already", phone=line.phone), markup=False)
 
 
 @dnc_app.command("import")
@@ -51,9 +53,9 @@ def dnc_import(
     added = repo.add_do_not_call_many(
         [x.phone for x in lines if x.phone is not None], campaign_id=campaign_id, source=f"file:{path.name}"
     )
-    console.print(f"{len(lines) - len(bad)} numbers read, {added} new on the list, {len(bad)} lines not numbers")
+    console.print(say("dnc_imported", read=len(lines) - len(bad), added=added, bad=len(bad)), markup=False)
     for x in bad[:20]:
-        console.print(f"  line {x.line}: {x.error}")
+        console.print(say("line_problem", line=x.line, error=reason(x.error or "")), markup=False)
 
 
 @dnc_app.command("remove")
@@ -68,7 +70,7 @@ def dnc_remove(
 
     lines = list(read_dnc_text(phone))
     if len(lines) != 1 or lines[0].phone is None:
-        console.print(f"[red]not a phone number: {phone!r}")
+        console.print(say("not_a_phone", phone=phone), style="red", markup=False)
         raise typer.Exit(2)
     repo = repository_or_exit(Settings())
     e164 = lines[0].phone
@@ -76,7 +78,7 @@ def dnc_remove(
         repo.sessions, e164, campaign_id=campaign_id_or_exit(repo, campaign), source="cli", reason=reason
     )
     repo.audit("dnc.remove", e164, {"campaign": campaign, "reason": reason, "rows": n})
-    console.print(f"{e164}: {'removed' if n else 'was not on that list'}")
+    console.print(say("dnc_removed" if n else "dnc_not_there", phone=e164), markup=False)
 
 
 @registers_app.command("load")
@@ -95,19 +97,21 @@ def registers_load(
     from dialer.db.compliance_store import load_register_file
 
     repo = repository_or_exit(Settings())
-    when = datetime.fromisoformat(as_of).replace(tzinfo=UTC) if as_of else None
+    try:
+        when = datetime.fromisoformat(as_of).replace(tzinfo=UTC) if as_of else None
+    except ValueError:
+        raise typer.BadParameter(say("date_bad", option="--as-of", value=as_of)) from None
     try:
         result = load_register_file(repo.sessions, name, path, as_of=when, region=region, loaded_by="cli")
     except ValueError as exc:
-        console.print(f"[red]{exc}")
+        console.print(reason(str(exc)), style="red", markup=False)
         raise typer.Exit(2) from None
     st = result.state
     repo.audit("register.load", st.name, {"file": path.name, "numbers": st.numbers, "as_of": st.as_of.isoformat()})
-    console.print(
-        f"{st.name}: {st.numbers} numbers (data of {st.as_of:%Y-%m-%d}), {len(result.bad_lines)} lines not numbers"
-    )
+    as_of_day, bad = day(st.as_of), len(result.bad_lines)
+    console.print(say("register_loaded", name=st.name, numbers=st.numbers, as_of=as_of_day, bad=bad), markup=False)
     for line, error in result.bad_lines[:20]:
-        console.print(f"  line {line}: {error}")
+        console.print(say("line_problem", line=line, error=reason(error)), markup=False)
 
 
 @registers_app.command("list")
@@ -116,8 +120,10 @@ def registers_list() -> None:
     from dialer.db.compliance_store import register_states
 
     for st in register_states(repository_or_exit(Settings()).sessions).values():
-        loaded = f"{st.loaded_at:%Y-%m-%d %H:%M}"
-        console.print(f"{st.name}: {st.numbers} numbers, data of {st.as_of:%Y-%m-%d}, loaded {loaded}")
+        loaded, as_of_day = moment(st.loaded_at), day(st.as_of)
+        console.print(
+            say("register_state", name=st.name, numbers=st.numbers, as_of=as_of_day, loaded=loaded), markup=False
+        )
 
 
 @compliance_app.command("report")
@@ -136,23 +142,29 @@ def compliance_report(
 
     from dialer.adapters.compliance_evidence import NoComplianceProfile, campaign_evidence, write_evidence_files
 
+    days = []
+    for option, value in (("--from", start), ("--to", end)):
+        try:
+            days.append(date.fromisoformat(value))
+        except ValueError:
+            raise typer.BadParameter(say("date_bad", option=option, value=value)) from None
     repo = repository_or_exit(Settings())
     row = campaign_or_exit(repo, campaign)
     try:
         report = campaign_evidence(
             repo.sessions,
             row,
-            period_start=date.fromisoformat(start),
-            period_end=date.fromisoformat(end),
+            period_start=days[0],
+            period_end=days[1],
             profile_code=profile,
             report_tz=report_tz,
         )
     except NoComplianceProfile as exc:
-        console.print(str(exc), style="red", markup=False)
+        console.print(reason(str(exc)), style="red", markup=False)
         console.print("--profile US | UK | RU | RU_COLLECTION", markup=False)
         raise typer.Exit(2) from None
     except ValueError as exc:  # an unknown profile or a bad period
-        console.print(str(exc), style="red", markup=False)
+        console.print(reason(str(exc)), style="red", markup=False)
         raise typer.Exit(2) from None
     for path in write_evidence_files(report, out, fmt):
-        console.print(f"wrote {path}")
+        console.print(say("wrote", path=path), markup=False)

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn
 
 from dialer.config import Settings
 from dialer.entrypoints.cli_common import campaign_or_exit, console, repository_or_exit
+from dialer.entrypoints.cli_messages import campaign_problems, say
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,7 +32,7 @@ def db_upgrade(revision: str = "head") -> None:
 
     url = Settings().database_url
     migrate(url, revision)
-    console.print(f"database at {url.split('@')[-1]} is at {revision}")
+    console.print(say("db_upgraded", where=url.split("@")[-1], revision=revision), markup=False)
 
 
 @campaigns_app.command("apply")
@@ -43,9 +44,11 @@ def campaigns_apply(path: Path) -> None:
     try:
         campaign_id, definition = apply_campaign_file(repository_or_exit(Settings()), path)
     except CampaignDefinitionError as exc:
-        console.print(f"[red]{exc}")
+        console.print(say("campaign_invalid", source=exc.source), style="red", markup=False)
+        for problem in campaign_problems(exc):  # 'field.path: message': the field as the file names it
+            console.print(f"  - {problem}", style="red", markup=False)
         raise typer.Exit(2) from None
-    console.print(f"campaign {definition.name!r} applied (id {campaign_id})")
+    console.print(say("campaign_applied", name=definition.name, id=campaign_id), markup=False)
 
 
 @lists_app.command("import")
@@ -60,6 +63,7 @@ def lists_import(
 ) -> None:
     """Import a CSV/XLSX contact list into a campaign (all rows or none)."""
     from dialer.campaigns import import_list
+    from dialer.entrypoints.cli_language import reason
     from dialer.entrypoints.cli_lists import parse_map_options, print_import_report
     from dialer.lists import ListFormatError
     from dialer.rules.campaign import parse_campaign
@@ -69,10 +73,10 @@ def lists_import(
     row = campaign_or_exit(repo, campaign)
     with Progress(
         SpinnerColumn(),
-        TextColumn("importing {task.fields[file]}"),
+        TextColumn(say("importing", file="{task.fields[file]}"), markup=False),
         BarColumn(),
         TaskProgressColumn(),
-        TextColumn("{task.fields[rows]:,} rows"),
+        TextColumn(say("rows_so_far", rows="{task.fields[rows]:,}"), markup=False),
         TimeElapsedColumn(),
         console=console,
         transient=True,
@@ -89,7 +93,7 @@ def lists_import(
                 mapping=overrides or None,
             )
         except ListFormatError as exc:
-            console.print(f"[red]{path}: {exc}")
+            console.print(say("list_file_error", path=path, error=reason(str(exc))), style="red", markup=False)
             raise typer.Exit(2) from None
     print_import_report(report)
 
@@ -107,7 +111,12 @@ def operators_add(
     repo = repository_or_exit(Settings())
     operator_id = repo.ensure_operator(login, name or login, endpoint)
     repo.set_operator_server(login, server)
-    console.print(f"operator {login} (id {operator_id}) -> {endpoint} on {server or 'the default server'}")
+    if server is None:
+        console.print(say("operator_added_default", login=login, id=operator_id, endpoint=endpoint), markup=False)
+    else:
+        console.print(
+            say("operator_added", login=login, id=operator_id, endpoint=endpoint, server=server), markup=False
+        )
 
 
 @campaigns_app.command("export")
@@ -132,7 +141,7 @@ def campaigns_export(
     queries = WebQueries(repo.sessions)
     if results is not None:
         n = write_table(results, RESULTS_HEADER, result_rows(queries.result_rows(row.id)), sheet_title="Results")
-        console.print(f"{n} contacts -> {results}")
+        console.print(say("exported_contacts", n=n, path=results), markup=False)
     if shifts is not None:
         header = (
             "Оператор / Operator",
@@ -158,13 +167,13 @@ def campaigns_export(
             for f in repo.shift_figures(row.id)
         )
         n = write_table(shifts, header, rows, sheet_title="Operators")
-        console.print(f"{n} shifts -> {shifts}")
+        console.print(say("exported_shifts", n=n, path=shifts), markup=False)
     if inbound is not None:
         export_inbound_days(repo, row, inbound)
     if corporate is not None:
         contacts = queries.corporate_contacts(row.id)
         n = write_table(corporate, CORPORATE_HEADER, (corporate_row(x) for x in contacts), sheet_title="Corporate")
-        console.print(f"{n} contacts -> {corporate}")
+        console.print(say("exported_contacts", n=n, path=corporate), markup=False)
 
 
 def inbound_spec_or_exit(row: Campaign) -> InboundSpec:
@@ -175,10 +184,11 @@ def inbound_spec_or_exit(row: Campaign) -> InboundSpec:
     try:
         spec = inbound_of(row)
     except CampaignDefinitionError as exc:
-        console.print(f"[red]campaign {row.name!r}: {exc}[/red]")
+        problems = "; ".join(campaign_problems(exc))
+        console.print(say("campaign_error", name=row.name, error=problems), style="red", markup=False)
         raise typer.Exit(1) from None
     if spec is None:
-        console.print(f"[red]campaign {row.name!r} takes no inbound calls: no inbound figures[/red]")
+        console.print(say("no_inbound", name=row.name), style="red", markup=False)
         raise typer.Exit(1)
     return spec
 
@@ -218,7 +228,7 @@ def export_inbound_days(repo: Repository, row: Campaign, path: Path) -> None:
         for day, f in inbound_by_day(repo.sessions, row.id, target.within_s, zone)
     )
     n = write_table(path, header, rows, sheet_title="Inbound")
-    console.print(f"{n} days -> {path}")
+    console.print(say("exported_days", n=n, path=path), markup=False)
 
 
 @campaigns_app.command("start")
@@ -229,11 +239,13 @@ def campaigns_start(name: str) -> None:
 
 @campaigns_app.command("pause")
 def campaigns_pause(name: str) -> None:
+    """Mark the campaign paused: the scheduler dials it no more until `start`."""
     _set_status(name, "paused")
 
 
 @campaigns_app.command("stop")
 def campaigns_stop(name: str) -> None:
+    """Mark the campaign stopped: the scheduler dials it no more."""
     _set_status(name, "stopped")
 
 
@@ -241,4 +253,4 @@ def _set_status(name: str, status: str) -> None:
     repo = repository_or_exit(Settings())
     row = campaign_or_exit(repo, name)
     repo.set_campaign_status(row.id, status)
-    console.print(f"campaign {name!r} is {status}")
+    console.print(say(f"campaign_{status}", name=name), markup=False)

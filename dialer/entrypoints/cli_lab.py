@@ -9,11 +9,25 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dialer.entrypoints.cli_common import console
+from dialer.entrypoints.cli_messages import say
 
 if TYPE_CHECKING:
-    pass
+    from dialer.lab.lab_config import LabStatus
 
 lab_app = typer.Typer(help="The Asterisk lab: a real Asterisk 22 in a Debian sid chroot.", no_args_is_help=True)
+
+
+def describe(status: LabStatus) -> str:
+    """provisioned=yes running=yes pid=… ami=ok ari=ok version=…, in the run's language."""
+    return say(
+        "lab_status",
+        provisioned=say("yes" if status.provisioned else "no"),
+        running=say("yes" if status.running else "no"),
+        pid=status.pid or "-",
+        ami=say("up" if status.ami_ok else "down"),
+        ari=say("up" if status.ari_ok else "down"),
+        version=status.version or "-",
+    )
 
 
 def _lab(operators: int = 120):  # type: ignore[no-untyped-def]
@@ -32,13 +46,13 @@ def lab_up(
     """Provision (once, cached) and start the lab's Asterisk; idempotent."""
     lab = _lab(operators)
     lab.up()
-    console.print(lab.status().describe())
+    console.print(describe(lab.status()), markup=False)
     if instances == 2:
         from dialer.lab import AsteriskLab
 
         second = AsteriskLab(lab.config.second("b"), log=lab.log)
         second.start()
-        console.print("b: " + second.status().describe())
+        console.print("b: " + describe(second.status()), markup=False)
 
 
 @lab_app.command("down")
@@ -49,14 +63,14 @@ def lab_down() -> None:
     lab = _lab()
     AsteriskLab(lab.config.second("b"), log=lab.log).stop()
     lab.stop()
-    console.print(lab.status().describe())
+    console.print(describe(lab.status()), markup=False)
 
 
 @lab_app.command("status")
 def lab_status() -> None:
     """Is the lab provisioned and running; do AMI and ARI answer."""
     status = _lab().status()
-    console.print(status.describe())
+    console.print(describe(status), markup=False)
     raise typer.Exit(0 if status.running and status.ami_ok and status.ari_ok else 1)
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (Russian text is intentional here)
 """CLI commands for lists and the numbering plan: `dialer numbering load|list`, and the parts of
 `dialer lists import` that are list logic (`--map`, the printed report). `dialer.cli` registers them."""
 
@@ -9,9 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from dialer.lists.report import ImportReport
+from dialer.entrypoints.cli_language import day, language, moment, reason
+from dialer.entrypoints.cli_messages import say
+from dialer.lists.report import ImportReport, row_problem
 
 numbering_app = typer.Typer(
     help="The Russian numbering plan register (operator, region and time zone of +7 numbers).",
@@ -30,10 +30,7 @@ def parse_map_options(values: list[str] | None) -> dict[str | int, str | None]:
     for value in values or []:
         column, sep, target = value.rpartition("=")
         if not sep or not column.strip() or not target.strip():
-            raise typer.BadParameter(
-                f"--map {value!r}: expected COLUMN=field, e.g. --map 'Моб. тел.=phone' or --map 7=extra"
-                f" / ожидается КОЛОНКА=поле"
-            )
+            raise typer.BadParameter(say("map_bad", value=value))
         key: str | int = int(column) if column.strip().isdigit() else column.strip()
         t = target.strip()
         out[key] = None if t.lower() in _IGNORE else t
@@ -41,8 +38,9 @@ def parse_map_options(values: list[str] | None) -> dict[str | int, str | None]:
 
 
 def print_import_report(report: ImportReport) -> None:
-    for line in report.summary().splitlines():  # the one rendering of the report (dialer.lists.report)
-        console.print(escape(line))
+    lang = language()  # the one rendering of the report (dialer.lists.report), in this run's language
+    for line in report.summary(lang=lang, reason=lambda sentence: reason(sentence, lang)).splitlines():
+        console.print(line, markup=False, soft_wrap=True)  # one line a figure: grep and copy keep it whole
 
 
 @numbering_app.command("load")
@@ -61,16 +59,22 @@ def numbering_load(
         try:
             result = load_numbering_file(repo.sessions, path, loaded_by="cli")
         except (ListFormatError, OSError) as exc:
-            console.print(f"[red]{escape(str(exc))}")
+            console.print(reason(str(exc)), style="red", markup=False)
             failed = True
             continue
         repo.audit("numbering.load", path.name, {"ranges": result.ranges, "codes": len(result.codes)})
         console.print(
-            f"{path.name}: {result.ranges} ranges / диапазонов, {len(result.codes)} codes / кодов,"
-            f" {len(result.bad_rows)} rows not ranges / строк с ошибками"
+            say(
+                "numbering_loaded",
+                file=path.name,
+                ranges=result.ranges,
+                codes=len(result.codes),
+                bad=len(result.bad_rows),
+            ),
+            markup=False,
         )
         for err in result.bad_rows[:20]:
-            console.print(f"  {escape(str(err))}")
+            console.print(f"  {row_problem(err, language(), reason)}", markup=False)
     if failed:
         raise typer.Exit(2)
 
@@ -84,6 +88,9 @@ def numbering_list() -> None:
 
     rows = numbering_files(repository_or_exit(Settings()).sessions)
     if not rows:
-        console.print("no numbering plan loaded / реестр нумерации не загружен (dialer numbering load FILE...)")
+        console.print(say("numbering_none"), markup=False)
     for f in rows:
-        console.print(f"{f.name}: {f.ranges} ranges, data of {f.as_of:%Y-%m-%d}, loaded {f.loaded_at:%Y-%m-%d %H:%M}")
+        console.print(
+            say("numbering_file", name=f.name, ranges=f.ranges, as_of=day(f.as_of), loaded=moment(f.loaded_at)),
+            markup=False,
+        )

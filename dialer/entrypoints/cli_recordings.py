@@ -8,6 +8,8 @@ import typer
 
 from dialer.config import Settings
 from dialer.entrypoints.cli_common import campaign_id_or_exit, console, repository_or_exit
+from dialer.entrypoints.cli_language import reason
+from dialer.entrypoints.cli_messages import say
 
 if TYPE_CHECKING:
     pass
@@ -34,8 +36,9 @@ def recordings_verify(
         result = verify_recording(store, path, sha, length, tolerance)
         if not result.ok:
             bad += 1
-            console.print(f"attempt {attempt_id} {path}: {'; '.join(result.problems)}")
-    console.print(f"{len(items)} recordings checked, {bad} with problems")
+            problems = "; ".join(reason(p) for p in result.problems)
+            console.print(say("recording_problem", attempt=attempt_id, path=path, problems=problems), markup=False)
+    console.print(say("recordings_checked", n=len(items), bad=bad), markup=False)
     raise typer.Exit(1 if bad else 0)
 
 
@@ -50,7 +53,7 @@ def recordings_reprocess(
     from dialer.recordings.pipeline import reprocess_recording
 
     if fmt not in ("ogg", "mp3", "wav"):
-        raise typer.BadParameter("--format must be ogg, mp3 or wav")
+        raise typer.BadParameter(say("format_bad"))
     settings = Settings()
     repo = repository_or_exit(settings)
     campaign_id = campaign_id_or_exit(repo, campaign)
@@ -68,11 +71,13 @@ def recordings_reprocess(
             )
         except (OSError, RecordingError) as exc:
             failed += 1
-            console.print(f"attempt {attempt_id} {path}: {exc}")
+            console.print(
+                say("recording_problem", attempt=attempt_id, path=path, problems=reason(str(exc))), markup=False
+            )
             continue
         repo.replace_recording(attempt_id, processed)
         done += 1
-    console.print(f"{done} recordings re-processed, {failed} failed")
+    console.print(say("recordings_reprocessed", done=done, failed=failed), markup=False)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -90,4 +95,7 @@ def recordings_retention(dry_run: Annotated[bool, typer.Option(help="only say wh
     report = apply_retention(recording_store(settings), items, policies, datetime.now(UTC), dry_run=dry_run)
     if not dry_run:
         repo.forget_recordings([r.rel_path for r in report.deleted + report.missing], reason="retention policy")
-    console.print(report.summary())
+    key = "retention_would" if dry_run else "retention_done"
+    console.print(
+        say(key, deleted=len(report.deleted), missing=len(report.missing), failed=len(report.failed)), markup=False
+    )

@@ -12,6 +12,8 @@ import typer
 
 from dialer.config import Settings
 from dialer.entrypoints.cli_common import console, repository_or_exit
+from dialer.entrypoints.cli_language import reason
+from dialer.entrypoints.cli_messages import say
 
 if TYPE_CHECKING:
     from dialer.db.repository import Repository
@@ -36,7 +38,7 @@ def serve(
     try:
         settings.require_secrets()
     except ValueError as exc:
-        console.print(f"[red]{exc}")
+        console.print(reason(str(exc)), style="red", markup=False)
         raise typer.Exit(2) from None
     from dialer.logs import configure_logging
 
@@ -46,7 +48,7 @@ def serve(
     for name in campaign:
         row = repo.campaign_by_name(name)
         if row is None:
-            raise typer.BadParameter(f"no campaign {name!r}")
+            raise typer.BadParameter(say("serve_no_campaign", name=name))
         repo.set_campaign_status(row.id, "running")
         ids.append(row.id)
 

@@ -203,13 +203,6 @@ class LabStatus:
     ari_ok: bool
     version: str | None
 
-    def describe(self) -> str:
-        return (
-            f"provisioned={'yes' if self.provisioned else 'no'} running={'yes' if self.running else 'no'}"
-            f" pid={self.pid or '-'} ami={'ok' if self.ami_ok else 'down'} ari={'ok' if self.ari_ok else 'down'}"
-            f" version={self.version or '-'}"
-        )
-
 
 def render_template(text: str, values: dict[str, str]) -> str:
     """Fill @@NAME@@ placeholders (Asterisk's own ${...} syntax is left alone)."""

@@ -1,9 +1,10 @@
+# ruff: noqa: RUF001  (Russian text is intentional here)
 """The import's result types: a contact's status, and the report counting every row once."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -138,34 +139,77 @@ class ImportReport:
             "seconds": round(self.seconds, 3),
         }
 
-    def summary(self, shown: int = 20) -> str:
+    def summary(self, shown: int = 20, lang: str | None = None, reason: Callable[[str], str] = str) -> str:
         """The report as text (what `dialer lists import` prints and the scheduler logs): the counts, then the
-        first `shown` invalid rows, totals rows and warnings, each with its row number and a plain reason;
-        headings in English and Russian."""
-        lines = [
-            f"{self.file}: {self.rows_read} rows / строк in {self.seconds:.1f} s: {self.accepted} accepted / принято,"
-            f" {self.filtered.total()} filtered / отфильтровано, {self.corporate.total()} corporate / корпоративные,"
-            f" {self.duplicates.total()} duplicates / дубли, {self.do_not_call.total()} do-not-call / не звонить,"
-            f" {self.invalid_count} invalid / ошибочные, {self.totals_count} totals rows / строки итогов,"
-            f" {self.warnings_count} warnings / предупреждения",
-        ]
-        for title, counter in (
-            ("filtered / отфильтровано", self.filtered),
-            ("corporate / корпоративные", self.corporate),
-            ("duplicates / дубли", self.duplicates),
-            ("do-not-call / не звонить", self.do_not_call),
+        first `shown` invalid rows, totals rows and warnings, each with its row number and a plain reason.
+        `lang` None: headings in English and Russian (the log); "en" or "ru": that language only, reasons and
+        codes through `reason` (the CLI passes the web catalogue's translation)."""
+
+        def w(key: str, **params: Any) -> str:
+            en, ru = SUMMARY_WORDS[key]
+            if lang is None:
+                en = f"{en} / {ru}" if en != ru else en
+            return (ru if lang == "ru" else en).format(**params)
+
+        counts = (
+            ("accepted", self.accepted),
+            ("filtered", self.filtered.total()),
+            ("corporate", self.corporate.total()),
+            ("duplicates", self.duplicates.total()),
+            ("do_not_call", self.do_not_call.total()),
+            ("invalid", self.invalid_count),
+            ("totals", self.totals_count),
+            ("warnings", self.warnings_count),
+        )
+        if lang == "ru":  # "принято 24" reads as Russian; "24 принято" does not
+            figures = ", ".join(f"{w(k)} {n}" for k, n in counts)
+        else:
+            figures = ", ".join(f"{n} {w(k)}" for k, n in counts)
+        seconds = f"{self.seconds:.1f}".replace(".", "," if lang == "ru" else ".")
+        lines = [f"{self.file}: {w('rows_in', rows=self.rows_read, seconds=seconds)}: {figures}"]
+        for key, counter in (
+            ("filtered", self.filtered),
+            ("corporate", self.corporate),
+            ("duplicates", self.duplicates),
+            ("do_not_call", self.do_not_call),
         ):
             if counter:
-                lines.append(f"  {title}: " + ", ".join(f"{k}: {v}" for k, v in counter.items()))
-        for title, items, count in (
-            ("invalid rows, not imported / ошибочные строки, не загружены", self.invalid, self.invalid_count),
-            ("totals rows, skipped / строки итогов, пропущены", self.totals, self.totals_count),
-            ("warnings, contact imported / предупреждения, контакт загружен", self.warnings, self.warnings_count),
+                lines.append(f"  {w(key)}: " + ", ".join(f"{reason(k)}: {v}" for k, v in counter.items()))
+        for key, items, count in (
+            ("invalid_rows", self.invalid, self.invalid_count),
+            ("totals_rows", self.totals, self.totals_count),
+            ("warning_rows", self.warnings, self.warnings_count),
         ):
             if not count:
                 continue
-            lines.append(f"{title} ({count}):")
-            lines += [f"  {e}" for e in items[:shown]]
+            lines.append(f"{w(key)} ({count}):")
+            lines += [f"  {row_problem(e, lang, reason)}" for e in items[:shown]]
             if count > shown:
-                lines.append(f"  ... and {count - shown} more / и ещё {count - shown}")
+                lines.append(f"  {w('more', n=count - shown)}")
         return "\n".join(lines)
+
+
+def row_problem(e: RowError, lang: str | None = None, reason: Callable[[str], str] = str) -> str:
+    """ "row 8, phone ('abc'): not a phone number" in English (as RowError prints itself) or Russian."""
+    if lang != "ru":
+        return str(e)
+    shown = f" ({e.value!r})" if e.value else ""
+    return f"строка {e.row_number}, {reason(e.field)}{shown}: {reason(e.reason)}"
+
+
+#: The summary's words, key: (English, Russian) like every table of words (dialer.entrypoints.cli_language).
+SUMMARY_WORDS: dict[str, tuple[str, str]] = {
+    "rows_in": ("{rows} rows in {seconds} s", "строк {rows} за {seconds} с"),
+    "accepted": ("accepted", "принято"),
+    "filtered": ("filtered", "отфильтровано"),
+    "corporate": ("corporate", "корпоративные"),
+    "duplicates": ("duplicates", "дубли"),
+    "do_not_call": ("do-not-call", "не звонить"),
+    "invalid": ("invalid", "ошибочные"),
+    "totals": ("totals rows", "строки итогов"),
+    "warnings": ("warnings", "предупреждения"),
+    "invalid_rows": ("invalid rows, not imported", "ошибочные строки, не загружены"),
+    "totals_rows": ("totals rows, skipped", "строки итогов, пропущены"),
+    "warning_rows": ("warnings, contact imported", "предупреждения, контакт загружен"),
+    "more": ("... and {n} more", "... и ещё {n}"),
+}

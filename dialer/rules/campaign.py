@@ -27,7 +27,7 @@ retry: {busy: 10m, no_answer: 2h, machine: 4h, max_attempts: 6}
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Self
+from typing import Any, Literal, NamedTuple, Self
 
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -62,11 +62,13 @@ __all__ = [  # the sections live in campaign_specs / campaign_fields; imported f
     "DialingSpec",
     "DispositionSpec",
     "Duration",
+    "FieldProblem",
     "FiltersSpec",
     "HeadcountSpec",
     "ListRef",
     "RetrySpec",
     "SpecialtiesSpec",
+    "field_problems",
     "format_validation_error",
     "parse_campaign",
     "parse_campaign_yaml",
@@ -220,24 +222,42 @@ class CampaignDefinition(_Model):
         )
 
 
-class CampaignDefinitionError(ValueError):
-    """Invalid campaign file; `problems` lists 'field.path: message' strings."""
+class FieldProblem(NamedTuple):
+    """One field's problem as the validator found it: where, pydantic's error type and its context (so a
+    reader can say it in another language), its English message, the value given (None: not shown)."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    where: str
+    kind: str
+    context: dict[str, Any]
+    message: str
+    got: str | None
+
+
+class CampaignDefinitionError(ValueError):
+    """Invalid campaign file; `problems` lists 'field.path: message' strings, `fields` the same problems
+    structured (when the validator found them; empty for a YAML syntax error)."""
+
+    def __init__(self, source: str, problems: list[str], fields: list[FieldProblem] | None = None) -> None:
         self.source = source
         self.problems = problems
+        self.fields = fields or []
         super().__init__(f"{source}: invalid campaign definition:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 def format_validation_error(exc: ValidationError) -> list[str]:
     """'dialing.max_lines: Input should be greater than or equal to 1 (got 0)'."""
+    return [f"{p.where}: {p.message}" + ("" if p.got is None else f" (got {p.got})") for p in field_problems(exc)]
+
+
+def field_problems(exc: ValidationError) -> list[FieldProblem]:
+    """The validator's errors, each with the field path as the file writes it ('dialing.max_lines')."""
     out = []
     for err in exc.errors():
         loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
         msg = err["msg"].removeprefix("Value error, ")
         got = err.get("input")
-        shown = "" if err["type"] == "missing" or isinstance(got, dict | list) else f" (got {got!r})"
-        out.append(f"{loc or '(top level)'}: {msg}{shown}")
+        shown = None if err["type"] == "missing" or isinstance(got, dict | list) else repr(got)
+        out.append(FieldProblem(loc or "(top level)", err["type"], dict(err.get("ctx") or {}), msg, shown))
     return out
 
 
@@ -248,7 +268,7 @@ def parse_campaign(data: Any, source: str = "<campaign>") -> CampaignDefinition:
     try:
         return CampaignDefinition.model_validate(data)
     except ValidationError as exc:
-        raise CampaignDefinitionError(source, format_validation_error(exc)) from None
+        raise CampaignDefinitionError(source, format_validation_error(exc), field_problems(exc)) from None
 
 
 def parse_campaign_yaml(text: str, source: str) -> CampaignDefinition:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dialer.entrypoints.cli_messages import say
 from dialer.sim.compare import DEFAULT_RATIOS, Comparison, compare
 from dialer.sim.scenario import load_scenario
 
@@ -71,4 +72,4 @@ def run(
     cmp = compare(sc, ratios=ratio_list, workers=jobs, progress=lambda m: console.print(m, style="dim"))
     console.print(comparison_table(cmp, show_sweep=sweep))
     if cmp.hindsight_ratio is None:
-        console.print(f"no fixed ratio stayed under the {cmp.cap:.0%} cap")
+        console.print(say("sim_no_ratio", cap=f"{cmp.cap:.0%}"), markup=False)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dialer.config import Settings
+from dialer.entrypoints.cli_messages import say
 
 if TYPE_CHECKING:
     from dialer.db.repository import Repository
@@ -61,42 +62,43 @@ def create(
     password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
 ) -> None:
     """Create a web user (the first admin is made this way)."""
+    from dialer.web.account import MIN_PASSWORD
     from dialer.web.queries import WebQueries
     from dialer.web.security import ROLES, hash_password
     from dialer.web.users import valid_username
 
     if role not in ROLES:
-        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}")
+        raise typer.BadParameter(say("role_bad", roles=", ".join(ROLES)))
     if not valid_username(username):
-        raise typer.BadParameter("2-80 letters (any script), digits, and . _ @ -")
+        raise typer.BadParameter(say("username_bad"))
     repo = _repo(Settings())
     queries = WebQueries(repo.sessions)
     if queries.user_by_username(username) is not None:
-        typer.echo(f"user {username!r} exists (names are compared ignoring case)", err=True)
+        typer.echo(say("user_exists", name=username), err=True)
         raise typer.Exit(1)
     operator_id = None
     if operator is not None:
         op = repo.operator(operator)
         if op is None:
-            typer.echo(f"no operator {operator!r}; add it with `dialer operators add`", err=True)
+            typer.echo(say("no_operator", login=operator), err=True)
             raise typer.Exit(2)
         holder = queries.user_of_operator(op.id)
         if holder is not None:
-            typer.echo(f"operator {operator!r} is already linked to user {holder.username!r}", err=True)
+            typer.echo(say("operator_taken", login=operator, user=holder.username), err=True)
             raise typer.Exit(2)
         operator_id = op.id
     elif role == "operator":
-        raise typer.BadParameter("an operator user needs --operator LOGIN")
+        raise typer.BadParameter(say("operator_user_needs_login"))
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        typer.echo("the password needs at least 10 characters", err=True)
+        password = typer.prompt(say("password_prompt"), hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD:
+        typer.echo(say("password_short", min=MIN_PASSWORD), err=True)
         raise typer.Exit(2)
     user_id = queries.create_user(username, hash_password(password), role, operator_id)
     queries.audit(None, "user.create", f"user:{user_id}", username=username, role=role, via="cli")
-    typer.echo(f"user {username} ({role}) created, id {user_id}")
+    typer.echo(say("user_created", name=username, role=role, id=user_id))
 
 
 @users_app.command("totp")
@@ -113,13 +115,13 @@ def totp(
     queries = WebQueries(repo.sessions)
     row = queries.user_by_username(username)
     if row is None:
-        typer.echo(f"no user {username!r}", err=True)
+        typer.echo(say("no_user", name=username), err=True)
         raise typer.Exit(1)
     secret = None if disable else new_secret()
     queries.update_user(row.id, totp_secret=secret)
     drop_user_sessions(repo.sessions, row.id)  # signed in again, with the code
     queries.audit(None, "user.totp", f"user:{row.id}", enabled=not disable, via="cli")
     if secret is None:
-        typer.echo(f"second factor removed for {row.username}")
+        typer.echo(say("totp_removed", name=row.username))
     else:
-        typer.echo(f"secret: {secret}\nadd to an authenticator app: {provisioning_uri(secret, row.username)}")
+        typer.echo(say("totp_secret", secret=secret, uri=provisioning_uri(secret, row.username)))

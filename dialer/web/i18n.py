@@ -160,6 +160,9 @@ class Translator:
             m = pattern.fullmatch(text)
             if m:
                 return (ru if self.language == "ru" else en).format(*m.groups())
+        one = _ONE_PHONE.fullmatch(text)  # "'x': why" (a do-not-call or register line that is not a number)
+        if one:
+            return f"«{one.group(1)}»: {self.reason(one.group(2))}"
         self.missing.add(text)
         return text
 

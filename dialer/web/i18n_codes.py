@@ -261,6 +261,148 @@ REASONS: Final[tuple[tuple[re.Pattern[str], str, str], ...]] = (
     ),
     (re.compile(r"unreadable CSV record: (.*)"), "unreadable CSV record: {0}", "нечитаемая запись CSV: {0}"),
     (re.compile(r"invalid"), "invalid", "неверно"),
+    # dialer.lists: why a whole list file is refused (the file's name first)
+    (
+        re.compile(r"(.+?): no phone column in the header (.*); expected a column named like .*"),
+        "{0}: no phone column in the header {1}; name it 'Телефон' or 'Phone', or map it explicitly",
+        "{0}: в заголовке {1} нет столбца с телефоном; назовите его «Телефон» или «Phone» или укажите явно",
+    ),
+    (
+        re.compile(r"(.+?): the first row (.*) looks like data, not a header; .*"),
+        "{0}: the first row {1} looks like data, not a header; add a header row or map the columns explicitly",
+        "{0}: первая строка {1} похожа на данные, а не на заголовок; добавьте строку заголовка "
+        "(например «Телефон;Компания») или укажите столбцы явно",
+    ),
+    (
+        re.compile(r"(.+?): the file has no rows \(empty or only blank lines\)"),
+        "{0}: the file has no rows (empty or only blank lines)",
+        "{0}: в файле нет строк (он пуст или в нём только пустые строки)",
+    ),
+    (
+        re.compile(r"(.+?): the file has a header but no data rows"),
+        "{0}: the file has a header but no data rows",
+        "{0}: в файле есть заголовок, но нет строк с контактами",
+    ),
+    (
+        re.compile(r"(.+?): mapping override: no column named '(.*)'; columns are (.*)"),
+        "{0}: mapping override: no column named «{1}»; columns are {2}",
+        "{0}: сопоставление столбцов: нет столбца «{1}»; столбцы: {2}",
+    ),
+    (
+        re.compile(r"(.+?): mapping override: column number (\d+) is outside 1\.\.(\d+)"),
+        "{0}: mapping override: column number {1} is outside 1..{2}",
+        "{0}: сопоставление столбцов: столбца номер {1} нет (есть 1..{2})",
+    ),
+    (
+        re.compile(r"(.+?): mapping override for '(.*)': unknown field '(.*)'; use one of (.*)"),
+        "{0}: mapping override for «{1}»: unknown field «{2}»; use one of {3}",
+        "{0}: сопоставление столбца «{1}»: неизвестное поле «{2}»; допустимые: {3}",
+    ),
+    (
+        re.compile(r"(.+?): mapping override: '(.*)' matches several columns (.*); use the suffixed name or .*"),
+        "{0}: mapping override: «{1}» matches several columns {2}; use the suffixed name or the column number",
+        "{0}: сопоставление столбцов: «{1}» подходит к нескольким столбцам {2}; "
+        "укажите имя с суффиксом или номер столбца",
+    ),
+    (
+        re.compile(r"(.+?): mapping override: '(.*)' assigned to both '(.*)' and '(.*)'"),
+        "{0}: mapping override: «{1}» assigned to both «{2}» and «{3}»",
+        "{0}: сопоставление столбцов: поле «{1}» назначено и столбцу «{2}», и столбцу «{3}»",
+    ),
+    (
+        re.compile(r"(.+?): columns (.*) all look like '(.*)'; say which one to use with an explicit mapping .*"),
+        "{0}: columns {1} all look like «{2}»; map the one to use explicitly",
+        "{0}: столбцы {1} все похожи на «{2}»; укажите нужный явно",
+    ),
+    (
+        re.compile(r"(.+?): not a numbering plan register: the header (.*) lacks (.*) \(expected (.*)\)"),
+        "{0}: not a numbering plan register: the header {1} lacks {2} (expected {3})",
+        "{0}: это не реестр нумерации: в заголовке {1} нет {2} (ожидается {3})",
+    ),
+    (
+        re.compile(r"not a range of 10-digit numbers"),
+        "not a range of 10-digit numbers",
+        "не диапазон 10-значных номеров",
+    ),
+    (re.compile(r"not a number: '(.*)'"), "not a number: «{0}»", "не число: «{0}»"),
+    (re.compile(r"(.+?): the file is empty"), "{0}: the file is empty", "{0}: файл пуст"),
+    (re.compile(r"(.+?): no such file"), "{0}: no such file", "{0}: нет такого файла"),
+    (
+        re.compile(r"(.+?): legacy Excel 97-2003 \(\.xls\) is not supported; save it as \.xlsx or CSV"),
+        "{0}: legacy Excel 97-2003 (.xls) is not supported; save it as .xlsx or CSV",
+        "{0}: старый формат Excel 97-2003 (.xls) не поддерживается; сохраните файл как .xlsx или CSV",
+    ),
+    (
+        re.compile(r"(.+?): has an \.xlsx extension but is not an XLSX \(zip\) file"),
+        "{0}: has an .xlsx extension but is not an XLSX (zip) file",
+        "{0}: расширение .xlsx, но это не файл XLSX (zip)",
+    ),
+    (
+        re.compile(
+            r"(.+?): cannot decode the file as UTF-8 or Windows-1251 \(undecodable byte near offset (\d+)\); "
+            r"save it as CSV UTF-8"
+        ),
+        "{0}: cannot decode the file as UTF-8 or Windows-1251 (undecodable byte near offset {1}); save it as CSV UTF-8",
+        "{0}: файл не читается ни как UTF-8, ни как Windows-1251 (неверный байт около позиции {1}); "
+        "сохраните его как CSV UTF-8",
+    ),
+    (
+        re.compile(r"(.+?): contains NUL bytes; this is a binary file, not CSV"),
+        "{0}: contains NUL bytes; this is a binary file, not CSV",
+        "{0}: в файле нулевые байты; это двоичный файл, а не CSV",
+    ),
+    (
+        re.compile(r"(.+?): no sheet named '(.*)'; sheets: (.*)"),
+        "{0}: no sheet named «{1}»; sheets: {2}",
+        "{0}: нет листа «{1}»; листы: {2}",
+    ),
+    # a campaign file the validator could not read field by field (dialer.rules.campaign)
+    (
+        re.compile(r"line (\d+), column (\d+): YAML syntax error: (.*)"),
+        "line {0}, column {1}: YAML syntax error: {2}",
+        "строка {0}, позиция {1}: ошибка синтаксиса YAML: {2}",
+    ),
+    (re.compile(r"cannot read the file: (.*)"), "cannot read the file: {0}", "файл не читается: {0}"),
+    (
+        re.compile(r"\(top level\): expected a mapping of campaign fields"),
+        "(top level): expected a mapping of campaign fields",
+        "(весь файл): ожидается набор полей кампании (словарь YAML)",
+    ),
+    # settings, compliance reports and registers (what the command line refuses)
+    (re.compile(r"missing configuration: (.*)"), "missing configuration: {0}", "не заданы настройки: {0}"),
+    (
+        re.compile(r"the period ends before it starts"),
+        "the period ends before it starts",
+        "конец периода раньше начала",
+    ),
+    (
+        re.compile(r"unknown compliance profile '(.*)' \(known: (.*)\)"),
+        "unknown compliance profile «{0}» (known: {1})",
+        "неизвестный профиль соответствия «{0}» (есть: {1})",
+    ),
+    (
+        re.compile(r"register name '(.*)': use 1-40 letters, digits, '_', '-' or '\.'"),
+        "register name «{0}»: use 1-40 letters, digits, '_', '-' or '.'",
+        "имя реестра «{0}»: 1–40 букв, цифр, «_», «-» или «.»",
+    ),
+    # dialer.recordings.verify: what is wrong with a stored recording
+    (re.compile(r"missing from the store"), "missing from the store", "нет в хранилище"),
+    (
+        re.compile(r"sha256 (\w+) != expected (\w+)"),
+        "sha256 {0} != expected {1}",
+        "sha256 {0} не совпадает с ожидаемой {1}",
+    ),
+    (re.compile(r"unreadable: (.*)"), "unreadable: {0}", "не читается: {0}"),
+    (
+        re.compile(r"duration (\S+)s differs from the expected (\S+)s \(> (\S+)s\)"),
+        "duration {0} s differs from the expected {1} s (> {2} s)",
+        "длительность {0} с отличается от ожидаемой {1} с (больше чем на {2} с)",
+    ),
+    (
+        re.compile(r"(\d+) channel\(s\), expected (\d+)"),
+        "{0} channel(s), expected {1}",
+        "каналов: {0}, ожидалось {1}",
+    ),
     # compliance windows ("30 days to 2026-11-02")
     (re.compile(r"(\d+) days to (\d{4})-(\d\d)-(\d\d)"), "{0} days to {1}-{2}-{3}", "{0} дн. по {3}.{2}.{1}"),
     (re.compile(r"(\d{4})-(\d\d)-(\d\d)"), "{0}-{1}-{2}", "{2}.{1}.{0}"),

@@ -23,9 +23,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def _report(name: str, out: Path, *extra: str) -> tuple[int, str]:
+def _report(name: str, out: Path, *extra: str, lang: str = "en") -> tuple[int, str]:
     args = ["compliance", "report", name, "--from", "2026-11-23", "--to", "2026-11-23", "--out", str(out)]
-    res = CliRunner().invoke(app, [*args, "--format", "csv", *extra])
+    res = CliRunner().invoke(app, ["--lang", lang, *args, "--format", "csv", *extra])
     return res.exit_code, res.output
 
 
@@ -50,12 +50,19 @@ def test_the_sample_campaign_reports_under_its_own_profile(env: str, tmp_path: P
 
 
 def test_a_campaign_without_a_profile_is_told_what_to_do(env: str, tmp_path: Path) -> None:
+    """In the run's language (dialer --lang, DIALER_LANG, the locale): the domain wrote it in both."""
     repository_for(env).upsert_campaign("plain", fields={})
-    code, output = _report("plain", tmp_path / "ev")
+    code, output = _report("plain", tmp_path / "ev", lang="en")
     assert code == 2
     flat = " ".join(output.split())
     assert "Campaign 'plain' has no compliance profile" in flat and "compliance: {profile: RU}" in flat
-    assert "не выбран профиль соответствия" in flat and "--profile" in flat
-    code, output = _report("plain", tmp_path / "ev", "--profile", "XX")
+    assert "не выбран профиль" not in flat and "--profile" in flat
+    code, output = _report("plain", tmp_path / "ev", lang="ru")
+    flat = " ".join(output.split())
+    assert code == 2 and "не выбран профиль соответствия" in flat and "compliance: {profile: RU}" in flat
+    assert "has no compliance profile" not in flat
+    code, output = _report("plain", tmp_path / "ev", "--profile", "XX", lang="en")
     assert code == 2 and "unknown compliance profile" in output
+    code, output = _report("plain", tmp_path / "ev", "--profile", "XX", lang="ru")
+    assert code == 2 and "неизвестный профиль соответствия «XX»" in output
     assert _report("plain", tmp_path / "ev", "--profile", "uk")[0] == 0

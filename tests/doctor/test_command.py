@@ -73,3 +73,16 @@ def test_a_named_campaign_must_exist(env: Path, monkeypatch: pytest.MonkeyPatch)
 def test_an_unknown_language_is_refused(env: Path) -> None:
     result = CliRunner().invoke(app, ["doctor", "--lang", "de"])
     assert result.exit_code == 2 and "en or ru" in result.output
+
+
+@pytest.mark.parametrize("how", ["dialer --lang", "DIALER_LANG"])
+def test_the_doctor_speaks_the_language_every_command_does(
+    env: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    if how == "DIALER_LANG":
+        monkeypatch.setenv("DIALER_LANG", "ru")
+    args = ["--lang", "ru", "doctor"] if how == "dialer --lang" else ["doctor"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and "FAIL  настройки:" in result.output and "исправить:" in result.output
+    # the doctor's own --lang still wins
+    assert "FAIL  configuration:" in CliRunner().invoke(app, [*args, "--lang", "en"]).output

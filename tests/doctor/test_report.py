@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
 
-import pytest
-
 from dialer.doctor import report as r
-from dialer.doctor.messages import MESSAGES, default_language, text
+from dialer.doctor.messages import text
 from dialer.doctor.probes import path_facts
 from dialer.doctor.report import Check, PathFacts, Status, TrunkOutcome
 
@@ -25,13 +22,6 @@ AMD_LINES = [
     ("Stasis", '${IF($["${DIALER_APP}" = ""]?dialer:${DIALER_APP})},amd,${AMDSTATUS},${AMDCAUSE}'),
     ("Hangup", ""),
 ]
-
-
-def test_every_message_has_both_languages_and_the_same_placeholders() -> None:
-    for key, (en, ru) in MESSAGES.items():
-        assert en and ru, key
-        fields = {f for _, f, _, _ in string.Formatter().parse(en) if f}
-        assert fields == {f for _, f, _, _ in string.Formatter().parse(ru) if f}, key
 
 
 def test_verdict_fails_only_on_a_failure() -> None:
@@ -230,15 +220,3 @@ def test_database_schema() -> None:
     behind = r.database_check("db", None, "0006", None)
     assert behind.status is Status.FAIL and text(behind.fix or "") == "run `dialer db upgrade`"
     assert r.database_check("db", None, None, "could not connect").fix == "db_unreachable_fix"
-
-
-@pytest.mark.parametrize(
-    ("env", "lang"),
-    [({"DIALER_LANG": "ru"}, "ru"), ({"LANG": "ru_RU.UTF-8"}, "ru"), ({"LANG": "en_GB.UTF-8"}, "en"), ({}, "en")],
-)
-def test_default_language(env: dict[str, str], lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("DIALER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(var, raising=False)
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    assert default_language() == lang
