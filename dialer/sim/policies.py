@@ -7,7 +7,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dialer.pacing import DialingMode, OperatorState, PacingKnobs, PacingSnapshot, decide
-from dialer.pacing.blend import InboundFloor, InboundLearner, ServiceLevel, blend, fixed_reserve
+from dialer.pacing.blend import (
+    InboundFloor,
+    InboundLearner,
+    ServiceLevel,
+    blend,
+    fixed_reserve,
+    spare_ready_probability,
+)
 
 if TYPE_CHECKING:
     from dialer.sim.scenario import InboundTraffic
@@ -194,6 +201,7 @@ class BlendedPolicy(CorePolicy):
 
     def calls_to_place(self, snapshot: PacingSnapshot) -> int:
         plan = blend(snapshot, self.floor, self.learner.forecast(self.now, self.hour), self.target)
+        self.learner.observe_engine(self.now, spare_ready_probability(plan.snapshot))
         self.held_sum += plan.held
         return super().calls_to_place(plan.snapshot)
 
