@@ -31,6 +31,13 @@ floor: there every operator finishing a call, inbound or outbound, can take the 
   1 / h_in, outbound ones on a call at 1 / (talk + wrap-up), in outbound wrap-up at 1 / wrap-up (soon),
   ready ones left to the engine at 1 / (talk + wrap-up), held ready ones not at all. A floor with
   operators in wrap-up refills a reserve quickly and needs none; one deep in calls needs one or two.
+  A caller arriving while the predictive engine has a spare ready operator (one no ringing call will
+  claim: `spare_ready_probability`) takes that one and leaves the reserve alone. With p the share of the
+  time the engine has none (`InboundForecast.no_ready_share`, learned by `InboundLearner` from the
+  decisions), the chain grows by p lambda up to the reserve's edge and by lambda beyond it (a queue leaves
+  no operator ready): P(wait) = p (p rho)^r / ((1 - rho) S), S = sum_{d<=r} (p rho)^d + (p rho)^(r+1) /
+  (1 - rho), and the wait is still exponential of rate nu - lambda (`blended_wait_probability`). p = 1 is
+  the chain above (rho^r): the prior before the learner has seen the floor.
 One operator more is held for each caller queued now.
 
 How the reserve is applied to the snapshot `decide()` sees: the operators on an inbound call or its
@@ -40,7 +47,12 @@ them refills the reserve). The outbound engine plans for the operators it still 
 counts outbound calls only (the snapshot's statistics are outbound).
 
 `InboundLearner` learns the arrival rate and handle time (talk + wrap-up) by hour of day from what the
-service feeds it, like `dialer.pacing.learner.PacingLearner` does for outbound.
+service feeds it, like `dialer.pacing.learner.PacingLearner` does for outbound, and the engine's share of
+time without a spare ready operator from each decision's snapshot.
+
+Not modelled: callers giving up while queued (Erlang A). The service level counts a caller who hangs up
+as not answered in time, so abandonment only shortens the queue for those behind; Erlang C stays on the
+safe side of it.
 """
 
 from __future__ import annotations
