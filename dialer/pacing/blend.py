@@ -14,8 +14,7 @@ tutorial, review and research prospects", MSOM 5(2), 2003, section 4.1):
     SL(N) = 1 - C(N) exp(-(N - A) T / h)             P(answered within T)
     N* = the least N with SL(N) >= target
 
-Erlang C ignores callers who give up while queued (Erlang A models them); abandonment shortens the queue,
-so Erlang C over-staffs slightly: a safe side, at a little outbound occupancy.
+Erlang C ignores callers who give up while queued (Erlang A models them); see the note at the end.
 
 A dedicated pool of N* is what a campaign would staff without blending, and it over-reserves a blended
 floor: there every operator finishing a call, inbound or outbound, can take the next caller. The reserve
@@ -50,9 +49,9 @@ counts outbound calls only (the snapshot's statistics are outbound).
 service feeds it, like `dialer.pacing.learner.PacingLearner` does for outbound, and the engine's share of
 time without a spare ready operator from each decision's snapshot.
 
-Not modelled: callers giving up while queued (Erlang A). The service level counts a caller who hangs up
-as not answered in time, so abandonment only shortens the queue for those behind; Erlang C stays on the
-safe side of it.
+Not modelled: callers giving up while queued (Erlang A). It cuts both ways: the queue is shorter for those
+behind, but a caller who hangs up before being answered within T counts as not answered in time (the
+service level's definition), where Erlang C would have answered them. See docs/pacing.md.
 """
 
 from __future__ import annotations
@@ -255,6 +254,8 @@ def blended_wait_probability(reserve: int, forecast: InboundForecast, mix: Floor
     if nu <= lam:
         return 1.0
     rho, p = lam / nu, forecast.no_ready_share
+    if p >= 1.0:  # the sum's closed form: the model without spare operators, bit for bit
+        return rho**reserve
     x = p * rho
     below = sum(x**d for d in range(reserve + 1))  # states 0..r: the reserve not yet used up
     total = below + x ** (reserve + 1) / (1.0 - rho)

@@ -11,7 +11,7 @@ from dialer.db.repository import DialTask
 from dialer.floor import CallStage, LiveCall
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing import OperatorState, PacingDecision, PacingSnapshot, decide
-from dialer.pacing.blend import BlendPlan, InboundFloor, blend, spare_ready_probability
+from dialer.pacing.blend import BlendPlan, InboundFloor, blend
 from dialer.placement import ServerLoad, assign_servers, place_calls
 from dialer.service.calls import CallRouter
 from dialer.service.context import LiveContext
@@ -109,9 +109,7 @@ class PacingLoop:
             frozenset(o.operator_id for o in run.floor.operators.values() if o.inbound_since is not None),
             sum(1 for c in run.floor.calls.values() if c.stage is CallStage.QUEUED),
         )
-        plan = blend(snapshot, floor, learner.forecast(now, hour), spec.service_level.target())
-        learner.observe_engine(now, spare_ready_probability(plan.snapshot))
-        return plan
+        return blend(snapshot, floor, learner.forecast(now, hour), spec.service_level.target())
 
     def sweep_leases(self, run: CampaignRun, now: float) -> None:
         """Once a minute: leases a dead process left behind come back to the list by the retry rules, and

@@ -306,10 +306,6 @@ async def test_blended_pacing_keeps_operators_for_inbound(tmp_path: Path) -> Non
     assert op1.operator_id not in seen and plan.inbound_busy == 1
     assert plan.held >= 1 and len(seen) == 4 - 1 - plan.held
     assert "needs" in plan.reason
-    # each decision tells the inbound learner whether the engine was left a spare ready operator
-    learner = r.run.inbound_learner
-    assert PacingLoop.blend(r.run, snapshot, now + 2.0, 10) is not None
-    assert learner.engine_open_s == 2.0 and 0.0 <= learner.engine_no_ready_s <= 2.0
     outbound_only = replace(r.run.config, inbound=None)
     r.run.config = outbound_only
     assert PacingLoop.blend(r.run, snapshot, now, 10) is None
