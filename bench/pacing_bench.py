@@ -33,7 +33,8 @@ Predictive with blended pacing (`blended`) against (a) predictive paced as if th
 operators set aside for inbound (`reserve:k`), k swept from 0 up until the service level is met on every
 seed and one step beyond (and further while no k met the outbound cap too); the best k is the one with the
 highest mean occupancy among those meeting both the inbound service level on every seed and the outbound
-cap (bar rule) on every seed.
+cap (bar rule) on every seed. `--only blended-spare` runs the variant of blended pacing tried in issue 19's
+second round and not adopted (its reserve model counting the engine's spare ready operators: docs/pacing.md).
 """
 
 from __future__ import annotations
