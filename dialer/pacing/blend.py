@@ -14,8 +14,7 @@ tutorial, review and research prospects", MSOM 5(2), 2003, section 4.1):
     SL(N) = 1 - C(N) exp(-(N - A) T / h)             P(answered within T)
     N* = the least N with SL(N) >= target
 
-Erlang C ignores callers who give up while queued (Erlang A models them); abandonment shortens the queue,
-so Erlang C over-staffs slightly: a safe side, at a little outbound occupancy.
+Erlang C ignores callers who give up while queued (Erlang A models them); see the note at the end.
 
 A dedicated pool of N* is what a campaign would staff without blending, and it over-reserves a blended
 floor: there every operator finishing a call, inbound or outbound, can take the next caller. The reserve
@@ -31,6 +30,13 @@ floor: there every operator finishing a call, inbound or outbound, can take the 
   1 / h_in, outbound ones on a call at 1 / (talk + wrap-up), in outbound wrap-up at 1 / wrap-up (soon),
   ready ones left to the engine at 1 / (talk + wrap-up), held ready ones not at all. A floor with
   operators in wrap-up refills a reserve quickly and needs none; one deep in calls needs one or two.
+  A caller arriving while the predictive engine has a spare ready operator (one no ringing call will
+  claim: `spare_ready_probability`) takes that one and leaves the reserve alone. With p the share of the
+  time the engine has none (`InboundForecast.no_ready_share`, learned by `InboundLearner` from the
+  decisions), the chain grows by p lambda up to the reserve's edge and by lambda beyond it (a queue leaves
+  no operator ready): P(wait) = p (p rho)^r / ((1 - rho) S), S = sum_{d<=r} (p rho)^d + (p rho)^(r+1) /
+  (1 - rho), and the wait is still exponential of rate nu - lambda (`blended_wait_probability`). p = 1 is
+  the chain above (rho^r): the prior before the learner has seen the floor.
 One operator more is held for each caller queued now.
 
 How the reserve is applied to the snapshot `decide()` sees: the operators on an inbound call or its
@@ -40,7 +46,12 @@ them refills the reserve). The outbound engine plans for the operators it still 
 counts outbound calls only (the snapshot's statistics are outbound).
 
 `InboundLearner` learns the arrival rate and handle time (talk + wrap-up) by hour of day from what the
-service feeds it, like `dialer.pacing.learner.PacingLearner` does for outbound.
+service feeds it, like `dialer.pacing.learner.PacingLearner` does for outbound, and the engine's share of
+time without a spare ready operator from each decision's snapshot.
+
+Not modelled: callers giving up while queued (Erlang A). It cuts both ways: the queue is shorter for those
+behind, but a caller who hangs up before being answered within T counts as not answered in time (the
+service level's definition), where Erlang C would have answered them. See docs/pacing.md.
 """
 
 from __future__ import annotations
@@ -49,6 +60,8 @@ import math
 from collections import deque
 from dataclasses import dataclass, replace
 
+from dialer.pacing.exact import poisson_binomial
+from dialer.pacing.model import pacing_tables
 from dialer.pacing.snapshot import OperatorSnapshot, OperatorState, PacingSnapshot
 
 MAX_AGENTS = 10_000  # no inbound traffic a campaign takes needs more; the search stops here
@@ -70,10 +83,17 @@ class ServiceLevel:
 
 @dataclass(frozen=True, slots=True)
 class InboundForecast:
-    """Inbound traffic expected now: arrivals per second and the mean handle time (talk + wrap-up)."""
+    """Inbound traffic expected now: arrivals per second and the mean handle time (talk + wrap-up); and the
+    share of the time the outbound engine is left without a ready operator (`no_ready_share`: an arriving
+    caller then needs the reserve; 1, the safe side, until the learner has seen the floor)."""
 
     arrivals_per_s: float
     handle_s: float
+    no_ready_share: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.no_ready_share <= 1.0:
+            raise ValueError(f"no_ready_share must be between 0 and 1, not {self.no_ready_share}")
 
     @property
     def erlangs(self) -> float:
@@ -200,6 +220,48 @@ def floor_mix(snapshot: PacingSnapshot, floor: InboundFloor, forecast: InboundFo
     return FloorMix(inbound, on_call, wrap_up, ready, learned.mean_talk_s, learned.mean_wrap_s)
 
 
+def spare_ready_probability(snapshot: PacingSnapshot) -> float:
+    """P(the outbound engine, shown `snapshot`, has a ready operator no outbound call will claim): fewer of
+    the calls ringing now are answered by a person than there are ready operators beyond the people already
+    waiting. A caller arriving then takes a spare operator and neither uses the reserve up nor leaves an
+    outbound person without one. Each ringing call is answered with its chance given how long it has rung
+    (the engine's own tables); before anything is learned, every ringing call counts as answered."""
+    room = snapshot.operators_in(OperatorState.READY) - snapshot.answered_waiting
+    if room <= 0:
+        return 0.0
+    learned = snapshot.stats.learned
+    if learned is None:
+        return 1.0 if len(snapshot.calls_in_flight) < room else 0.0
+    eventually = pacing_tables(learned, snapshot.knobs.wrap_up_limit_s).answered_eventually
+    last = len(eventually) - 1
+    pmf = poisson_binomial([eventually[min(int(c.seconds_since_originate), last)] for c in snapshot.calls_in_flight])
+    return min(float(pmf[:room].sum()), 1.0)
+
+
+def blended_wait_probability(reserve: int, forecast: InboundForecast, mix: FloorMix) -> float:
+    """P(an arriving caller waits) with an idle reserve of `reserve` on the blended floor `mix`: the deficit
+    chain of the module docstring, thinned by the engine's own idle operators (p = `no_ready_share`). Below
+    the reserve's edge a caller uses it up only when no ready operator is left outside it (birth p lambda),
+    beyond it the queue grows with every caller (lambda): pi(d) ~ (p rho)^d up to r + 1, then times rho^k.
+    A caller waits with probability p at d = r and always beyond, which sums to
+    p (p rho)^r / ((1 - rho) S), S = sum_{d<=r} (p rho)^d + (p rho)^(r+1) / (1 - rho): rho^r when p = 1.
+    The callers ahead of a waiting one are geometric with ratio rho, so their wait is exponential of rate
+    nu - lambda whatever p is. 1 when the floor frees slower than callers come."""
+    lam = forecast.arrivals_per_s
+    if lam <= 0:
+        return 0.0
+    nu = mix.freeing_rate(reserve, forecast)
+    if nu <= lam:
+        return 1.0
+    rho, p = lam / nu, forecast.no_ready_share
+    if p >= 1.0:  # the sum's closed form: the model without spare operators, bit for bit
+        return rho**reserve
+    x = p * rho
+    below = sum(x**d for d in range(reserve + 1))  # states 0..r: the reserve not yet used up
+    total = below + x ** (reserve + 1) / (1.0 - rho)
+    return p * x**reserve / ((1.0 - rho) * total)
+
+
 def blended_service_level(reserve: int, forecast: InboundForecast, mix: FloorMix, within_s: float) -> float:
     """SL of an idle reserve of `reserve` on the blended floor `mix` (the threshold model above)."""
     lam = forecast.arrivals_per_s
@@ -208,7 +270,7 @@ def blended_service_level(reserve: int, forecast: InboundForecast, mix: FloorMix
     nu = mix.freeing_rate(reserve, forecast)
     if nu <= lam:
         return 0.0
-    return 1.0 - (lam / nu) ** reserve * math.exp(-(nu - lam) * within_s)
+    return 1.0 - blended_wait_probability(reserve, forecast, mix) * math.exp(-(nu - lam) * within_s)
 
 
 def blended_reserve(forecast: InboundForecast, target: ServiceLevel, mix: FloorMix) -> int:
@@ -297,6 +359,11 @@ class InboundLearner:
         self._recent: deque[float] = deque()  # arrival times within the window
         self._open: deque[tuple[float, float]] = deque()  # (until, seconds) open spells within the window
         self._last_tick: float | None = None
+        # the outbound engine's spare operators: (until, seconds, seconds without a spare one) spells
+        self._engine: deque[tuple[float, float, float]] = deque()
+        self._engine_last: tuple[float, float] | None = None  # the last decision: when, P(no spare operator)
+        self.engine_open_s = 0.0
+        self.engine_no_ready_s = 0.0
 
     def observe_open(self, now: float, hour_of_day: int) -> None:
         """The campaign was taking inbound calls from the previous call of this until `now`."""
@@ -309,6 +376,21 @@ class InboundLearner:
     def observe_closed(self) -> None:
         """Not taking calls (paused, outside hours): the time until the next `observe_open` is not counted."""
         self._last_tick = None
+        self._engine_last = None
+
+    def observe_engine(self, now: float, spare: float) -> None:
+        """A decision: the probability the outbound engine has a spare ready operator (`spare_ready_probability`
+        of the snapshot it was shown). It holds until the next decision: a caller arriving meanwhile takes
+        the spare operator and leaves the reserve alone."""
+        if not 0.0 <= spare <= 1.0:
+            raise ValueError(f"spare must be a probability, not {spare}")
+        last = self._engine_last
+        if last is not None and now > last[0]:
+            spent = now - last[0]
+            self._engine.append((now, spent, spent * last[1]))
+            self.engine_open_s += spent
+            self.engine_no_ready_s += spent * last[1]
+        self._engine_last = (now, 1.0 - spare)
 
     def observe_arrival(self, at: float, hour_of_day: int) -> None:
         self.hour_arrivals[hour_of_day % 24] += 1
@@ -339,6 +421,21 @@ class InboundLearner:
         prior = self._prior_rate(hour_of_day % 24)
         return (len(self._recent) + prior * self.prior_s) / (open_s + self.prior_s)
 
+    def no_ready_share(self, now: float) -> float:
+        """The share of the last `window_s` the engine had no spare ready operator, on top of a prior worth
+        `prior_s`: today's share once today has `hour_min_s` of decisions, before that today's on top of 1
+        (every caller needing the reserve: the old, safe model) worth `prior_s`."""
+        start = now - self.window_s
+        while self._engine and self._engine[0][0] <= start:
+            self._engine.popleft()
+        recent_s = sum(s for _, s, _ in self._engine)
+        recent_none = sum(none for _, _, none in self._engine)
+        if self.engine_open_s >= self.hour_min_s:
+            prior = self.engine_no_ready_s / self.engine_open_s
+        else:
+            prior = (self.engine_no_ready_s + self.prior_s) / (self.engine_open_s + self.prior_s)
+        return min((recent_none + prior * self.prior_s) / (recent_s + self.prior_s), 1.0)
+
     def handle_s(self, hour_of_day: int) -> float:
         h = hour_of_day % 24
         if self.hour_handles[h] >= self.hour_min_calls:
@@ -349,4 +446,6 @@ class InboundLearner:
         return (sum(self.hour_handle_sum) + self.prior_handle_s * 5) / (total + 5)
 
     def forecast(self, now: float, hour_of_day: int) -> InboundForecast:
-        return InboundForecast(self.arrivals_per_s(now, hour_of_day), self.handle_s(hour_of_day))
+        return InboundForecast(
+            self.arrivals_per_s(now, hour_of_day), self.handle_s(hour_of_day), self.no_ready_share(now)
+        )

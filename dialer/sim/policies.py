@@ -7,7 +7,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dialer.pacing import DialingMode, OperatorState, PacingKnobs, PacingSnapshot, decide
-from dialer.pacing.blend import InboundFloor, InboundLearner, ServiceLevel, blend, fixed_reserve
+from dialer.pacing.blend import (
+    InboundFloor,
+    InboundLearner,
+    ServiceLevel,
+    blend,
+    fixed_reserve,
+    spare_ready_probability,
+)
 
 if TYPE_CHECKING:
     from dialer.sim.scenario import InboundTraffic
@@ -167,10 +174,13 @@ class BlendAware(Protocol):
 class BlendedPolicy(CorePolicy):
     """Predictive with blended pacing (`dialer.pacing.blend`): the engine sees the floor without the operators
     Erlang C keeps for the inbound traffic the learner expects. Only what the admin sets (the service level,
-    the expected calls per hour before data) comes from the scenario; the rate and handle time are learned."""
+    the expected calls per hour before data) comes from the scenario; the rate and handle time are learned.
+    `count_spare`: the learner is also told, at each decision, whether the engine had a spare ready operator,
+    and the reserve model counts them (tried in issue 19's second round, not adopted: docs/pacing.md)."""
 
-    def __init__(self, name: str = "blended") -> None:
+    def __init__(self, name: str = "blended", *, count_spare: bool = False) -> None:
         super().__init__(DialingMode.PREDICTIVE, name=name)
+        self.count_spare = count_spare
         self.learner = InboundLearner()
         self.target = ServiceLevel()
         self.floor = InboundFloor()
@@ -194,6 +204,8 @@ class BlendedPolicy(CorePolicy):
 
     def calls_to_place(self, snapshot: PacingSnapshot) -> int:
         plan = blend(snapshot, self.floor, self.learner.forecast(self.now, self.hour), self.target)
+        if self.count_spare:
+            self.learner.observe_engine(self.now, spare_ready_probability(plan.snapshot))
         self.held_sum += plan.held
         return super().calls_to_place(plan.snapshot)
 

@@ -21,15 +21,17 @@ from dialer.pacing.blend import (
     blend,
     blended_reserve,
     blended_service_level,
+    blended_wait_probability,
     erlang_b,
     erlang_c,
     fixed_reserve,
     floor_mix,
     operators_to_hold,
     service_level,
+    spare_ready_probability,
 )
 
-from .helpers import LEARNED, healthy_windows, snap
+from .helpers import LEARNED, healthy_windows, learned, snap
 
 SL80 = ServiceLevel(0.8, 20.0)
 
@@ -180,6 +182,117 @@ def test_held_ready_operators_do_not_free() -> None:
     mix = FloorMix(inbound_busy=1, on_call=2, wrap_up=1, ready=3, talk_s=120.0, wrap_s=15.0)
     base = 1 / 180 + 2 / 135 + 1 / 15
     assert [mix.freeing_rate(r, f) for r in (0, 2, 3, 5)] == pytest.approx([base + 3 / 135, base + 1 / 135, base, base])
+
+
+def test_spare_operators_thin_the_deficit_chain_by_hand() -> None:
+    # the floor of the worked example (nu = 3/200 + 9/135, rho = (1/60) / nu = 0.2041), and the engine left
+    # without a spare ready operator 40 % of the time (p = 0.4). Reserve 0: S = 1 + p rho / (1 - rho) =
+    # 1.1026, P(wait) = p / ((1 - rho) S) = 0.4558, SL = 1 - 0.4558 e^(-(nu - 1/60) 20) = 0.8758: nobody
+    # needs holding where the old model (p = 1) held one. Reserve 1: S = 1 + p rho + (p rho)^2 / (1 - rho),
+    # P(wait) = p (p rho) / ((1 - rho) S) = 0.03764
+    mix = FloorMix(inbound_busy=3, on_call=9, talk_s=120.0, wrap_s=15.0)
+    f = InboundForecast(1 / 60, 200.0, no_ready_share=0.4)
+    nu = 3 / 200 + 9 / 135
+    rho, x = (1 / 60) / nu, 0.4 * (1 / 60) / nu
+    assert blended_wait_probability(0, f, mix) == pytest.approx(0.4 / ((1 - rho) * (1 + x / (1 - rho))))
+    assert blended_wait_probability(0, f, mix) == pytest.approx(0.4558, abs=1e-4)
+    assert blended_wait_probability(1, f, mix) == pytest.approx(0.4 * x / ((1 - rho) * (1 + x + x * x / (1 - rho))))
+    assert blended_wait_probability(1, f, mix) == pytest.approx(0.03764, abs=1e-5)
+    assert blended_service_level(0, f, mix, 20.0) == pytest.approx(0.8758, abs=1e-4)
+    assert blended_reserve(f, SL80, mix) == 0
+    assert blended_reserve(replace(f, no_ready_share=1.0), SL80, mix) == 1  # the worked example above
+
+
+def test_an_engine_always_spare_needs_no_reserve_and_never_spare_is_the_old_model() -> None:
+    mix = FloorMix(inbound_busy=3, on_call=9, talk_s=120.0, wrap_s=15.0)
+    always = InboundForecast(1 / 60, 200.0, no_ready_share=0.0)
+    assert [blended_wait_probability(r, always, mix) for r in range(3)] == [0.0, 0.0, 0.0]
+    assert blended_service_level(0, always, mix, 20.0) == 1.0
+    never = InboundForecast(1 / 60, 200.0)  # the default: every caller needs the reserve
+    assert never.no_ready_share == 1.0
+    rho = (1 / 60) / mix.freeing_rate(0, never)
+    assert [blended_wait_probability(r, never, mix) for r in range(3)] == pytest.approx([1.0, rho, rho**2])
+
+
+def test_wait_probability_edges() -> None:
+    mix = FloorMix(on_call=3)
+    assert blended_wait_probability(2, InboundForecast(0.0, 200.0, 0.5), mix) == 0.0  # nobody calls
+    assert blended_wait_probability(2, InboundForecast(0.1, 200.0, 0.5), mix) == 1.0  # frees slower than they come
+
+
+@pytest.mark.parametrize("share", [-0.1, 1.1])
+def test_no_ready_share_must_be_a_share(share: float) -> None:
+    with pytest.raises(ValueError, match="no_ready_share"):
+        InboundForecast(0.01, 180.0, share)
+
+
+@given(
+    st.floats(min_value=1e-4, max_value=0.1),
+    st.integers(min_value=0, max_value=20),
+    st.integers(min_value=0, max_value=20),
+    st.integers(min_value=0, max_value=5),
+    st.floats(min_value=0.0, max_value=1.0),
+    st.floats(min_value=0.0, max_value=1.0),
+    st.integers(min_value=0, max_value=8),
+)
+def test_wait_probability_properties(
+    rate: float, inbound: int, on_call: int, ready: int, p: float, q: float, reserve: int
+) -> None:
+    mix = FloorMix(inbound_busy=inbound, on_call=on_call, ready=ready, talk_s=120.0, wrap_s=15.0)
+    lo, hi = sorted((p, q))
+    f_lo, f_hi = InboundForecast(rate, 180.0, lo), InboundForecast(rate, 180.0, hi)
+    w = blended_wait_probability(reserve, f_hi, mix)
+    assert 0.0 <= w <= 1.0
+    # fewer spare operators on the floor: callers wait more often, and the reserve is no smaller
+    assert blended_wait_probability(reserve, f_lo, mix) <= w + 1e-12
+    assert blended_reserve(f_lo, SL80, mix) <= blended_reserve(f_hi, SL80, mix)
+    # with no spare operator at all the chain is the old one: rho^r
+    nu = mix.freeing_rate(reserve, f_hi)
+    full = blended_wait_probability(reserve, InboundForecast(rate, 180.0), mix)
+    assert full == pytest.approx((rate / nu) ** reserve if nu > rate else 1.0, rel=1e-9)
+    if reserve >= mix.ready:  # nu no longer changes with the reserve: a larger one makes waiting rarer
+        assert blended_wait_probability(reserve + 1, f_hi, mix) <= w + 1e-12
+
+
+def test_spare_ready_operator_by_hand() -> None:
+    # answer probability 0.3 (a fresh call rings with all of it): one ready, one call just placed -> 0.7;
+    # two ready and two fresh calls: spare unless both answer, 1 - 0.3^2 = 0.91
+    q = LEARNED.answer_probability
+    assert spare_ready_probability(snap(ready=1, ringing=(0.0,))) == pytest.approx(1 - q)
+    assert spare_ready_probability(snap(ready=2, ringing=(0.0, 0.0))) == pytest.approx(1 - q * q)
+    assert spare_ready_probability(snap(ready=2, ringing=())) == 1.0
+    # a call that has rung a while is less likely to be answered: more chance of a spare operator
+    assert spare_ready_probability(snap(ready=1, ringing=(15.0,))) > 1 - q
+    # nobody ready, or the ready ones taken by people already waiting: none spare
+    assert spare_ready_probability(snap(on_call=(10.0,), ringing=(0.0,))) == 0.0
+    assert spare_ready_probability(snap(ready=2, waiting=2)) == 0.0
+    assert spare_ready_probability(snap(ready=3, waiting=2, ringing=(0.0,))) == pytest.approx(1 - q)
+
+
+def test_spare_ready_operator_before_anything_is_learned() -> None:
+    fresh = CampaignStats(windows=healthy_windows())
+    # every ringing call counts as answered until the learner has the answer rate
+    assert spare_ready_probability(snap(ready=2, ringing=(0.0,), stats=fresh)) == 1.0
+    assert spare_ready_probability(snap(ready=2, ringing=(0.0, 0.0), stats=fresh)) == 0.0
+
+
+@given(
+    st.integers(min_value=0, max_value=8),
+    st.integers(min_value=0, max_value=3),
+    st.lists(st.floats(0, 60), max_size=12),
+)
+def test_spare_ready_operator_properties(ready: int, waiting: int, ringing: list[float]) -> None:
+    s = snap(ready=ready, waiting=waiting, ringing=tuple(ringing))
+    p = spare_ready_probability(s)
+    assert 0.0 <= p <= 1.0
+    # one more ready operator never makes a spare one less likely; one more call ringing never more likely
+    assert spare_ready_probability(snap(ready=ready + 1, waiting=waiting, ringing=tuple(ringing))) >= p - 1e-12
+    assert spare_ready_probability(snap(ready=ready, waiting=waiting, ringing=(*ringing, 0.0))) <= p + 1e-12
+    # calls that are surely answered, just placed: a spare operator exactly when there are more ready
+    sure = CampaignStats(learned=learned(answer_probability=1.0))
+    fresh = tuple(0.0 for _ in ringing)
+    expected = 1.0 if ready - waiting > len(fresh) else 0.0
+    assert spare_ready_probability(snap(ready=ready, waiting=waiting, ringing=fresh, stats=sure)) == expected
 
 
 def test_blended_reserve_edges() -> None:
@@ -406,3 +519,40 @@ def test_learner_refuses_bad_settings() -> None:
         InboundLearner(expected_per_hour=-1)
     with pytest.raises(ValueError):
         InboundLearner(prior_handle_s=0)
+
+
+def test_learner_no_ready_share_starts_safe_and_gives_way() -> None:
+    learner = InboundLearner()  # window and prior 900 s, today's share its own after 1800 s
+    assert learner.no_ready_share(0.0) == 1.0  # nothing seen: every caller needs the reserve
+    for t in range(601):  # a decision a second, the engine always with a spare operator
+        learner.observe_engine(float(t), 1.0)
+    # today's share (0 s of 600 without a spare, on top of 1 worth 900 s) = 900 / 1500 = 0.6; the window's
+    # estimate (0 + 0.6 x 900) / (600 + 900) = 0.36
+    assert learner.no_ready_share(600.0) == pytest.approx(0.36)
+    for t in range(601, 1801):
+        learner.observe_engine(float(t), 1.0)
+    assert learner.no_ready_share(1800.0) == pytest.approx(0.0)  # half an hour seen: today's own share
+    assert learner.forecast(1800.0, 10).no_ready_share == pytest.approx(0.0)
+
+
+def test_learner_no_ready_share_is_time_weighted_and_windowed() -> None:
+    learner = InboundLearner(window_s=100.0, prior_s=100.0, hour_min_s=10.0)
+    learner.observe_engine(0.0, 0.5)  # holds for 30 s: 15 s without a spare
+    learner.observe_engine(30.0, 1.0)  # holds for 10 s: none
+    learner.observe_engine(40.0, 0.0)
+    # today: 15 of 40 s; the window (all of it): (15 + 15/40 x 100) / (40 + 100)
+    assert learner.no_ready_share(40.0) == pytest.approx((15 + 15 / 40 * 100) / 140)
+    learner.observe_engine(200.0, 0.0)  # 160 s without a spare; the first spells fall out of the window
+    assert learner.engine_no_ready_s == pytest.approx(175.0)
+    today = 175 / 200
+    assert learner.no_ready_share(200.0) == pytest.approx((160 + today * 100) / (160 + 100))
+
+
+def test_learner_no_ready_share_skips_closed_time_and_refuses_bad_input() -> None:
+    learner = InboundLearner()
+    learner.observe_engine(0.0, 0.0)
+    learner.observe_closed()  # the gap until the next decision is not counted
+    learner.observe_engine(5000.0, 0.0)
+    assert learner.engine_open_s == 0.0
+    with pytest.raises(ValueError, match="spare"):
+        learner.observe_engine(5001.0, 1.5)

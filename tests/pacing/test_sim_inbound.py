@@ -8,10 +8,13 @@ from dataclasses import asdict, replace
 import pytest
 
 from dialer.pacing import DialingMode
+from dialer.pacing.blend import InboundFloor
 from dialer.sim import CorePolicy, Scenario, run_scenario
 from dialer.sim.compare import make_policy
 from dialer.sim.policies import BlendedPolicy, ReservePolicy
 from dialer.sim.scenario import Dist, InboundTraffic, scenario_from_dict
+
+from .helpers import snap
 
 
 def _scenario(**inbound: object) -> Scenario:
@@ -110,3 +113,16 @@ def test_fixed_reserve_policy_spec() -> None:
     p = make_policy("reserve:3")
     assert isinstance(p, ReservePolicy) and p.reserve == 3 and p.name == "reserve 3"
     assert isinstance(make_policy("blended"), BlendedPolicy)
+
+
+def test_only_the_spare_variant_tells_the_learner_about_the_engine() -> None:
+    """`blended` keeps the published model (p stays 1); `blended-spare` (not adopted) feeds the engine's share."""
+    for spec, fed in (("blended", False), ("blended-spare", True)):
+        policy = make_policy(spec)
+        assert isinstance(policy, BlendedPolicy) and policy.name == spec
+        for t in (0.0, 10.0):
+            policy.inbound_floor(InboundFloor(), 86400.0 + 36000.0 + t, 10)
+            policy.calls_to_place(snap(ready=2, ringing=(0.0,)))
+        assert policy.learner.engine_open_s == (10.0 if fed else 0.0)
+        share = policy.learner.forecast(86400.0 + 36010.0, 10).no_ready_share
+        assert share < 1.0 if fed else share == 1.0
