@@ -263,3 +263,56 @@ def test_answer_rate_check_follows_a_recovery_at_once_and_leaves_a_steady_rate_a
     assert learner.answer_probability(12) < 0.15  # the forgetting histogram still lags
     assert checked > 0.15  # the check does not
     assert learner.learned(12).answer_probability == pytest.approx(learner.answer_probability(12))  # no clock: off
+
+
+def _fresh_shift(seed: int, operators: int, until_s: float) -> tuple[PacingLearner, list[float], float]:
+    """Operators talking back to back from the shift's start (lognormal talks, mean 150 s, sigma 0.9, as a cold
+    list's): the learner fed the talks that ended by `until_s`; the running talks' elapsed times; mu."""
+    rng = random.Random(seed)
+    mu = math.log(150.0) - 0.9**2 / 2
+    learner = PacingLearner()
+    running: list[float] = []
+    for _ in range(operators):
+        t = rng.uniform(0.0, 200.0)
+        while t < until_s:
+            talk = rng.lognormvariate(mu, 0.9)
+            if t + talk > until_s:
+                running.append(until_s - t)
+                break
+            learner.observe_talk(talk, ended_at=t + talk)
+            t += talk + rng.expovariate(1 / 25) + rng.expovariate(1 / 200)
+    return learner, running, mu
+
+
+def test_a_fresh_shifts_talk_curve_counts_the_running_talks() -> None:
+    """At a cold list's first minutes the ended talks are the short ones; Kaplan-Meier over ended and running talks
+    (censored at their elapsed time) is not biased short where the ended talks alone are."""
+    plain_err, km_err = [], []
+    for seed in range(6):
+        learner, running, mu = _fresh_shift(seed, 35, 16 * 60.0)
+        assert learner.talk.observations < learner.talk_half_life  # the histogram still holds the whole shift
+        plain = learner.learned(10).talk_survival
+        km = learner.learned(10, talking_s=running).talk_survival
+        for a in (120, 200, 300):
+            true = 0.5 * math.erfc((math.log(a) - mu) / (0.9 * math.sqrt(2)))
+            plain_err.append(float(plain[a]) - true)
+            km_err.append(float(km[a]) - true)
+    assert np.mean(plain_err) < -0.015  # biased short: operators look about to free up
+    # not short any more (within noise it errs long: the safe side, busy operators freeing up later) and not far off
+    assert -0.005 < float(np.mean(km_err)) < 0.04
+
+
+def test_running_talks_are_left_out_once_the_histogram_forgets() -> None:
+    """In the steady state the ended talks are a sample of all talks; running ones on top would bias it long."""
+    rng = random.Random(2)
+    learner = PacingLearner(talk_half_life=50.0)
+    for i in range(200):
+        learner.observe_talk(rng.expovariate(1 / 120), ended_at=float(i))
+    plain = learner.learned(10, now=200.0).talk_survival
+    with_running = learner.learned(10, now=200.0, talking_s=[30.0, 300.0, 600.0]).talk_survival
+    assert np.allclose(plain, with_running)
+    # ...while a young histogram does count them: a long running talk keeps the curve up
+    young = PacingLearner()
+    for i in range(20):
+        young.observe_talk(60.0, ended_at=float(i))
+    assert young.learned(10, talking_s=[400.0] * 10).talk_survival[200] > young.learned(10).talk_survival[200] + 0.1
