@@ -80,11 +80,6 @@ class DecayedHistogram:
             self.value_sum /= self._weight
             self._weight = 1.0
 
-    @property
-    def weight(self) -> float:
-        """The newest observation's weight (the counts divided by it are in units of the newest one)."""
-        return float(self._weight / self._growth)
-
     def effective_count(self) -> float:
         """Weight of the data in units of the newest observation (about half-life / ln 2 when saturated)."""
         return float(self.counts.sum() / self._weight)
@@ -290,29 +285,6 @@ class PacingLearner:
             default=0.0,
         )
 
-    def _talk_survival(self, talking_s: Sequence[float]) -> tuple[FloatArray, float]:
-        """The talk curve and its (restricted) mean: Kaplan-Meier over the ended and the running talks while the
-        histogram still holds the whole shift (fewer talks than its half-life), the ended talks alone after.
-
-        A fresh shift has seen only the talks that ended, and those are the short ones: the long talks it has
-        started are still running. Counting them as censored at their elapsed time removes that bias (it is
-        what kept predictive dialling off for three finished calls per operator). Once the histogram forgets,
-        its ended talks are a sample of the steady state's, and running talks counted on top would bias it
-        long, so they are left out.
-        """
-        counts = self.talk.counts[0]
-        if len(talking_s) == 0 or self.talk.observations >= self.talk_half_life:
-            return _survival(counts / counts.sum()), 0.0
-        ended = counts / self.talk.weight  # in units of the newest ended talk, as each running talk counts 1
-        elapsed = np.clip(np.asarray(talking_s, dtype=np.float64).astype(np.int64), 0, TALK_BINS - 1)
-        running = np.bincount(elapsed, minlength=TALK_BINS).astype(np.float64)
-        ended_from = np.cumsum(ended[::-1])[::-1]  # ended talks that lasted into second a or beyond
-        running_past = np.concatenate([np.cumsum(running[::-1])[::-1][1:], [0.0]])  # running past second a
-        at_risk = ended_from + running_past
-        hazard = np.divide(ended, at_risk, out=np.zeros_like(ended), where=at_risk > 0)
-        survival: FloatArray = np.concatenate([[1.0], np.cumprod(1.0 - hazard)])
-        return survival, float(survival[1:].sum() + 0.5 * (1.0 - survival[-1]))
-
     def _with_tail(self, survival: FloatArray, mean: float) -> FloatArray:
         """Mix a little exponential tail in, so long-running calls still get a sane residual time."""
         expo = np.exp(-np.arange(len(survival), dtype=np.float64) / max(mean, 1.0))
@@ -380,9 +352,7 @@ class PacingLearner:
         unresolved = 1.0 - (weights[:, None] * cdfs).sum(axis=0)
         mean_talk = self.talk.mean()
         mean_wrap = self.wrap.mean()
-        talk_survival, km_mean = self._talk_survival(talking_s)
-        mean_talk = max(mean_talk, km_mean)
-        talk_survival = self._with_tail(talk_survival, mean_talk)
+        talk_survival = self._with_tail(_survival(self.talk.pmf()), mean_talk)
         if now is not None:
             factor = self.talk_hazard_factor(talk_survival, now, talking_s)
             if factor < 1.0:  # proportional hazards: S(a) ** factor, the mean lengthened about as much
