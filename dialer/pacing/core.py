@@ -28,6 +28,7 @@ EARLY_ANSWER_CONFIDENCE = 0.9  # the early regime plans with this upper (Wilson)
 # ...for teams above the small-team hour rule only: at 7 operators on a cold list (an hour of ~80 answers, a
 # room of 1-2 abandons) it crossed the cap on tuning seed 1 (3.53 %) and lost 2 points on all three seeds
 EARLY_MIN_OPERATORS = TIGHT_HOUR_GUARD_OPERATORS + 1
+GUARD_RATE_MARGIN = 0.02  # the guard's answer rate must be this much above the learned one to be modelled apart
 
 
 def _pending(snapshot: PacingSnapshot) -> int:
@@ -108,16 +109,15 @@ def answer_rate_upper(p: float, dials: float, confidence: float = EARLY_ANSWER_C
     return wilson_interval(min(max(p, 0.0), 1.0), dials, z)[1]
 
 
-@functools.lru_cache(maxsize=8)
-def early_stats(learned: LearnedStats) -> LearnedStats:
-    """`learned` with its answer rate raised to `answer_rate_upper` (cached per refresh, like its tables).
+@functools.lru_cache(maxsize=16)
+def at_answer_rate(learned: LearnedStats, q: float) -> LearnedStats:
+    """`learned` with its answer rate raised to q (cached per refresh, like its tables; `learned` itself when q
+    is not above its rate).
 
     The answer curve is scaled up and the other outcomes' curve down, keeping their timing: a ringing call's
-    chance of a person is then the upper bound's too. The talk and wrap-up curves are left as they are; the
-    early regime does not use them.
+    chance of a person is then q's too. The talk and wrap-up curves are left as they are.
     """
     p = learned.answer_probability
-    q = max(answer_rate_upper(p, learned.answer_dials), p)
     if p <= 1e-9 or q <= p:
         return learned
     f, g = q / p, (1.0 - q) / max(1.0 - p, 1e-9)
@@ -128,6 +128,21 @@ def early_stats(learned: LearnedStats) -> LearnedStats:
     for a in (scaled, unresolved):
         a.flags.writeable = False
     return replace(learned, answer_probability=q, answer_cdf=scaled, unresolved=unresolved)
+
+
+def early_stats(learned: LearnedStats) -> LearnedStats:
+    """`learned` with its answer rate raised to `answer_rate_upper` (the early regime's view)."""
+    p = learned.answer_probability
+    return at_answer_rate(learned, max(answer_rate_upper(p, learned.answer_dials), p))
+
+
+def guard_stats(learned: LearnedStats) -> LearnedStats:
+    """The guard's view: the answer rate at the highest the last hour credibly showed, when that is higher by
+    more than `GUARD_RATE_MARGIN` (`learned` itself otherwise, and the guard needs no second model)."""
+    high = learned.answer_rate_recent_high
+    if high <= learned.answer_probability * (1.0 + GUARD_RATE_MARGIN):
+        return learned
+    return at_answer_rate(learned, high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +157,13 @@ class _Plan:
     max_abandons: float
     step: int
     rate: float  # the abandon rate it planned for
+    guard_in_flight: float = 0.0  # the calls in flight's expected abandons in the guard's view, if it has its own
 
     @property
     def room_left(self) -> bool:
         """Whether the guard leaves this regime any room beyond the calls already in flight."""
-        return self.max_abandons - self.look.total_abandons(0, self.in_flight) >= GUARD_MIN_SLACK
+        in_flight = max(self.look.total_abandons(0, self.in_flight), self.guard_in_flight)
+        return self.max_abandons - in_flight >= GUARD_MIN_SLACK
 
 
 def early_limit(look: Outlook, ready: int, pending: int) -> int:
@@ -239,7 +256,27 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         # fresh estimates are trusted with a fraction of the abandon budget, growing with the data
         rate = target.rate * ramp
         best, now, at_best = look.plan(rate, min(ceiling_new, step), ramp * allowance)
-        plans.append(_Plan("full", look, best, now, at_best, ramp * allowance, step, rate))
+        guard_now = 0.0
+        guarded = guard_stats(learned)
+        if math.isfinite(allowance) and guarded is not learned:
+            # The guard counts everything in flight at the answer rate the last hour showed it can come back to:
+            # the calls placed for a dip are answered at the old rate when people come back.
+            look_g = outlook(
+                pacing_tables(guarded, knobs.wrap_up_limit_s),
+                ready=ready_n,
+                on_call_s=on_call,
+                wrap_up_s=wrap_up,
+                ringing_s=ringing,
+                answered_waiting=snapshot.answered_waiting,
+                connect_limit_s=knobs.connect_limit_s,
+            )
+            look_g = counted_machines(look_g, guarded.machine_probability)
+            best_g, people_g, _ = look_g.plan(math.inf, min(ceiling_new, step), ramp * allowance)
+            guard_now = look_g.total_abandons(0, people_g)
+            if best_g < best:
+                best, at_best = best_g, look.expected_abandons(best_g)
+            guard_note += f"; guard at answer rate {guarded.answer_probability:.1%} ({best_g} calls)"
+        plans.append(_Plan("full", look, best, now, at_best, ramp * allowance, step, rate, guard_now))
     usable = [p for p in plans if p.room_left]
     if not usable:
         worst = plans[-1]

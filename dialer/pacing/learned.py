@@ -61,6 +61,8 @@ class LearnedStats:
     machine_probability: float = 0.0  # P(a dial is answered by a machine), for `machines_count_as_abandons`
     answer_dials: float = 0.0  # how many recent resolved dials `answer_probability` rests on (effective count,
     # forgetting included): what the early regime's upper confidence bound of the answer rate is over
+    answer_rate_recent_high: float = 0.0  # the highest answer rate the last hour credibly showed (the lower
+    # confidence bound of its best block of dials): what the guard assumes calls in flight may be answered at
 
 
 def _frozen(a: FloatArray) -> FloatArray:
@@ -86,6 +88,7 @@ def make_learned_stats(
     talks_seen: int = 0,
     machine_probability: float = 0.0,
     answer_dials: float = 0.0,
+    answer_rate_recent_high: float = 0.0,
 ) -> LearnedStats:
     """Build a `LearnedStats` with read-only copies of the arrays (checked lengths)."""
     if len(answer_cdf) != RING_BINS + 1 or len(unresolved) != RING_BINS + 1:
@@ -104,6 +107,7 @@ def make_learned_stats(
         talks_seen=talks_seen,
         machine_probability=float(machine_probability),
         answer_dials=float(answer_dials),
+        answer_rate_recent_high=float(answer_rate_recent_high),
     )
 
 

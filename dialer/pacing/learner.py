@@ -27,6 +27,7 @@ from dialer.pacing.learned import (
     make_learned_stats,
     parametric_stats,
 )
+from dialer.proportions import wilson_interval
 
 _RESCALE_AT = 1e120
 _MIN_EXPECTED_TALK_ENDS = 10.0  # below this the talk-time check has too little to say
@@ -163,6 +164,9 @@ class PacingLearner:
         answer_check_window_s: float = 120.0,
         answer_check_confidence: float = 0.9,
         min_half_life_s: float = 300.0,
+        recent_high_window_s: float = 3600.0,
+        recent_high_block_s: float = 600.0,
+        recent_high_confidence: float = 0.9,
     ) -> None:
         p = priors or LearnerPriors()
         self.priors = p
@@ -191,6 +195,12 @@ class PacingLearner:
         self.answer_check_window_s = answer_check_window_s
         self.answer_check_z = NormalDist().inv_cdf(answer_check_confidence)
         self._dials_resolved: deque[tuple[float, bool]] = deque()  # (resolved at, a person answered)
+        self.recent_high_window_s = recent_high_window_s
+        self.recent_high_block_s = recent_high_block_s
+        # Bonferroni over the window's blocks: the best of n blocks' bounds must be credible, not the luckiest
+        blocks = max(math.ceil(recent_high_window_s / recent_high_block_s), 1)
+        self.recent_high_z = NormalDist().inv_cdf(1.0 - (1.0 - recent_high_confidence) / blocks)
+        self._answer_blocks: deque[list[int]] = deque()  # [block index, dials, people], oldest first
 
     def observe_dial(
         self, outcome: DialOutcome, ring_seconds: float, hour_of_day: int, *, resolved_at: float | None = None
@@ -199,6 +209,11 @@ class PacingLearner:
         `resolved_at` (the caller's clock, as `learned(now=)`) feeds the answer-rate check."""
         if resolved_at is not None:
             self._dials_resolved.append((resolved_at, outcome is DialOutcome.HUMAN))
+            block = int(resolved_at // self.recent_high_block_s)
+            if not self._answer_blocks or self._answer_blocks[-1][0] != block:
+                self._answer_blocks.append([block, 0, 0])
+            self._answer_blocks[-1][1] += 1
+            self._answer_blocks[-1][2] += outcome is DialOutcome.HUMAN
             rate = self._dial_rate.observe(resolved_at)
             self.ring.set_half_life(max(self.dial_half_life, rate * self.min_half_life_s))
         self.ring.add(ring_seconds, row=_ROW.get(outcome, _OTHER_ROW))
@@ -245,6 +260,30 @@ class PacingLearner:
             return 1.0
         observed = sum(1 for _, human in self._dials_resolved if human)
         return max(1.0, _poisson_lower(observed, self.answer_check_z) / expected)
+
+    def answer_rate_recent_high(self, now: float) -> float:
+        """The highest answer rate a block of the last `recent_high_window_s` credibly showed: the largest lower
+        confidence bound (Wilson, Bonferroni over the window's blocks) of a block's people per dial, 0 without
+        blocks.
+
+        An answer rate that fell (lunch) can come back within minutes, and the calls placed for the low rate
+        are then answered at the old one: the guard counts the calls in flight at this rate, not the learned
+        one. The corrected lower bound keeps a steady list's noise from raising it above the true rate; it
+        still rises above the learned rate when that is low by chance, which is when dialling on it would
+        overshoot.
+        """
+        oldest = int((now - self.recent_high_window_s) // self.recent_high_block_s)
+        current = int(now // self.recent_high_block_s)
+        while self._answer_blocks and self._answer_blocks[0][0] < oldest:
+            self._answer_blocks.popleft()
+        return max(
+            (
+                wilson_interval(people / dials, dials, self.recent_high_z)[0]
+                for block, dials, people in self._answer_blocks
+                if block < current  # complete blocks only: one still filling is looked at again at every refresh
+            ),
+            default=0.0,
+        )
 
     def _with_tail(self, survival: FloatArray, mean: float) -> FloatArray:
         """Mix a little exponential tail in, so long-running calls still get a sane residual time."""
@@ -331,4 +370,5 @@ class PacingLearner:
             talks_seen=self.talk.observations,
             machine_probability=float(weights[1]),
             answer_dials=self.ring.effective_count(),
+            answer_rate_recent_high=0.0 if now is None else self.answer_rate_recent_high(now),
         )
