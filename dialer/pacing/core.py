@@ -224,6 +224,19 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
             return look
         return replace(look, machine_pending=m * len(snapshot.calls_in_flight), machine_per_call=m)
 
+    def floor_outlook(stats: LearnedStats) -> Outlook:
+        """The whole floor (busy operators freeing up) and every call in flight, under `stats`."""
+        look = outlook(
+            pacing_tables(stats, knobs.wrap_up_limit_s),
+            ready=ready_n,
+            on_call_s=on_call,
+            wrap_up_s=wrap_up,
+            ringing_s=ringing,
+            answered_waiting=snapshot.answered_waiting,
+            connect_limit_s=knobs.connect_limit_s,
+        )
+        return counted_machines(look, stats.machine_probability)
+
     plans: list[_Plan] = []
     if early:
         fast = early_stats(learned)
@@ -242,16 +255,7 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         best, now, at_best = look_e.plan(target.rate, limit_e, allowance)
         plans.append(_Plan("early", look_e, best, now, at_best, allowance, step_e, target.rate))
     if talks_trusted:
-        look = outlook(
-            pacing_tables(learned, knobs.wrap_up_limit_s),
-            ready=ready_n,
-            on_call_s=on_call,
-            wrap_up_s=wrap_up,
-            ringing_s=ringing,
-            answered_waiting=snapshot.answered_waiting,
-            connect_limit_s=knobs.connect_limit_s,
-        )
-        look = counted_machines(look, learned.machine_probability)
+        look = floor_outlook(learned)
         step = max(floor_new, 0) + absorbable_calls(look, ready_n, ramp)
         # fresh estimates are trusted with a fraction of the abandon budget, growing with the data
         rate = target.rate * ramp
@@ -261,16 +265,7 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         if math.isfinite(allowance) and guarded is not learned:
             # The guard counts everything in flight at the answer rate the last hour showed it can come back to:
             # the calls placed for a dip are answered at the old rate when people come back.
-            look_g = outlook(
-                pacing_tables(guarded, knobs.wrap_up_limit_s),
-                ready=ready_n,
-                on_call_s=on_call,
-                wrap_up_s=wrap_up,
-                ringing_s=ringing,
-                answered_waiting=snapshot.answered_waiting,
-                connect_limit_s=knobs.connect_limit_s,
-            )
-            look_g = counted_machines(look_g, guarded.machine_probability)
+            look_g = floor_outlook(guarded)
             best_g, people_g, _ = look_g.plan(math.inf, min(ceiling_new, step), ramp * allowance)
             guard_now = look_g.total_abandons(0, people_g)
             if best_g < best:
