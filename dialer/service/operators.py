@@ -69,7 +69,8 @@ class OperatorDesk:
             if login not in run.relogin:
                 run.relogin.append(login)
             raise TelephonyError(f"Asterisk {server} is down: {login} will be logged in when it is back")
-        channel_id = f"agent-{operator.id}-{int(ctx.clock.time() * 1000)}"
+        # unique across dialers sharing an Asterisk: two of them log in their operator 1 in the same millisecond
+        channel_id = f"agent-{operator.id}-{int(ctx.clock.time() * 1000)}-{uuid.uuid4().hex[:8]}"
         session_id = await ctx.db.call(ctx.repo.start_operator_session, operator.id, campaign_id, channel_id)
         bridge_id = f"opbridge-{session_id}-{uuid.uuid4().hex[:12]}"
         op = LiveOperator(operator.id, login, operator.sip_endpoint, session_id, channel_id, bridge_id, server=server)

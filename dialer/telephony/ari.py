@@ -33,6 +33,9 @@ Event = dict[str, Any]
 EventHandler = Callable[[Event], Awaitable[None]]
 
 
+_SESSION_CLOSED = "Session is closed"  # aiohttp's words for a request on a session already closed
+
+
 class TelephonyError(RuntimeError):
     """An ARI request failed (Asterisk down, channel gone, request refused)."""
 
@@ -47,7 +50,7 @@ class TelephonyError(RuntimeError):
 ATTEMPT_VARIABLE = "DIALER_ATTEMPT"
 ATTEMPT_VARIABLES = (ATTEMPT_VARIABLE,)
 # Ids the dialer gives its channels: customers att-<hex> (dialer.db.repository.lease_contacts), operators
-# agent-<operator id>-<ms> (DialerService.login).
+# agent-<operator id>-<ms>-<random> (DialerService.login).
 DIALER_CHANNEL_PREFIXES = ("att-", "agent-")
 DIALER_BRIDGE_PREFIX = "opbridge-"  # operator bridges: opbridge-<session id>-<hex> (DialerService.login)
 
@@ -181,6 +184,14 @@ class AriClient:
                 await asyncio.sleep(0.05)
         raise TelephonyError("Stasis application did not register")
 
+    async def _reconnected(self, timeout_s: float) -> bool:
+        """Wait for the websocket to be back (False if it is not within `timeout_s`)."""
+        try:
+            await asyncio.wait_for(self._connected.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
     async def _call(self, what: str, fn: Callable[[], Awaitable[Any]]) -> Any:
         if self._client is None:
             raise TelephonyError(f"{what}: ARI is not connected")
@@ -193,6 +204,17 @@ class AriClient:
                 # so even a duplicate could not ring twice: Asterisk refuses a second channel of that id)
                 log.info("%s: ARI connection was closed under us; retrying once", what)
                 return await asyncio.wait_for(fn(), self.request_timeout_s)
+            except RuntimeError as exc:
+                if _SESSION_CLOSED not in str(exc):
+                    raise
+                # the websocket dropped and its HTTP session was closed before this request left (a recording
+                # started just as it dropped): once more on the reconnected client, which `fn` reads afresh
+                log.info("%s: ARI session closed by a reconnect; retrying once it is back", what)
+                if not await self._reconnected(self.request_timeout_s):
+                    raise TelephonyError(f"{what}: ARI is not connected") from exc
+                return await asyncio.wait_for(fn(), self.request_timeout_s)
+        except TelephonyError:
+            raise
         except TimeoutError as exc:
             raise TelephonyError(f"{what}: no answer from ARI in {self.request_timeout_s:g} s", timed_out=True) from exc
         except aiohttp.ClientResponseError as exc:

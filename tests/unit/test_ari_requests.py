@@ -159,3 +159,56 @@ async def test_follow_reports_other_failures() -> None:
     ari._client.applications = _Applications(500)
     with pytest.raises(TelephonyError):
         await ari.follow("c9")
+
+
+class _Recorder:
+    def __init__(self, name: str, log: list[str]) -> None:
+        self.name, self.log = name, log
+
+    async def record(self, **params: Any) -> None:
+        self.log.append(f"{self.name}:{params['name']}")
+
+
+async def test_a_request_on_a_session_closed_by_a_reconnect_is_sent_on_the_new_one() -> None:
+    """The websocket dropped as a recording started: aiohttp refuses the request on the closed session before it
+    leaves, and once the client has reconnected it goes out on the new session."""
+    sent: list[str] = []
+
+    class ClosedSession:
+        async def record(self, **params: Any) -> None:
+            raise RuntimeError("Session is closed")
+
+    ari = AriClient("http://127.0.0.1:1", "u", "p", "app", _noop, request_timeout_s=5)
+    ari._client = SimpleNamespace(channels=ClosedSession())
+
+    async def reconnect() -> None:
+        await asyncio.sleep(0.05)
+        ari._client = SimpleNamespace(channels=_Recorder("new", sent))
+        ari._connected.set()
+
+    task = asyncio.create_task(reconnect())
+    await ari.record("snoop-1", "leg-1")
+    await task
+    assert sent == ["new:leg-1"]
+
+
+async def test_no_reconnect_in_time_is_not_connected_and_other_runtime_errors_stay_errors() -> None:
+    class ClosedSession:
+        async def record(self, **params: Any) -> None:
+            raise RuntimeError("Session is closed")
+
+    ari = AriClient("http://127.0.0.1:1", "u", "p", "app", _noop, request_timeout_s=0.05)
+    ari._client = SimpleNamespace(channels=ClosedSession())
+    with pytest.raises(TelephonyError) as caught:
+        await ari.record("snoop-1", "leg-1")
+    assert "not connected" in str(caught.value) and not caught.value.timed_out
+
+    class Broken:
+        async def record(self, **params: Any) -> None:
+            raise RuntimeError("something else")
+
+    ari._client = SimpleNamespace(channels=Broken())
+    ari._connected.set()
+    with pytest.raises(TelephonyError) as caught:
+        await ari.record("snoop-1", "leg-1")
+    assert "something else" in str(caught.value)
