@@ -130,8 +130,10 @@ def at_answer_rate(learned: LearnedStats, q: float) -> LearnedStats:
     return replace(learned, answer_probability=q, answer_cdf=scaled, unresolved=unresolved)
 
 
+@functools.lru_cache(maxsize=8)
 def early_stats(learned: LearnedStats) -> LearnedStats:
-    """`learned` with its answer rate raised to `answer_rate_upper` (the early regime's view)."""
+    """`learned` with its answer rate raised to `answer_rate_upper` (the early regime's view; cached per
+    refresh, as it was before `at_answer_rate` was split out of it)."""
     p = learned.answer_probability
     return at_answer_rate(learned, max(answer_rate_upper(p, learned.answer_dials), p))
 
