@@ -103,10 +103,8 @@ class AriClient:
 
     async def start(self, timeout: float = 15.0) -> None:
         self._runner = asyncio.create_task(self._run_forever(), name="ari-websocket")
-        try:
-            await asyncio.wait_for(self._connected.wait(), timeout)
-        except TimeoutError as exc:
-            raise TelephonyError(f"ARI at {self.url} did not come up in {timeout:.0f} s") from exc
+        if not await self._wait_connected(timeout):
+            raise TelephonyError(f"ARI at {self.url} did not come up in {timeout:.0f} s")
 
     async def close(self) -> None:
         self._closing = True
@@ -184,8 +182,8 @@ class AriClient:
                 await asyncio.sleep(0.05)
         raise TelephonyError("Stasis application did not register")
 
-    async def _reconnected(self, timeout_s: float) -> bool:
-        """Wait for the websocket to be back (False if it is not within `timeout_s`)."""
+    async def _wait_connected(self, timeout_s: float) -> bool:
+        """Wait for the websocket to be up (False if it is not within `timeout_s`)."""
         try:
             await asyncio.wait_for(self._connected.wait(), timeout_s)
         except TimeoutError:
@@ -210,7 +208,7 @@ class AriClient:
                 # the websocket dropped and its HTTP session was closed before this request left (a recording
                 # started just as it dropped): once more on the reconnected client, which `fn` reads afresh
                 log.info("%s: ARI session closed by a reconnect; retrying once it is back", what)
-                if not await self._reconnected(self.request_timeout_s):
+                if not await self._wait_connected(self.request_timeout_s):
                     raise TelephonyError(f"{what}: ARI is not connected") from exc
                 return await asyncio.wait_for(fn(), self.request_timeout_s)
         except TelephonyError:
