@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from dialer.web.i18n import Translator
 
 #: key: (English, Russian)
 Messages = Mapping[str, tuple[str, str]]
@@ -49,27 +52,28 @@ def text(table: Messages, key: str, lang: str | None = None, **params: Any) -> s
     return (ru if (lang or language()) == "ru" else en).format(**params)
 
 
+def _translator(lang: str | None = None) -> Translator:
+    """The web app's catalogue in `lang` (default: this run's language): one translation of each sentence."""
+    from dialer.web.i18n import Translator, parse_language
+
+    return Translator(parse_language(lang or language(), "en"))
+
+
 def reason(sentence: str, lang: str | None = None) -> str:
     """A sentence or code the domain wrote in English (a row problem, a filter reason, a list file error) in
     `lang`, by the web app's catalogue; a sentence it does not know stays as written. English stays as written
     too, but for a message the domain wrote in both languages, one a line: its English line."""
-    from dialer.web.i18n import Translator, parse_language
-
-    chosen = parse_language(lang or language(), "en")
+    chosen = lang or language()
     if chosen == "ru" or "\n" in sentence:  # "English\nRussian": the domain's own two languages, one of them
-        return Translator(chosen).reason(sentence)
+        return _translator(chosen).reason(sentence)
     return sentence
 
 
 def day(value: date) -> str:
     """A date as the web app writes it in the run's language: 05.12.2026 (ru), 2026-12-05 (en)."""
-    from dialer.web.i18n import Translator, parse_language
-
-    return Translator(parse_language(language(), "en")).day(value)
+    return _translator().day(value)
 
 
 def moment(value: datetime) -> str:
     """A moment in UTC as the web app writes it in the run's language: 05.12.2026 09:10 (ru), 2026-12-05 09:10."""
-    from dialer.web.i18n import Translator, parse_language
-
-    return Translator(parse_language(language(), "en")).dt(value)
+    return _translator().dt(value)
