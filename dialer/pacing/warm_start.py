@@ -11,13 +11,16 @@ see them at their real age.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing.learned import DIAL_OUTCOMES, DialOutcome
 from dialer.pacing.learner import PacingLearner
 from dialer.timestamps import as_utc
+
+WARM_START_WINDOW = timedelta(hours=24)  # how far back a new run of a campaign looks
+WARM_START_DIALS = 2000  # ...and at most this many of its newest dials
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,19 @@ class CampaignHistory:
 
     dials: tuple[PastDial, ...] = ()
     wrap_ups: tuple[tuple[datetime, float], ...] = ()
+
+    def recent(
+        self, now: datetime, *, window: timedelta = WARM_START_WINDOW, limit: int = WARM_START_DIALS
+    ) -> CampaignHistory:
+        """What a new run at `now` is given: the dials ended within `window` (the newest `limit`, oldest first)
+        and the wrap-ups ended within it. The database query (`Repository.pacing_history`) cuts the same way."""
+        since = as_utc(now) - window
+        dials = sorted((d for d in self.dials if as_utc(d.ended_at) >= since), key=lambda d: as_utc(d.ended_at))
+        return replace(
+            self,
+            dials=tuple(dials[-limit:] if limit > 0 else ()),
+            wrap_ups=tuple(w for w in self.wrap_ups if as_utc(w[0]) >= since),
+        )
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 
 from dialer.compliance.registers import register_problems
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing import AbandonLedger, PacingLearner
-from dialer.pacing.warm_start import warm_start
+from dialer.pacing.warm_start import WARM_START_WINDOW, warm_start
 from dialer.service.adoption import Adoption, Scope
 from dialer.service.campaign_config import CampaignConfig, CampaignNotCompliant
 from dialer.service.context import LiveContext
@@ -22,8 +21,6 @@ from dialer.service.run_state import CampaignRun
 from dialer.telephony.ari import TelephonyError
 
 log = logging.getLogger(__name__)
-# how far back a new run's pacing learner looks (the newest 2,000 dials of it at most)
-WARM_START_WINDOW = timedelta(hours=24)
 
 
 class Leadership:

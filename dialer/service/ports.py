@@ -19,7 +19,7 @@ from dialer.compliance.registers import RegisterState
 from dialer.db.models import Campaign, Operator
 from dialer.db.repository import DialTask
 from dialer.outcomes import AttemptOutcome
-from dialer.pacing.warm_start import CampaignHistory
+from dialer.pacing.warm_start import WARM_START_DIALS, CampaignHistory
 from dialer.recordings.pipeline import ProcessedRecording
 from dialer.recordings.store import RecordingStore
 from dialer.rules.campaign_rules import CampaignRules
@@ -128,7 +128,7 @@ class DialerRepository(Protocol):
 
     def campaigns_with_open_work(self) -> list[int]: ...
 
-    def pacing_history(self, campaign_id: int, since: datetime, limit: int = 2000) -> CampaignHistory: ...
+    def pacing_history(self, campaign_id: int, since: datetime, limit: int = WARM_START_DIALS) -> CampaignHistory: ...
 
     def fail_unfinished_attempts(self, campaign_id: int | None, at: datetime) -> int: ...
 

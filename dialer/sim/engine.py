@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections import deque
+from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
+from dialer.outcomes import AttemptOutcome
 from dialer.pacing import (
     AbandonLedger,
     CallSnapshot,
@@ -35,6 +38,8 @@ from dialer.pacing import (
     PacingSnapshot,
 )
 from dialer.pacing.blend import InboundFloor
+from dialer.pacing.learned import DIAL_OUTCOMES
+from dialer.pacing.warm_start import CampaignHistory, PastDial, warm_start
 from dialer.rules.inbound_figures import InboundCallRecord, InboundFigures
 from dialer.sim.metrics import AnsweredCall, OperatorLog, SimResult, summarise
 from dialer.sim.policies import BlendAware, Policy
@@ -43,7 +48,9 @@ from dialer.sim.scenario import CallMix, Dist, InboundTraffic, Scenario, apply_c
 _UNLIMITED_CONTACTS = 10**9
 _WARM_DIALS = 1000  # until the learner has seen this many dials, refresh its statistics every few seconds
 _WARMUP_REFRESH_S = 5.0
-_DAY_OFFSET = 1 * 86400.0  # the simulated shift happens on day 1 (day 0 may hold history)
+_DAY_S = 86400.0
+_DAY_OFFSET = 1 * _DAY_S  # the simulated shift happens on day 1 (day 0 may hold history)
+_ATTEMPT_OUTCOMES = {dial: attempt for attempt, dial in DIAL_OUTCOMES.items()}  # the rest: FAILED
 
 
 class _Ev(IntEnum):
@@ -71,6 +78,7 @@ class _Operator:
     on_break: bool = False
     inbound: bool = False  # on an inbound call or its wrap-up
     answered_inbound_at: float = 0.0
+    talking_to: _Call | None = None  # the outbound call the operator is on
 
 
 @dataclass(slots=True)
@@ -80,6 +88,7 @@ class _Call:
     outcome: DialOutcome
     resolves_at: float
     answered_at: float = -1.0
+    bridged_at: float = -1.0
     connected: bool = False
     abandoned: bool = False
 
@@ -107,7 +116,11 @@ class _Counters:
 
 
 class Simulation:
-    def __init__(self, scenario: Scenario, policy: Policy, *, seed: int | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, policy: Policy, *, seed: int | None = None, history: CampaignHistory | None = None
+    ) -> None:
+        """`history`: the campaign's earlier days, as the database would hold them (`Simulation.history` of an
+        earlier run); the shift starts from it as a new run of the live service does (`warm_start`)."""
         self.sc = scenario
         self.policy = policy
         seed = scenario.seed if seed is None else seed
@@ -138,6 +151,49 @@ class Simulation:
         self.inbound_calls: list[InboundCallRecord] = []
         if self.traffic is not None and isinstance(policy, BlendAware):
             policy.start_inbound(self.traffic)
+        # what the database would hold of this shift: finished outbound dials (outcome, placed, ended, answered,
+        # bridged; simulated seconds) and outbound wrap-ups (ended, seconds)
+        self._dials: list[tuple[AttemptOutcome, float, float, float | None, float | None]] = []
+        self._wrap_ups: list[tuple[float, float]] = []
+        if history is not None:
+            self._start_from(history)
+
+    # --- earlier days -------------------------------------------------------------------------------
+    def _start_from(self, history: CampaignHistory) -> None:
+        """As the live service opens a campaign's run: the ledger's compliance windows from the earlier days'
+        totals, the learner from the last 24 hours' dials and wrap-ups."""
+        start = _instant(self._clock(0.0))
+        days: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for d in history.dials:
+            if AttemptOutcome(d.outcome).answered_by_person and d.ended_at < start:
+                day = days[int(d.ended_at.timestamp() // _DAY_S)]
+                day[0] += 1
+                day[1] += d.outcome == AttemptOutcome.ABANDONED
+        for day_no, (answered, abandoned) in sorted(days.items()):
+            self.ledger.add_history(day_no, answered, abandoned)
+        if self.policy.uses_learning:
+            warm_start(self.learner, history.recent(start), now=start, monotonic_now=0.0)
+
+    def history(self, *, days_ago: int = 1) -> CampaignHistory:
+        """This shift as the database holds it afterwards, moved `days_ago` days back: what a run of the same
+        campaign that many days later starts from."""
+        back = days_ago * _DAY_S
+
+        def at(t: float | None) -> datetime | None:
+            return None if t is None else _instant(self._clock(t) - back)
+
+        dials = tuple(
+            PastDial(
+                outcome.value,
+                _instant(self._clock(placed) - back),
+                _instant(self._clock(ended) - back),
+                at(answered),
+                at(bridged),
+            )
+            for outcome, placed, ended, answered, bridged in self._dials
+        )
+        wraps = tuple((_instant(self._clock(ended) - back), seconds) for ended, seconds in self._wrap_ups)
+        return CampaignHistory(dials, wraps)
 
     # --- plumbing -------------------------------------------------------------------------------------
     def _clock(self, t: float) -> float:
@@ -216,6 +272,8 @@ class Simulation:
         op.log.calls += 1
         self.answered.append(AnsweredCall(call.answered_at, self.now - call.answered_at, abandoned=False))
         self.ledger.record(self._clock(self.now), abandoned=False)
+        call.bridged_at = self.now
+        op.talking_to = call
         self._push(self.now + self.talk.sample(self.rng_talk), _Ev.TALK_END, op.op_id)
 
     # --- inbound --------------------------------------------------------------------------------------
@@ -319,6 +377,9 @@ class Simulation:
                 self.answered.append(AnsweredCall(self.now, 0.0, abandoned=True))
                 self.ledger.record(self._clock(self.now), abandoned=True)
         if call.outcome is not DialOutcome.HUMAN:
+            answered = self.now if call.outcome is DialOutcome.MACHINE else None
+            outcome = _ATTEMPT_OUTCOMES.get(call.outcome, AttemptOutcome.FAILED)
+            self._dials.append((outcome, call.placed_at, self.now, answered, None))
             return
         call.answered_at = self.now
         self.counters.answered += 1
@@ -334,6 +395,7 @@ class Simulation:
             return
         call.abandoned = True
         self.counters.abandoned += 1
+        self._dials.append((AttemptOutcome.ABANDONED, call.placed_at, self.now, call.answered_at, None))
         self.answered.append(AnsweredCall(call.answered_at, self.now - call.answered_at, abandoned=True))
         self.ledger.record(self._clock(self.now), abandoned=True)
 
@@ -433,6 +495,11 @@ class Simulation:
                 else:
                     self.learner.observe_talk(self.now - op.since, ended_at=self.now)
                     wrap = self.wrap.sample(self.rng_talk)
+                    if (call := op.talking_to) is not None:
+                        self._dials.append(
+                            (AttemptOutcome.CONNECTED, call.placed_at, self.now, call.answered_at, call.bridged_at)
+                        )
+                        op.talking_to = None
                 self._set_state(op, OperatorState.WRAP_UP)
                 if self.knobs.wrap_up_limit_s is not None:  # made ready when the campaign's wrap-up time is over
                     wrap = min(wrap, self.knobs.wrap_up_limit_s)
@@ -445,6 +512,7 @@ class Simulation:
                         self.policy.inbound_handled(self.now - op.answered_inbound_at, self._hour())
                 else:
                     self.learner.observe_wrap_up(self.now - op.since)
+                    self._wrap_ups.append((self.now, self.now - op.since))
                 self._operator_free(op)
             elif kind is _Ev.ARRIVAL:
                 self._arrival()
@@ -493,7 +561,19 @@ class Simulation:
         }
 
 
+def _instant(clock_s: float) -> datetime:
+    return datetime.fromtimestamp(clock_s, UTC)
+
+
 def run_scenario(scenario: Scenario, policy: Policy, *, seed: int | None = None, **overrides: Any) -> SimResult:
     if overrides:
         scenario = replace(scenario, **overrides)
     return Simulation(scenario, policy, seed=seed).run()
+
+
+def run_second_day(scenario: Scenario, policy: Callable[[], Policy], *, seed: int, previous_seed: int) -> SimResult:
+    """A campaign's second day: the same shift run the day before on `previous_seed`, then this day on `seed`
+    starting from what the first left in the database (as a new run of the live service starts)."""
+    yesterday = Simulation(scenario, policy(), seed=previous_seed)
+    yesterday.run()
+    return Simulation(scenario, policy(), seed=seed, history=yesterday.history()).run()

@@ -25,7 +25,7 @@ from dialer.db.repositories.base import WRAP_UP, RepositoryBase
 from dialer.db.repositories.contact_steps import close_attempt, end_wrap_up
 from dialer.outcomes import AttemptOutcome
 from dialer.pacing import OperatorState
-from dialer.pacing.warm_start import CampaignHistory, PastDial
+from dialer.pacing.warm_start import WARM_START_DIALS, CampaignHistory, PastDial
 from dialer.rules.campaign_rules import CampaignRules
 
 
@@ -130,7 +130,7 @@ class AttemptRepository(RepositoryBase):
 
         return abandon_figures.abandon_history(self.sessions, campaign, days, now)
 
-    def pacing_history(self, campaign_id: int, since: datetime, limit: int = 2000) -> CampaignHistory:
+    def pacing_history(self, campaign_id: int, since: datetime, limit: int = WARM_START_DIALS) -> CampaignHistory:
         """The campaign's finished outbound dials since `since` (the newest `limit`) and its operators'
         wrap-ups: what a restarted process's pacing learner starts from (dialer.pacing.warm_start)."""
         with self.sessions() as s:
