@@ -18,7 +18,6 @@ from __future__ import annotations
 import heapq
 import random
 from collections import defaultdict, deque
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -571,9 +570,12 @@ def run_scenario(scenario: Scenario, policy: Policy, *, seed: int | None = None,
     return Simulation(scenario, policy, seed=seed).run()
 
 
-def run_second_day(scenario: Scenario, policy: Callable[[], Policy], *, seed: int, previous_seed: int) -> SimResult:
-    """A campaign's second day: the same shift run the day before on `previous_seed`, then this day on `seed`
-    starting from what the first left in the database (as a new run of the live service starts)."""
-    yesterday = Simulation(scenario, policy(), seed=previous_seed)
+def run_second_day(
+    scenario: Scenario, policy: Policy, *, seed: int, first_day: Policy, previous_seed: int
+) -> SimResult:
+    """A campaign's second day: `first_day` dials the same shift the day before on `previous_seed`, then
+    `policy` dials this day on `seed`, starting from what the first day left in the database (as a new run of
+    the live service starts)."""
+    yesterday = Simulation(scenario, first_day, seed=previous_seed)
     yesterday.run()
-    return Simulation(scenario, policy(), seed=seed, history=yesterday.history()).run()
+    return Simulation(scenario, policy, seed=seed, history=yesterday.history()).run()

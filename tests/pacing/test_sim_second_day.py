@@ -90,7 +90,7 @@ def test_a_second_day_starts_past_the_learning_gates_with_yesterday_in_its_compl
 
 
 def test_run_second_day_is_the_second_of_two_simulations() -> None:
-    second = run_second_day(SHIFT, Recording, seed=2, previous_seed=1)
+    second = run_second_day(SHIFT, Recording(), seed=2, first_day=Recording(), previous_seed=1)
     first, _ = _first_day()
     again = Simulation(SHIFT, Recording(), seed=2, history=first.history()).run()
     cold = Simulation(SHIFT, Recording(), seed=2).run()
