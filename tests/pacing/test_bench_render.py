@@ -62,3 +62,31 @@ def test_blended_table_shows_the_variant_beside_the_published_policy() -> None:
     assert verdicts[0].startswith("- blended (seeds 1001, 1002): blended 78.0% occupancy")
     assert verdicts[0].endswith("best fixed reserve in hindsight reserve:1: -1.0 occupancy points")
     assert "blended-spare 80.0% occupancy" in verdicts[1] and "outbound under the cap: NO" in verdicts[1]
+
+
+def test_the_second_day_is_drawn_and_judged_beside_the_first() -> None:
+    from bench.pacing_bench import seed_table, table, verdicts
+
+    def run(spec: str, seed: int, occupancy: float, worst_hour: float) -> dict[str, Any]:
+        return {**_run(spec, seed, occupancy, worst_hour, 0.0), "inbound": None}
+
+    entry = _entry(
+        "cold",
+        {
+            "predictive": [run("predictive", 1001, 0.80, 0.02), run("predictive", 1002, 0.82, 0.02)],
+            "predictive-day2": [run("predictive-day2", 1001, 0.88, 0.02), run("predictive-day2", 1002, 0.90, 0.031)],
+            "ratio:3": [run("ratio:3", 1001, 0.85, 0.02), run("ratio:3", 1002, 0.85, 0.02)],
+        },
+    )
+    assert "| cold (7 op., 2 h) | predictive, second day (starts from the first day's history) | 89.0% |" in table(
+        [entry]
+    )
+    lines = verdicts([entry]).splitlines()
+    assert lines[0].startswith("- cold (7 op., seeds 1001, 1002): predictive 81.0%")
+    assert lines[0].endswith(
+        "-4.0 points (vs ratio:3 safe on full hours only: -4.0); under the cap on every seed: yes -> bar NOT met"
+    )
+    # +4 points, but over the cap on one seed: not met
+    assert lines[1].startswith("- cold (7 op., seeds 1001, 1002): predictive, second day 89.0%, worst hour 3.10%")
+    assert lines[1].endswith("under the cap on every seed: NO -> bar NOT met")
+    assert "| cold, second day | 1002 | 90.0% |" in seed_table([entry])
