@@ -18,7 +18,7 @@ from dialer.pacing import (
     PacingSnapshot,
     decide,
 )
-from dialer.pacing.core import ROOM_SHARE, absorbable_calls, learning_ramp, session_ramp
+from dialer.pacing.core import ROOM_SHARE, absorbable_calls, learning_ramp
 from dialer.pacing.guard import (
     abandon_room,
     abandons_within_room,
@@ -415,31 +415,6 @@ def test_learning_ramp_grows_from_a_tenth_to_all_over_the_talk_gate_again() -> N
     assert learning_ramp(450, 300.0) == pytest.approx(0.5)
     assert learning_ramp(600, 300.0) == 1.0 and learning_ramp(10_000, 300.0) == 1.0
     assert learning_ramp(0, 0.0) == 1.0
-
-
-def test_session_ramp_grows_over_the_sessions_own_talks() -> None:
-    assert session_ramp(None, 300.0) == 1.0  # no earlier session: the learning ramp alone
-    assert session_ramp(0, 300.0) == pytest.approx(0.1) and session_ramp(15, 300.0) == pytest.approx(0.1)
-    assert session_ramp(150, 300.0) == pytest.approx(0.5)
-    assert session_ramp(300, 300.0) == 1.0 and session_ramp(5000, 300.0) == 1.0
-    assert session_ramp(0, 0.0) == 1.0
-
-
-def test_a_warm_learner_is_trusted_again_only_as_the_sessions_talks_come_in() -> None:
-    """A second day's learner is past the gates (2,000 talks) but has seen none of today's: it dials ahead
-    at once, less than a learner that has seen today's talks, and as much once it has seen enough of them."""
-    warm = learned(answer_probability=0.15, mean_talk_s=150.0, mean_wrap_s=20.0)
-
-    def calls(this_session: int | None) -> PacingDecision:
-        stats = CampaignStats(
-            windows=healthy_windows(2000, 10), learned=replace(warm, talks_seen=2000, talks_this_session=this_session)
-        )
-        return decide(snap(ready=8, on_call=tuple(float(20 * i) for i in range(30)), stats=stats))
-
-    fresh, half, trusted, unchanged = calls(0), calls(60), calls(120), calls(None)
-    assert fresh.mode_used is DialingMode.PREDICTIVE and "ramp x0.10" in fresh.reason
-    assert fresh.calls_to_place < half.calls_to_place <= trusted.calls_to_place
-    assert trusted.calls_to_place == unchanged.calls_to_place  # 3 talks for each of 38 operators: 114 <= 120
 
 
 def _floor(talks_seen: int, **kw: object) -> PacingDecision:
