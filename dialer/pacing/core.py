@@ -87,19 +87,6 @@ def learning_ramp(talks_seen: int, talks_needed: float) -> float:
     return min(max((talks_seen - talks_needed) / talks_needed, RAMP_START), 1.0)
 
 
-def session_ramp(talks_this_session: int | None, talks_needed: float) -> float:
-    """How far the engine trusts estimates learned before dialling last started, 0.1..1: it grows linearly
-    over as many of this session's finished talks as the talk gate asks for (1 without an earlier session).
-
-    A learner warm-started from earlier days (`PacingLearner.start_session`) is past its gates at the first
-    decision, but its estimates are another day's, and the day's windows are young (a few abandons are over
-    the cap): a second day at full trust from its first second crossed the cap in its first quarter hour.
-    """
-    if talks_this_session is None or talks_needed <= 0:
-        return 1.0
-    return min(max(talks_this_session / talks_needed, RAMP_START), 1.0)
-
-
 def absorbable_calls(look: Outlook, ready: int, ramp: float) -> int:
     """New calls one decision may place on top of progressive: no more than the operators ready now or freeing
     within `STEP_HORIZON_S` can take the answers of (scaled by the ramp).
@@ -197,7 +184,7 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         return _progressive(snapshot, f"learning ({seen}/{knobs.min_dials_to_predict} dials seen) -> ")
     talks_needed = knobs.min_talks_per_operator * len(snapshot.operators)
     talks_trusted = learned.talks_seen >= talks_needed
-    ramp = min(learning_ramp(learned.talks_seen, talks_needed), session_ramp(learned.talks_this_session, talks_needed))
+    ramp = learning_ramp(learned.talks_seen, talks_needed)
     ready_n = 0
     on_call: list[float] = []
     wrap_up: list[float] = []
