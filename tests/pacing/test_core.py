@@ -24,9 +24,7 @@ from dialer.pacing.guard import (
     abandons_within_room,
     compliance_guard,
     effective_target,
-    judged_answers,
     pending_abandons_bound,
-    projected_answers,
     safe_rate,
 )
 
@@ -280,38 +278,6 @@ def test_steering_confidence_only_loosens_a_guarded_hour() -> None:
     strict = effective_target(stats, PacingKnobs(guard_steering_windows=False)).rate
     assert strict < loose <= 0.03
     assert effective_target(stats, PacingKnobs(compliance_guard=False)).rate == pytest.approx(strict)
-
-
-def test_a_young_hour_is_aimed_at_from_the_answers_it_holds_now() -> None:
-    """A rolling hour that started with the shift is judged at every instant: an abandon of the first minutes
-    is measured against the answers of the first minutes, not against the full hour it will become."""
-    k = PacingKnobs()
-    # ten minutes in, 60 answers: judged against 60 + 5 minutes' worth (90), where a full-hour projection says 360
-    young = AbandonWindow("last_hour", 60, 0, 3600.0, 600.0, False)
-    assert judged_answers(young) == pytest.approx(90.0)
-    assert projected_answers(young) == pytest.approx(360.0)
-    young_aim = effective_target(CampaignStats(windows=(*healthy_windows(100_000, 0)[:2], young)), k).rate
-    assert young_aim == pytest.approx(safe_rate(90.0, k.abandon_cap, k.steering_confidence, k.abandon_dispersion))
-    assert young_aim < safe_rate(360.0, k.abandon_cap, k.steering_confidence, k.abandon_dispersion)
-    # the aim rises as the hour fills, up to the full hour's
-    aims = [
-        effective_target(
-            CampaignStats(
-                windows=(
-                    *healthy_windows(100_000, 0)[:2],
-                    AbandonWindow("last_hour", 6 * m, 0, 3600.0, 60.0 * m, False),
-                )
-            ),
-            k,
-        ).rate
-        for m in (10, 20, 40, 55, 60)
-    ]
-    assert aims == sorted(aims) and aims[0] < aims[-1]
-    # a full hour, and the enforced windows (judged once full), keep their projection
-    full = AbandonWindow("last_hour", 360, 0, 3600.0, 3600.0, False)
-    assert judged_answers(full) == projected_answers(full)
-    today = AbandonWindow("today", 60, 0, 86400.0, 600.0)
-    assert judged_answers(today) == projected_answers(today)
 
 
 def test_small_teams_use_the_finite_model_and_plan_more_than_poisson() -> None:
