@@ -304,16 +304,12 @@ class PacingLearner:
         start = now - self.talk_check_window_s
         self._talks_ended = [t for t in self._talks_ended if t[0] >= start]
         cum_hazard = -np.log(np.maximum(talk_survival, 1e-300))
-        # The histogram's last bin holds every talk from its edge on, so the learned survival collapses there
-        # (to the small exponential tail mixed in): the step's hazard is no talk's. Beyond the edge the
-        # cumulative hazard grows at the mixed-in tail's rate. (It grew at the collapse's: one talk of 27 minutes
-        # in the window counted thousands of expected ends, and the check slowed the curve twentyfold.)
-        edge = len(cum_hazard) - 2
-        slope = 1.0 / max(self.talk.mean(), 1.0)
+        last = len(cum_hazard) - 1
+        slope = float(cum_hazard[last] - cum_hazard[last - 1])
 
         def hazard_at(a: FloatArray) -> FloatArray:
-            inside = np.interp(np.minimum(a, edge), np.arange(edge + 1), cum_hazard[: edge + 1])
-            out: FloatArray = inside + slope * np.maximum(a - edge, 0.0)
+            inside = np.interp(np.minimum(a, last), np.arange(last + 1), cum_hazard)
+            out: FloatArray = inside + slope * np.maximum(a - last, 0.0)
             return out
 
         ended = np.array(self._talks_ended, dtype=np.float64).reshape(-1, 2)

@@ -204,25 +204,6 @@ def test_talk_check_leaves_a_well_learned_curve_alone() -> None:
     assert min(factors) > 0.8
 
 
-def test_one_talk_longer_than_the_histogram_does_not_make_the_check_slow_the_curve() -> None:
-    """The last bin holds every talk from 20 minutes on; one such talk, ended or still running, is one talk
-    that lasted long, not thousands of expected ends (the check used to slow the curve twentyfold for the
-    quarter of an hour it stayed in the window)."""
-    rng = random.Random(6)
-    learner, starts, now = _trained_learner(rng, 20, 120.0)
-    now += 60.0
-    talking = _talk_floor(learner, rng, starts, 120.0, now)
-    survival = learner.learned(10).talk_survival
-    base = learner.talk_hazard_factor(survival, now, talking)
-    learner.observe_talk(1650.0, ended_at=now)
-    assert learner.talk_hazard_factor(survival, now, talking) > 0.8 * base
-    assert learner.talk_hazard_factor(survival, now, [*talking, 1500.0]) > 0.8 * base
-    # beyond the edge, as within: a longer talk is more expected ends, growing at the tail's rate
-    assert learner.talk_hazard_factor(survival, now, [*talking, 3000.0]) <= learner.talk_hazard_factor(
-        survival, now, [*talking, 1500.0]
-    )
-
-
 def test_talk_check_catches_talks_getting_longer_within_minutes() -> None:
     rng = random.Random(4)
     learner, starts, now = _trained_learner(rng, 20, 120.0)
