@@ -26,7 +26,9 @@ from dialer.lab.lab_config import CONF_DIR, LabConfig, operator_password, render
 from dialer.lab.softphones import SoftphoneBank
 from tests.deploy.dockerkit import BOOKWORM, SID, Engine, ensure_base_image, image_exists, run
 
-pytestmark = pytest.mark.docker
+# A machine without the images builds them first (base images by debootstrap, the project's images, the
+# wheels): far longer than the suite's 300 s per test, once; afterwards they are cached.
+pytestmark = [pytest.mark.docker, pytest.mark.timeout(2400)]
 
 PROJECT = "dialersmoke"
 PG_PORT, AMI_PORT, ARI_PORT, SIP_PORT, METRICS_PORT = 5442, 5048, 8098, 5080, 9118
