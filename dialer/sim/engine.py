@@ -87,7 +87,6 @@ class _Call:
     outcome: DialOutcome
     resolves_at: float
     answered_at: float = -1.0
-    bridged_at: float = -1.0
     connected: bool = False
     abandoned: bool = False
 
@@ -178,20 +177,20 @@ class Simulation:
         campaign that many days later starts from."""
         back = days_ago * _DAY_S
 
-        def at(t: float | None) -> datetime | None:
-            return None if t is None else _instant(self._clock(t) - back)
+        def at(t: float) -> datetime:
+            return _instant(self._clock(t) - back)
 
         dials = tuple(
             PastDial(
                 outcome.value,
-                _instant(self._clock(placed) - back),
-                _instant(self._clock(ended) - back),
-                at(answered),
-                at(bridged),
+                at(placed),
+                at(ended),
+                None if answered is None else at(answered),
+                None if bridged is None else at(bridged),
             )
             for outcome, placed, ended, answered, bridged in self._dials
         )
-        wraps = tuple((_instant(self._clock(ended) - back), seconds) for ended, seconds in self._wrap_ups)
+        wraps = tuple((at(ended), seconds) for ended, seconds in self._wrap_ups)
         return CampaignHistory(dials, wraps)
 
     # --- plumbing -------------------------------------------------------------------------------------
@@ -271,7 +270,6 @@ class Simulation:
         op.log.calls += 1
         self.answered.append(AnsweredCall(call.answered_at, self.now - call.answered_at, abandoned=False))
         self.ledger.record(self._clock(self.now), abandoned=False)
-        call.bridged_at = self.now
         op.talking_to = call
         self._push(self.now + self.talk.sample(self.rng_talk), _Ev.TALK_END, op.op_id)
 
@@ -494,9 +492,9 @@ class Simulation:
                 else:
                     self.learner.observe_talk(self.now - op.since, ended_at=self.now)
                     wrap = self.wrap.sample(self.rng_talk)
-                    if (call := op.talking_to) is not None:
+                    if (call := op.talking_to) is not None:  # bridged when the operator went on the call
                         self._dials.append(
-                            (AttemptOutcome.CONNECTED, call.placed_at, self.now, call.answered_at, call.bridged_at)
+                            (AttemptOutcome.CONNECTED, call.placed_at, self.now, call.answered_at, op.since)
                         )
                         op.talking_to = None
                 self._set_state(op, OperatorState.WRAP_UP)
