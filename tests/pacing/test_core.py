@@ -24,7 +24,9 @@ from dialer.pacing.guard import (
     abandons_within_room,
     compliance_guard,
     effective_target,
+    judged_answers,
     pending_abandons_bound,
+    projected_answers,
     safe_rate,
 )
 
@@ -278,6 +280,40 @@ def test_steering_confidence_only_loosens_a_guarded_hour() -> None:
     strict = effective_target(stats, PacingKnobs(guard_steering_windows=False)).rate
     assert strict < loose <= 0.03
     assert effective_target(stats, PacingKnobs(compliance_guard=False)).rate == pytest.approx(strict)
+
+
+def test_a_warm_started_young_hour_is_aimed_at_from_the_answers_it_holds_now() -> None:
+    """A rolling hour that started with the session is judged at every instant: after a warm start (past the
+    gates at the first decision) an abandon of the first minutes is measured against the answers of the
+    first minutes, not against the full hour it will become. A cold start keeps the projection."""
+    k = PacingKnobs()
+    young = AbandonWindow("last_hour", 60, 0, 3600.0, 600.0, False)
+    assert judged_answers(young) == pytest.approx(90.0)  # 60 now, and 5 minutes' worth more
+    assert judged_answers(young, young_hour_at_risk=False) == projected_answers(young) == pytest.approx(360.0)
+
+    def aim(window: AbandonWindow, this_session: int | None, seen: int = 2000) -> float:
+        stats = CampaignStats(
+            windows=(*healthy_windows(100_000, 0)[:2], window),
+            learned=replace(LEARNED, talks_seen=seen, talks_this_session=this_session),
+        )
+        return effective_target(stats, k).rate
+
+    warm_aim = aim(young, 20)
+    assert warm_aim == pytest.approx(safe_rate(90.0, k.abandon_cap, k.steering_confidence, k.abandon_dispersion))
+    # a cold start (no session, or a session that started with nothing learned) is aimed as before
+    assert (
+        aim(young, None)
+        == aim(young, 2000)
+        == pytest.approx(safe_rate(360.0, k.abandon_cap, k.steering_confidence, k.abandon_dispersion))
+    )
+    assert warm_aim < aim(young, None)
+    # the warm aim rises as the hour fills, up to the full hour's
+    aims = [aim(AbandonWindow("last_hour", 6 * m, 0, 3600.0, 60.0 * m, False), 20) for m in (10, 20, 40, 55, 60)]
+    assert aims == sorted(aims) and aims[0] < aims[-1] == aim(
+        AbandonWindow("last_hour", 360, 0, 3600.0, 3600.0, False), None
+    )
+    today = AbandonWindow("today", 60, 0, 86400.0, 600.0)
+    assert judged_answers(today) == projected_answers(today)  # judged once full
 
 
 def test_small_teams_use_the_finite_model_and_plan_more_than_poisson() -> None:
