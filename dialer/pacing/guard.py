@@ -183,12 +183,7 @@ def effective_target(stats: CampaignStats, knobs: PacingKnobs, *, hour_guard_tig
     windows = stats.compliance_windows()
     # dialling that started with estimates from earlier work (a warm start, the next calling window) is at full
     # trust from its first decision: its young hour is what a few abandons put over the cap
-    learned = stats.learned
-    warm = (
-        learned is not None
-        and learned.talks_this_session is not None
-        and learned.talks_seen > learned.talks_this_session
-    )
+    warm = stats.learned is not None and stats.learned.started_warm
     for w in windows:
         hour_guarded = not w.enforced and knobs.guard_steering_windows and knobs.compliance_guard and hour_guard_tight
         confidence = knobs.steering_confidence if hour_guarded else knobs.abandon_confidence

@@ -67,6 +67,12 @@ class LearnedStats:
     answer_rate_recent_high: float = 0.0  # the highest answer rate the last hour credibly showed (the lower
     # confidence bound of its best block of dials): what the guard assumes calls in flight may be answered at
 
+    @property
+    def started_warm(self) -> bool:
+        """Whether dialling last started with estimates from earlier work (a warm start, the campaign's next
+        calling window): past the learning gates at its first decision while the day's windows are young."""
+        return self.talks_this_session is not None and self.talks_seen > self.talks_this_session
+
 
 def _frozen(a: FloatArray) -> FloatArray:
     a = np.array(a, dtype=np.float64)

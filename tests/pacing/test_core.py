@@ -18,7 +18,7 @@ from dialer.pacing import (
     PacingSnapshot,
     decide,
 )
-from dialer.pacing.core import ROOM_SHARE, absorbable_calls, learning_ramp
+from dialer.pacing.core import ROOM_SHARE, SESSION_BURST_ABANDONS, absorbable_calls, learning_ramp
 from dialer.pacing.guard import (
     abandon_room,
     abandons_within_room,
@@ -314,6 +314,29 @@ def test_a_warm_started_young_hour_is_aimed_at_from_the_answers_it_holds_now() -
     )
     today = AbandonWindow("today", 60, 0, 86400.0, 600.0)
     assert judged_answers(today) == projected_answers(today)  # judged once full
+
+
+def test_a_warm_session_dials_progressively_until_its_young_hour_has_room_for_a_clump() -> None:
+    """After a warm start the engine is past its gates at its first decision; in the young hour one clump of
+    abandons crosses the cap (3 in 62 answers). It waits for room for `SESSION_BURST_ABANDONS`, once the hour
+    holds about 100 answers; a cold start and a full hour are not held back by it."""
+
+    def decision(answered: int, this_session: int | None, covered: float = 600.0) -> PacingDecision:
+        hour = AbandonWindow("last_hour", answered, 0, 3600.0, covered, False)
+        today = AbandonWindow("today", answered, 0, 86400.0, covered)
+        stats = CampaignStats(
+            windows=(today, healthy_windows(100_000, 0)[1], hour),
+            learned=replace(LEARNED, talks_seen=2000, talks_this_session=this_session),
+        )
+        return decide(snap(ready=6, on_call=tuple(float(10 * i) for i in range(25)), stats=stats))
+
+    held = decision(80, 20)  # room (0.03 * 80) / 0.97 = 2.5 abandons
+    assert held.mode_used is DialingMode.PROGRESSIVE and held.guard_tripped and "young hour" in held.reason
+    assert held.calls_to_place == 6
+    assert abandon_room(CampaignStats(windows=_hour(80, 0, covered=600.0)), 0.03).abandons < SESSION_BURST_ABANDONS
+    for open_ in (decision(110, 20), decision(80, None), decision(80, 2000), decision(80, 20, covered=3600.0)):
+        assert open_.mode_used is DialingMode.PREDICTIVE, open_.reason  # room 3.4; cold starts; a full hour
+        assert open_.calls_to_place > 6
 
 
 def test_small_teams_use_the_finite_model_and_plan_more_than_poisson() -> None:

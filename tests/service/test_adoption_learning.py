@@ -227,8 +227,11 @@ async def test_a_campaign_started_again_starts_a_new_session(tmp_path: Path) -> 
     for _ in range(30):
         run.learner.observe_talk(90.0)
     assert run.learner.learned(12).talks_this_session is None
+    rig.clock.advance(2 * 3600)  # the last window's hour is over: the new session's hour is young
+    assert run.ledger.windows(rig.clock.now().timestamp())[2].covered_s == 3600.0
     assert await rig.service.start_campaign(cid) is run
     assert run.learner.learned(12).talks_this_session == 0
+    assert run.ledger.windows(rig.clock.now().timestamp())[2].covered_s == 0.0
     await rig.service.close()
 
 
