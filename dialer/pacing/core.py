@@ -32,6 +32,9 @@ EARLY_MIN_OPERATORS = TIGHT_HOUR_GUARD_OPERATORS + 1
 # room for this many abandons. Abandons come in clumps (cold-b2b-mid: mean 1.6, 13 % of clumps 3 or more), and a
 # second day at full trust met one of 3-5 abandons 5-6 minutes in, with 60-80 answers in the hour: over the cap.
 # A cold start never meets this: it dials progressively while it learns. 3 was chosen over 2 on tuning seeds.
+# Small teams (the tight hour guard's) are left to that guard, as on a first day: their full hour holds 60-90
+# answers, so the gate held them progressive for the whole young hour, and its end released them at once into
+# a full hour as tight (cold-b2b-small, 7 operators: two abandons at 62 answers a minute after it ended).
 SESSION_BURST_ABANDONS = 3.0
 GUARD_RATE_MARGIN = 0.02  # the guard's answer rate must be this much above the learned one to be modelled apart
 
@@ -228,7 +231,12 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         room = abandon_room(stats, knobs.abandon_cap, steering=knobs.guard_steering_windows)
         allowance = abandons_within_room(ROOM_SHARE * room.abandons, knobs.abandon_confidence, knobs.abandon_dispersion)
         guard_note = f"; guard room {room.abandons:.2f} in {room.window}"
-        if learned.started_warm and room.abandons < SESSION_BURST_ABANDONS and hour_is_young(stats):
+        if (
+            learned.started_warm
+            and active > TIGHT_HOUR_GUARD_OPERATORS
+            and room.abandons < SESSION_BURST_ABANDONS
+            and hour_is_young(stats)
+        ):
             why = f"guard ({room.detail}: a new session's young hour, less than a clump of abandons) -> "
             return _progressive(snapshot, why, guard_tripped=talks_trusted)
 

@@ -321,14 +321,14 @@ def test_a_warm_session_dials_progressively_until_its_young_hour_has_room_for_a_
     abandons crosses the cap (3 in 62 answers). It waits for room for `SESSION_BURST_ABANDONS`, once the hour
     holds about 100 answers; a cold start and a full hour are not held back by it."""
 
-    def decision(answered: int, this_session: int | None, covered: float = 600.0) -> PacingDecision:
+    def decision(answered: int, this_session: int | None, covered: float = 600.0, talking: int = 25) -> PacingDecision:
         hour = AbandonWindow("last_hour", answered, 0, 3600.0, covered, False)
         today = AbandonWindow("today", answered, 0, 86400.0, covered)
         stats = CampaignStats(
             windows=(today, healthy_windows(100_000, 0)[1], hour),
             learned=replace(LEARNED, talks_seen=2000, talks_this_session=this_session),
         )
-        return decide(snap(ready=6, on_call=tuple(float(10 * i) for i in range(25)), stats=stats))
+        return decide(snap(ready=6, on_call=tuple(float(10 * i) for i in range(talking)), stats=stats))
 
     held = decision(80, 20)  # room (0.03 * 80) / 0.97 = 2.5 abandons
     assert held.mode_used is DialingMode.PROGRESSIVE and held.guard_tripped and "young hour" in held.reason
@@ -337,6 +337,8 @@ def test_a_warm_session_dials_progressively_until_its_young_hour_has_room_for_a_
     for open_ in (decision(110, 20), decision(80, None), decision(80, 2000), decision(80, 20, covered=3600.0)):
         assert open_.mode_used is DialingMode.PREDICTIVE, open_.reason  # room 3.4; cold starts; a full hour
         assert open_.calls_to_place > 6
+    # a small team (the tight hour guard's, 12 operators or fewer) is left to that guard, as on a first day
+    assert "young hour" not in decision(80, 20, talking=5).reason
 
 
 def test_small_teams_use_the_finite_model_and_plan_more_than_poisson() -> None:
