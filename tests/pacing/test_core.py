@@ -291,22 +291,24 @@ def test_a_warm_started_young_hour_is_aimed_at_from_the_answers_it_holds_now() -
     assert judged_answers(young) == pytest.approx(90.0)  # 60 now, and 5 minutes' worth more
     assert judged_answers(young, young_hour_at_risk=False) == projected_answers(young) == pytest.approx(360.0)
 
-    def aim(window: AbandonWindow, this_session: int | None, seen: int = 2000) -> float:
+    def aim(window: AbandonWindow, this_session: int | None, seen: int = 2000, *, small_team: bool = False) -> float:
         stats = CampaignStats(
             windows=(*healthy_windows(100_000, 0)[:2], window),
             learned=replace(LEARNED, talks_seen=seen, talks_this_session=this_session),
         )
-        return effective_target(stats, k).rate
+        return effective_target(stats, k, hour_guard_tight=small_team).rate
 
     warm_aim = aim(young, 20)
-    assert warm_aim == pytest.approx(safe_rate(90.0, k.abandon_cap, k.steering_confidence, k.abandon_dispersion))
+    assert warm_aim == pytest.approx(safe_rate(90.0, k.abandon_cap, k.abandon_confidence, k.abandon_dispersion))
     # a cold start (no session, or a session that started with nothing learned) is aimed as before
     assert (
         aim(young, None)
         == aim(young, 2000)
-        == pytest.approx(safe_rate(360.0, k.abandon_cap, k.steering_confidence, k.abandon_dispersion))
+        == pytest.approx(safe_rate(360.0, k.abandon_cap, k.abandon_confidence, k.abandon_dispersion))
     )
     assert warm_aim < aim(young, None)
+    # a small team (the tight hour guard's) is aimed as on a first day
+    assert aim(young, 20, small_team=True) == aim(young, None, small_team=True) > warm_aim
     # the warm aim rises as the hour fills, up to the full hour's
     aims = [aim(AbandonWindow("last_hour", 6 * m, 0, 3600.0, 60.0 * m, False), 20) for m in (10, 20, 40, 55, 60)]
     assert aims == sorted(aims) and aims[0] < aims[-1] == aim(
@@ -330,7 +332,7 @@ def test_a_warm_session_dials_progressively_until_its_young_hour_has_room_for_a_
         )
         return decide(snap(ready=6, on_call=tuple(float(10 * i) for i in range(talking)), stats=stats))
 
-    held = decision(80, 20)  # room (0.03 * 80) / 0.97 = 2.5 abandons
+    held = decision(80, 20)  # 31 operators; room (0.03 * 80) / 0.97 = 2.5 abandons
     assert held.mode_used is DialingMode.PROGRESSIVE and held.guard_tripped and "young hour" in held.reason
     assert held.calls_to_place == 6
     assert abandon_room(CampaignStats(windows=_hour(80, 0, covered=600.0)), 0.03).abandons < SESSION_BURST_ABANDONS
