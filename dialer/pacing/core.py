@@ -12,7 +12,7 @@ import numpy as np
 from dialer.pacing.guard import abandon_room, abandons_within_room, compliance_guard, effective_target
 from dialer.pacing.learned import LearnedStats
 from dialer.pacing.model import Outlook, outlook, pacing_tables
-from dialer.pacing.snapshot import CampaignStats, DialingMode, OperatorState, PacingDecision, PacingSnapshot
+from dialer.pacing.snapshot import DialingMode, OperatorState, PacingDecision, PacingSnapshot
 from dialer.proportions import wilson_interval
 
 # Up to this many active operators the hour may aim at `steering_confidence`. 40 with 0.9 was tried (with the
@@ -28,14 +28,6 @@ EARLY_ANSWER_CONFIDENCE = 0.9  # the early regime plans with this upper (Wilson)
 # ...for teams above the small-team hour rule only: at 7 operators on a cold list (an hour of ~80 answers, a
 # room of 1-2 abandons) it crossed the cap on tuning seed 1 (3.53 %) and lost 2 points on all three seeds
 EARLY_MIN_OPERATORS = TIGHT_HOUR_GUARD_OPERATORS + 1
-# After a warm start, while the rolling hour is young, predictive dialling waits until the tightest window has
-# room for this many abandons. Abandons come in clumps (cold-b2b-mid: mean 1.6, 13 % of clumps 3 or more), and a
-# second day at full trust met one of 3-5 abandons 5-6 minutes in, with 60-80 answers in the hour: over the cap.
-# A cold start never meets this: it dials progressively while it learns. 3 was chosen over 2 on tuning seeds.
-# Small teams (the tight hour guard's) are left to that guard, as on a first day: their full hour holds 60-90
-# answers, so the gate held them progressive for the whole young hour, and its end released them at once into
-# a full hour as tight (cold-b2b-small, 7 operators: two abandons at 62 answers a minute after it ended).
-SESSION_BURST_ABANDONS = 3.0
 GUARD_RATE_MARGIN = 0.02  # the guard's answer rate must be this much above the learned one to be modelled apart
 
 
@@ -183,11 +175,6 @@ def early_limit(look: Outlook, ready: int, pending: int) -> int:
     return math.floor(ready / q + 1e-9) - pending
 
 
-def hour_is_young(stats: CampaignStats) -> bool:
-    """Whether a steering (rolling-hour) window has data for less than its length: the session's first hour."""
-    return any(not w.enforced and w.covered_s < w.length_s - 1e-9 for w in stats.compliance_windows())
-
-
 def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
     knobs = snapshot.knobs
     stats = snapshot.stats
@@ -231,14 +218,6 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         room = abandon_room(stats, knobs.abandon_cap, steering=knobs.guard_steering_windows)
         allowance = abandons_within_room(ROOM_SHARE * room.abandons, knobs.abandon_confidence, knobs.abandon_dispersion)
         guard_note = f"; guard room {room.abandons:.2f} in {room.window}"
-        if (
-            learned.started_warm
-            and active > TIGHT_HOUR_GUARD_OPERATORS
-            and room.abandons < SESSION_BURST_ABANDONS
-            and hour_is_young(stats)
-        ):
-            why = f"guard ({room.detail}: a new session's young hour, less than a clump of abandons) -> "
-            return _progressive(snapshot, why, guard_tripped=talks_trusted)
 
     def counted_machines(look: Outlook, m: float) -> Outlook:
         # every machine answer will count as an answered and abandoned call: the calls in flight (at the

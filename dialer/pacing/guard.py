@@ -18,7 +18,6 @@ from statistics import NormalDist
 from dialer.pacing.snapshot import AbandonWindow, CampaignStats, PacingKnobs
 
 MIN_PROJECTION_S = 300.0  # don't extrapolate a window's answer count from less than this much data
-JUDGED_AHEAD_S = 300.0  # a young rolling hour is judged within this long of now (see `judged_answers`)
 MIN_FEEDBACK_ANSWERS = 20  # below this, a measured rate says too little to steer on
 MAX_BOOST = 1.25  # an under-spent window may loosen the target this much, no more
 
@@ -135,22 +134,6 @@ def projected_answers(w: AbandonWindow) -> float:
     return w.answered * max(w.length_s / covered, 1.0)
 
 
-def judged_answers(w: AbandonWindow, *, young_hour_at_risk: bool = True) -> float:
-    """Answers the window will hold when the abandons of the calls placed now are judged.
-
-    A compliance window (today, 30 days) is judged once full: its projection. A young rolling hour runs from
-    the shift's first answer and is judged at every instant (a regulator, or the benchmark's bar, sampling any
-    hour from the start sees [start, t] for every t), so the calls placed now are judged against the answers
-    it holds now and those of the next `JUDGED_AHEAD_S`, not against the full hour it will become.
-    `young_hour_at_risk` False keeps the projection: a cold start dials progressively through most of its
-    young hour while it learns, and the learning ramp guards the rest.
-    """
-    full = projected_answers(w)
-    if w.enforced or w.covered_s >= w.length_s - 1e-9 or not young_hour_at_risk:
-        return full
-    return min(full, w.answered * (1.0 + JUDGED_AHEAD_S / max(w.covered_s, MIN_PROJECTION_S)))
-
-
 def budget_factor(w: AbandonWindow, cap: float, aim: float) -> float:
     """1 when the window sits at the aimed rate, 0 at the cap, up to MAX_BOOST when well under it.
 
@@ -181,14 +164,10 @@ def effective_target(stats: CampaignStats, knobs: PacingKnobs, *, hour_guard_tig
     aim = min(knobs.target_abandon_rate, cap)
     why = f"admin {aim:.2%}"
     windows = stats.compliance_windows()
-    # dialling that started with estimates from earlier work (a warm start, the next calling window) is at full
-    # trust from its first decision: its young hour is what a few abandons put over the cap. Small teams (the
-    # tight hour guard's) are aimed as on a first day: lower, the 7-operator cold list crossed (3.85 %, seed 1003)
-    warm = stats.learned is not None and stats.learned.started_warm and not hour_guard_tight
     for w in windows:
         hour_guarded = not w.enforced and knobs.guard_steering_windows and knobs.compliance_guard and hour_guard_tight
         confidence = knobs.steering_confidence if hour_guarded else knobs.abandon_confidence
-        risk = safe_rate(judged_answers(w, young_hour_at_risk=warm), cap, confidence, knobs.abandon_dispersion)
+        risk = safe_rate(projected_answers(w), cap, confidence, knobs.abandon_dispersion)
         if risk < aim and w.answered > 0:
             aim, why = risk, f"{w.name} risk {risk:.2%}"
     factor = min((budget_factor(w, cap, aim) for w in windows), default=1.0)

@@ -58,20 +58,11 @@ class LearnedStats:
     mean_wrap_s: float
     dials_seen: int = 0
     talks_seen: int = 0
-    # finished talks since dialling last started (`PacingLearner.start_session`): a learner warm-started from
-    # earlier days has seen enough talks, this session none yet; None: no session started
-    talks_this_session: int | None = None
     machine_probability: float = 0.0  # P(a dial is answered by a machine), for `machines_count_as_abandons`
     answer_dials: float = 0.0  # how many recent resolved dials `answer_probability` rests on (effective count,
     # forgetting included): what the early regime's upper confidence bound of the answer rate is over
     answer_rate_recent_high: float = 0.0  # the highest answer rate the last hour credibly showed (the lower
     # confidence bound of its best block of dials): what the guard assumes calls in flight may be answered at
-
-    @property
-    def started_warm(self) -> bool:
-        """Whether dialling last started with estimates from earlier work (a warm start, the campaign's next
-        calling window): past the learning gates at its first decision while the day's windows are young."""
-        return self.talks_this_session is not None and self.talks_seen > self.talks_this_session
 
 
 def _frozen(a: FloatArray) -> FloatArray:
@@ -95,7 +86,6 @@ def make_learned_stats(
     mean_wrap_s: float,
     dials_seen: int = 0,
     talks_seen: int = 0,
-    talks_this_session: int | None = None,
     machine_probability: float = 0.0,
     answer_dials: float = 0.0,
     answer_rate_recent_high: float = 0.0,
@@ -115,7 +105,6 @@ def make_learned_stats(
         mean_wrap_s=float(mean_wrap_s),
         dials_seen=dials_seen,
         talks_seen=talks_seen,
-        talks_this_session=talks_this_session,
         machine_probability=float(machine_probability),
         answer_dials=float(answer_dials),
         answer_rate_recent_high=float(answer_rate_recent_high),

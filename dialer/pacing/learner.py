@@ -187,7 +187,6 @@ class PacingLearner:
         self.talk_check_window_s = talk_check_window_s
         self.talk_check_z = NormalDist().inv_cdf(talk_check_confidence)
         self._talks_ended: list[tuple[float, float]] = []  # (ended at, lasted), pruned to the window when checked
-        self._talks_before_session: int | None = None  # talks seen before dialling last started (`start_session`)
         self.dial_half_life = dial_half_life
         self.talk_half_life = talk_half_life
         self.min_half_life_s = min_half_life_s
@@ -286,14 +285,6 @@ class PacingLearner:
             default=0.0,
         )
 
-    def start_session(self) -> None:
-        """Dialling (re)starts now with what the learner knows. After earlier work (a warm start, a campaign's
-        next calling window) the engine is past its learning gates at the first decision, while the day's
-        windows are young: the target then aims the young hour from the answers it holds
-        (`guard.judged_answers`), as a cold start's progressive learning phase does in effect.
-        """
-        self._talks_before_session = self.talk.observations
-
     def _with_tail(self, survival: FloatArray, mean: float) -> FloatArray:
         """Mix a little exponential tail in, so long-running calls still get a sane residual time."""
         expo = np.exp(-np.arange(len(survival), dtype=np.float64) / max(mean, 1.0))
@@ -377,9 +368,6 @@ class PacingLearner:
             mean_wrap_s=mean_wrap,
             dials_seen=self.ring.observations,
             talks_seen=self.talk.observations,
-            talks_this_session=(
-                None if self._talks_before_session is None else self.talk.observations - self._talks_before_session
-            ),
             machine_probability=float(weights[1]),
             answer_dials=self.ring.effective_count(),
             answer_rate_recent_high=0.0 if now is None else self.answer_rate_recent_high(now),

@@ -116,6 +116,4 @@ def warm_start(learner: PacingLearner, history: CampaignHistory, *, now: datetim
             learner.observe_talk(seconds, ended_at=at(instant))
         else:
             learner.observe_wrap_up(seconds)
-    if counts[1]:  # what it learned is from earlier work: dialling starts a new session
-        learner.start_session()
     return WarmStart(*counts)

@@ -18,15 +18,13 @@ from dialer.pacing import (
     PacingSnapshot,
     decide,
 )
-from dialer.pacing.core import ROOM_SHARE, SESSION_BURST_ABANDONS, absorbable_calls, learning_ramp
+from dialer.pacing.core import ROOM_SHARE, absorbable_calls, learning_ramp
 from dialer.pacing.guard import (
     abandon_room,
     abandons_within_room,
     compliance_guard,
     effective_target,
-    judged_answers,
     pending_abandons_bound,
-    projected_answers,
     safe_rate,
 )
 
@@ -280,67 +278,6 @@ def test_steering_confidence_only_loosens_a_guarded_hour() -> None:
     strict = effective_target(stats, PacingKnobs(guard_steering_windows=False)).rate
     assert strict < loose <= 0.03
     assert effective_target(stats, PacingKnobs(compliance_guard=False)).rate == pytest.approx(strict)
-
-
-def test_a_warm_started_young_hour_is_aimed_at_from_the_answers_it_holds_now() -> None:
-    """A rolling hour that started with the session is judged at every instant: after a warm start (past the
-    gates at the first decision) an abandon of the first minutes is measured against the answers of the
-    first minutes, not against the full hour it will become. A cold start keeps the projection."""
-    k = PacingKnobs()
-    young = AbandonWindow("last_hour", 60, 0, 3600.0, 600.0, False)
-    assert judged_answers(young) == pytest.approx(90.0)  # 60 now, and 5 minutes' worth more
-    assert judged_answers(young, young_hour_at_risk=False) == projected_answers(young) == pytest.approx(360.0)
-
-    def aim(window: AbandonWindow, this_session: int | None, seen: int = 2000, *, small_team: bool = False) -> float:
-        stats = CampaignStats(
-            windows=(*healthy_windows(100_000, 0)[:2], window),
-            learned=replace(LEARNED, talks_seen=seen, talks_this_session=this_session),
-        )
-        return effective_target(stats, k, hour_guard_tight=small_team).rate
-
-    warm_aim = aim(young, 20)
-    assert warm_aim == pytest.approx(safe_rate(90.0, k.abandon_cap, k.abandon_confidence, k.abandon_dispersion))
-    # a cold start (no session, or a session that started with nothing learned) is aimed as before
-    assert (
-        aim(young, None)
-        == aim(young, 2000)
-        == pytest.approx(safe_rate(360.0, k.abandon_cap, k.abandon_confidence, k.abandon_dispersion))
-    )
-    assert warm_aim < aim(young, None)
-    # a small team (the tight hour guard's) is aimed as on a first day
-    assert aim(young, 20, small_team=True) == aim(young, None, small_team=True) > warm_aim
-    # the warm aim rises as the hour fills, up to the full hour's
-    aims = [aim(AbandonWindow("last_hour", 6 * m, 0, 3600.0, 60.0 * m, False), 20) for m in (10, 20, 40, 55, 60)]
-    assert aims == sorted(aims) and aims[0] < aims[-1] == aim(
-        AbandonWindow("last_hour", 360, 0, 3600.0, 3600.0, False), None
-    )
-    today = AbandonWindow("today", 60, 0, 86400.0, 600.0)
-    assert judged_answers(today) == projected_answers(today)  # judged once full
-
-
-def test_a_warm_session_dials_progressively_until_its_young_hour_has_room_for_a_clump() -> None:
-    """After a warm start the engine is past its gates at its first decision; in the young hour one clump of
-    abandons crosses the cap (3 in 62 answers). It waits for room for `SESSION_BURST_ABANDONS`, once the hour
-    holds about 100 answers; a cold start and a full hour are not held back by it."""
-
-    def decision(answered: int, this_session: int | None, covered: float = 600.0, talking: int = 25) -> PacingDecision:
-        hour = AbandonWindow("last_hour", answered, 0, 3600.0, covered, False)
-        today = AbandonWindow("today", answered, 0, 86400.0, covered)
-        stats = CampaignStats(
-            windows=(today, healthy_windows(100_000, 0)[1], hour),
-            learned=replace(LEARNED, talks_seen=2000, talks_this_session=this_session),
-        )
-        return decide(snap(ready=6, on_call=tuple(float(10 * i) for i in range(talking)), stats=stats))
-
-    held = decision(80, 20)  # 31 operators; room (0.03 * 80) / 0.97 = 2.5 abandons
-    assert held.mode_used is DialingMode.PROGRESSIVE and held.guard_tripped and "young hour" in held.reason
-    assert held.calls_to_place == 6
-    assert abandon_room(CampaignStats(windows=_hour(80, 0, covered=600.0)), 0.03).abandons < SESSION_BURST_ABANDONS
-    for open_ in (decision(110, 20), decision(80, None), decision(80, 2000), decision(80, 20, covered=3600.0)):
-        assert open_.mode_used is DialingMode.PREDICTIVE, open_.reason  # room 3.4; cold starts; a full hour
-        assert open_.calls_to_place > 6
-    # a small team (the tight hour guard's, 12 operators or fewer) is left to that guard, as on a first day
-    assert "young hour" not in decision(80, 20, talking=5).reason
 
 
 def test_small_teams_use_the_finite_model_and_plan_more_than_poisson() -> None:

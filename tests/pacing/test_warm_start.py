@@ -138,19 +138,3 @@ def test_warm_start_is_the_live_feed_replayed_in_order(n: int, seed: int) -> Non
     )
     assert a.answer_probability == pytest.approx(b.answer_probability)
     assert np.allclose(a.answer_cdf, b.answer_cdf) and np.allclose(a.talk_survival, b.talk_survival)
-
-
-def test_a_warm_start_opens_a_session_so_the_engine_ramps_up_again() -> None:
-    cold = PacingLearner()
-    assert cold.learned(10).talks_this_session is None  # never started: the learning ramp alone
-    learner = PacingLearner()
-    fed = warm_start(learner, CampaignHistory(tuple(shift(600, 0.3, 8.0, 90.0))), now=NOW, monotonic_now=1000.0)
-    assert fed.talks > 0
-    stats = learner.learned(15, now=1000.0)
-    assert stats.talks_seen == fed.talks and stats.talks_this_session == 0
-    learner.observe_talk(120.0, ended_at=1100.0)
-    assert learner.learned(15, now=1100.0).talks_this_session == 1
-    # an empty history starts no session
-    empty = PacingLearner()
-    warm_start(empty, CampaignHistory(), now=NOW, monotonic_now=0.0)
-    assert empty.learned(15).talks_this_session is None

@@ -213,25 +213,6 @@ async def test_a_new_run_starts_its_learner_from_the_campaigns_history(tmp_path:
     rig.service.change_knobs(cid, {"mode": "predictive"})
     decision = await rig.service.pace_once(run)
     assert not decision.reason.startswith("learning"), decision.reason
-    # ...and a new session starts: its young hour is aimed at from the answers it holds
-    assert run.learner.learned(12).talks_this_session == 0
-    await rig.service.close()
-
-
-async def test_a_campaign_started_again_starts_a_new_session(tmp_path: Path) -> None:
-    """The campaign's next calling window in the same process keeps its learner, whose estimates are from
-    the window before: a new session starts, as after a warm start."""
-    rig, cid, _ = setup(tmp_path)
-    rig.repo.add_contacts(cid, [f"+1202555{i:04d}" for i in range(20)])
-    run = await rig.service.open_campaign(cid)
-    for _ in range(30):
-        run.learner.observe_talk(90.0)
-    assert run.learner.learned(12).talks_this_session is None
-    rig.clock.advance(2 * 3600)  # the last window's hour is over: the new session's hour is young
-    assert run.ledger.windows(rig.clock.now().timestamp())[2].covered_s == 3600.0
-    assert await rig.service.start_campaign(cid) is run
-    assert run.learner.learned(12).talks_this_session == 0
-    assert run.ledger.windows(rig.clock.now().timestamp())[2].covered_s == 0.0
     await rig.service.close()
 
 
