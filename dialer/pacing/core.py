@@ -12,7 +12,7 @@ import numpy as np
 from dialer.pacing.guard import abandon_room, abandons_within_room, compliance_guard, effective_target
 from dialer.pacing.learned import LearnedStats
 from dialer.pacing.model import Outlook, outlook, pacing_tables
-from dialer.pacing.snapshot import DialingMode, OperatorState, PacingDecision, PacingSnapshot
+from dialer.pacing.snapshot import CampaignStats, DialingMode, OperatorState, PacingDecision, PacingSnapshot
 from dialer.proportions import wilson_interval
 
 # Up to this many active operators the hour may aim at `steering_confidence`. 40 with 0.9 was tried (with the
@@ -85,6 +85,22 @@ def learning_ramp(talks_seen: int, talks_needed: float) -> float:
     if talks_needed <= 0:
         return 1.0
     return min(max((talks_seen - talks_needed) / talks_needed, RAMP_START), 1.0)
+
+
+def gate_talks(stats: CampaignStats, learned: LearnedStats) -> tuple[int, str]:
+    """The finished talks the learning gates and the ramp count, and what they are: the learner's, but while the
+    rolling hour is young (less than an hour since dialling started) no more than the answers that hour holds.
+
+    A warm start (a restart, the campaign's next calling window) is past the learning gates at its first decision,
+    while its young hour has room for one or two abandons, and abandons come in clumps of 3-5 on a team of 20 or
+    more: a second day at full trust crossed the cap on 22 of 72 held-out seed-days, a first day on 2. A cold
+    start fills its young hour with answers while it learns; this gives a warm one the same young hour. On a
+    first day the hour holds every talk the learner has seen finish, so a cold start is gated as before.
+    """
+    for w in stats.compliance_windows():
+        if not w.enforced and w.covered_s < w.length_s - 1e-9 and w.answered < learned.talks_seen:
+            return w.answered, "answers in the young hour"
+    return learned.talks_seen, "talks seen"
 
 
 def absorbable_calls(look: Outlook, ready: int, ramp: float) -> int:
@@ -183,8 +199,9 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         seen = 0 if learned is None else learned.dials_seen
         return _progressive(snapshot, f"learning ({seen}/{knobs.min_dials_to_predict} dials seen) -> ")
     talks_needed = knobs.min_talks_per_operator * len(snapshot.operators)
-    talks_trusted = learned.talks_seen >= talks_needed
-    ramp = learning_ramp(learned.talks_seen, talks_needed)
+    talks, talks_what = gate_talks(stats, learned)
+    talks_trusted = talks >= talks_needed
+    ramp = learning_ramp(talks, talks_needed)
     ready_n = 0
     on_call: list[float] = []
     wrap_up: list[float] = []
@@ -201,7 +218,7 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
     # whose hour has room for more than a few abandons (`EARLY_MIN_OPERATORS`).
     early = knobs.early_regime and ramp < 1.0 and learned.answer_dials > 0 and active >= EARLY_MIN_OPERATORS
     if not talks_trusted and not early:
-        return _progressive(snapshot, f"learning ({learned.talks_seen}/{talks_needed:.0f} talks seen) -> ")
+        return _progressive(snapshot, f"learning ({talks}/{talks_needed:.0f} {talks_what}) -> ")
     pending = _pending(snapshot)
     floor_new = math.ceil(knobs.min_lines_per_operator * ready_n - 1e-9) - pending
     ceiling_new = math.floor(knobs.max_lines_per_operator * active + 1e-9) - pending
@@ -280,7 +297,7 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
         in_flight = worst.look.total_abandons(0, worst.in_flight)
         why = f"guard ({room.detail if room else ''}; {in_flight:.2f} expected from calls in flight) -> "
         if not talks_trusted:  # progressive is what the learning phase dials anyway: not the guard's doing
-            why = f"learning ({learned.talks_seen}/{talks_needed:.0f} talks seen), early regime {why}"
+            why = f"learning ({talks}/{talks_needed:.0f} {talks_what}), early regime {why}"
         return _progressive(snapshot, why, guard_tripped=talks_trusted)
     chosen = max(usable, key=lambda p: p.best)
     n = min(max(chosen.best, floor_new), max(ceiling_new, floor_new))

@@ -31,6 +31,7 @@ class AbandonLedger:
         self._recent_abandoned = 0
         self._quarter: deque[float] = deque()  # answer times in the last quarter of the steering window
         self._history_days = 0
+        self._hour_from = started_at  # the rolling hour's data starts here (`start_session`)
 
     def add_history(self, day: int, answered: int, abandoned: int) -> None:
         """Totals of an earlier day (from the database, live), so the 30-day window starts warm."""
@@ -38,6 +39,14 @@ class AbandonLedger:
         bucket[0] += answered
         bucket[1] += abandoned
         self._history_days = max(self._history_days, int(self.started_at // DAY_S) - day)
+
+    def start_session(self, now: float) -> None:
+        """Dialling (re)starts now. When the rolling hour holds nothing (the campaign's last calling window
+        ended an hour or more ago) it is young from now, as a new process's is: it is judged from its first
+        answer, and a warm learner is gated by the answers it holds (`core.gate_talks`)."""
+        self._prune(now)
+        if not self._recent:
+            self._hour_from = max(now, self.started_at)
 
     def record(self, at: float, abandoned: bool) -> None:
         """An answered call was bridged (abandoned=False) or given up on (abandoned=True) at `at`."""
@@ -72,7 +81,7 @@ class AbandonLedger:
         n = self._recent_answered
         if n == 0:
             return 0.0
-        covered = min(max(now - self.started_at, 1.0), self.steering_window_s)
+        covered = min(max(now - self._hour_from, 1.0), self.steering_window_s)
         quarter = min(covered, self.steering_window_s / 4)
         pace = FUTURE_PACE_MARGIN * min(n / covered, len(self._quarter) / quarter)
         times = np.fromiter((t for t, _ in self._recent), dtype=np.float64, count=n)
@@ -108,7 +117,7 @@ class AbandonLedger:
                 self._recent_answered,
                 self._recent_abandoned,
                 self.steering_window_s,
-                min(since_start, self.steering_window_s),
+                min(max(now - self._hour_from, 0.0), self.steering_window_s),
                 enforced=False,
                 answered_at_pace=self.hour_answers_floor(now),
             ),

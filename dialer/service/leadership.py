@@ -150,6 +150,8 @@ class Leadership:
             await ctx.db.call(self.leases.release, campaign_id)
             raise CampaignNotCompliant(run.config.name, problems)
         run.stopping = False
+        # dialling (re)starts: after a pause of an hour or more its rolling hour is young again, as a new process's
+        run.ledger.start_session(ctx.clock.now().timestamp())
         self._pacing[campaign_id] = asyncio.create_task(
             self.pacing.run_campaign(campaign_id, until_done=False), name=f"pacing-{campaign_id}"
         )

@@ -592,6 +592,13 @@ MESSAGES: Final[Mapping[str, str]] = {
         "Изучаем список (разговоров {seen} из {needed}): звоним только под готовых операторов; сейчас {calls}."
     ),
     (
+        "A new hour of dialling ({seen} of {needed} answers this hour): dialling only for ready operators until "
+        "the hour holds enough answers; {calls} now."
+    ): (
+        "Новый час набора (ответов за час {seen} из {needed}): звоним только под готовых операторов, пока в часе "
+        "не наберётся достаточно ответов; сейчас {calls}."
+    ),
+    (
         "The abandon guard holds pacing back (this hour's or today's room is used up): dialling only for "
         "ready operators; {calls} now."
     ): (

@@ -10,7 +10,7 @@ import re
 from dialer.pacing import DialingMode, PacingDecision
 from dialer.web.i18n import Translator
 
-_LEARNING = re.compile(r"^learning \((\d+)/(\d+) (dials|talks) seen\)")
+_LEARNING = re.compile(r"^learning \((\d+)/(\d+) (dials seen|talks seen|answers in the young hour)\)")
 
 
 def decision_words(t: Translator, d: PacingDecision | None) -> str:
@@ -20,12 +20,18 @@ def decision_words(t: Translator, d: PacingDecision | None) -> str:
     learning = _LEARNING.match(d.reason)
     if learning:
         seen, needed, what = learning.groups()
-        key = (
-            "Learning the list ({seen} of {needed} dials seen): dialling only for ready operators; {calls} now."
-            if what == "dials"
-            else "Learning the list ({seen} of {needed} conversations seen): dialling only for ready operators; "
-            "{calls} now."
-        )
+        if what == "dials seen":
+            key = "Learning the list ({seen} of {needed} dials seen): dialling only for ready operators; {calls} now."
+        elif what == "talks seen":
+            key = (
+                "Learning the list ({seen} of {needed} conversations seen): dialling only for ready operators; "
+                "{calls} now."
+            )
+        else:  # a warm start's young hour (`core.gate_talks`)
+            key = (
+                "A new hour of dialling ({seen} of {needed} answers this hour): dialling only for ready operators "
+                "until the hour holds enough answers; {calls} now."
+            )
         return t.gettext(key, seen=seen, needed=needed, calls=calls)
     if d.guard_tripped:
         return t.gettext(

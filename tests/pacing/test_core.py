@@ -18,7 +18,7 @@ from dialer.pacing import (
     PacingSnapshot,
     decide,
 )
-from dialer.pacing.core import ROOM_SHARE, absorbable_calls, learning_ramp
+from dialer.pacing.core import ROOM_SHARE, absorbable_calls, gate_talks, learning_ramp
 from dialer.pacing.guard import (
     abandon_room,
     abandons_within_room,
@@ -454,3 +454,39 @@ def test_one_decision_places_no_more_than_the_next_seconds_can_absorb() -> None:
     assert f"step {d.calls_to_place} " in d.reason  # the model alone would have placed more
     assert bound < (50 + look.expected_free_within(40)) / 0.3  # tighter than the whole horizon's frees
     assert STEP_HORIZON_S < 40
+
+
+# --- a warm start's young hour -------------------------------------------------------------------------------------
+
+
+def _warm(answered: int, covered: float, *, operators: int = 30) -> PacingDecision:
+    """A learner warm-started from yesterday (3,000 talks), `answered` answers in a rolling hour `covered` s old."""
+    warm = replace(learned(answer_probability=0.15, mean_talk_s=120.0, mean_wrap_s=10.0), talks_seen=3000)
+    stats = CampaignStats(windows=_hour(answered, 0, covered=covered), learned=warm)
+    ready = operators // 3
+    return decide(snap(ready=ready, on_call=tuple(float(5 * i) for i in range(operators - ready)), stats=stats))
+
+
+def test_a_warm_start_is_gated_by_the_answers_its_young_hour_holds() -> None:
+    """Its talks are yesterday's: the young hour, with room for one or two abandons, fills as a cold start's does."""
+    assert gate_talks(CampaignStats(windows=_hour(40, 0, covered=600.0)), replace(LEARNED, talks_seen=3000)) == (
+        40,
+        "answers in the young hour",
+    )
+    opening = _warm(0, 10.0)
+    assert opening.mode_used is DialingMode.PROGRESSIVE and "0/90 answers in the young hour" in opening.reason
+    assert _warm(89, 900.0).mode_used is DialingMode.PROGRESSIVE
+    ramping, trusted = _warm(100, 900.0), _warm(180, 1200.0)
+    assert ramping.mode_used is DialingMode.PREDICTIVE and "ramp x0.11" in ramping.reason
+    assert trusted.mode_used is DialingMode.PREDICTIVE and "ramp 1.00" in trusted.reason
+    assert ramping.calls_to_place <= trusted.calls_to_place
+    # a full hour, however few its answers, is left to the guard and the target: the gate is the young hour's
+    assert "ramp 1.00" in _warm(60, 3600.0).reason
+
+
+def test_a_cold_start_is_gated_by_its_talks_as_before() -> None:
+    """On a first day the hour holds every answer whose talk the learner has seen end: the talks decide."""
+    fresh = replace(LEARNED, talks_seen=50)
+    assert gate_talks(CampaignStats(windows=_hour(70, 0, covered=600.0)), fresh) == (50, "talks seen")
+    assert gate_talks(CampaignStats(windows=_hour(50, 0, covered=600.0)), fresh) == (50, "talks seen")
+    assert gate_talks(CampaignStats(windows=healthy_windows(2000, 10)), fresh) == (50, "talks seen")

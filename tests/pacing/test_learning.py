@@ -105,6 +105,26 @@ def test_ledger_windows() -> None:
     assert ledger.windows(start + 40 * DAY)[1].answered == 0  # and, much later, a new 30 days
 
 
+def test_a_session_after_an_hour_without_dialling_has_a_young_hour() -> None:
+    """The campaign's next calling window in the same process: its rolling hour holds nothing from the window
+    before, so it is young from the session's start, as a new process's is (the engine's young-hour rules)."""
+    start = 1 * DAY + 9 * 3600
+    ledger = AbandonLedger(started_at=start)
+    for i in range(100):
+        ledger.record(start + 10 * i, abandoned=False)
+    assert ledger.windows(start + 5 * 3600)[2].covered_s == 3600.0  # an empty hour, full length
+    ledger.start_session(start + 5 * 3600)
+    today, _, hour = ledger.windows(start + 5 * 3600 + 600)
+    assert hour.covered_s == 600.0 and hour.answered == 0 and today.answered == 100
+    assert ledger.windows(start + 7 * 3600)[2].covered_s == 3600.0  # and full an hour later
+    # a pause shorter than the hour keeps the hour's answers and its length: no new young hour
+    paused = AbandonLedger(started_at=start)
+    for i in range(100):
+        paused.record(start + 10 * i, abandoned=False)
+    paused.start_session(start + 4000)
+    assert paused.windows(start + 4000)[2].covered_s == 3600.0 and paused.windows(start + 4000)[2].answered > 0
+
+
 def _brute_force_floor(records: list[tuple[float, bool]], now: float, pace: float, cap: float = 0.03) -> float:
     """The tightest hour to come, second by second: its answers when it is at the cap with its abandons."""
     best = math.inf

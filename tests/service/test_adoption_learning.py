@@ -212,7 +212,25 @@ async def test_a_new_run_starts_its_learner_from_the_campaigns_history(tmp_path:
     await rig.log_in(cid, "op1", "op2")
     rig.service.change_knobs(cid, {"mode": "predictive"})
     decision = await rig.service.pace_once(run)
+    # past the dial gate at once; the new process's rolling hour is young, and gated by the answers it holds
+    assert "answers in the young hour" in decision.reason and "dials seen" not in decision.reason, decision.reason
+    for _ in range(12):
+        run.ledger.record(rig.clock.now().timestamp(), abandoned=False)
+    decision = await rig.service.pace_once(run)
     assert not decision.reason.startswith("learning"), decision.reason
+    await rig.service.close()
+
+
+async def test_a_campaign_started_again_after_an_hour_has_a_young_hour(tmp_path: Path) -> None:
+    """The campaign's next calling window in the same process keeps its learner (estimates from the window
+    before) and starts a young rolling hour, as a new process does."""
+    rig, cid, _ = setup(tmp_path)
+    rig.repo.add_contacts(cid, [f"+1202555{i:04d}" for i in range(20)])
+    run = await rig.service.open_campaign(cid)
+    rig.clock.advance(2 * 3600)  # the last window's hour is over
+    assert run.ledger.windows(rig.clock.now().timestamp())[2].covered_s == 3600.0
+    assert await rig.service.start_campaign(cid) is run
+    assert run.ledger.windows(rig.clock.now().timestamp())[2].covered_s == 0.0
     await rig.service.close()
 
 

@@ -23,6 +23,17 @@ CASES = [
         "Изучаем список (разговоров 4 из 30): звоним только под готовых операторов; сейчас 1 звонок.",
     ),
     (
+        PacingDecision(
+            2,
+            "learning (40/90 answers in the young hour) -> progressive: 2 ready, 0 pending",
+            DialingMode.PROGRESSIVE,
+        ),
+        "A new hour of dialling (40 of 90 answers this hour): dialling only for ready operators until the hour "
+        "holds enough answers; 2 calls now.",
+        "Новый час набора (ответов за час 40 из 90): звоним только под готовых операторов, пока в часе не "
+        "наберётся достаточно ответов; сейчас 2 звонка.",
+    ),
+    (
         PacingDecision(0, "guard (...) -> progressive: 0 ready", DialingMode.PROGRESSIVE, guard_tripped=True),
         "The abandon guard holds pacing back (this hour's or today's room is used up): dialling only for ready "
         "operators; 0 calls now.",
