@@ -19,7 +19,7 @@ from dialer.compliance.abandons import AbandonTally, CallVerdict, ConnectRule, c
 from dialer.compliance.evidence import AttemptRecord
 from dialer.db.models import Campaign
 
-__all__ = ["abandon_history", "abandon_tally", "campaign_rule", "classified"]
+__all__ = ["abandon_history", "abandon_hour", "abandon_tally", "campaign_rule", "classified"]
 
 #: Far enough back and ahead to mean "every attempt" of a campaign.
 _EVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -64,3 +64,27 @@ def abandon_history(
         bucket[0] += 1
         bucket[1] += verdict.abandon
     return sorted((day, live, abandons) for day, (live, abandons) in per_day.items())
+
+
+def abandon_hour(
+    sessions: sessionmaker[Session],
+    campaign: Campaign,
+    now: dt.datetime,
+    *,
+    window: dt.timedelta = dt.timedelta(hours=1),
+) -> list[tuple[dt.datetime, bool]]:
+    """(when its fate was known, abandoned) of each live answer decided in the last `window`, oldest first: a
+    restarted process's rolling hour goes on from them (`AbandonLedger.restore_hour`), counted by the one
+    definition. The fate is known at the bridge, else at the call's end."""
+    since = now - window
+    records = load_attempt_records(sessions, campaign.id, since - dt.timedelta(minutes=10), _NEVER)
+    hour: list[tuple[dt.datetime, bool]] = []
+    for record, verdict in classified(records, campaign_rule(campaign)):
+        if verdict.pending or not verdict.counted_live:
+            continue
+        at = record.bridged_at or record.ended_at or record.answered_at or record.originated_at
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
+        if since < at <= now:
+            hour.append((at, verdict.abandon))
+    return sorted(hour, key=lambda h: h[0])

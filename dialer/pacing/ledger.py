@@ -7,6 +7,7 @@ midnight (day d covers [d*86400, (d+1)*86400)), so "today" needs no calendar.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -39,6 +40,19 @@ class AbandonLedger:
         bucket[0] += answered
         bucket[1] += abandoned
         self._history_days = max(self._history_days, int(self.started_at // DAY_S) - day)
+
+    def restore_hour(self, decided: Iterable[tuple[float, bool]], now: float) -> None:
+        """The last hour's answered calls (decided at, abandoned) from the database, for a restarted process: its
+        rolling hour goes on from them, so the guard counts the abandons made before the restart and a busy
+        floor's hour is not young again. Only the hour: the days' totals come from `add_history`."""
+        kept = sorted((at, ab) for at, ab in decided if now - self.steering_window_s < at <= now)
+        for at, abandoned in kept:
+            self._recent.append((at, abandoned))
+            self._recent_answered += 1
+            self._recent_abandoned += int(abandoned)
+            self._quarter.append(at)
+        if kept:  # the hour has had data since its first restored answer
+            self._hour_from = min(self._hour_from, kept[0][0])
 
     def start_session(self, now: float) -> None:
         """Dialling (re)starts now. When the rolling hour holds nothing (the campaign's last calling window

@@ -54,6 +54,10 @@ def test_every_figure_counts_a_late_connect_as_an_abandon(repo: Repository) -> N
 
     (day,) = repo.abandon_history(cid, 30, DAY + timedelta(hours=1))
     assert day[1:] == (3, 2)
+    hour = repo.abandon_hour(cid, DAY + timedelta(minutes=30))  # a restarted process's rolling hour
+    assert sorted(abandoned for _, abandoned in hour) == [False, True, True]
+    assert all(DAY < at <= DAY + timedelta(minutes=30) for at, _ in hour)
+    assert repo.abandon_hour(cid, DAY + timedelta(hours=2)) == []
 
     report = campaign_evidence(repo.sessions, repo.campaign(cid), period_start=DAY.date(), period_end=DAY.date())
     t = report.totals

@@ -125,6 +125,27 @@ def test_a_session_after_an_hour_without_dialling_has_a_young_hour() -> None:
     assert paused.windows(start + 4000)[2].covered_s == 3600.0 and paused.windows(start + 4000)[2].answered > 0
 
 
+def test_a_restarted_process_goes_on_from_the_last_hours_answers() -> None:
+    """The database's last hour (decided at, abandoned) fills the rolling hour, not the days (their totals come
+    from `add_history`): the guard counts the abandons made before the restart, and a floor that was dialling
+    for the whole hour is not young again."""
+    start = 1 * DAY + 12 * 3600
+    ledger = AbandonLedger(started_at=start)
+    ledger.add_history(1, 500, 6)
+    decided = [(start - 3590.0 + 8.9 * i, i % 100 == 0) for i in range(400)]  # 400 answers, 4 abandons
+    ledger.restore_hour([*decided, (start - 7200.0, True), (start + 5.0, True)], start)  # outside: ignored
+    today, _, hour = ledger.windows(start)
+    assert (today.answered, today.abandoned) == (500, 6)
+    assert (hour.answered, hour.abandoned) == (400, 4) and hour.covered_s == pytest.approx(3590.0)
+    ledger.start_session(start)  # the hour holds answers: no new young hour
+    assert ledger.windows(start)[2].covered_s == pytest.approx(3590.0)
+    # a campaign that had dialled for 10 minutes before the crash: the hour is young from its first answer
+    short = AbandonLedger(started_at=start)
+    short.restore_hour([(start - 600.0 + i, False) for i in range(50)], start)
+    assert short.windows(start)[2].covered_s == pytest.approx(600.0)
+    assert short.windows(start + 3000)[2].covered_s == 3600.0
+
+
 def _brute_force_floor(records: list[tuple[float, bool]], now: float, pace: float, cap: float = 0.03) -> float:
     """The tightest hour to come, second by second: its answers when it is at the cap with its abandons."""
     best = math.inf

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Awaitable, Callable, Set
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -154,6 +154,7 @@ class InMemoryRepository:
         self.attempts: dict[int, AttemptRow] = {}
         self.sweeps: list[tuple[int, str, frozenset[int]]] = []
         self.history: dict[int, CampaignHistory] = {}  # campaign id -> what pacing_history gives
+        self.last_hour: dict[int, list[tuple[datetime, bool]]] = {}  # campaign id -> what abandon_hour gives
         self.sessions: dict[int, dict[str, Any]] = {}
         self.states: list[tuple[int, str, str | None]] = []
         self._ids = itertools.count(1)
@@ -201,6 +202,9 @@ class InMemoryRepository:
 
     def abandon_history(self, campaign_id: int, days: int, now: datetime) -> list[tuple[int, int, int]]:
         return []
+
+    def abandon_hour(self, campaign_id: int, now: datetime) -> list[tuple[datetime, bool]]:
+        return [h for h in self.last_hour.get(campaign_id, []) if now - timedelta(hours=1) < h[0] <= now]
 
     def pacing_history(self, campaign_id: int, since: datetime, limit: int = 2000) -> CampaignHistory:
         return self.history.get(campaign_id, CampaignHistory())

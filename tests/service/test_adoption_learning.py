@@ -221,6 +221,27 @@ async def test_a_new_run_starts_its_learner_from_the_campaigns_history(tmp_path:
     await rig.service.close()
 
 
+async def test_a_restarted_run_goes_on_from_the_last_hour(tmp_path: Path) -> None:
+    """After a crash mid-shift the new process's rolling hour holds the hour before it (from the database): the
+    guard counts the abandons made before the restart, and a floor that dialled all hour keeps its trust."""
+    from dialer.pacing.warm_start import CampaignHistory
+    from tests.pacing.test_warm_start import shift
+
+    rig, cid, _ = setup(tmp_path)
+    rig.repo.add_contacts(cid, [f"+1202555{i:04d}" for i in range(20)])
+    rig.repo.history[cid] = CampaignHistory(tuple(shift(250, answer_rate=0.3, ring_s=8, talk_s=60)))
+    now = rig.clock.now()
+    rig.repo.last_hour[cid] = [(now - timedelta(seconds=3500 - 10 * i), i % 50 == 0) for i in range(300)]
+    run = await rig.service.open_campaign(cid)
+    hour = run.ledger.windows(now.timestamp())[2]
+    assert (hour.answered, hour.abandoned) == (300, 6) and hour.covered_s == 3500.0
+    await rig.log_in(cid, "op1", "op2")
+    rig.service.change_knobs(cid, {"mode": "predictive"})
+    decision = await rig.service.pace_once(run)
+    assert not decision.reason.startswith("learning"), decision.reason
+    await rig.service.close()
+
+
 async def test_a_campaign_started_again_after_an_hour_has_a_young_hour(tmp_path: Path) -> None:
     """The campaign's next calling window in the same process keeps its learner (estimates from the window
     before) and starts a young rolling hour, as a new process does."""

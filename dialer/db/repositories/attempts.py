@@ -130,6 +130,17 @@ class AttemptRepository(RepositoryBase):
 
         return abandon_figures.abandon_history(self.sessions, campaign, days, now)
 
+    def abandon_hour(self, campaign_id: int, now: datetime) -> list[tuple[datetime, bool]]:
+        """(decided at, abandoned) of each live answer of the last hour: a restarted process's rolling hour
+        goes on from them (counted by the one definition)."""
+        with self.sessions() as s:
+            campaign = s.get(Campaign, campaign_id)
+        if campaign is None:
+            raise KeyError(f"no campaign {campaign_id}")
+        from dialer.db import abandon_figures
+
+        return abandon_figures.abandon_hour(self.sessions, campaign, now)
+
     def pacing_history(self, campaign_id: int, since: datetime, limit: int = WARM_START_DIALS) -> CampaignHistory:
         """The campaign's finished outbound dials since `since` (the newest `limit`) and its operators'
         wrap-ups: what a restarted process's pacing learner starts from (dialer.pacing.warm_start)."""
