@@ -18,6 +18,7 @@ from dialer.adapters.compliance_evidence import load_attempt_records
 from dialer.compliance.abandons import AbandonTally, CallVerdict, ConnectRule, classify_call, tally_calls
 from dialer.compliance.evidence import AttemptRecord
 from dialer.db.models import Campaign
+from dialer.timestamps import as_utc
 
 __all__ = ["abandon_history", "abandon_hour", "abandon_tally", "campaign_rule", "classified"]
 
@@ -82,9 +83,7 @@ def abandon_hour(
     for record, verdict in classified(records, campaign_rule(campaign)):
         if verdict.pending or not verdict.counted_live:
             continue
-        at = record.bridged_at or record.ended_at or record.answered_at or record.originated_at
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=dt.UTC)
+        at = as_utc(record.bridged_at or record.ended_at or record.answered_at or record.originated_at)
         if since < at <= now:
             hour.append((at, verdict.abandon))
     return sorted(hour, key=lambda h: h[0])

@@ -98,7 +98,7 @@ def gate_talks(stats: CampaignStats, learned: LearnedStats) -> tuple[int, str]:
     first day the hour holds every talk the learner has seen finish, so a cold start is gated as before.
     """
     for w in stats.compliance_windows():
-        if not w.enforced and w.covered_s < w.length_s - 1e-9 and w.answered < learned.talks_seen:
+        if not w.enforced and not w.full and w.answered < learned.talks_seen:
             return w.answered, "answers in the young hour"
     return learned.talks_seen, "talks seen"
 

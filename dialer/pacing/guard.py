@@ -48,9 +48,8 @@ def compliance_guard(
     """
     for w in stats.compliance_windows():
         if not w.enforced:
-            full = steering and w.covered_s >= w.length_s - 1e-9
             over_now = w.abandoned > cap * w.answered  # left to the target, which is then zero
-            if full and not over_now and cap * w.guard_answered < w.abandoned + 1 + steering_pending:
+            if steering and w.full and not over_now and cap * w.guard_answered < w.abandoned + 1 + steering_pending:
                 pace = f" ({w.guard_answered:.0f} at the recent pace)" if w.guard_answered < w.answered else ""
                 return GuardVerdict(
                     True,

@@ -47,10 +47,7 @@ class AbandonLedger:
         floor's hour is not young again. Only the hour: the days' totals come from `add_history`."""
         kept = sorted((at, ab) for at, ab in decided if now - self.steering_window_s < at <= now)
         for at, abandoned in kept:
-            self._recent.append((at, abandoned))
-            self._recent_answered += 1
-            self._recent_abandoned += int(abandoned)
-            self._quarter.append(at)
+            self._enter_hour(at, abandoned)
         if kept:  # the hour has had data since its first restored answer
             self._hour_from = min(self._hour_from, kept[0][0])
 
@@ -67,6 +64,9 @@ class AbandonLedger:
         bucket = self._days.setdefault(int(at // DAY_S), [0, 0])
         bucket[0] += 1
         bucket[1] += int(abandoned)
+        self._enter_hour(at, abandoned)
+
+    def _enter_hour(self, at: float, abandoned: bool) -> None:
         self._recent.append((at, abandoned))
         self._recent_answered += 1
         self._recent_abandoned += int(abandoned)

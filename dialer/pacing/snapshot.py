@@ -103,6 +103,11 @@ class AbandonWindow:
         return min(float(self.answered), self.answered_at_pace)
 
     @property
+    def full(self) -> bool:
+        """Whether the window has data for its whole length (a young hour does not)."""
+        return self.covered_s >= self.length_s - 1e-9
+
+    @property
     def rate(self) -> float:
         return self.abandoned / self.answered if self.answered else 0.0
 

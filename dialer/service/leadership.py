@@ -81,11 +81,12 @@ class Leadership:
             config, ledger=AbandonLedger(started_at=ctx.clock.now().timestamp(), cap=config.knobs.abandon_cap)
         )
         # the compliance windows (today, rolling 30 days) start from what the database already holds
-        for day, answered, abandoned in await ctx.db.call(ctx.repo.abandon_history, campaign_id, 30, ctx.clock.now()):
+        opened = ctx.clock.now()
+        for day, answered, abandoned in await ctx.db.call(ctx.repo.abandon_history, campaign_id, 30, opened):
             run.ledger.add_history(day, answered, abandoned)
         # ...and so does the rolling hour: the guard counts the abandons made before a restart
-        hour = await ctx.db.call(ctx.repo.abandon_hour, campaign_id, ctx.clock.now())
-        run.ledger.restore_hour(((at.timestamp(), abandoned) for at, abandoned in hour), ctx.clock.now().timestamp())
+        hour = await ctx.db.call(ctx.repo.abandon_hour, campaign_id, opened)
+        run.ledger.restore_hour(((at.timestamp(), abandoned) for at, abandoned in hour), opened.timestamp())
         # the pacing learner starts from the campaign's recent dials, conversations and wrap-ups, not empty:
         # a restarted process predicts at once instead of dialling progressively for its first 100 dials
         now = ctx.clock.now()

@@ -122,24 +122,23 @@ class AttemptRepository(RepositoryBase):
     def abandon_history(self, campaign_id: int, days: int, now: datetime) -> list[tuple[int, int, int]]:
         """(UTC day number, live answers, abandons) per day over the last `days` days: the abandon
         ledger's compliance windows start warm after a restart (counted by the one definition)."""
-        with self.sessions() as s:
-            campaign = s.get(Campaign, campaign_id)
-        if campaign is None:
-            raise KeyError(f"no campaign {campaign_id}")
         from dialer.db import abandon_figures  # it reads what the compliance adapter reads
 
-        return abandon_figures.abandon_history(self.sessions, campaign, days, now)
+        return abandon_figures.abandon_history(self.sessions, self._campaign(campaign_id), days, now)
 
     def abandon_hour(self, campaign_id: int, now: datetime) -> list[tuple[datetime, bool]]:
         """(decided at, abandoned) of each live answer of the last hour: a restarted process's rolling hour
         goes on from them (counted by the one definition)."""
+        from dialer.db import abandon_figures
+
+        return abandon_figures.abandon_hour(self.sessions, self._campaign(campaign_id), now)
+
+    def _campaign(self, campaign_id: int) -> Campaign:
         with self.sessions() as s:
             campaign = s.get(Campaign, campaign_id)
         if campaign is None:
             raise KeyError(f"no campaign {campaign_id}")
-        from dialer.db import abandon_figures
-
-        return abandon_figures.abandon_hour(self.sessions, campaign, now)
+        return campaign
 
     def pacing_history(self, campaign_id: int, since: datetime, limit: int = WARM_START_DIALS) -> CampaignHistory:
         """The campaign's finished outbound dials since `since` (the newest `limit`) and its operators'
