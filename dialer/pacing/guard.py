@@ -127,6 +127,35 @@ def safe_rate(expected_answers: float, cap: float, confidence: float, dispersion
     return min(cap, x * x / expected_answers)
 
 
+def path_safe_rate(slack: float, cap: float, confidence: float, dispersion: float) -> float:
+    """Largest per-call abandon rate keeping a rolling hour under `cap` all along its way, not only at its end.
+
+    The hour is measured at every moment: a young one from its first answer (at 150 answers it holds room for 4
+    abandons), a full one after a dip in answers or a clump of abandons. Abandons come in clumps (an answer
+    burst over few ready operators): `safe_rate` of the projected answers planned ~1.4 % at 144 answers with 3
+    abandons in, and one clump of 4 crossed the cap long before the hour was full (round 7: 7 of its 11 held-out
+    crossings came before the first full hour).
+
+    This is the insurer's ruin problem (Cramer-Lundberg): the hour's slack (cap * answered - abandoned) earns
+    `cap` per answer and pays out clumps of abandons, here exponential with mean dispersion / 2 (variance over
+    mean of a window's count is then `dispersion`; their tail lies above the geometric one of the same
+    dispersion) at a rate giving r abandons per answer. The chance of ever crossing is then exactly
+    x * exp(-(slack / mean) * (1 - x)) with x = r / cap, and it is held to 1 - `confidence`. It assumes the
+    slack grows with answers, which a full hour's departing answers undo; the guard (`compliance_guard`) is the
+    full hour's backstop, as before.
+    """
+    alpha = 1.0 - min(max(confidence, 0.5), 0.999999)
+    mean_clump = max(dispersion, 1e-6) / 2.0
+    lo, hi = 0.0, 1.0
+    for _ in range(50):  # the ruin chance grows with x: bisect for where it meets alpha
+        x = (lo + hi) / 2.0
+        if x * math.exp(-(slack / mean_clump) * (1.0 - x)) <= alpha:
+            lo = x
+        else:
+            hi = x
+    return cap * lo
+
+
 def projected_answers(w: AbandonWindow) -> float:
     """Answers the window will hold once full, from the rate seen so far."""
     covered = max(w.covered_s, MIN_PROJECTION_S)
@@ -167,6 +196,9 @@ def effective_target(stats: CampaignStats, knobs: PacingKnobs, *, hour_guard_tig
         hour_guarded = not w.enforced and knobs.guard_steering_windows and knobs.compliance_guard and hour_guard_tight
         confidence = knobs.steering_confidence if hour_guarded else knobs.abandon_confidence
         risk = safe_rate(projected_answers(w), cap, confidence, knobs.abandon_dispersion)
+        if not w.enforced:  # the rolling hour must stay under the cap on its way, not only at its end
+            slack = cap * w.guard_answered - w.abandoned
+            risk = min(risk, path_safe_rate(slack, cap, confidence, knobs.abandon_dispersion))
         if risk < aim and w.answered > 0:
             aim, why = risk, f"{w.name} risk {risk:.2%}"
     factor = min((budget_factor(w, cap, aim) for w in windows), default=1.0)
