@@ -9,7 +9,13 @@ from statistics import NormalDist
 
 import numpy as np
 
-from dialer.pacing.guard import abandon_room, abandons_within_room, compliance_guard, effective_target
+from dialer.pacing.guard import (
+    abandon_room,
+    abandons_within_room,
+    bounded_confidence,
+    compliance_guard,
+    effective_target,
+)
 from dialer.pacing.learned import LearnedStats
 from dialer.pacing.model import Outlook, outlook, pacing_tables
 from dialer.pacing.snapshot import CampaignStats, DialingMode, OperatorState, PacingDecision, PacingSnapshot
@@ -121,7 +127,7 @@ def answer_rate_upper(p: float, dials: float, confidence: float = EARLY_ANSWER_C
     Wilson rather than the normal bound: on a cold list p is near 0.1 and a hundred dials leave it uncertain by
     a third of itself; the normal bound is too narrow there.
     """
-    z = NormalDist().inv_cdf(min(max(confidence, 0.5), 0.999999))
+    z = NormalDist().inv_cdf(bounded_confidence(confidence))
     return wilson_interval(min(max(p, 0.0), 1.0), dials, z)[1]
 
 

@@ -22,6 +22,12 @@ MIN_FEEDBACK_ANSWERS = 20  # below this, a measured rate says too little to stee
 MAX_BOOST = 1.25  # an under-spent window may loosen the target this much, no more
 
 
+def bounded_confidence(confidence: float) -> float:
+    """A confidence as the bounds use it: at least 0.5 (a bound under the mean protects nothing) and short of 1
+    (whose normal quantile is infinite)."""
+    return min(max(confidence, 0.5), 0.999999)
+
+
 @dataclass(frozen=True, slots=True)
 class GuardVerdict:
     tripped: bool
@@ -74,7 +80,7 @@ def pending_abandons_bound(expected: float, confidence: float, dispersion: float
     """
     if expected <= 0:
         return 0.0
-    z = NormalDist().inv_cdf(min(max(confidence, 0.5), 0.999999))
+    z = NormalDist().inv_cdf(bounded_confidence(confidence))
     return expected + z * math.sqrt(max(dispersion, 1e-9) * expected)
 
 
@@ -111,7 +117,7 @@ def abandons_within_room(room: float, confidence: float, dispersion: float) -> f
     """Largest expected abandons x whose likely worst (`pending_abandons_bound`) still fits in `room`."""
     if room <= 0:
         return 0.0
-    z = NormalDist().inv_cdf(min(max(confidence, 0.5), 0.999999))
+    z = NormalDist().inv_cdf(bounded_confidence(confidence))
     b = z * math.sqrt(max(dispersion, 1e-9))
     root = (-b + math.sqrt(b * b + 4 * room)) / 2  # x + b sqrt(x) = room, in sqrt(x)
     return root * root
@@ -121,7 +127,7 @@ def safe_rate(expected_answers: float, cap: float, confidence: float, dispersion
     """Largest per-call abandon probability keeping a window of `expected_answers` under `cap`."""
     if expected_answers <= 0:
         return 0.0
-    z = NormalDist().inv_cdf(min(max(confidence, 0.5), 0.999999))
+    z = NormalDist().inv_cdf(bounded_confidence(confidence))
     b = z * math.sqrt(max(dispersion, 1e-9))
     x = (-b + math.sqrt(b * b + 4 * cap * expected_answers)) / 2  # x = sqrt(p*n)
     return min(cap, x * x / expected_answers)
@@ -144,7 +150,7 @@ def path_safe_rate(slack: float, cap: float, confidence: float, dispersion: floa
     slack grows with answers, which a full hour's departing answers undo; the guard (`compliance_guard`) is the
     full hour's backstop, as before.
     """
-    alpha = 1.0 - min(max(confidence, 0.5), 0.999999)
+    alpha = 1.0 - bounded_confidence(confidence)
     mean_clump = max(dispersion, 1e-6) / 2.0
     lo, hi = 0.0, 1.0
     for _ in range(50):  # the ruin chance grows with x: bisect for where it meets alpha
