@@ -309,9 +309,9 @@ class Adoption:
         originate ARI answered too late): its outcome and retry from Asterisk's records once they are
         written, a system failure (retried in 5 minutes, not counted) when Asterisk has none."""
         await asyncio.sleep(delay_s)
-        await self._settle(Scope((campaign_id,), channels=frozenset({channel_id})), AdoptionPlan())
+        await self._settle(Scope((campaign_id,), channels=frozenset({channel_id})), AdoptionPlan(), unfollowed=True)
 
-    async def _settle(self, scope: Scope, plan: AdoptionPlan) -> None:
+    async def _settle(self, scope: Scope, plan: AdoptionPlan, *, unfollowed: bool = False) -> None:
         """What ended while nobody listened: the outcome Asterisk recorded, the retry the campaign's rules
         give it (system failure where nothing is known)."""
         ctx = self.ctx
@@ -332,7 +332,10 @@ class Adoption:
             )
             run = await self.run_for(campaign_id)
             for r in resolutions:
-                log.warning("attempt %s ended while no dialer listened: %s (%s)", r.attempt_id, r.outcome, r.reason)
+                if unfollowed:  # a quick failure of this process's own call (an invalid number): routine
+                    log.info("attempt %s ended before it could be followed: %s (%s)", r.attempt_id, r.outcome, r.reason)
+                else:
+                    log.warning("attempt %s ended while no dialer listened: %s (%s)", r.attempt_id, r.outcome, r.reason)
                 self._learn_settled(run, r)
 
     def _learn_settled(self, run: CampaignRun, r: Resolution) -> None:

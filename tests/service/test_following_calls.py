@@ -7,9 +7,12 @@ ports and a manual clock."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from dialer.db.repository import DialTask
 from dialer.floor import CallStage
@@ -114,16 +117,23 @@ async def test_an_originate_that_timed_out_is_followed_not_failed(tmp_path: Path
     await rig.service.close()
 
 
-async def test_a_timed_out_originate_whose_call_ended_takes_its_outcome_from_the_records(tmp_path: Path) -> None:
+async def test_a_timed_out_originate_whose_call_ended_takes_its_outcome_from_the_records(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     rig, cid, _ = await placed(tmp_path)
     run = rig.service.runs[cid]
     with_records(rig, "BUSY", 17)
     rig.ari.originate_times_out = True
     rig.ari.all_gone = True
-    await rig.service.pace_once(run)
-    await settled(rig)
+    with caplog.at_level(logging.INFO, logger="dialer"):
+        await rig.service.pace_once(run)
+        await settled(rig)
     assert not run.floor.calls
     assert rig.repo.outcomes() == [AttemptOutcome.BUSY]  # was `failed` before
+    # routine (a busy line, an invalid number): said as what it is, not as a warning that no dialer listened
+    settled_lines = [r for r in caplog.records if "could be followed" in r.getMessage()]
+    assert [r.levelno for r in settled_lines] == [logging.INFO], caplog.text
+    assert not [r for r in caplog.records if "no dialer listened" in r.getMessage()], caplog.text
     await rig.service.close()
 
 
