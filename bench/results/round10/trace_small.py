@@ -21,14 +21,14 @@ def main(seed: int) -> None:
     yesterday.run()
     policy: Any = make_policy("predictive")
     decisions: list[tuple[float, int, int, int, int, str, bool, str]] = []
-    place = policy.calls_to_place
 
     def traced(snap: PacingSnapshot) -> int:
+        """The policy's own decision (`decide` is pure), kept whole: one call per decision, not two."""
         d = decide(snap)
         ready = sum(1 for o in snap.operators if o.state.name == "READY")
         row = (snap.now, d.calls_to_place, ready, len(snap.calls_in_flight), len(snap.operators))
         decisions.append((*row, d.mode_used.value, d.guard_tripped, d.reason))
-        return int(place(snap))
+        return d.calls_to_place
 
     policy.calls_to_place = traced
     sim = Simulation(scenario, policy, seed=seed, history=yesterday.history())
