@@ -469,13 +469,23 @@ class Simulation:
 
     # --- run ------------------------------------------------------------------------------------------
     def run(self) -> SimResult:
+        self.start()
+        self.advance(self.sc.duration_s)
+        return self.finish()
+
+    def start(self) -> None:
+        """The shift's opening: operators log in, the shift's events and the first tick are scheduled."""
         for _ in range(self.sc.team_size):
             self._login()
         for i, ev in enumerate(self.sc.events):
             self._push(ev.at, _Ev.SHIFT, i)
         self._push(0.0, _Ev.TICK)
         self._schedule_arrival(0.0)
-        end = self.sc.duration_s
+
+    def advance(self, until: float) -> None:
+        """Play every event up to `until` (s since the shift's start). A copy of a simulation advanced with a
+        policy that places nothing shows what the calls in flight do on their own (the model's calibration)."""
+        end = min(until, self.sc.duration_s)
         while self._heap and self._heap[0][0] <= end:
             at, _, kind, data = heapq.heappop(self._heap)
             self.now = at
@@ -526,7 +536,11 @@ class Simulation:
                 if op.logged_in:
                     self._take_pause(op, self.sc.break_time.sample(self.rng_ops))
                     self._schedule_break(op)
-        self.now = end
+        self.now = max(self.now, end)
+
+    def finish(self) -> SimResult:
+        """Close the shift's accounting and summarise it."""
+        end = self.now = self.sc.duration_s
         for op in self.ops:
             if op.logged_in:
                 self._set_state(op, op.state)

@@ -78,6 +78,31 @@ def test_same_seed_same_result_and_seeds_matter() -> None:
     assert timeless(a) != timeless(c)
 
 
+def test_a_shift_played_in_steps_is_the_shift_played_at_once_and_a_copy_plays_on_alone() -> None:
+    """`start` / `advance` / `finish` are `run` cut into pieces (the calibration study copies a simulation
+    mid-shift and plays the copy on with a policy that places nothing): the pieces change nothing."""
+    import copy
+
+    whole = Simulation(SHORT, CorePolicy(DialingMode.PREDICTIVE)).run()
+    sim = Simulation(SHORT, CorePolicy(DialingMode.PREDICTIVE))
+    sim.start()
+    for t in (100.5, 400.0, 400.0, 777.25):
+        sim.advance(t)
+        assert sim.now == t
+    fork = copy.deepcopy(sim)
+    dialled, pending = fork.counters.dialled, len(fork.ringing)
+    fork.policy.calls_to_place = lambda snapshot: 0  # type: ignore[method-assign]
+    fork.advance(777.25 + 60)
+    assert fork.counters.dialled == dialled and pending > 0 and not fork.ringing  # no new call; the old ones ended
+    assert sim.counters.dialled == dialled  # the copy shares nothing with the shift
+    sim.advance(SHORT.duration_s)
+
+    def timeless(r: SimResult) -> SimResult:  # the decision cost is wall time: the only thing that may differ
+        return replace(r, counters={k: v for k, v in r.counters.items() if k != "decide_ms_mean"})
+
+    assert timeless(sim.finish()) == timeless(whole)
+
+
 def test_higher_ratio_more_occupancy_and_more_abandons() -> None:
     low = run_scenario(SHORT, CorePolicy(DialingMode.RATIO, ratio=1.0, guard=False))
     high = run_scenario(SHORT, CorePolicy(DialingMode.RATIO, ratio=3.0, guard=False))
