@@ -95,7 +95,7 @@ def plot(paths: list[str], png: str) -> None:
     ax.set_ylabel("seed-days over the cap, bar rule (%)")
     ax.set_title(f"{SCENARIO}: 7 operators, 2-hour shifts, {n} seeds")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="center left")
     fig.tight_layout()
     fig.savefig(png, dpi=100)
 
