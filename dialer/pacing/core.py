@@ -21,19 +21,15 @@ from dialer.pacing.model import Outlook, outlook, pacing_tables
 from dialer.pacing.snapshot import CampaignStats, DialingMode, OperatorState, PacingDecision, PacingSnapshot
 from dialer.proportions import wilson_interval
 
-# Up to this many active operators the hour may aim at `steering_confidence`. 40 with 0.9 was tried (with the
-# hour guard counting the calls in flight): 20 operators crossed the cap in the answer-rate-drop scenario
-# (3.35 % worst hour), as before.
-TIGHT_HOUR_GUARD_OPERATORS = 12
 RAMP_START = 0.1  # the share of the predictive surplus allowed the moment the learning gates open
 STEP_HORIZON_S = 5  # one decision places no more calls than the operators of the next few seconds can take
 ROOM_SHARE = 0.5  # the calls in flight at one moment may use at most this share of a window's room: 7 operators
 # on a cold list spent an hour's whole room (3 abandons, at the 99 % bound of the 0.58 expected) in one burst
 GUARD_MIN_SLACK = 0.01  # expected abandons: below this much room beyond the calls in flight, dial progressively
 EARLY_ANSWER_CONFIDENCE = 0.9  # the early regime plans with this upper (Wilson) bound of the recent answer rate
-# ...for teams above the small-team hour rule only: at 7 operators on a cold list (an hour of ~80 answers, a
-# room of 1-2 abandons) it crossed the cap on tuning seed 1 (3.53 %) and lost 2 points on all three seeds
-EARLY_MIN_OPERATORS = TIGHT_HOUR_GUARD_OPERATORS + 1
+# ...for teams of 13 or more only: at 7 operators on a cold list (an hour of ~80 answers, a room of 1-2 abandons)
+# it crossed the cap on tuning seed 1 (3.53 %) and lost 2 points on all three seeds
+EARLY_MIN_OPERATORS = 13
 GUARD_RATE_MARGIN = 0.02  # the guard's answer rate must be this much above the learned one to be modelled apart
 
 
@@ -230,8 +226,7 @@ def _predictive(snapshot: PacingSnapshot) -> PacingDecision:
     ceiling_new = math.floor(knobs.max_lines_per_operator * active + 1e-9) - pending
     ceiling_new = min(ceiling_new, knobs.max_lines - pending, snapshot.contacts_available)
     ringing = [c.seconds_since_originate for c in snapshot.calls_in_flight]
-    # Small teams: so few calls in flight that the rolling-hour guard stops abandons almost at once.
-    target = effective_target(stats, knobs, hour_guard_tight=active <= TIGHT_HOUR_GUARD_OPERATORS)
+    target = effective_target(stats, knobs)
     allowance = math.inf
     guard_note = ""
     room = None

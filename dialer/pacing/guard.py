@@ -188,19 +188,14 @@ class Target:
     detail: str
 
 
-def effective_target(stats: CampaignStats, knobs: PacingKnobs, *, hour_guard_tight: bool = True) -> Target:
-    """The abandon rate the model may plan for now: admin target, window risk and measured feedback.
-
-    `hour_guard_tight`: whether the rolling-hour guard is a tight backstop here (few calls in flight, an
-    accurate model: the engine's small-team case), which is what lets the hour aim at `steering_confidence`.
-    """
+def effective_target(stats: CampaignStats, knobs: PacingKnobs) -> Target:
+    """The abandon rate the model may plan for now: admin target, window risk and measured feedback."""
     cap = knobs.abandon_cap
     aim = min(knobs.target_abandon_rate, cap)
     why = f"admin {aim:.2%}"
     windows = stats.compliance_windows()
     for w in windows:
-        hour_guarded = not w.enforced and knobs.guard_steering_windows and knobs.compliance_guard and hour_guard_tight
-        confidence = knobs.steering_confidence if hour_guarded else knobs.abandon_confidence
+        confidence = knobs.abandon_confidence
         risk = safe_rate(projected_answers(w), cap, confidence, knobs.abandon_dispersion)
         if not w.enforced:  # the rolling hour must stay under the cap on its way, not only at its end
             slack = cap * w.guard_answered - w.abandoned

@@ -61,9 +61,8 @@ class PacingKnobs:
     connect_limit_s: float = 2.0  # an answered call with no operator after this long is abandoned
     compliance_guard: bool = True  # drop to progressive when one more abandon would cross the cap
     guard_steering_windows: bool = True  # predictive: the guard also protects the full rolling hour
-    abandon_confidence: float = 0.99  # wanted probability that a rolling window ends under the cap
-    steering_confidence: float = 0.9  # the same for the rolling hour while the guard protects it (a miss
-    # there costs a spell of progressive dialling, not a breach)
+    abandon_confidence: float = 0.99  # wanted probability that a rolling window ends under the cap (every window and
+    # team size: a small team's hour aimed at 0.9 crossed the cap on 5 of 40 days where 0.99 crossed on none)
     abandon_dispersion: float = 2.0  # abandons come in bursts: variance / mean of a window's abandons
     min_dials_to_predict: int = 100  # predictive dials progressively until the learner has seen this many
     min_talks_per_operator: float = 3.0  # ...and this many finished calls per operator (early talk times are
