@@ -1,4 +1,5 @@
-"""Trace the engine's second day (eleventh round): the abandons, the share of decisions not predictive per 10-min block, and every decision placing calls between two moments.
+"""Trace the engine's second day (eleventh round): the abandons, the share of decisions not predictive per 10-min
+block, and every decision placing calls between two moments.
 
 PYTHONPATH=. .venv/bin/python bench/results/round11/trace.py cold-b2b-small 126 2500 2700
 """
