@@ -9,8 +9,9 @@ after its 50th answer, under 3 %).
 PYTHONPATH=. .venv/bin/python bench/results/round11/frontier_small.py SPEC[,SPEC...] SEEDS OUT.json
 PYTHONPATH=. .venv/bin/python bench/results/round11/frontier_small.py plot OUT.json[,OUT.json...] FRONTIER.png
   SPEC: ratio:R, level:L (first day: a fixed setting does not learn, so its second day draws the same) or
-        engine:C (the engine's second day with `steering_confidence` C; 0.9 is the published default) or
-        engine-aim:A (the engine's second day with the admin's target abandon rate A)
+        engine (the engine's second day, as checked out), engine:C (with `steering_confidence` C: code before
+        v25, which removed that knob; 0.9 was its default, 0.99 is v25) or engine-aim:A (with the admin's target
+        abandon rate A)
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ SCENARIO = "cold-b2b-small"
 
 def run(spec: str, seed: int) -> Run:
     sc = load(SCENARIO, 2.0)
-    if spec.startswith(("engine:", "engine-aim:")):
-        value = float(spec.split(":", 1)[1])
-        knob = "steering_confidence" if spec.startswith("engine:") else "target_abandon_rate"
-        sc = replace(sc, knobs=replace(sc.knobs, **{knob: value}))
+    if spec == "engine" or spec.startswith(("engine:", "engine-aim:")):
+        if spec != "engine":
+            value = float(spec.split(":", 1)[1])
+            knob = "steering_confidence" if spec.startswith("engine:") else "target_abandon_rate"
+            sc = replace(sc, knobs=replace(sc.knobs, **{knob: value}))
         result = run_second_day(
             sc,
             make_policy("predictive"),
@@ -77,7 +79,7 @@ def plot(paths: list[str], png: str) -> None:
         n = len(rows)
         occupancy = 100 * sum(float(r["occupancy"]) for r in rows) / n  # type: ignore[arg-type]
         over = 100 * sum(not Run(**r).safe(0.03) for r in rows) / n  # type: ignore[arg-type]
-        points.setdefault(family, []).append((occupancy, over, spec.split(":", 1)[1]))
+        points.setdefault(family, []).append((occupancy, over, spec.split(":", 1)[1] if ":" in spec else "now"))
     fig, ax = plt.subplots(figsize=(7, 4.5))
     style = {
         "ratio": ("o-", "fixed ratio per ready operator"),
