@@ -1,6 +1,8 @@
-"""Trace the engine's second day on cold-b2b-small (tenth round: seed 1036 crossed at 3.57 %).
+"""Trace the engine's second day on cold-b2b-small (tenth round: seed 1036 crossed at 3.57 %): its abandons, the
+share of decisions not predictive per 10-min block, and the decisions placing calls between two moments.
 
 PYTHONPATH=. .venv/bin/python bench/results/round10/trace_small.py 1036
+PYTHONPATH=. .venv/bin/python bench/results/round10/trace_small.py 126 cold-b2b-small 2560 2690   # eleventh round
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from dialer.sim.compare import make_policy
 from dialer.sim.engine import Simulation
 
 
-def main(seed: int) -> None:
-    scenario = load("cold-b2b-small", 2.0)
+def main(seed: int, name: str = "cold-b2b-small", since: float = 5700, until: float = 5940) -> None:
+    scenario = load(name, 2.0)
     yesterday = Simulation(scenario, make_policy("progressive"), seed=seed + SECOND_DAY_SEED)
     yesterday.run()
     policy: Any = make_policy("predictive")
@@ -54,9 +56,13 @@ def main(seed: int) -> None:
     print("share not predictive per 10-min block:", [f"{held[b] / blocks[b]:.2f}" for b in sorted(blocks)])
     for d in decisions:
         at = d[0] - start
-        if 5700 <= at <= 5940 and (d[1] > 0 or int(at) % 30 == 0):
+        if since <= at <= until and (d[1] > 0 or int(at) % 30 == 0):
             print(f"{at:6.0f} place {d[1]} ready {d[2]} inflight {d[3]} {d[5]} g{int(d[6])} {d[7][:260]}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1036)
+    args = sys.argv[1:]
+    if len(args) > 1:
+        main(int(args[0]), args[1], float(args[2]), float(args[3]))
+    else:
+        main(int(args[0]) if args else 1036)

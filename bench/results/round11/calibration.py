@@ -119,9 +119,7 @@ def main() -> None:
     for s in (int(x) for x in args.seeds.split(",")):
         rows = moments(args.scenario, s, day=args.day, every=args.every, spec=args.spec)
         total += rows
-        e, lost = sum(r["expected"] for r in rows), sum(r["lost"] for r in rows)
-        ea, a = sum(r["answers_expected"] for r in rows), sum(r["answers"] for r in rows)
-        over = sum(r["lost"] > r["bound"] + 1e-9 for r in rows)
+        e, lost, ea, a, over = totals(rows)
         print(
             f"{args.scenario} seed {s}: {len(rows)} moments, abandons expected {e:.2f} realised {lost} "
             f"({lost / max(e, 1e-9):.2f}x), answers expected {ea:.1f} realised {a} ({a / max(ea, 1e-9):.2f}x), "
@@ -134,13 +132,22 @@ def main() -> None:
             json.dump(total, f)
 
 
+def totals(rows: list[dict[str, Any]]) -> tuple[float, int, float, int, int]:
+    """Abandons expected and seen, answers expected and seen, and moments whose count was over the bound."""
+    return (
+        sum(r["expected"] for r in rows),
+        sum(r["lost"] for r in rows),
+        sum(r["answers_expected"] for r in rows),
+        sum(r["answers"] for r in rows),
+        sum(r["lost"] > r["bound"] + 1e-9 for r in rows),
+    )
+
+
 def print_bins(rows: list[dict[str, Any]]) -> None:
     def show(label: str, sel: list[dict[str, Any]]) -> None:
         if not sel:
             return
-        e, lost = sum(r["expected"] for r in sel), sum(r["lost"] for r in sel)
-        ea, a = sum(r["answers_expected"] for r in sel), sum(r["answers"] for r in sel)
-        over = sum(r["lost"] > r["bound"] + 1e-9 for r in sel)
+        e, lost, ea, a, over = totals(sel)
         print(
             f"  {label:28s} n={len(sel):5d} abandons exp {e:7.2f} real {lost:4d} ratio {lost / max(e, 1e-9):5.2f}"
             f"  answers exp {ea:8.1f} real {a:5d} ratio {a / max(ea, 1e-9):5.2f}  over bound {over}"
