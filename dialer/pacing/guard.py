@@ -194,12 +194,12 @@ def effective_target(stats: CampaignStats, knobs: PacingKnobs) -> Target:
     aim = min(knobs.target_abandon_rate, cap)
     why = f"admin {aim:.2%}"
     windows = stats.compliance_windows()
+    confidence, dispersion = knobs.abandon_confidence, knobs.abandon_dispersion  # every window, every team size
     for w in windows:
-        confidence = knobs.abandon_confidence
-        risk = safe_rate(projected_answers(w), cap, confidence, knobs.abandon_dispersion)
+        risk = safe_rate(projected_answers(w), cap, confidence, dispersion)
         if not w.enforced:  # the rolling hour must stay under the cap on its way, not only at its end
             slack = cap * w.guard_answered - w.abandoned
-            risk = min(risk, path_safe_rate(slack, cap, confidence, knobs.abandon_dispersion))
+            risk = min(risk, path_safe_rate(slack, cap, confidence, dispersion))
         if risk < aim and w.answered > 0:
             aim, why = risk, f"{w.name} risk {risk:.2%}"
     factor = min((budget_factor(w, cap, aim) for w in windows), default=1.0)

@@ -19,6 +19,11 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "bench" / "scenarios"
 SHORT = Scenario(name="short", team_size=8, duration_s=1200.0, seed=11)
 
 
+def _timeless(r: SimResult) -> SimResult:
+    """A result without the decision cost: wall time, the only thing two runs of one seed may differ in."""
+    return replace(r, counters={k: v for k, v in r.counters.items() if k != "decide_ms_mean"})
+
+
 def _sim(scenario: Scenario, policy: object) -> Simulation:
     sim = Simulation(scenario, policy)  # type: ignore[arg-type]
     sim.run()
@@ -70,12 +75,9 @@ def test_same_seed_same_result_and_seeds_matter() -> None:
     b = run_scenario(SHORT, CorePolicy(DialingMode.PREDICTIVE))
     c = run_scenario(replace(SHORT, seed=99), CorePolicy(DialingMode.PREDICTIVE))
 
-    def timeless(r: SimResult) -> SimResult:  # the decision cost is wall time: the only thing that may differ
-        return replace(r, counters={k: v for k, v in r.counters.items() if k != "decide_ms_mean"})
-
     assert "decide_ms_mean" in a.counters
-    assert timeless(a) == timeless(b)
-    assert timeless(a) != timeless(c)
+    assert _timeless(a) == _timeless(b)
+    assert _timeless(a) != _timeless(c)
 
 
 def test_a_shift_played_in_steps_is_the_shift_played_at_once_and_a_copy_plays_on_alone() -> None:
@@ -97,10 +99,7 @@ def test_a_shift_played_in_steps_is_the_shift_played_at_once_and_a_copy_plays_on
     assert sim.counters.dialled == dialled  # the copy shares nothing with the shift
     sim.advance(SHORT.duration_s)
 
-    def timeless(r: SimResult) -> SimResult:  # the decision cost is wall time: the only thing that may differ
-        return replace(r, counters={k: v for k, v in r.counters.items() if k != "decide_ms_mean"})
-
-    assert timeless(sim.finish()) == timeless(whole)
+    assert _timeless(sim.finish()) == _timeless(whole)
 
 
 def test_higher_ratio_more_occupancy_and_more_abandons() -> None:
