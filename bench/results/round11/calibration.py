@@ -24,6 +24,7 @@ from dialer.pacing.model import outlook, pacing_tables
 from dialer.sim.compare import make_policy
 from dialer.sim.engine import Simulation
 
+EXPECTED_BINS = ((0, 0.01), (0.01, 0.03), (0.03, 0.1), (0.1, 0.3), (0.3, math.inf))  # the model's expected abandons
 FOLLOW_S = 45.0  # every call in flight has resolved by then (no answer after 28-30 s, connect limit 2 s)
 
 
@@ -154,13 +155,13 @@ def print_bins(rows: list[dict[str, Any]]) -> None:
         )
 
     show("all", rows)
-    for lo, hi in ((0, 0.01), (0.01, 0.03), (0.03, 0.1), (0.1, 0.3), (0.3, math.inf)):
+    for lo, hi in EXPECTED_BINS:
         show(f"expected in [{lo}, {hi})", [r for r in rows if lo <= r["expected"] < hi])
     for k in range(0, 5):
         show(f"ready {k}", [r for r in rows if r["ready"] == k])
     show("ready 5+", [r for r in rows if r["ready"] >= 5])
     print("moments with at least k callers lost: seen, and expected if counts were Poisson / clumped (d = 2)")
-    for lo, hi in ((0, 0.01), (0.01, 0.03), (0.03, 0.1), (0.1, 0.3), (0.3, math.inf)):
+    for lo, hi in EXPECTED_BINS:
         sel = [r for r in rows if lo <= r["expected"] < hi]
         if not sel:
             continue
